@@ -1,0 +1,144 @@
+// The boundary between the Stylus runtime (devnode/stylus/*) and the EVM side (devnode/evm/*).
+// Mirrors nitro's split: the Rust side meters ink and calls hostios; every hostio that touches chain
+// state goes through an `EvmApi` request (nitro crates/arbutil/src/evm/req.rs, arbos/programs/api.go).
+// Gas figures crossing this boundary are EVM gas; ink stays inside the runtime.
+
+/** 20-byte address, 32-byte words: raw bytes, big-endian as on the wire. */
+export type Address = Uint8Array;
+export type Bytes32 = Uint8Array;
+
+/** Outcome of a program run, as nitro's UserOutcomeKind (crates/arbutil/src/evm/user.rs). */
+export type UserOutcome =
+  | { kind: 'success'; output: Uint8Array }
+  | { kind: 'revert'; output: Uint8Array }
+  /** trap or host error: reverts with no data */
+  | { kind: 'failure'; reason: string }
+  /** out of ink: all gas is consumed */
+  | { kind: 'outOfInk' }
+  /** depth checker: ErrDepth */
+  | { kind: 'outOfStack' };
+
+export type CallKind = 'call' | 'delegatecall' | 'staticcall';
+
+export interface CallResult {
+  /** 0 = success; nitro reports 2 for every failure of a sub-call */
+  status: 0 | 1 | 2;
+  returnData: Uint8Array;
+  /** EVM gas the call cost the caller (base cost + gas used by the callee) */
+  gasCost: bigint;
+}
+
+export interface CreateResult {
+  /** zero address when the init code reverted */
+  address: Address;
+  returnData: Uint8Array;
+  gasCost: bigint;
+}
+
+/**
+ * Chain-side services a running program needs. Implemented by the EVM bridge over @ethereumjs/evm.
+ * Every method is async because ethereumjs state is; the runtime runs the wasm in a worker thread and
+ * blocks it (SharedArrayBuffer + Atomics.wait) while the main thread answers, as nitro blocks its Rust
+ * thread on Go. So a program can call into the EVM, and the EVM into another program, to any depth.
+ */
+export interface EvmApi {
+  /** SLOAD through the per-call cache; gasCost includes EIP-2929 and evmApiGas as nitro charges them. */
+  getBytes32(key: Bytes32): Promise<{ value: Bytes32; gasCost: bigint }>;
+  /** storage_cache_bytes32: only records the write; cost is charged at flush. */
+  cacheBytes32(key: Bytes32, value: Bytes32): Promise<{ gasCost: bigint }>;
+  /** storage_flush_cache: writes dirty slots to state; `gasLeft` bounds what may be bought. */
+  flushCache(clear: boolean, gasLeft: bigint): Promise<{ gasCost: bigint; outOfGas: boolean; writeProtection: boolean }>;
+  getTransientBytes32(key: Bytes32): Promise<Bytes32>;
+  setTransientBytes32(key: Bytes32, value: Bytes32): Promise<{ writeProtection: boolean }>;
+  contractCall(kind: CallKind, to: Address, calldata: Uint8Array, gas: bigint, value: bigint): Promise<CallResult>;
+  create(code: Uint8Array, endowment: bigint, salt: Bytes32 | null, gas: bigint): Promise<CreateResult>;
+  emitLog(data: Uint8Array, topics: Bytes32[]): Promise<{ writeProtection: boolean }>;
+  accountBalance(address: Address): Promise<{ balance: Bytes32; gasCost: bigint }>;
+  accountCode(address: Address): Promise<{ code: Uint8Array; gasCost: bigint }>;
+  accountCodehash(address: Address): Promise<{ hash: Bytes32; gasCost: bigint }>;
+  /** Memory model: pay for `pages` newly opened pages in this transaction (nitro memory.go GasCost). */
+  addPages(pages: number): Promise<{ gasCost: bigint }>;
+}
+
+/** Read-only context of one call, fixed before the program starts. */
+export interface CallContext {
+  contractAddress: Address;
+  msgSender: Address;
+  msgValue: Bytes32;
+  txOrigin: Address;
+  txGasPrice: Bytes32;
+  blockBasefee: Bytes32;
+  blockCoinbase: Address;
+  blockGasLimit: bigint;
+  /** the L1 block number, as nitro's block_number hostio returns */
+  blockNumber: bigint;
+  blockTimestamp: bigint;
+  chainId: bigint;
+  /** more than one open frame for this address */
+  reentrant: boolean;
+  /** static context: writes fail with WriteProtection */
+  isStatic: boolean;
+  calldata: Uint8Array;
+}
+
+/** Parameters of the chain that change program behaviour (ArbOS-version gated). */
+export interface StylusParams {
+  arbosVersion: number;
+  /** program version the chain currently requires (1 at ArbOS 30, 2 from 31, 3 from 59) */
+  stylusVersion: number;
+  inkPrice: number;
+  maxStackDepth: number;
+  freePages: number;
+  pageGas: number;
+  pageLimit: number;
+  minInitGas: number;
+  minCachedInitGas: number;
+  initCostScalar: number;
+  cachedCostScalar: number;
+  expiryDays: number;
+  keepaliveDays: number;
+  blockCacheSize: number;
+  maxWasmSize: number;
+  activationGas: number;
+  debugMode: boolean;
+}
+
+/** What activation stores per program (nitro programs.go `Program`), plus the instrumented module. */
+export interface ActivatedProgram {
+  version: number;
+  initCost: number;
+  cachedCost: number;
+  /** initial memory pages */
+  footprint: number;
+  asmEstimateKb: number;
+  /** keccak of the decompressed wasm, hex */
+  moduleHash: string;
+  /** activation gas charged by the compile step (excluding the fixed 1,659,168 and ActivationGas) */
+  activationGas: bigint;
+  /** data fee in wei at activation time */
+  dataFee: bigint;
+}
+
+export type ActivationOutcome =
+  | { ok: true; program: ActivatedProgram }
+  /** nitro's reason text, e.g. "start functions not allowed"; activation burns all gas */
+  | { ok: false; reason: string };
+
+/**
+ * The runtime the EVM bridge calls. Implemented in devnode/stylus/runtime.ts.
+ * `activate` decompresses nothing: it takes the raw wasm (the bridge strips the EF F0 00 prefix and
+ * brotli-decompresses, capped at maxWasmSize). `call` charges nothing for init/cached cost or the
+ * footprint: the bridge does that before, as nitro's CallProgram does, and passes the gas left.
+ */
+export interface StylusRuntime {
+  activate(wasm: Uint8Array, params: StylusParams, pageLimit: number): Promise<ActivationOutcome>;
+  call(
+    moduleHash: string,
+    ctx: CallContext,
+    api: EvmApi,
+    gas: bigint,
+    params: StylusParams,
+  ): Promise<{ outcome: UserOutcome; gasLeft: bigint }>;
+  /** stop worker threads */
+  close(): Promise<void>;
+}
