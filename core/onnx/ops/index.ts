@@ -1,0 +1,72 @@
+// The supported-op table: (domain, op type) → lowering.
+import type { LowerContext } from './context';
+import { lowerAveragePool, lowerBatchNorm, lowerConv, lowerGlobalAveragePool, lowerMaxPool } from './conv';
+import { lowerArith, lowerClip, lowerLeakyRelu, lowerRelu, lowerSigmoid, lowerTanh } from './elementwise';
+import { lowerGemm, lowerMatMul } from './linear';
+import { lowerLinearClassifier, lowerLinearRegressor, lowerNormalizer, lowerScaler, lowerZipMap } from './ml-linear';
+import { lowerArgMax, lowerSoftmax } from './reduce';
+import { lowerCast, lowerConstant, lowerDropout, lowerFlatten, lowerIdentity, lowerReshape, lowerSqueeze, lowerUnsqueeze } from './shape';
+import { lowerTreeEnsemble, lowerTreeEnsembleClassifier, lowerTreeEnsembleRegressor } from './trees';
+
+export type Lowering = (ctx: LowerContext) => void;
+
+export const ML_DOMAIN = 'ai.onnx.ml';
+
+const ONNX_OPS: Record<string, Lowering> = {
+  Gemm: lowerGemm,
+  MatMul: lowerMatMul,
+  Add: lowerArith('Add'),
+  Sub: lowerArith('Sub'),
+  Mul: lowerArith('Mul'),
+  Div: lowerArith('Div'),
+  Relu: lowerRelu,
+  LeakyRelu: lowerLeakyRelu,
+  Clip: lowerClip,
+  Sigmoid: lowerSigmoid,
+  Tanh: lowerTanh,
+  Softmax: lowerSoftmax,
+  ArgMax: lowerArgMax,
+  Flatten: lowerFlatten,
+  Reshape: lowerReshape,
+  Squeeze: lowerSqueeze,
+  Unsqueeze: lowerUnsqueeze,
+  Identity: lowerIdentity,
+  Dropout: lowerDropout,
+  BatchNormalization: lowerBatchNorm,
+  Conv: lowerConv,
+  MaxPool: lowerMaxPool,
+  AveragePool: lowerAveragePool,
+  GlobalAveragePool: lowerGlobalAveragePool,
+  Cast: lowerCast,
+  Constant: lowerConstant,
+};
+
+const ML_OPS: Record<string, Lowering> = {
+  TreeEnsembleClassifier: lowerTreeEnsembleClassifier,
+  TreeEnsembleRegressor: lowerTreeEnsembleRegressor,
+  TreeEnsemble: lowerTreeEnsemble,
+  LinearClassifier: lowerLinearClassifier,
+  LinearRegressor: lowerLinearRegressor,
+  Scaler: lowerScaler,
+  Normalizer: lowerNormalizer,
+  ZipMap: lowerZipMap,
+};
+
+/** '' and 'ai.onnx' are the same default domain. */
+export function normDomain(domain: string | null | undefined): string {
+  return !domain || domain === 'ai.onnx' ? '' : domain;
+}
+
+export function loweringFor(domain: string, op: string): Lowering | undefined {
+  const d = normDomain(domain);
+  if (d === '') return Object.prototype.hasOwnProperty.call(ONNX_OPS, op) ? ONNX_OPS[op] : undefined;
+  if (d === ML_DOMAIN) return Object.prototype.hasOwnProperty.call(ML_OPS, op) ? ML_OPS[op] : undefined;
+  return undefined;
+}
+
+export function supportedOps(): { domain: string; ops: string[] }[] {
+  return [
+    { domain: 'ai.onnx', ops: Object.keys(ONNX_OPS) },
+    { domain: ML_DOMAIN, ops: Object.keys(ML_OPS) },
+  ];
+}
