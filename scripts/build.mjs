@@ -11,10 +11,12 @@ mkdirSync(dist, { recursive: true });
 
 /** @type {{entry: string, out: string, platform: 'node'|'browser', format?: 'cjs'|'iife'|'esm', external?: string[]}[]} */
 const entries = [
-  { entry: 'core/cli/main.ts', out: 'cli.js', platform: 'node' },
+  { entry: 'core/cli/bin.ts', out: 'cli.js', platform: 'node' },
   { entry: 'extension/main.ts', out: 'extension.js', platform: 'node', external: ['vscode'] },
   { entry: 'language-server/server.ts', out: 'server.js', platform: 'node' },
   { entry: 'devnode/process.ts', out: 'devnode.js', platform: 'node' },
+  // Stylus runtime worker thread: devnode/stylus/runtime.ts loads it from next to the bundle
+  { entry: 'devnode/stylus/worker.ts', out: 'stylus-worker.js', platform: 'node' },
   { entry: 'webview/main.ts', out: 'webview.js', platform: 'browser', format: 'iife' },
 ];
 

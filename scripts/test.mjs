@@ -24,6 +24,8 @@ if (!only) {
   run(npx('tsc'), ['--noEmit', '-p', '.']);
   run(npx('eslint'), ['.']);
   run(process.execPath, ['scripts/build.mjs']);
+  // tests that run the CLI or the extension use the bundles just built: what ships is what is tested
+  process.env.STYLUS_ML_TEST_BUNDLE = '1';
 }
 for (const layer of only ?? layers) {
   const dir = path.join(root, 'test', layer);

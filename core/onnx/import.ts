@@ -33,7 +33,7 @@ export interface ImportResult {
   nodes: NodeReport[];
   unsupported: UnsupportedNode[];
   inputs: InputInfo[];
-  outputs: { name: string; shape: Shape | null; type: string }[];
+  outputs: { name: string; shape: Shape | null; type: string; dtype: string }[];
   notes: string[];
   opsets: Record<string, number>;
   producer: string;
@@ -211,8 +211,9 @@ export function importDecoded(model: ModelProto, opts: ImportOptions): ImportRes
         ctx.emit({ op: 'reshape' }, [tensorId], shape, src.kind, outIndex);
       },
       labels(outIndex: number, labels: (number | string)[]) {
+        // keyed by tensor id: label outputs often reach the graph output through a Cast
         const out = outNames[outIndex];
-        if (out) classLabels.set(out, labels);
+        if (out) classLabels.set(resolve(out), labels);
       },
       note(text: string) {
         notes.push(text);
@@ -244,7 +245,8 @@ export function importDecoded(model: ModelProto, opts: ImportOptions): ImportRes
   const outputReport = (g.output ?? []).map((vi) => {
     const n = vi.name ?? '';
     const type = vi.type?.tensorType ? 'tensor' : vi.type?.sequenceType ? 'sequence' : vi.type?.mapType ? 'map' : 'unknown';
-    return { name: n, shape: consts.get(n)?.shape ?? tensors.get(resolve(n))?.shape ?? null, type };
+    const dtype = vi.type?.tensorType ? dataTypeName(vi.type.tensorType.elemType ?? 0) : type === 'sequence' ? 'seq(map)' : type;
+    return { name: n, shape: consts.get(n)?.shape ?? tensors.get(resolve(n))?.shape ?? null, type, dtype };
   });
   const base = { nodes: reports, unsupported, inputs, outputs: outputReport, notes, opsets, producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim() };
   if (unsupported.length > 0) return { graph: null, ...base };
@@ -256,7 +258,7 @@ export function importDecoded(model: ModelProto, opts: ImportOptions): ImportRes
     if (consts.has(n)) throw new UserError(`${file}: output '${n}' is a constant; there is nothing to compute`);
     const id = resolve(n);
     if (!tensors.has(id)) throw new UserError(`${file}: output '${n}' is not produced by any node`);
-    outputs.push({ id, name: n, ...(classLabels.has(n) ? { classLabels: classLabels.get(n) } : {}), ...(zipMapOutputs.has(n) ? { zipMap: true } : {}) });
+    outputs.push({ id, name: n, ...(classLabels.has(id) ? { classLabels: classLabels.get(id) } : {}), ...(zipMapOutputs.has(n) ? { zipMap: true } : {}) });
   }
   let graph: Graph = { inputs, outputs, tensors, nodes, notes, opsets, producer: base.producer };
   graph = removeDeadNodes(foldAffineIntoLinear(graph));

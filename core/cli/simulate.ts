@@ -1,0 +1,83 @@
+// stylus-ml simulate MODEL.onnx --input IN.json
+import { UserError } from '../errors';
+import { readInputFile } from '../io/inputs';
+import { loadModel, prepareModel } from '../pipeline';
+import { simulateCases } from '../report/simulate';
+import type { Storage } from '../quant/types';
+import type { Command } from './command';
+import { sci, short, table } from './format';
+
+export const quantFlags = {
+  'input-range': { kind: 'string' as const, help: 'declared input box: lo:hi for all values, or lo:hi,lo:hi,... one per input value' },
+  calibration: { kind: 'string' as const, help: 'calibration data (input format) for the box and the accuracy report' },
+  activations: { kind: 'string' as const, help: 'activation storage: i16 (default) or i32' },
+  weights: { kind: 'string' as const, help: 'weight storage: i8, i16 (default) or i32' },
+  accumulator: { kind: 'string' as const, help: 'auto (default: i32 where proven safe) or i64' },
+};
+
+export function quantOptions(flags: Record<string, unknown>) {
+  const act = flags.activations as string | undefined;
+  const w = flags.weights as string | undefined;
+  const acc = flags.accumulator as string | undefined;
+  if (act && act !== 'i16' && act !== 'i32') throw new UserError(`--activations must be i16 or i32, got '${act}'`);
+  if (w && !['i8', 'i16', 'i32'].includes(w)) throw new UserError(`--weights must be i8, i16 or i32, got '${w}'`);
+  if (acc && acc !== 'auto' && acc !== 'i64') throw new UserError(`--accumulator must be auto or i64, got '${acc}'`);
+  return {
+    inputRange: flags['input-range'] as string | undefined,
+    calibration: flags.calibration as string | undefined,
+    activations: act as 'i16' | 'i32' | undefined,
+    weights: w as Storage | undefined,
+    accumulator: acc as 'auto' | 'i64' | undefined,
+  };
+}
+
+export const simulateCommand: Command = {
+  spec: {
+    name: 'simulate',
+    summary: 'Runs the float model (onnxruntime) and the fixed-point simulator on the same inputs and compares them: outputs side by side, max abs error, argmax agreement.',
+    usage: 'stylus-ml simulate MODEL.onnx --input IN.json [--input-range lo:hi] [--calibration DATA.json] [--input-policy revert|clamp] [--json]',
+    flags: {
+      input: { kind: 'string', help: 'inputs: a JSON array for one case, an array of arrays for a batch, or {name: array}' },
+      'input-policy': { kind: 'string', help: 'inputs outside the box: revert (default) or clamp' },
+      ...quantFlags,
+    },
+    positionals: ['model'],
+  },
+  async run(args) {
+    const file = args.positionals[0];
+    const inputFile = args.flags.input as string | undefined;
+    if (!inputFile) throw new UserError('simulate: --input IN.json is required');
+    const policy = (args.flags['input-policy'] as string | undefined) ?? 'revert';
+    if (policy !== 'revert' && policy !== 'clamp') throw new UserError(`--input-policy must be revert or clamp, got '${policy}'`);
+    const { graph } = loadModel(file);
+    const cases = readInputFile(inputFile, graph);
+    const prepared = prepareModel(file, { ...quantOptions(args.flags), fallbackCases: cases });
+    const report = await simulateCases(prepared.bytes, file, prepared.plan, cases, policy);
+    const lines: string[] = [`model  ${file}`, `box    ${prepared.boxNote}`];
+    for (const w of prepared.warnings) lines.push(`note   ${w}`);
+    const shown = report.cases.slice(0, 20);
+    shown.forEach((c, i) => {
+      lines.push('', `case ${i}${c.error ? `: reverts — ${c.error}` : ''}`);
+      const rows: string[][] = [];
+      for (const [name, o] of Object.entries(c.outputs)) {
+        o.float.forEach((f, k) => {
+          if (k < 16) rows.push([k === 0 ? name : '', String(k), short(f), short(o.fixed[k]), String(o.fixedRaw[k]), typeof f === 'number' && typeof o.fixed[k] === 'number' ? sci(Math.abs((o.fixed[k] as number) - f)) : f === o.fixed[k] ? 'equal' : 'DIFFERS']);
+        });
+        if (o.float.length > 16) rows.push(['', '…', `${o.float.length - 16} more`, '', '', '']);
+      }
+      if (rows.length) lines.push(table(['output', 'i', 'float', 'fixed', 'raw', '|error|'], rows, [false, true, true, true, true, true]));
+      if (c.argmax) lines.push(`argmax float ${c.argmax.float}, fixed ${c.argmax.fixed}${c.argmax.float === c.argmax.fixed ? '' : '  (DIFFERENT)'}`);
+    });
+    if (report.cases.length > shown.length) lines.push('', `… ${report.cases.length - shown.length} more cases (see --json)`);
+    const s = report.summary;
+    lines.push('', `summary  ${s.cases} case(s), max |fixed − float| ${sci(s.maxAbsError)}${s.argmaxAgreement === null ? '' : `, argmax agreement ${(s.argmaxAgreement * 100).toFixed(2)}%`}${s.reverted ? `, ${s.reverted} reverted (outside the box)` : ''}`);
+    for (const [name, o] of Object.entries(s.outputs)) {
+      if (o.labels) {
+        lines.push(`  ${name}: class index (i32) → labels ${JSON.stringify(o.labels)}`);
+        continue;
+      }
+      lines.push(`  ${name}: ${o.storage} Q.${o.fracBits}, error bound ${sci(o.errorBound)}${o.errorBound === null && o.errorBoundOnGrid !== null ? ` (${sci(o.errorBoundOnGrid)} for inputs on the grid)` : ''}${o.maxAbsError !== null ? `, observed ${sci(o.maxAbsError)}` : ''}`);
+    }
+    return { json: report, text: lines.join('\n') };
+  },
+};

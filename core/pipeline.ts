@@ -1,0 +1,74 @@
+// The model pipeline as the CLI, the extension and the tests use it: read an ONNX file, settle the input
+// box, plan the quantisation.
+import fs from 'node:fs';
+import type { Graph } from './ir/graph';
+import { UserError } from './errors';
+import { loadGraph } from './onnx/import';
+import { boxFromCases, outsideBox, parseInputRange } from './quant/box';
+import { planQuantisation } from './quant/plan';
+import { readInputFile, type InputCase } from './io/inputs';
+import type { InputBox, Plan, QuantOptions, Storage } from './quant/types';
+
+export interface ModelOptions {
+  /** `--input-range` spec */
+  inputRange?: string;
+  /** `--calibration` file (CLI input format) */
+  calibration?: string;
+  /** cases to take the box from when neither is given (simulate's own inputs) */
+  fallbackCases?: InputCase[];
+  activations?: 'i16' | 'i32';
+  weights?: Storage;
+  accumulator?: 'auto' | 'i64';
+}
+
+export interface Prepared {
+  file: string;
+  bytes: Uint8Array;
+  graph: Graph;
+  plan: Plan;
+  calibration: InputCase[] | null;
+  /** how the box was settled, for the report */
+  boxNote: string;
+}
+
+export function readModelFile(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected an .onnx file' : `cannot read (${code ?? e})`}`);
+  }
+}
+
+export function loadModel(file: string): { bytes: Uint8Array; graph: Graph } {
+  const bytes = readModelFile(file);
+  return { bytes, graph: loadGraph(bytes, { file }) };
+}
+
+/** The input box: --input-range, else calibration min/max, else the given cases' min/max. */
+export function resolveBoxes(graph: Graph, opts: ModelOptions, calibration: InputCase[] | null): { boxes: Map<string, InputBox>; note: string; warnings: string[] } {
+  const warnings: string[] = [];
+  if (opts.inputRange) {
+    const boxes = parseInputRange(opts.inputRange, graph);
+    if (calibration) {
+      const out = outsideBox(graph, boxes, calibration);
+      if (out.length) warnings.push(`${out.length} calibration case(s) lie outside the declared box, e.g. ${out[0]}`);
+    }
+    return { boxes, note: `declared with --input-range ${opts.inputRange}`, warnings };
+  }
+  if (calibration) return { boxes: boxFromCases(graph, calibration, 'calibration'), note: `min/max of ${calibration.length} calibration case(s) in ${opts.calibration}`, warnings };
+  if (opts.fallbackCases?.length) {
+    warnings.push('no --input-range or --calibration: the box is the min/max of the inputs given, so inputs outside them would revert on chain');
+    return { boxes: boxFromCases(graph, opts.fallbackCases, 'default'), note: `min/max of the ${opts.fallbackCases.length} input case(s) given (declare it with --input-range)`, warnings };
+  }
+  throw new UserError('declare the input box with --input-range lo:hi (or lo:hi,lo:hi,... per input value) or give --calibration DATA.json');
+}
+
+export function prepareModel(file: string, opts: ModelOptions): Prepared & { warnings: string[] } {
+  const { bytes, graph } = loadModel(file);
+  const calibration = opts.calibration ? readInputFile(opts.calibration, graph) : null;
+  const { boxes, note, warnings } = resolveBoxes(graph, opts, calibration);
+  const qopts: QuantOptions = { boxes, activations: opts.activations, weights: opts.weights, accumulator: opts.accumulator };
+  const plan = planQuantisation(graph, qopts);
+  return { file, bytes, graph, plan, calibration, boxNote: note, warnings: [...warnings, ...plan.warnings] };
+}

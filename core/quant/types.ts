@@ -1,0 +1,124 @@
+// The quantisation plan: a per-tensor fixed-point format and, per IR node, the integer parameters the
+// simulator, the Rust code generator and the EVM baseline all execute.
+import type { Graph, IrNode, Shape, ValueKind } from '../ir/graph';
+
+export type Storage = 'i8' | 'i16' | 'i32';
+export type AccWidth = 'i32' | 'i64';
+
+export const STORAGE_BITS: Record<Storage | AccWidth, number> = { i8: 8, i16: 16, i32: 32, i64: 64 };
+
+export function storageMax(s: Storage | AccWidth): number {
+  return 2 ** (STORAGE_BITS[s] - 1) - 1;
+}
+export function storageMin(s: Storage | AccWidth): number {
+  return -(2 ** (STORAGE_BITS[s] - 1));
+}
+
+/** value = q · 2^-frac (frac may be negative for large ranges) */
+export interface QFormat {
+  storage: Storage;
+  frac: number;
+}
+
+export interface QTensor {
+  id: string;
+  shape: Shape;
+  kind: ValueKind;
+  format: QFormat;
+  /** proven bounds of the stored integers, per element */
+  qlo: Float64Array;
+  qhi: Float64Array;
+  /** bound on |dequantised fixed-point value − exact float value| for any input in the box (null: not bounded) */
+  errorBound: number | null;
+  /** the same bound for inputs on the quantisation grid (trees decide exactly there) */
+  errorBoundOnGrid: number | null;
+}
+
+/** A weight tensor as stored in the program. */
+export interface QWeights {
+  format: QFormat;
+  q: Int32Array;
+  /** max |q·2^-frac − w| over the tensor */
+  maxError: number;
+}
+
+/** A quantised tree node: go to `yes` when the test holds. */
+export interface QTreeNode {
+  feature: number;
+  /** x_q <= le */
+  le?: number;
+  /** x_q is one of these (EQ, MEMBER; NEQ is stored with yes/no swapped) */
+  oneOf?: number[];
+  yes: QTreeRef;
+  no: QTreeRef;
+}
+export type QTreeRef = { leaf: number } | { node: number };
+export interface QTree {
+  root: QTreeRef;
+  nodes: QTreeNode[];
+  /** per leaf: (target, value q at leafFrac) */
+  leaves: { target: number; q: number }[][];
+}
+
+/** Integer parameters per IR op. Shifts are right shifts with round-half-up (negative: left shift). */
+export type QParams =
+  | { op: 'matmul'; W: QWeights; bias: Float64Array | null; acc: AccWidth; shift: number }
+  | { op: 'conv2d'; W: QWeights; bias: Float64Array | null; acc: AccWidth; shift: number }
+  | { op: 'maxpool2d' }
+  | { op: 'avgpool2d'; acc: AccWidth }
+  | { op: 'affine'; scale: QWeights; offset: Float64Array; acc: AccWidth; shift: number }
+  | { op: 'binary'; shiftA: number; shiftB: number; acc: AccWidth; shift: number }
+  | { op: 'relu' }
+  | { op: 'leakyRelu'; alpha: number; alphaFrac: number; acc: AccWidth }
+  | { op: 'clip'; lo: number; hi: number }
+  | { op: 'sigmoid' | 'tanh'; inFrac: number; outFrac: number }
+  | { op: 'softmax'; inFrac: number; outFrac: number }
+  | { op: 'argmax' }
+  | { op: 'transpose' }
+  | { op: 'concat'; shifts: number[] }
+  | { op: 'constant'; q: Int32Array }
+  | { op: 'reshape' }
+  | { op: 'castInt'; frac: number }
+  | { op: 'normalize'; preShift: number; outFrac: number }
+  | { op: 'trees'; trees: QTree[]; base: Float64Array; acc: AccWidth; leafFrac: number; shift: number; nTrees: number }
+  | { op: 'binaryScores'; inFrac: number; outFrac: number }
+  | { op: 'threshold'; t: number };
+
+export interface QNode {
+  node: IrNode;
+  params: QParams;
+  /** a nonlinearity's measured max error, in output units, where one applies */
+  approxError?: number;
+  /** when the worst-case |accumulator| can pass 2^53 the simulator computes this node in BigInt */
+  needsBigInt: boolean;
+}
+
+/** Per graph input: the declared box, per element of one sample. */
+export interface InputBox {
+  lo: Float64Array;
+  hi: Float64Array;
+  /** where the box came from, for the report */
+  source: 'declared' | 'calibration' | 'declared+calibration' | 'default';
+}
+
+export interface QuantOptions {
+  /** storage of activations (default i16) */
+  activations?: 'i16' | 'i32';
+  /** storage of weights (default i16) */
+  weights?: Storage;
+  /** 'auto' (default) uses i32 wherever the bound proves it safe */
+  accumulator?: 'auto' | 'i64';
+  /** per input id */
+  boxes: Map<string, InputBox>;
+  /** force a tensor's format (tensor id → format) */
+  force?: Map<string, QFormat>;
+}
+
+export interface Plan {
+  graph: Graph;
+  tensors: Map<string, QTensor>;
+  nodes: QNode[];
+  options: Required<Omit<QuantOptions, 'force'>> & { force: Map<string, QFormat> };
+  /** things the user should know (saturation the analysis could not exclude, assumptions) */
+  warnings: string[];
+}
