@@ -64,8 +64,8 @@ export function resolveBoxes(graph: Graph, opts: ModelOptions, calibration: Inpu
   throw new UserError('declare the input box with --input-range lo:hi (or lo:hi,lo:hi,... per input value) or give --calibration DATA.json');
 }
 
-export function prepareModel(file: string, opts: ModelOptions): Prepared & { warnings: string[] } {
-  const { bytes, graph } = loadModel(file);
+export function prepareModel(file: string, opts: ModelOptions, loaded?: { bytes: Uint8Array; graph: Graph }): Prepared & { warnings: string[] } {
+  const { bytes, graph } = loaded ?? loadModel(file);
   const calibration = opts.calibration ? readInputFile(opts.calibration, graph) : null;
   const { boxes, note, warnings } = resolveBoxes(graph, opts, calibration);
   const qopts: QuantOptions = { boxes, activations: opts.activations, weights: opts.weights, accumulator: opts.accumulator };

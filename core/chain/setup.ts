@@ -12,7 +12,7 @@ export const CREATE2_FACTORY_TX =
 /** The CacheManager creation code the script sends with `cast send --create`. */
 export const CACHE_MANAGER_INIT_CODE = '0x60a06040523060805234801561001457600080fd5b50608051611d1c61003060003960006105260152611d1c6000f3fe' as const;
 export const ZERO_SALT = `0x${'00'.repeat(32)}` as const;
-export const ARB_DEBUG = '0x00000000000000000000000000000000000000FF' as const;
+export const ARB_DEBUG = '0x00000000000000000000000000000000000000ff' as const;
 export const ARB_OWNER = '0x0000000000000000000000000000000000000070' as const;
 
 const abi = parseAbi([

@@ -4,8 +4,9 @@ import { helpText, parseArgs } from './args';
 import type { Command } from './command';
 import { inspectCommand } from './inspect';
 import { simulateCommand } from './simulate';
+import { demoCommand } from './demo';
 
-export const commands: Command[] = [inspectCommand, simulateCommand];
+export const commands: Command[] = [inspectCommand, simulateCommand, demoCommand];
 
 function usage(): string {
   return ['usage: stylus-ml <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary.split('. ')[0]}`), '', 'stylus-ml <command> --help for its options'].join('\n');

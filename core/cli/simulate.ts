@@ -3,6 +3,7 @@ import { UserError } from '../errors';
 import { readInputFile } from '../io/inputs';
 import { loadModel, prepareModel } from '../pipeline';
 import { simulateCases } from '../report/simulate';
+import { FloatReference } from '../float/ort';
 import type { Storage } from '../quant/types';
 import type { Command } from './command';
 import { sci, short, table } from './format';
@@ -49,10 +50,13 @@ export const simulateCommand: Command = {
     if (!inputFile) throw new UserError('simulate: --input IN.json is required');
     const policy = (args.flags['input-policy'] as string | undefined) ?? 'revert';
     if (policy !== 'revert' && policy !== 'clamp') throw new UserError(`--input-policy must be revert or clamp, got '${policy}'`);
-    const { graph } = loadModel(file);
-    const cases = readInputFile(inputFile, graph);
-    const prepared = prepareModel(file, { ...quantOptions(args.flags), fallbackCases: cases });
-    const report = await simulateCases(prepared.bytes, file, prepared.plan, cases, policy);
+    const loaded = loadModel(file);
+    // onnxruntime compiles 14 MB of wasm: start it now, it finishes while the plan is made
+    const reference = FloatReference.create(loaded.bytes, file);
+    reference.catch(() => undefined);
+    const cases = readInputFile(inputFile, loaded.graph);
+    const prepared = prepareModel(file, { ...quantOptions(args.flags), fallbackCases: cases }, loaded);
+    const report = await simulateCases(prepared.bytes, file, prepared.plan, cases, policy, await reference);
     const lines: string[] = [`model  ${file}`, `box    ${prepared.boxNote}`];
     for (const w of prepared.warnings) lines.push(`note   ${w}`);
     const shown = report.cases.slice(0, 20);

@@ -1,6 +1,12 @@
 // Decoding an ONNX file: protobuf → ModelProto, with checks that turn malformed files into clear errors.
+import * as protobuf from 'protobufjs/minimal';
 import { onnx } from 'onnx-proto';
 import { UserError } from '../errors';
+
+// int64 fields as plain numbers rather than Long objects: tree ensembles carry tens of thousands of
+// int64 attribute values, and the objects cost more than the decoding (every id fits in 2^53).
+(protobuf.util as { Long?: unknown }).Long = undefined;
+protobuf.configure();
 
 export type ModelProto = onnx.ModelProto;
 export type NodeProto = onnx.INodeProto;

@@ -54,9 +54,9 @@ export async function floatOutputs(ref: FloatReference, g: Graph, c: InputCase):
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.data]));
 }
 
-export async function simulateCases(bytes: Uint8Array, file: string, plan: Plan, cases: InputCase[], policy: InputPolicy = 'revert'): Promise<SimulateReport> {
+export async function simulateCases(bytes: Uint8Array, file: string, plan: Plan, cases: InputCase[], policy: InputPolicy = 'revert', reference?: FloatReference): Promise<SimulateReport> {
   const g = plan.graph;
-  const ref = await FloatReference.create(bytes, file);
+  const ref = reference ?? (await FloatReference.create(bytes, file));
   const out: SimCase[] = [];
   const perOutput = new Map<string, number>();
   let agree = 0;
