@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', '.test-artifacts/', '.bench/', 'stylus-templates/', '**/target/'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', '.test-artifacts/', '.bench/', '.scratch/', 'stylus-templates/', '**/target/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,6 +12,12 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'warn',
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  {
+    // CommonJS launchers
+    files: ['bin/**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['core/**/*.ts', 'devnode/**/*.ts'],

@@ -164,6 +164,10 @@ export class Attrs {
   has(name: string): boolean {
     return this.byName.has(name);
   }
+  isString(name: string): boolean {
+    const a = this.byName.get(name);
+    return !!a && (a.type === onnx.AttributeProto.AttributeType.STRING || (!!a.s && a.s.length > 0));
+  }
   names(): string[] {
     return [...this.byName.keys()];
   }

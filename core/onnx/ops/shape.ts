@@ -91,7 +91,8 @@ const INT_TYPES = new Set<number>([DataType.INT8, DataType.INT16, DataType.INT32
 const REAL_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, DataType.BFLOAT16]);
 
 export function lowerCast(ctx: LowerContext): void {
-  const to = ctx.attrs.int('to');
+  // Cast-1 names the type as a string ("FLOAT"); later versions use the TensorProto enum
+  const to = ctx.opset < 6 && ctx.attrs.isString('to') ? (DataType as unknown as Record<string, number>)[ctx.attrs.string('to').toUpperCase()] ?? -1 : ctx.attrs.int('to');
   const x = ctx.operand(0);
   if (!x) notLowerable('missing input');
   if (!INT_TYPES.has(to) && !REAL_TYPES.has(to)) notLowerable(`Cast to ${dataTypeName(to)} is not supported`);
