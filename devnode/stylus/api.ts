@@ -2,6 +2,17 @@
 // Mirrors nitro's split: the Rust side meters ink and calls hostios; every hostio that touches chain
 // state goes through an `EvmApi` request (nitro crates/arbutil/src/evm/req.rs, arbos/programs/api.go).
 // Gas figures crossing this boundary are EVM gas; ink stays inside the runtime.
+//
+// Extensions by the Stylus runtime (all optional/additive, existing signatures unchanged):
+//  - EvmApi.getBytes32 gets `evmApiGas`, contractCall gets `gasLeft`, accountCode gets `gasLeft`:
+//    the values nitro's Rust side sends to Go with these requests (api.go needs them for the 63/64 rule,
+//    the cache-miss charge and the worst-case code-load check).
+//  - CreateResult.error: nitro's "create failed before running" (static context, base gas short) —
+//    the program then fails as a whole.
+//  - ActivatedProgram.asmEstimate / dataPricer, StylusRuntime.activate(…, ctx), call(…).inkLeft,
+//    StylusRuntime.load / hasModule.
+// Helpers for the bridge: defaultStylusParams (params.ts), StorageCache (storage-cache.ts), initGas /
+// cachedGas / memoryGasCost / evmMemoryCost / dataFee (costs.ts).
 
 /** 20-byte address, 32-byte words: raw bytes, big-endian as on the wire. */
 export type Address = Uint8Array;
@@ -31,8 +42,11 @@ export interface CallResult {
 export interface CreateResult {
   /** zero address when the init code reverted */
   address: Address;
+  /** revert data of the init code (empty unless it reverted, as opCreate) */
   returnData: Uint8Array;
   gasCost: bigint;
+  /** set when the create could not start (write protection, gas below the base cost): the program fails */
+  error?: string;
 }
 
 /**
@@ -42,19 +56,41 @@ export interface CreateResult {
  * thread on Go. So a program can call into the EVM, and the EVM into another program, to any depth.
  */
 export interface EvmApi {
-  /** SLOAD through the per-call cache; gasCost includes EIP-2929 and evmApiGas as nitro charges them. */
-  getBytes32(key: Bytes32): Promise<{ value: Bytes32; gasCost: bigint }>;
-  /** storage_cache_bytes32: only records the write; cost is charged at flush. */
+  /**
+   * SLOAD through the per-call cache; gasCost includes EIP-2929 and evmApiGas as nitro charges them
+   * (nitro req.rs: read surcharge 0/2/10 by read count; on a miss + SLOAD cost + `evmApiGas`).
+   * The runtime passes `evmApiGas` (59673 before ArbOS 32, ink_to_gas(59673) = 5 from ArbOS 32).
+   */
+  getBytes32(key: Bytes32, evmApiGas?: bigint): Promise<{ value: Bytes32; gasCost: bigint }>;
+  /**
+   * storage_cache_bytes32: only records the write; gasCost is the write surcharge (0/7/10 by write count),
+   * the SSTORE cost is charged at flush. devnode/stylus/storage-cache.ts implements nitro's cache.
+   */
   cacheBytes32(key: Bytes32, value: Bytes32): Promise<{ gasCost: bigint }>;
-  /** storage_flush_cache: writes dirty slots to state; `gasLeft` bounds what may be bought. */
+  /**
+   * storage_flush_cache: writes dirty slots to state; `gasLeft` bounds what may be bought. As nitro,
+   * the runtime passes its gas left + 1 (a flush costing exactly the gas left succeeds).
+   */
   flushCache(clear: boolean, gasLeft: bigint): Promise<{ gasCost: bigint; outOfGas: boolean; writeProtection: boolean }>;
   getTransientBytes32(key: Bytes32): Promise<Bytes32>;
   setTransientBytes32(key: Bytes32, value: Bytes32): Promise<{ writeProtection: boolean }>;
-  contractCall(kind: CallKind, to: Address, calldata: Uint8Array, gas: bigint, value: bigint): Promise<CallResult>;
+  /**
+   * `gas` is the gas the program asked for, already capped at its gas left (nitro `gas_req`);
+   * `gasLeft` is the program's gas left, from which api.go takes the base cost and the 63/64 rule.
+   */
+  contractCall(
+    kind: CallKind,
+    to: Address,
+    calldata: Uint8Array,
+    gas: bigint,
+    value: bigint,
+    gasLeft?: bigint,
+  ): Promise<CallResult>;
   create(code: Uint8Array, endowment: bigint, salt: Bytes32 | null, gas: bigint): Promise<CreateResult>;
   emitLog(data: Uint8Array, topics: Bytes32[]): Promise<{ writeProtection: boolean }>;
   accountBalance(address: Address): Promise<{ balance: Bytes32; gasCost: bigint }>;
-  accountCode(address: Address): Promise<{ code: Uint8Array; gasCost: bigint }>;
+  /** api.go returns empty code (still charging) when `gasLeft` is below the access cost. */
+  accountCode(address: Address, gasLeft?: bigint): Promise<{ code: Uint8Array; gasCost: bigint }>;
   accountCodehash(address: Address): Promise<{ hash: Bytes32; gasCost: bigint }>;
   /** Memory model: pay for `pages` newly opened pages in this transaction (nitro memory.go GasCost). */
   addPages(pages: number): Promise<{ gasCost: bigint }>;
@@ -117,6 +153,26 @@ export interface ActivatedProgram {
   activationGas: bigint;
   /** data fee in wei at activation time */
   dataFee: bigint;
+  /** asm size estimate in bytes (asmEstimateKb = ceil(asmEstimate / 1024)) */
+  asmEstimate?: number;
+  /** the data pricer after this activation, when the caller passed one in ActivationContext */
+  dataPricer?: DataPricerState;
+}
+
+/** Data-pricer model state (arbos/programs/data_pricer.go), kept by the chain. */
+export interface DataPricerState {
+  demand: number;
+  bytesPerSecond: number;
+  lastUpdateTime: bigint;
+  minPrice: number;
+  inertia: number;
+}
+
+/** Chain state an activation prices against; without it the fee is a fresh chain's. */
+export interface ActivationContext {
+  /** block timestamp (seconds) */
+  time: bigint;
+  dataPricer: DataPricerState;
 }
 
 export type ActivationOutcome =
@@ -131,14 +187,21 @@ export type ActivationOutcome =
  * footprint: the bridge does that before, as nitro's CallProgram does, and passes the gas left.
  */
 export interface StylusRuntime {
-  activate(wasm: Uint8Array, params: StylusParams, pageLimit: number): Promise<ActivationOutcome>;
+  activate(wasm: Uint8Array, params: StylusParams, pageLimit: number, ctx?: ActivationContext): Promise<ActivationOutcome>;
   call(
     moduleHash: string,
     ctx: CallContext,
     api: EvmApi,
     gas: bigint,
     params: StylusParams,
-  ): Promise<{ outcome: UserOutcome; gasLeft: bigint }>;
+  ): Promise<{ outcome: UserOutcome; gasLeft: bigint; inkLeft?: bigint }>;
+  /**
+   * Makes an already-activated program callable again (e.g. after the node restored its state from
+   * disk) without activation checks or charges, as nitro recompiles a missing asm. Returns the moduleHash.
+   */
+  load?(wasm: Uint8Array, params: StylusParams): Promise<string>;
+  /** whether `call` can run this module under these params without `load` */
+  hasModule?(moduleHash: string, params: StylusParams): boolean;
   /** stop worker threads */
   close(): Promise<void>;
 }
