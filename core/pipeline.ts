@@ -7,7 +7,7 @@ import { loadGraph } from './onnx/import';
 import { boxFromCases, outsideBox, parseInputRange } from './quant/box';
 import { planQuantisation } from './quant/plan';
 import { readInputFile, type InputCase } from './io/inputs';
-import type { InputBox, Plan, QuantOptions, Storage } from './quant/types';
+import type { InputBox, Plan, QFormat, QuantOptions, Storage } from './quant/types';
 
 export interface ModelOptions {
   /** `--input-range` spec */
@@ -19,6 +19,8 @@ export interface ModelOptions {
   activations?: 'i16' | 'i32';
   weights?: Storage;
   accumulator?: 'auto' | 'i64';
+  /** forced formats by ONNX value name */
+  force?: Map<string, QFormat>;
 }
 
 export interface Prepared {
@@ -68,7 +70,10 @@ export function prepareModel(file: string, opts: ModelOptions, loaded?: { bytes:
   const { bytes, graph } = loaded ?? loadModel(file);
   const calibration = opts.calibration ? readInputFile(opts.calibration, graph) : null;
   const { boxes, note, warnings } = resolveBoxes(graph, opts, calibration);
-  const qopts: QuantOptions = { boxes, activations: opts.activations, weights: opts.weights, accumulator: opts.accumulator };
+  for (const name of opts.force?.keys() ?? []) {
+    if (!graph.tensors.has(name)) throw new UserError(`--format: no tensor named '${name}'; tensors are ${[...graph.tensors.keys()].slice(0, 12).join(', ')}${graph.tensors.size > 12 ? ', …' : ''}`);
+  }
+  const qopts: QuantOptions = { boxes, activations: opts.activations, weights: opts.weights, accumulator: opts.accumulator, force: opts.force };
   const plan = planQuantisation(graph, qopts);
   return { file, bytes, graph, plan, calibration, boxNote: note, warnings: [...warnings, ...plan.warnings] };
 }

@@ -4,7 +4,7 @@ import { readInputFile } from '../io/inputs';
 import { loadModel, prepareModel } from '../pipeline';
 import { simulateCases } from '../report/simulate';
 import { FloatReference } from '../float/ort';
-import type { Storage } from '../quant/types';
+import type { QFormat, Storage } from '../quant/types';
 import type { Command } from './command';
 import { sci, short, table } from './format';
 
@@ -14,7 +14,20 @@ export const quantFlags = {
   activations: { kind: 'string' as const, help: 'activation storage: i16 (default) or i32' },
   weights: { kind: 'string' as const, help: 'weight storage: i8, i16 (default) or i32' },
   accumulator: { kind: 'string' as const, help: 'auto (default: i32 where proven safe) or i64' },
+  format: { kind: 'string' as const, help: 'force tensor formats: name=i16:12,name2=i32:20 (storage:fracBits; ONNX value names)' },
 };
+
+/** `--format a=i16:12,b=i32:20` → tensor name → format. */
+export function parseFormats(spec: string | undefined): Map<string, QFormat> | undefined {
+  if (!spec) return undefined;
+  const out = new Map<string, QFormat>();
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(.+)=(i8|i16|i32):(-?\d+)$/.exec(part);
+    if (!m) throw new UserError(`--format: '${part}' is not name=storage:fracBits (e.g. fc1=i16:12)`);
+    out.set(m[1], { storage: m[2] as Storage, frac: Number(m[3]) });
+  }
+  return out;
+}
 
 export function quantOptions(flags: Record<string, unknown>) {
   const act = flags.activations as string | undefined;
@@ -29,6 +42,7 @@ export function quantOptions(flags: Record<string, unknown>) {
     activations: act as 'i16' | 'i32' | undefined,
     weights: w as Storage | undefined,
     accumulator: acc as 'auto' | 'i64' | undefined,
+    force: parseFormats(flags.format as string | undefined),
   };
 }
 

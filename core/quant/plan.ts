@@ -71,6 +71,8 @@ export class Planner {
   readonly nodes: QNode[] = [];
   readonly warnings: string[] = [];
   private readonly errors = new Map<string, Errs>();
+  /** tensors whose rows (last axis) are known to sum to at least this much (softmax outputs) */
+  private readonly rowSumLo = new Map<string, number>();
   private readonly act: Storage;
   private readonly wst: Storage;
 
@@ -494,7 +496,28 @@ export class Planner {
         const size = sizeOf(x!.shape);
         const ap = approxErrors().exp;
         const conv = fx > 16 ? 2 ** -17 : 0;
-        this.set(out, { storage: this.act, frac: outFrac }, new Float64Array(size), new Float64Array(size).fill(2 ** outFrac), errs([ex], ([ei]) => Math.expm1(2 * (ei + conv)) + op.axisLen * ap + 2 ** -(outFrac + 1) + f32(op.axisLen + 2, 1)));
+        // real bounds of each output from the input intervals, widened by the kernel's own error
+        const slack = op.axisLen * ap + 2 ** -(outFrac + 1) + 2 * conv;
+        const lo = new Float64Array(size);
+        const hi = new Float64Array(size).fill(2 ** outFrac);
+        const real = (q: number) => q * 2 ** -fx;
+        for (let o = 0; o < op.outer; o++)
+          for (let inn = 0; inn < op.inner; inn++) {
+            const at = (a: number) => (o * op.axisLen + a) * op.inner + inn;
+            for (let a = 0; a < op.axisLen; a++) {
+              let sLo = 0;
+              let sHi = 0;
+              for (let b = 0; b < op.axisLen; b++) {
+                if (b === a) continue;
+                sLo += Math.exp(Math.min(700, real(x!.qhi[at(b)]) - real(x!.qlo[at(a)])));
+                sHi += Math.exp(Math.min(700, real(x!.qlo[at(b)]) - real(x!.qhi[at(a)])));
+              }
+              lo[at(a)] = Math.max(0, Math.floor((1 / (1 + sLo) - slack) * 2 ** outFrac));
+              hi[at(a)] = Math.min(2 ** outFrac, Math.ceil((1 / (1 + sHi) + slack) * 2 ** outFrac));
+            }
+          }
+        this.set(out, { storage: this.act, frac: outFrac }, lo, hi, errs([ex], ([ei]) => Math.expm1(2 * (ei + conv)) + op.axisLen * ap + 2 ** -(outFrac + 1) + f32(op.axisLen + 2, 1)));
+        if (op.inner === 1) this.rowSumLo.set(out, 1 - op.axisLen * slack);
         this.push(n, { op: 'softmax', inFrac: fx, outFrac }, { approxError: op.axisLen * ap });
         return;
       }
@@ -601,6 +624,8 @@ export class Planner {
           }
           dmin = Math.min(dmin, op.norm === 'L2' ? Math.sqrt(d) : d);
         }
+        // rows of a softmax sum to one: the L1 denominator cannot be small
+        if (op.norm === 'L1' && this.rowSumLo.has(n.inputs[0])) dmin = Math.max(dmin, this.rowSumLo.get(n.inputs[0])!);
         const pre = preShift > 0 ? 2 ** -(fx - preShift + 1) : 0;
         this.set(out, { storage: this.act, frac: outFrac }, lo, hi, errs([ex], ([ei]) => (dmin > 0 ? ((C + 1) * (ei + pre)) / dmin + 2 ** -(fx - preShift) / dmin : Infinity) + 2 ** -(outFrac + 1) + f32(C + 1, 1)));
         this.push(n, { op: 'normalize', preShift, outFrac });
