@@ -1,0 +1,188 @@
+// ArbOS state the precompiles and the Stylus bridge share, kept in the storage of nitro's ArbOS state
+// account (0xA4B05FFF…) so that it follows the EVM journal: a reverted transaction, an eth_call (cargo
+// stylus check simulates activateProgram) or evm_revert undoes it exactly like contract storage.
+// The slot layout is ours (keccak of a label), not nitro's; the packed program word is nitro's
+// (arbos/programs/programs.go setProgram): version[0:2] initCost[2:4] cachedCost[4:6] footprint[6:8]
+// activatedAt[8:11] asmEstimateKb[11:14] cached[14].
+import type { MerkleStateManager } from '@ethereumjs/statemanager';
+import { Account, Address, bigIntToBytes, bytesToBigInt, concatBytes, setLengthLeft, utf8ToBytes } from '@ethereumjs/util';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { ARBITRUM_START_TIME } from '../config';
+
+export const ARBOS_STATE_ADDRESS = new Address(Uint8Array.from(Buffer.from('a4b05fffffffffffffffffffffffffffffffffff', 'hex')));
+/** nitro's network fee account receives activation data fees (ArbWasm payActivationDataFee). */
+export const NETWORK_FEE_ACCOUNT = new Address(Uint8Array.from(Buffer.from('a4b0500000000000000000000000000000000000', 'hex')));
+
+export interface ProgramInfo {
+  version: number;
+  initCost: number;
+  cachedCost: number;
+  footprint: number;
+  /** hours since Arbitrum began */
+  activatedAt: number;
+  asmEstimateKb: number;
+  cached: boolean;
+}
+
+const label = (s: string): Uint8Array => keccak_256(utf8ToBytes(s));
+const slotOf = (name: string, key?: Uint8Array): Uint8Array =>
+  key === undefined ? label(name) : keccak_256(concatBytes(label(name), key));
+
+/** data pricer constants (arbos/programs/data_pricer.go) */
+export const DATA_PRICER = {
+  bytesPerSecond: BigInt(Math.floor(Math.floor((1 * 2 ** 40) / (365 * 24)) / 3600)),
+  minPrice: 82928201n,
+  inertia: 21360419n,
+};
+
+export class ArbosState {
+  constructor(private readonly sm: MerkleStateManager) {}
+
+  /** Creates the account (nonce 1 keeps it non-empty under EIP-161) and writes the genesis values. */
+  async initialize(arbosVersion: number, owners: Address[]): Promise<void> {
+    await this.sm.putAccount(ARBOS_STATE_ADDRESS, new Account(1n, 0n));
+    await this.setU64('arbosVersion', BigInt(arbosVersion));
+    await this.setU64('dataPricer.lastUpdate', ARBITRUM_START_TIME);
+    for (const o of owners) await this.addToSet('chainOwners', o);
+  }
+
+  private async get(slot: Uint8Array): Promise<Uint8Array> {
+    return setLengthLeft(await this.sm.getStorage(ARBOS_STATE_ADDRESS, slot), 32);
+  }
+  private async put(slot: Uint8Array, value: Uint8Array): Promise<void> {
+    await this.sm.putStorage(ARBOS_STATE_ADDRESS, slot, value);
+  }
+  async getU64(name: string): Promise<bigint> {
+    return bytesToBigInt(await this.get(slotOf(name)));
+  }
+  async setU64(name: string, v: bigint): Promise<void> {
+    await this.put(slotOf(name), setLengthLeft(bigIntToBytes(v), 32));
+  }
+
+  async arbosVersion(): Promise<number> {
+    return Number(await this.getU64('arbosVersion'));
+  }
+  async setArbosVersion(v: number): Promise<void> {
+    await this.setU64('arbosVersion', BigInt(v));
+  }
+
+  // --- address sets (chain owners, cache managers): membership word + an append-only index list ---
+  async isMember(set: string, a: Address): Promise<boolean> {
+    return (await this.getU64Slot(slotOf(set, a.bytes))) !== 0n;
+  }
+  private async getU64Slot(slot: Uint8Array): Promise<bigint> {
+    return bytesToBigInt(await this.get(slot));
+  }
+  async addToSet(set: string, a: Address): Promise<void> {
+    if (await this.isMember(set, a)) return;
+    const n = await this.getU64(`${set}.size`);
+    await this.put(slotOf(`${set}.at`, setLengthLeft(bigIntToBytes(n), 32)), setLengthLeft(a.bytes, 32));
+    await this.setU64(`${set}.size`, n + 1n);
+    await this.put(slotOf(set, a.bytes), setLengthLeft(bigIntToBytes(n + 1n), 32));
+  }
+  async removeFromSet(set: string, a: Address): Promise<void> {
+    const pos = await this.getU64Slot(slotOf(set, a.bytes));
+    if (pos === 0n) return;
+    const n = await this.getU64(`${set}.size`);
+    // move the last entry into the hole
+    const lastSlot = slotOf(`${set}.at`, setLengthLeft(bigIntToBytes(n - 1n), 32));
+    const last = (await this.get(lastSlot)).subarray(12);
+    await this.put(slotOf(`${set}.at`, setLengthLeft(bigIntToBytes(pos - 1n), 32)), setLengthLeft(last, 32));
+    await this.put(slotOf(set, last), setLengthLeft(bigIntToBytes(pos), 32));
+    await this.put(lastSlot, new Uint8Array(0));
+    await this.put(slotOf(set, a.bytes), new Uint8Array(0));
+    await this.setU64(`${set}.size`, n - 1n);
+  }
+  async members(set: string): Promise<Address[]> {
+    const n = await this.getU64(`${set}.size`);
+    const out: Address[] = [];
+    for (let i = 0n; i < n; i++) {
+      const w = await this.get(slotOf(`${set}.at`, setLengthLeft(bigIntToBytes(i), 32)));
+      out.push(new Address(w.slice(12)));
+    }
+    return out;
+  }
+
+  // --- programs ---
+  async getProgram(codeHash: Uint8Array): Promise<ProgramInfo> {
+    const d = await this.get(slotOf('program', codeHash));
+    const u = (a: number, b: number) => d.subarray(a, b).reduce((acc, x) => acc * 256 + x, 0);
+    return {
+      version: u(0, 2),
+      initCost: u(2, 4),
+      cachedCost: u(4, 6),
+      footprint: u(6, 8),
+      activatedAt: u(8, 11),
+      asmEstimateKb: u(11, 14),
+      cached: d[14] !== 0,
+    };
+  }
+  async setProgram(codeHash: Uint8Array, p: ProgramInfo): Promise<void> {
+    const d = new Uint8Array(32);
+    const w = (v: number, at: number, len: number) => {
+      for (let i = len - 1; i >= 0; i--) {
+        d[at + i] = v & 0xff;
+        v = Math.floor(v / 256);
+      }
+    };
+    w(p.version, 0, 2);
+    w(p.initCost, 2, 2);
+    w(p.cachedCost, 4, 2);
+    w(p.footprint, 6, 2);
+    w(p.activatedAt, 8, 3);
+    w(p.asmEstimateKb, 11, 3);
+    d[14] = p.cached ? 1 : 0;
+    await this.put(slotOf('program', codeHash), d);
+  }
+  async getModuleHash(codeHash: Uint8Array): Promise<Uint8Array> {
+    return this.get(slotOf('moduleHash', codeHash));
+  }
+  async setModuleHash(codeHash: Uint8Array, moduleHash: Uint8Array): Promise<void> {
+    await this.put(slotOf('moduleHash', codeHash), moduleHash);
+  }
+
+  /**
+   * DataPricer.UpdateModel (arbos/programs/data_pricer.go): decays demand by the time passed, adds
+   * the new bytes, and prices them with nitro's 12-term integer e^x in basis points.
+   */
+  async updateDataPricer(tempBytes: bigint, time: bigint): Promise<bigint> {
+    let demand = await this.getU64('dataPricer.demand');
+    const last = await this.getU64('dataPricer.lastUpdate');
+    const passed = time > last ? minU(time - last, 0xffffffffn) : 0n;
+    const credit = minU(DATA_PRICER.bytesPerSecond * passed, 0xffffffffn);
+    demand = demand > credit ? demand - credit : 0n;
+    demand = minU(demand + tempBytes, 0xffffffffn);
+    await this.setU64('dataPricer.demand', demand);
+    await this.setU64('dataPricer.lastUpdate', time);
+    return dataFeeFor(demand, tempBytes);
+  }
+}
+
+const minU = (a: bigint, b: bigint) => (a < b ? a : b);
+const ONE_IN_BIPS = 10000n;
+
+/** arbmath.ApproxExpBasisPoints(value, accuracy) for value ≥ 0. */
+export function approxExpBasisPoints(x: bigint, accuracy = 12n): bigint {
+  const b = ONE_IN_BIPS;
+  let res = b + x / accuracy;
+  for (let i = accuracy - 1n; i > 0n; i--) res = b + (res * x) / (i * b);
+  return res;
+}
+
+/** Fee in wei for `tempBytes` of asm at demand `demand` (after adding tempBytes). */
+export function dataFeeFor(demand: bigint, tempBytes: bigint): bigint {
+  const exponent = (ONE_IN_BIPS * demand) / DATA_PRICER.inertia;
+  const multiplier = approxExpBasisPoints(exponent, 12n);
+  const costPerByte = (DATA_PRICER.minPrice * multiplier) / ONE_IN_BIPS;
+  return costPerByte * tempBytes;
+}
+
+/** Hours since Arbitrum began, rounded down (programs.go hoursSinceArbitrum). */
+export function hoursSinceArbitrum(time: bigint): number {
+  const t = time > ARBITRUM_START_TIME ? time - ARBITRUM_START_TIME : 0n;
+  return Number(minU(t / 3600n, 0xffffffn));
+}
+export function hoursToAge(time: bigint, hours: number): bigint {
+  const activatedAt = ARBITRUM_START_TIME + BigInt(hours) * 3600n;
+  return time > activatedAt ? time - activatedAt : 0n;
+}

@@ -1,0 +1,125 @@
+// Stylus program bookkeeping as nitro's arbos/programs/programs.go: activation (ActivateProgram),
+// the active-program checks every call makes (getActiveProgram), call-entry costs (initGas,
+// cachedGas) and the named errors, which are ABI reverts inside ArbWasm and plain errors elsewhere.
+import { Address, KECCAK256_NULL, bytesToHex, equalsBytes } from '@ethereumjs/util';
+import type { StylusParams } from '../stylus/api';
+import { MIN_CACHED_GAS_UNITS, MIN_INIT_GAS_UNITS, COST_SCALAR_PERCENT, GETH_ARBOS } from '../config';
+import { STORAGE_READ_COST, STORAGE_WRITE_COST, PrecompileFatal, PrecompileRevert, solError, type CallEnv } from '../precompiles/framework';
+import type { ArbContext } from './arb-context';
+import { hoursSinceArbitrum, hoursToAge, type ProgramInfo } from './arbos-state';
+import { decodeStylusCode, isStylusCode } from './stylus-code';
+
+export const programErrors = {
+  notWasm: () => solError('ProgramNotWasm()', '', []),
+  notActivated: () => solError('ProgramNotActivated()', '', []),
+  needsUpgrade: (version: number, stylusVersion: number) =>
+    solError('ProgramNeedsUpgrade(uint16,uint16)', 'uint16,uint16', [version, stylusVersion]),
+  expired: (age: bigint) => solError('ProgramExpired(uint64)', 'uint64', [age]),
+  upToDate: () => solError('ProgramUpToDate()', '', []),
+  keepaliveTooSoon: (age: bigint) => solError('ProgramKeepaliveTooSoon(uint64)', 'uint64', [age]),
+  insufficientValue: (have: bigint, want: bigint) =>
+    solError('ProgramInsufficientValue(uint256,uint256)', 'uint256,uint256', [have, want]),
+};
+
+const DAY = 86400n;
+
+/** getActiveProgram: activated, current version, not expired — else the named error. */
+export async function getActiveProgram(ctx: ArbContext, codeHash: Uint8Array, params: StylusParams): Promise<ProgramInfo> {
+  const program = await ctx.arbos.getProgram(codeHash);
+  if (program.version === 0) throw programErrors.notActivated();
+  if (program.version !== params.stylusVersion) throw programErrors.needsUpgrade(program.version, params.stylusVersion);
+  const age = hoursToAge(ctx.blockTimestamp(), program.activatedAt);
+  if (age > BigInt(params.expiryDays) * DAY) throw programErrors.expired(age);
+  return program;
+}
+
+const divCeil = (a: bigint, b: bigint) => (a + b - 1n) / b;
+
+export function initGas(p: ProgramInfo, params: StylusParams): bigint {
+  const base = BigInt(params.minInitGas) * MIN_INIT_GAS_UNITS;
+  return base + divCeil(BigInt(p.initCost) * BigInt(params.initCostScalar) * COST_SCALAR_PERCENT, 100n);
+}
+export function cachedGas(p: ProgramInfo, params: StylusParams): bigint {
+  const base = BigInt(params.minCachedInitGas) * MIN_CACHED_GAS_UNITS;
+  return base + divCeil(BigInt(p.cachedCost) * BigInt(params.cachedCostScalar) * COST_SCALAR_PERCENT, 100n);
+}
+
+export async function codeHashOf(ctx: ArbContext, address: Address): Promise<Uint8Array> {
+  const account = await ctx.sm.getAccount(address);
+  // geth GetCodeHash: zero for accounts that do not exist
+  return account === undefined ? new Uint8Array(32) : account.codeHash;
+}
+
+export interface ActivationResult {
+  version: number;
+  codeHash: Uint8Array;
+  moduleHash: Uint8Array;
+  dataFee: bigint;
+}
+
+/** Programs.ActivateProgram plus the runtime's compile step; gas is burnt on `env`. */
+export async function activateProgram(ctx: ArbContext, env: CallEnv, program: Address): Promise<ActivationResult> {
+  const params = await ctx.params();
+  env.burn(100n); // Params(): warm read
+  const codeHash = await codeHashOf(ctx, program);
+  env.burn(STORAGE_READ_COST); // programExists
+  const existing = await ctx.arbos.getProgram(codeHash);
+  const time = ctx.blockTimestamp();
+  const expired = existing.activatedAt === 0 || hoursToAge(time, existing.activatedAt) > BigInt(params.expiryDays) * DAY;
+  if (existing.version === params.stylusVersion && !expired) throw programErrors.upToDate();
+
+  const code = await ctx.sm.getCode(program);
+  if (code.length === 0) throw programErrors.notWasm();
+  if (!isStylusCode(code)) {
+    // before ArbOS 60 this is a plain error, not ProgramNotWasm (programs.go getWasmFromContractCode)
+    throw new PrecompileRevert('specified bytecode is not a Stylus program');
+  }
+  const decoded = decodeStylusCode(code, params.maxWasmSize);
+  if (!decoded.ok) throw new PrecompileRevert(decoded.reason);
+
+  if (ctx.runtime === null) throw new PrecompileFatal('program activation failed: the Stylus runtime is not available');
+  const pageLimit = Math.max(0, params.pageLimit - ctx.pagesOpen());
+  const outcome = await ctx.activate(decoded.wasm, params, pageLimit);
+  if (!outcome.ok) {
+    // ErrProgramActivation: all gas is burnt and the error is not a revert
+    throw new PrecompileFatal(`program activation failed: ${outcome.reason}`);
+  }
+  const info = outcome.program;
+  env.burn(info.activationGas);
+
+  const moduleHash = hexBytes(info.moduleHash);
+  env.burn(STORAGE_WRITE_COST); // moduleHashes.Set
+  await ctx.arbos.setModuleHash(codeHash, moduleHash);
+
+  // UpdateModel prices the asm estimate in bytes; the runtime may give it exactly, else from kB
+  const asmBytes = BigInt((info as { asmEstimate?: number }).asmEstimate ?? info.asmEstimateKb * 1024);
+  env.burn(5n * STORAGE_READ_COST + 2n * STORAGE_WRITE_COST); // data pricer reads + writes
+  const dataFee = await ctx.arbos.updateDataPricer(asmBytes, time);
+
+  env.burn(STORAGE_WRITE_COST); // setProgram
+  await ctx.arbos.setProgram(codeHash, {
+    version: params.stylusVersion,
+    initCost: info.initCost,
+    cachedCost: info.cachedCost,
+    footprint: info.footprint,
+    asmEstimateKb: Number(divCeil(asmBytes, 1024n)),
+    activatedAt: hoursSinceArbitrum(time),
+    cached: existing.cached,
+  });
+  return { version: params.stylusVersion, codeHash, moduleHash, dataFee };
+}
+
+export function hexBytes(hex: string): Uint8Array {
+  const h = hex.startsWith('0x') ? hex.slice(2) : hex;
+  return Uint8Array.from(Buffer.from(h.padStart(64, '0'), 'hex'));
+}
+export const moduleHashHex = (b: Uint8Array): string => bytesToHex(b);
+
+export function isEmptyCodeHash(h: Uint8Array): boolean {
+  return equalsBytes(h, KECCAK256_NULL) || h.every((x) => x === 0);
+}
+
+/** The page-limit check nitro ≥ v3.10 applies from ArbOS 59 (enforceStylusPageLimit). */
+export function pageLimitEnforced(arbos: number): boolean {
+  return arbos >= GETH_ARBOS.stylusV3;
+}
