@@ -1,7 +1,8 @@
 // stylus-ml simulate MODEL.onnx --input IN.json
 import { UserError } from '../errors';
 import { readInputFile } from '../io/inputs';
-import { loadModel, prepareModel } from '../pipeline';
+import { prepareModel, readModelFile } from '../pipeline';
+import { loadGraph } from '../onnx/import';
 import { simulateCases } from '../report/simulate';
 import { FloatReference } from '../float/ort';
 import type { QFormat, Storage } from '../quant/types';
@@ -64,10 +65,12 @@ export const simulateCommand: Command = {
     if (!inputFile) throw new UserError('simulate: --input IN.json is required');
     const policy = (args.flags['input-policy'] as string | undefined) ?? 'revert';
     if (policy !== 'revert' && policy !== 'clamp') throw new UserError(`--input-policy must be revert or clamp, got '${policy}'`);
-    const loaded = loadModel(file);
-    // onnxruntime compiles 14 MB of wasm: start it now, it finishes while the plan is made
-    const reference = FloatReference.create(loaded.bytes, file);
+    // onnxruntime compiles 14 MB of wasm: start it first, it compiles in the background while the
+    // model is imported and planned
+    const bytes = readModelFile(file);
+    const reference = FloatReference.create(bytes, file);
     reference.catch(() => undefined);
+    const loaded = { bytes, graph: loadGraph(bytes, { file }) };
     const cases = readInputFile(inputFile, loaded.graph);
     const prepared = prepareModel(file, { ...quantOptions(args.flags), fallbackCases: cases }, loaded);
     const report = await simulateCases(prepared.bytes, file, prepared.plan, cases, policy, await reference);

@@ -29,11 +29,13 @@ export function snapNode(mode: Tree['nodes'][number]['mode'], t: number, members
   }
 }
 
-/** Smallest frac at which v·2^frac is an integer (v finite; at most 64). */
-export function exactFrac(v: number): number {
-  if (v === 0) return -64;
-  let f = -64;
-  while (f < 64 && !Number.isInteger(v * 2 ** f)) f++;
+/**
+ * Smallest frac ≥ 0 at which v·2^frac is an integer, capped at `cap` (callers only need to know whether
+ * a leaf is exact at the formats an i32 can hold; 0 for integers).
+ */
+export function exactFrac(v: number, cap = 40): number {
+  let f = 0;
+  while (f < cap && !Number.isInteger(v * 2 ** f)) f++;
   return f;
 }
 

@@ -705,7 +705,7 @@ export class Planner {
     const tLo = new Float64Array(T);
     const tHi = new Float64Array(T);
     let absSum = 0;
-    let exact = -64;
+    let exact = 0;
     for (const leaves of leafWeights) {
       const l = new Float64Array(T).fill(Infinity);
       const h = new Float64Array(T).fill(-Infinity);
