@@ -11,8 +11,8 @@
 //    the program then fails as a whole.
 //  - ActivatedProgram.asmEstimate / dataPricer, StylusRuntime.activate(…, ctx), call(…).inkLeft,
 //    StylusRuntime.load / hasModule.
-// Helpers for the bridge: defaultStylusParams (params.ts), StorageCache (storage-cache.ts), initGas /
-// cachedGas / memoryGasCost / evmMemoryCost / dataFee (costs.ts).
+// Helpers for the bridge: defaultStylusParams (params.ts), initGas / cachedGas / memoryGasCost /
+// evmMemoryCost / dataFee (costs.ts). Nitro's per-call storage cache lives in devnode/evm/evm-api.ts.
 
 /** 20-byte address, 32-byte words: raw bytes, big-endian as on the wire. */
 export type Address = Uint8Array;
@@ -64,7 +64,7 @@ export interface EvmApi {
   getBytes32(key: Bytes32, evmApiGas?: bigint): Promise<{ value: Bytes32; gasCost: bigint }>;
   /**
    * storage_cache_bytes32: only records the write; gasCost is the write surcharge (0/7/10 by write count),
-   * the SSTORE cost is charged at flush. devnode/stylus/storage-cache.ts implements nitro's cache.
+   * the SSTORE cost is charged at flush (the cache is devnode/evm/evm-api.ts's).
    */
   cacheBytes32(key: Bytes32, value: Bytes32): Promise<{ gasCost: bigint }>;
   /**
