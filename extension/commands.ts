@@ -1,0 +1,431 @@
+// Every `stylusMl.*` command. Each one gathers its inputs from the UI (explorer selection, active editor,
+// quick picks), hands the work to the engine through CoreClient, and reports back; none computes anything
+// about models itself.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { Deployment, SectionId } from '../webview/protocol';
+import { CoreUnavailableError, type CoreClient } from './core-client';
+import { MANIFEST, crateDirOf } from './crates';
+import type { DeploymentStore } from './deployments';
+import type { DevnodeController } from './devnode';
+import { COMMAND_IDS, RUSTC_PROBLEM_MATCHER, SAMPLE_MODEL, TASK_TYPE, type CommandId } from './ids';
+import { fromCall } from './preview-model';
+import type { PreviewManager } from './preview';
+import { chainId } from './rpc';
+import type { StylusMlSettings } from './settings';
+import { withTempFile } from './temp';
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  core: CoreClient;
+  devnode: DevnodeController;
+  previews: PreviewManager;
+  deployments: DeploymentStore;
+  settings: () => StylusMlSettings;
+  log: vscode.LogOutputChannel;
+  devnodeLog: vscode.OutputChannel;
+}
+
+const EXCLUDE = '{**/node_modules/**,**/target/**,**/.git/**}';
+const KEY_PREFIX = 'stylusMl.networkKey:';
+
+/** Shown for the few features whose engine part has not landed; each call site names the feature. */
+export function notAvailableYet(feature: string, detail?: string): void {
+  void vscode.window.showInformationMessage(`${feature} is not available yet${detail ? ` (${detail})` : ''}.`);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class Commands {
+  constructor(private readonly d: CommandDeps) {}
+
+  register(): vscode.Disposable[] {
+    const handlers: Record<CommandId, (...args: unknown[]) => Promise<unknown>> = {
+      'stylusMl.newCrate': (uri) => this.newCrate(asUri(uri)),
+      'stylusMl.newCrateFromSample': () => this.newCrate(vscode.Uri.joinPath(this.d.context.extensionUri, SAMPLE_MODEL)),
+      'stylusMl.openPreview': (uri) => this.openPreview(asUri(uri)),
+      'stylusMl.build': (uri) => this.build(asUri(uri)),
+      'stylusMl.startDevnode': () => this.startDevnode(),
+      'stylusMl.stopDevnode': () => this.d.devnode.stop(),
+      'stylusMl.resetDevnode': () => this.resetDevnode(),
+      'stylusMl.deployDevnode': (uri) => this.deployDevnode(asUri(uri)),
+      'stylusMl.deployNetwork': (uri) => this.deployNetwork(asUri(uri)),
+      'stylusMl.callPredict': (uri) => this.callPredict(asUri(uri)),
+      'stylusMl.showGasReport': (uri) => this.openPreview(asUri(uri), 'gas'),
+      'stylusMl.devnodeActions': () => this.devnodeActions(),
+      'stylusMl.showOutput': async () => this.d.log.show(),
+      'stylusMl.forgetNetworkKeys': () => this.forgetNetworkKeys(),
+      'stylusMl.checkPrerequisites': async () => notAvailableYet('The prerequisite check'),
+    };
+    return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => this.guard(id, () => handlers[id](...args))));
+  }
+
+  /** One place that turns failures into messages: "not available yet" for missing engine parts. */
+  private async guard<T>(id: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof CoreUnavailableError) {
+        notAvailableYet(e.feature, e.detail);
+      } else {
+        this.d.log.error(`${id}: ${errorText(e)}`);
+        void vscode.window.showErrorMessage(`Stylus ML: ${errorText(e)}`);
+      }
+      return undefined;
+    }
+  }
+
+  // ---- choosing what a command acts on --------------------------------------------------------------
+
+  private activeFile(): string | null {
+    const session = this.d.previews.active();
+    if (session?.panel.active) return session.source.path;
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (tab instanceof vscode.TabInputCustom || tab instanceof vscode.TabInputText) {
+      if (tab.uri.scheme === 'file') return tab.uri.fsPath;
+    }
+    return session?.source.path ?? null;
+  }
+
+  /** A crate folder: from the argument, the active editor, or the workspace (asking when there are several). */
+  private async pickCrate(uri: vscode.Uri | undefined, purpose: string): Promise<string | null> {
+    const given = uri?.fsPath ?? this.activeFile();
+    const fromGiven = given ? crateDirOf(given) : null;
+    if (fromGiven) return fromGiven;
+    const found = await vscode.workspace.findFiles(`**/${MANIFEST}`, EXCLUDE, 50);
+    const dirs = found.map((u) => path.dirname(u.fsPath)).sort();
+    if (dirs.length === 0) {
+      const create = 'New Model Crate from ONNX…';
+      const pick = await vscode.window.showWarningMessage(`No generated crate (${MANIFEST}) in this workspace to ${purpose}.`, create);
+      if (pick === create) await vscode.commands.executeCommand('stylusMl.newCrate');
+      return null;
+    }
+    if (dirs.length === 1) return dirs[0];
+    const pick = await vscode.window.showQuickPick(
+      dirs.map((dir) => ({ label: path.basename(dir), description: vscode.workspace.asRelativePath(dir), dir })),
+      { title: `Crate to ${purpose}`, placeHolder: 'Choose a generated crate' },
+    );
+    return pick?.dir ?? null;
+  }
+
+  /** An .onnx file or a crate, for the preview and the gas report. */
+  private async pickModelOrCrate(uri: vscode.Uri | undefined): Promise<string | null> {
+    const given = uri?.fsPath ?? this.activeFile();
+    if (given && (given.toLowerCase().endsWith('.onnx') || crateDirOf(given))) return given;
+    const [models, manifests] = await Promise.all([
+      vscode.workspace.findFiles('**/*.onnx', EXCLUDE, 200),
+      vscode.workspace.findFiles(`**/${MANIFEST}`, EXCLUDE, 50),
+    ]);
+    const items = [
+      ...manifests.map((u) => ({ label: path.basename(path.dirname(u.fsPath)), description: `crate · ${vscode.workspace.asRelativePath(u)}`, target: path.dirname(u.fsPath) })),
+      ...models.map((u) => ({ label: path.basename(u.fsPath), description: `model · ${vscode.workspace.asRelativePath(u)}`, target: u.fsPath })),
+    ].sort((a, b) => a.description.localeCompare(b.description));
+    if (items.length === 0) {
+      void vscode.window.showWarningMessage('No .onnx model or generated crate in this workspace.');
+      return null;
+    }
+    if (items.length === 1) return items[0].target;
+    const pick = await vscode.window.showQuickPick(items, { title: 'Model or crate', placeHolder: 'Choose what to preview' });
+    return pick?.target ?? null;
+  }
+
+  // ---- commands -------------------------------------------------------------------------------------
+
+  private async openPreview(uri: vscode.Uri | undefined, section?: SectionId): Promise<void> {
+    const target = await this.pickModelOrCrate(uri);
+    if (target) await this.d.previews.open(target, section);
+  }
+
+  private async newCrate(uri: vscode.Uri | undefined): Promise<void> {
+    let model = uri?.fsPath.toLowerCase().endsWith('.onnx') ? uri.fsPath : null;
+    const active = this.activeFile();
+    if (!model && active?.toLowerCase().endsWith('.onnx')) model = active;
+    if (!model) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'ONNX models': ['onnx'] }, openLabel: 'Use this model', title: 'ONNX model to turn into a Stylus crate' });
+      model = picked?.[0]?.fsPath ?? null;
+    }
+    if (!model) return;
+    const s = this.d.settings();
+    const templates = [
+      { label: 'sdk', description: 'stylus-sdk crate, as `cargo stylus new` makes it', detail: 'Needs crates.io to build.' },
+      { label: 'minimal', description: 'no dependencies, raw vm_hooks ABI', detail: 'Smallest code and cheapest calls; builds offline.' },
+    ].sort(preferred(s.defaultTemplate));
+    const template = await vscode.window.showQuickPick(templates, { title: 'New Model Crate (1/3): template' });
+    if (!template) return;
+    const policies = [
+      { label: 'revert', description: 'inputs outside the declared box revert with a named error' },
+      { label: 'clamp', description: 'inputs outside the declared box are clamped into it' },
+    ].sort(preferred(s.inputPolicy));
+    const policy = await vscode.window.showQuickPick(policies, { title: 'New Model Crate (2/3): out-of-range inputs' });
+    if (!policy) return;
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const parent = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: root, openLabel: 'Create the crate here', title: 'New Model Crate (3/3): destination folder' });
+    if (!parent?.[0]) return;
+    const base = path.basename(model, path.extname(model)).replace(/[^A-Za-z0-9_-]+/g, '-').toLowerCase() || 'model';
+    const name = await vscode.window.showInputBox({
+      title: 'Crate folder name',
+      value: `${base}-stylus`,
+      validateInput: (v) => (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(v) ? 'Letters, digits, - and _ only' : existsSync(path.join(parent[0].fsPath, v)) ? 'That folder exists already' : null),
+    });
+    if (!name) return;
+    const dir = path.join(parent[0].fsPath, name);
+    const modelPath = model;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Generating ${name} from ${path.basename(modelPath)}…` }, () =>
+      this.d.core.newCrate(modelPath, dir, { template: template.label as 'sdk' | 'minimal', inputPolicy: policy.label as 'revert' | 'clamp' }),
+    );
+    this.d.log.info(`created crate ${dir} from ${modelPath} (${template.label}, ${policy.label})`);
+    await this.afterCreate(dir);
+  }
+
+  /** rust-analyzer's new-project flow: open it, open it in a new window, or add it to the workspace. */
+  private async afterCreate(dir: string): Promise<void> {
+    const uri = vscode.Uri.file(dir);
+    if (vscode.workspace.getWorkspaceFolder(uri)) {
+      await this.d.previews.open(dir);
+      return;
+    }
+    const open = 'Open';
+    const newWindow = 'Open in New Window';
+    const add = 'Add to Workspace';
+    const pick = await vscode.window.showInformationMessage(`Created ${path.basename(dir)}.`, open, newWindow, add);
+    if (pick === open) await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: false });
+    else if (pick === newWindow) await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+    else if (pick === add) vscode.workspace.updateWorkspaceFolders(vscode.workspace.workspaceFolders?.length ?? 0, 0, { uri });
+  }
+
+  private async build(uri: vscode.Uri | undefined): Promise<boolean> {
+    const dir = await this.pickCrate(uri, 'build');
+    if (!dir) return false;
+    if (!this.d.core.available()) throw new CoreUnavailableError('Build', 'the stylus-ml CLI bundle is missing');
+    const code = await runTask(buildTask(this.d.core, dir));
+    if (code === 0) {
+      void vscode.window.showInformationMessage(`Built ${path.basename(dir)}.`);
+      await this.d.previews.refreshCrate(dir);
+      return true;
+    }
+    const problems = 'Show Problems';
+    const pick = await vscode.window.showErrorMessage(`Building ${path.basename(dir)} failed (exit ${code ?? 'unknown'}).`, problems);
+    if (pick === problems) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    return false;
+  }
+
+  private async startDevnode(): Promise<void> {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Starting the devnode' }, () => this.d.devnode.start());
+  }
+
+  private async resetDevnode(): Promise<void> {
+    const url = this.d.devnode.url();
+    await this.d.devnode.reset();
+    if (url) await this.d.deployments.forgetRpc(url);
+  }
+
+  /** The running devnode's URL, offering to start one when none runs. */
+  private async devnodeUrlOrStart(): Promise<string | null> {
+    const running = this.d.devnode.url();
+    if (running) return running;
+    const start = 'Start Devnode';
+    const pick = await vscode.window.showWarningMessage('No devnode is running. Start one and deploy to it?', start);
+    if (pick !== start) return null;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the devnode…' }, () => this.d.devnode.start());
+    return this.d.devnode.url();
+  }
+
+  private async deployDevnode(uri: vscode.Uri | undefined): Promise<void> {
+    const dir = await this.pickCrate(uri, 'deploy');
+    if (!dir) return;
+    const url = await this.devnodeUrlOrStart();
+    if (url) await this.deploy(dir, url);
+  }
+
+  private async deploy(dir: string, rpcUrl: string, keyFile?: string): Promise<Deployment> {
+    const name = path.basename(dir);
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${name} (deploy, then activate)…` }, () =>
+      this.d.core.deploy(dir, rpcUrl, keyFile),
+    );
+    const deployment: Deployment = { address: r.address, rpcUrl, deployTx: r.deploy.hash, activateTx: r.activate.hash };
+    await this.d.deployments.set(dir, deployment);
+    this.d.log.info(`deployed ${name} at ${r.address} on ${rpcUrl}: deploy ${r.deploy.hash} (${r.deploy.gasUsed} gas), activate ${r.activate.hash} (${r.activate.gasUsed} gas, data fee ${r.activate.dataFeeWei} wei)`);
+    await this.d.previews.refreshCrate(dir);
+    const call = 'Call Predict…';
+    void vscode.window.showInformationMessage(`Deployed ${name} at ${r.address}.`, call).then((pick) => {
+      if (pick === call) void vscode.commands.executeCommand('stylusMl.callPredict', vscode.Uri.file(dir));
+    });
+    return deployment;
+  }
+
+  private async deployNetwork(uri: vscode.Uri | undefined): Promise<void> {
+    const dir = await this.pickCrate(uri, 'deploy');
+    if (!dir) return;
+    const configured = this.d.settings().devnode.rpcUrl;
+    const items: (vscode.QuickPickItem & { url?: string })[] = [
+      ...(configured ? [{ label: configured, description: 'stylusMl.devnode.rpcUrl', url: configured }] : []),
+      { label: 'Arbitrum Sepolia', description: 'https://sepolia-rollup.arbitrum.io/rpc', url: 'https://sepolia-rollup.arbitrum.io/rpc' },
+      { label: 'Arbitrum One', description: 'https://arb1.arbitrum.io/rpc', url: 'https://arb1.arbitrum.io/rpc' },
+      { label: 'Other RPC URL…' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: 'Deploy to network' });
+    if (!pick) return;
+    const url =
+      pick.url ??
+      (await vscode.window.showInputBox({ title: 'RPC URL', placeHolder: 'https://…', validateInput: (v) => (/^https?:\/\/\S+$/.test(v) ? null : 'An http(s) URL') }));
+    if (!url) return;
+    const id = await chainId(url).catch((e: unknown) => {
+      throw new Error(`${url} does not answer eth_chainId: ${errorText(e)}`);
+    });
+    const key = await this.networkKey(url);
+    if (!key) return;
+    const confirm = 'Deploy';
+    const ok = await vscode.window.showWarningMessage(`Deploy ${path.basename(dir)} to ${url} (chain id ${id})? Deployment and activation spend funds from your key's account.`, { modal: true }, confirm);
+    if (ok !== confirm) return;
+    // The key reaches the CLI as a private temporary file, never on the command line.
+    await withTempFile('key', key, (file) => this.deploy(dir, url, file));
+  }
+
+  /** The deployer key for an RPC origin, from SecretStorage, asking once. */
+  private async networkKey(url: string): Promise<string | undefined> {
+    const id = KEY_PREFIX + new URL(url).origin;
+    const stored = await this.d.context.secrets.get(id);
+    if (stored) return stored;
+    const key = await vscode.window.showInputBox({
+      title: `Private key for ${new URL(url).host}`,
+      prompt: 'Stored in VS Code SecretStorage for this RPC origin; never written to settings or logs.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (/^(0x)?[0-9a-fA-F]{64}$/.test(v.trim()) ? null : '32 bytes in hex'),
+    });
+    if (!key) return undefined;
+    await this.d.context.secrets.store(id, key.trim());
+    const known = this.d.context.globalState.get<string[]>('stylusMl.keyIds', []);
+    if (!known.includes(id)) await this.d.context.globalState.update('stylusMl.keyIds', [...known, id]);
+    return key.trim();
+  }
+
+  private async forgetNetworkKeys(): Promise<void> {
+    const known = this.d.context.globalState.get<string[]>('stylusMl.keyIds', []);
+    await Promise.all(known.map((id) => this.d.context.secrets.delete(id)));
+    await this.d.context.globalState.update('stylusMl.keyIds', []);
+    void vscode.window.showInformationMessage(`Forgot ${known.length} stored network key${known.length === 1 ? '' : 's'}.`);
+  }
+
+  private async callPredict(uri: vscode.Uri | undefined): Promise<void> {
+    const all = this.d.deployments.all();
+    let dir = uri ? crateDirOf(uri.fsPath) : null;
+    if (!dir || !all[dir]) {
+      const entries = Object.entries(all);
+      if (entries.length === 0) {
+        void vscode.window.showWarningMessage('Nothing is deployed yet: run "Stylus ML: Deploy to Devnode" first.');
+        return;
+      }
+      const pick =
+        entries.length === 1
+          ? { dir: entries[0][0] }
+          : await vscode.window.showQuickPick(
+              entries.map(([d, dep]) => ({ label: path.basename(d), description: `${dep.address} · ${dep.rpcUrl}`, dir: d })),
+              { title: 'Call predict on' },
+            );
+      if (!pick) return;
+      dir = pick.dir;
+    }
+    const deployment = all[dir];
+    const input = await vscode.window.showInputBox({
+      title: `predict on ${path.basename(dir)} at ${deployment.address}`,
+      prompt: 'Input as JSON: an array of numbers, or an object mapping input names to arrays',
+      validateInput: (v) => {
+        try {
+          JSON.parse(v);
+          return null;
+        } catch (e) {
+          return `Not valid JSON: ${errorText(e)}`;
+        }
+      },
+    });
+    if (input === undefined) return;
+    const crate = dir;
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Calling predict…' }, () =>
+      withTempFile('input.json', input, (file) => this.d.core.call(crate, file, deployment.rpcUrl, true)),
+    );
+    const r = fromCall(result);
+    const outputs = r.outputs.map((o) => `${o.name} = [${o.values.join(', ')}]`).join('; ');
+    const match = r.matchesSimulator === null ? '' : r.matchesSimulator ? ', matches the simulator' : ', DIFFERS from the simulator';
+    this.d.log.info(`predict on ${deployment.address}: ${outputs}; gasUsed ${r.gasUsed}${r.txHash ? `; tx ${r.txHash}` : ''}${match}`);
+    void vscode.window.showInformationMessage(`predict: ${outputs} (gas ${r.gasUsed}${match}).`);
+  }
+
+  private async devnodeActions(): Promise<void> {
+    const st = this.d.devnode.state();
+    const running = st.status === 'running';
+    const items: (vscode.QuickPickItem & { run: () => Thenable<unknown> | Promise<unknown> })[] = [
+      ...(running
+        ? [
+            { label: '$(debug-stop) Stop Devnode', run: () => vscode.commands.executeCommand('stylusMl.stopDevnode') },
+            { label: '$(debug-restart) Reset Devnode', description: 'a fresh chain', run: () => vscode.commands.executeCommand('stylusMl.resetDevnode') },
+            { label: '$(copy) Copy RPC URL', description: st.url ?? '', run: () => vscode.env.clipboard.writeText(st.url ?? '') },
+          ]
+        : [{ label: '$(play) Start Devnode', description: st.mode, run: () => vscode.commands.executeCommand('stylusMl.startDevnode') }]),
+      { label: '$(output) Show Devnode Log', run: async () => this.d.devnodeLog.show() },
+      { label: '$(gear) Devnode Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'stylusMl.devnode') },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: `Devnode: ${st.status} (${st.mode})${st.blockNumber !== null ? `, block ${st.blockNumber}` : ''}` });
+    await pick?.run();
+  }
+}
+
+// ---- tasks ------------------------------------------------------------------------------------------
+
+export interface StylusMlTaskDefinition extends vscode.TaskDefinition {
+  command: 'build';
+  crate: string;
+}
+
+/** `stylus-ml build DIR` as a task, so rustc's errors land in the Problems view via the problem matcher. */
+export function buildTask(core: CoreClient, dir: string, definition?: StylusMlTaskDefinition): vscode.Task {
+  const def: StylusMlTaskDefinition = definition ?? { type: TASK_TYPE, command: 'build', crate: dir };
+  const scope = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dir)) ?? vscode.TaskScope.Workspace;
+  const exec = new vscode.ProcessExecution(core.nodePath, core.cliArgs(['build', dir]), { cwd: dir, env: { ELECTRON_RUN_AS_NODE: '1' } });
+  const task = new vscode.Task(def, scope, `build ${path.basename(dir)}`, TASK_TYPE, exec, [RUSTC_PROBLEM_MATCHER]);
+  task.group = vscode.TaskGroup.Build;
+  task.presentationOptions = { reveal: vscode.TaskRevealKind.Silent, clear: true, showReuseMessage: false };
+  return task;
+}
+
+export function taskProvider(core: CoreClient): vscode.TaskProvider {
+  return {
+    async provideTasks() {
+      if (!core.available()) return [];
+      const found = await vscode.workspace.findFiles(`**/${MANIFEST}`, EXCLUDE, 50);
+      return found.map((u) => buildTask(core, path.dirname(u.fsPath)));
+    },
+    resolveTask(task) {
+      const def = task.definition as StylusMlTaskDefinition;
+      if (def.command !== 'build' || typeof def.crate !== 'string') return undefined;
+      const dir = path.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', def.crate);
+      return buildTask(core, dir, def);
+    },
+  };
+}
+
+/** Runs a task and resolves with its exit code. */
+export async function runTask(task: vscode.Task): Promise<number | undefined> {
+  const execution = await vscode.tasks.executeTask(task);
+  return new Promise((resolve) => {
+    const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+      if (e.execution === execution) {
+        sub.dispose();
+        resolve(e.exitCode);
+      }
+    });
+  });
+}
+
+/** Sort comparator that puts the configured default first. */
+function preferred(label: string) {
+  return (a: { label: string }, b: { label: string }) => Number(b.label === label) - Number(a.label === label);
+}
+
+function asUri(v: unknown): vscode.Uri | undefined {
+  return v instanceof vscode.Uri ? v : undefined;
+}
+

@@ -1,0 +1,203 @@
+// The extension's only way into the engine: the `stylus-ml` CLI bundle (dist/cli.js) run as an owned child
+// process with `--json`. The JSON shapes below are the contracts fixed in the pipeline, crate, devnode and
+// gas issues; keys may be added there, never renamed. Running the CLI out of process keeps the extension
+// host responsive during heavy work (quantisation, cargo, simulation) and the extension free of engine code.
+// No `vscode` import.
+import { existsSync } from 'node:fs';
+import type { ProcessRegistry } from './process-registry';
+
+// ---- CLI JSON contracts ----------------------------------------------------------------------------
+
+/** `stylus-ml inspect --json` (core/report/inspect.ts). */
+export interface InspectJson {
+  producer?: string;
+  /** domain → version ('ai.onnx' for the default domain) */
+  opsets?: Record<string, number>;
+  inputs: { name: string; shape: (number | string | null)[]; dtype: string }[];
+  outputs: { name: string; shape?: (number | string | null)[] | null; dtype?: string }[];
+  nodes: {
+    name: string;
+    op: string;
+    domain: string;
+    supported: boolean;
+    reason?: string;
+    params: number;
+    macs: number;
+    inputShapes?: (number[] | null)[];
+    outputShapes?: (number[] | null)[];
+  }[];
+  totals: { params: number; macs: number };
+  unsupported: { name: string; op: string; domain: string; reason?: string }[];
+  notes?: string[];
+}
+
+type SpreadJson = { min: number; typical: number; max: number };
+export interface EstimateJson {
+  call: { executionGas: SpreadJson; totalTxGas: SpreadJson; breakdown: Record<string, number | SpreadJson> };
+  deploy: { deployGas: number; activationGas: number; dataFeeWei: string | number; compressedBytes: number; limitBytes?: number };
+  layers: { name: string; op: string; ink: number; gas: number; codeBytes: number }[];
+  measured: { executionGas: number | SpreadJson; totalTxGas: number | SpreadJson } | null;
+}
+
+export interface BuildJson {
+  wasm: string;
+  wasmBytes: number;
+  compressedBytes: number;
+  limitBytes: number;
+  toolchain: string;
+  valid: boolean;
+  violations: { rule: string; detail: string }[];
+}
+
+export interface DeployJson {
+  address: string;
+  deploy: { hash: string; gasUsed: number | string };
+  activate: { hash: string; gasUsed: number | string; dataFeeWei: string | number };
+  compressedBytes: number;
+}
+
+export interface CallJson {
+  address: string;
+  cases: {
+    outputs: Record<string, { shape: number[]; fixed: number[]; fixedRaw: (number | string)[] }>;
+    gasUsed: number | string;
+    txHash?: string;
+  }[];
+  matchesSimulator: boolean | null;
+}
+
+// ---- errors -----------------------------------------------------------------------------------------
+
+/** The engine does not offer this yet (missing bundle or subcommand). Shown as "not available yet". */
+export class CoreUnavailableError extends Error {
+  constructor(readonly feature: string, readonly detail?: string) {
+    super(`${feature} is not available yet${detail ? ` (${detail})` : ''}`);
+    this.name = 'CoreUnavailableError';
+  }
+}
+
+/** The engine ran and failed; `message` is its one-line reason. */
+export class CoreCommandError extends Error {
+  constructor(readonly stage: string, message: string, readonly exitCode: number | null, readonly stderr: string) {
+    super(message);
+    this.name = 'CoreCommandError';
+  }
+}
+
+// ---- client -----------------------------------------------------------------------------------------
+
+export interface CoreClientOptions {
+  /** dist/cli.js of this extension */
+  cliPath: string;
+  /** the Node that runs it: the extension host's own (process.execPath) */
+  nodePath: string;
+  registry: ProcessRegistry;
+  /** extra environment, e.g. ELECTRON_RUN_AS_NODE=1 when nodePath is VS Code's Electron */
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  timeoutMs?: number;
+}
+
+export interface EstimateOptions {
+  format?: 'auto' | 'i8' | 'i16' | 'i32';
+  optimize?: 'gas' | 'size';
+}
+
+export interface NewCrateOptions {
+  template: 'sdk' | 'minimal';
+  inputPolicy: 'revert' | 'clamp';
+  force?: boolean;
+}
+
+/** How the CLI says that a subcommand or option does not exist (yet). */
+export const UNAVAILABLE = /unknown (sub)?command|unknown option|not (yet )?implemented|not available yet/i;
+
+export class CoreClient {
+  constructor(private readonly o: CoreClientOptions) {}
+
+  /** The argv (after the Node binary) that runs a CLI subcommand; used for tasks and the devnode too. */
+  cliArgs(args: readonly string[]): string[] {
+    return [this.o.cliPath, ...args];
+  }
+
+  get nodePath(): string {
+    return this.o.nodePath;
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.o.env };
+  }
+
+  available(): boolean {
+    return existsSync(this.o.cliPath);
+  }
+
+  /** Runs `stylus-ml <args> --json` and parses stdout. Non-zero exits with JSON on stdout (inspect's exit 2
+   *  for unsupported ops) still return the JSON when `acceptExit` lists the code. */
+  async json<T>(feature: string, args: readonly string[], opts: { acceptExit?: number[]; input?: string; signal?: AbortSignal } = {}): Promise<T> {
+    if (!this.available()) throw new CoreUnavailableError(feature, 'the stylus-ml CLI bundle is missing');
+    const argv = this.cliArgs([...args, '--json']);
+    this.o.log?.(`$ stylus-ml ${[...args, '--json'].join(' ')}`);
+    const r = await this.o.registry.run(`stylus-ml ${args[0]}`, this.o.nodePath, argv, {
+      env: this.env,
+      input: opts.input,
+      timeoutMs: this.o.timeoutMs ?? 10 * 60_000,
+      signal: opts.signal,
+      onLine: (l, stream) => {
+        if (stream === 'stderr' && l.trim()) this.o.log?.(l);
+      },
+    });
+    const reason = failureReason(r.stderr) || (r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}`);
+    if (r.code !== 0 && !(r.code !== null && opts.acceptExit?.includes(r.code))) {
+      if (UNAVAILABLE.test(r.stderr)) throw new CoreUnavailableError(feature, reason);
+      throw new CoreCommandError(args[0], reason, r.code, r.stderr);
+    }
+    try {
+      return JSON.parse(r.stdout) as T;
+    } catch {
+      throw new CoreCommandError(args[0], `stylus-ml ${args[0]} printed no JSON (${reason})`, r.code, r.stderr);
+    }
+  }
+
+  inspect(modelPath: string): Promise<InspectJson> {
+    return this.json<InspectJson>('Model inspection', ['inspect', modelPath], { acceptExit: [2] });
+  }
+
+  estimate(target: string, opts: EstimateOptions = {}): Promise<EstimateJson> {
+    const args = ['estimate', target];
+    // Defaults are not passed, so the estimate works before the CLI grows these options.
+    // `--weights` is the pipeline's quantisation flag (core/cli/simulate.ts quantFlags).
+    if (opts.format && opts.format !== 'auto') args.push('--weights', opts.format);
+    if (opts.optimize && opts.optimize !== 'gas') args.push('--optimize', opts.optimize);
+    return this.json<EstimateJson>('Gas estimation', args);
+  }
+
+  newCrate(modelPath: string, outDir: string, opts: NewCrateOptions): Promise<unknown> {
+    const args = ['new', modelPath, '--out', outDir, '--template', opts.template, '--input-policy', opts.inputPolicy];
+    if (opts.force) args.push('--force');
+    return this.json<unknown>('Crate generation', args);
+  }
+
+  build(crateDir: string): Promise<BuildJson> {
+    return this.json<BuildJson>('Build', ['build', crateDir]);
+  }
+
+  deploy(crateDir: string, rpcUrl: string, keyFile?: string): Promise<DeployJson> {
+    const args = ['deploy', crateDir, '--rpc', rpcUrl];
+    if (keyFile) args.push('--key-file', keyFile);
+    return this.json<DeployJson>('Deployment', args);
+  }
+
+  call(crateDir: string, inputFile: string, rpcUrl: string, send: boolean): Promise<CallJson> {
+    const args = ['call', crateDir, '--input', inputFile, '--rpc', rpcUrl];
+    if (send) args.push('--send');
+    return this.json<CallJson>('Calling predict', args);
+  }
+}
+
+/** The CLI's one-line reason: its first `stylus-ml: …` line on stderr, else the last line. */
+export function failureReason(stderr: string): string {
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const own = lines.find((l) => l.startsWith('stylus-ml: '));
+  return own ? own.slice('stylus-ml: '.length) : (lines.at(-1) ?? '');
+}

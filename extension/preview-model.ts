@@ -1,0 +1,205 @@
+// Fills the webview's PreviewModel from the engine's results (CLI JSON). Mapping only: every figure comes
+// from the engine. No `vscode` import.
+import path from 'node:path';
+import {
+  COMPRESSED_SIZE_LIMIT,
+  emptyPreviewModel,
+  type PreviewModel,
+  type PreviewOptions,
+  type Spread,
+  type TryItResult,
+  type Deployment,
+} from '../webview/protocol';
+import type { Manifest } from '../core/manifest/schema';
+import { CoreCommandError, CoreUnavailableError, type CallJson, type CoreClient, type EstimateJson, type InspectJson } from './core-client';
+
+export interface PreviewSource {
+  kind: 'onnx' | 'crate';
+  /** the .onnx file, or the crate folder */
+  path: string;
+  /** the model file: the .onnx itself, or the one a crate's manifest names */
+  modelPath: string | null;
+  /** a crate's manifest, read and validated by core/manifest */
+  manifest?: Manifest | null;
+  /** why a crate's manifest could not be read */
+  manifestError?: string | null;
+}
+
+const NOT_YET = 'not available yet';
+
+function describe(e: unknown): { unavailable: boolean; message: string } {
+  if (e instanceof CoreUnavailableError) return { unavailable: true, message: e.message };
+  if (e instanceof CoreCommandError) return { unavailable: false, message: e.message };
+  return { unavailable: false, message: e instanceof Error ? e.message : String(e) };
+}
+
+const toSpread = (v: number | Spread): Spread => (typeof v === 'number' ? { min: v, typical: v, max: v } : v);
+const toNumber = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+const toWei = (v: string | number): string => BigInt(typeof v === 'number' ? Math.round(v) : v).toString();
+
+/** The default ONNX domain is spelt '' in the file and 'ai.onnx' by the CLI; show it as nothing. */
+const domainLabel = (d: string) => (d === 'ai.onnx' ? '' : d);
+const qualified = (u: { op: string; domain: string }) => (domainLabel(u.domain) ? `${u.domain}::${u.op}` : u.op);
+const dims = (shape: readonly (number | string | null)[] | null | undefined) => (shape ?? []).map((d) => d ?? '?');
+const knownShapes = (list: (number[] | null)[] | undefined) => (list && list.every((x) => x !== null) ? (list as number[][]) : null);
+
+export function fromInspect(model: PreviewModel, j: InspectJson): void {
+  model.summary = {
+    producer: j.producer || null,
+    opsets: Object.entries(j.opsets ?? {}).map(([domain, version]) => ({ domain: domainLabel(domain), version })),
+    inputs: j.inputs.map((t) => ({ name: t.name, shape: dims(t.shape), dtype: t.dtype })),
+    outputs: j.outputs.map((t) => ({ name: t.name, shape: dims(t.shape), dtype: t.dtype ?? '?' })),
+    params: j.totals.params,
+    macs: j.totals.macs,
+    unsupported: j.unsupported.map((u) => ({ name: u.name, op: u.op, domain: domainLabel(u.domain) })),
+    notes: j.notes ?? [],
+  };
+  model.layers = j.nodes.map((n) => ({
+    name: n.name,
+    op: n.op,
+    domain: domainLabel(n.domain),
+    supported: n.supported && !n.reason,
+    inputShapes: knownShapes(n.inputShapes),
+    outputShapes: knownShapes(n.outputShapes),
+    params: n.params,
+    macs: n.macs,
+    weightFormat: null,
+    outputFormat: null,
+    accumulator: null,
+    range: null,
+  }));
+  if (j.unsupported.length > 0) {
+    model.errors.push({
+      stage: 'inspect',
+      message: `unsupported: ${j.unsupported.map((u) => `${u.name} (${qualified(u)}${u.reason ? `: ${u.reason}` : ''})`).join(', ')}`,
+    });
+  }
+}
+
+/** A crate's manifest: the lowered layers with their formats, proven intervals and analytical gas. */
+export function fromManifest(model: PreviewModel, m: Manifest): void {
+  // The ONNX op and the IR op it was lowered to (one ONNX node can become several layers).
+  const opOf = (l: Manifest['layers'][number]) => (l.onnxOp && l.onnxOp !== l.op ? `${l.onnxOp} (${l.op})` : l.op);
+  model.layers = m.layers.map((l) => ({
+    name: l.name,
+    op: opOf(l),
+    domain: '',
+    supported: true,
+    inputShapes: l.inputShapes,
+    outputShapes: [l.outputShape],
+    params: l.params,
+    macs: l.macs,
+    weightFormat: l.weightFormat ?? null,
+    outputFormat: l.outputFormat,
+    accumulator: l.accumulator ?? null,
+    range: l.interval,
+  }));
+  const costed = m.layers.filter((l) => l.ink && l.gas);
+  if (costed.length > 0) {
+    model.layerCosts = costed.map((l) => ({ name: l.name, op: opOf(l), ink: l.ink!.typical, gas: l.gas!.typical, codeBytes: null }));
+  }
+  const deployed = m.measured?.deploy;
+  if (deployed) {
+    model.deploy = {
+      deployGas: deployed.deployGas,
+      activationGas: deployed.activationGas,
+      dataFeeWei: toWei(deployed.dataFeeWei),
+      compressedBytes: m.measured?.build?.compressedBytes ?? m.totals.codeSize?.compressedBytes ?? 0,
+      limitBytes: m.totals.codeSize?.limitBytes ?? COMPRESSED_SIZE_LIMIT,
+      provenance: 'measured',
+    };
+  }
+  if (model.summary) model.summary.notes.push(...(m.box.note ? [m.box.note] : []), ...m.notes);
+}
+
+export function fromEstimate(model: PreviewModel, j: EstimateJson): void {
+  const measured = j.measured !== null && j.measured !== undefined;
+  model.call = {
+    executionGas: measured ? toSpread(j.measured!.executionGas) : j.call.executionGas,
+    totalTxGas: measured ? toSpread(j.measured!.totalTxGas) : j.call.totalTxGas,
+    breakdown: Object.entries(j.call.breakdown).map(([name, v]) => ({ name, gas: typeof v === 'number' ? v : v.typical })),
+    provenance: measured ? 'measured' : 'estimate',
+  };
+  model.deploy = {
+    deployGas: j.deploy.deployGas,
+    activationGas: j.deploy.activationGas,
+    dataFeeWei: toWei(j.deploy.dataFeeWei),
+    compressedBytes: j.deploy.compressedBytes,
+    limitBytes: j.deploy.limitBytes ?? COMPRESSED_SIZE_LIMIT,
+    provenance: 'estimate',
+  };
+  model.layerCosts = j.layers.map((l) => ({ name: l.name, op: l.op, ink: l.ink, gas: l.gas, codeBytes: l.codeBytes }));
+}
+
+export function fromCall(j: CallJson): TryItResult {
+  const c = j.cases[0];
+  if (!c) throw new Error('the call returned no result');
+  return {
+    outputs: Object.entries(c.outputs).map(([name, o]) => ({ name, shape: o.shape, values: o.fixed, raw: o.fixedRaw.map(String) })),
+    gasUsed: toNumber(c.gasUsed),
+    txHash: c.txHash ?? null,
+    matchesSimulator: j.matchesSimulator,
+  };
+}
+
+/** Runs what the engine offers for this source and collects it; never throws for pipeline failures. */
+export async function computePreview(
+  core: CoreClient,
+  source: PreviewSource,
+  options: PreviewOptions,
+  extras: { deployment?: Deployment | null; estimatesEnabled?: boolean } = {},
+): Promise<PreviewModel> {
+  const model = emptyPreviewModel(
+    { kind: source.kind, path: source.path, displayName: path.basename(source.modelPath ?? source.path) },
+    options,
+  );
+  model.deployment = extras.deployment ?? null;
+
+  if (source.modelPath) {
+    try {
+      fromInspect(model, await core.inspect(source.modelPath));
+    } catch (e) {
+      const d = describe(e);
+      if (d.unavailable) {
+        model.notes.summary = `Model inspection is ${NOT_YET}.`;
+        model.notes.layers = `The layer table is ${NOT_YET}.`;
+      } else {
+        model.errors.push({ stage: 'inspect', message: d.message });
+        model.notes.summary = 'The model could not be read; see the error above.';
+        model.notes.layers = 'No layers: the model could not be read.';
+      }
+    }
+  } else if (source.manifest) {
+    model.notes.summary = `The source model ${source.manifest.model.path} named in stylus-ml.json was not found.`;
+  } else {
+    model.notes.summary = 'No source model: the crate\'s stylus-ml.json could not be read (see above).';
+  }
+
+  if (source.kind === 'crate') {
+    if (source.manifest) fromManifest(model, source.manifest);
+    else if (source.manifestError) model.errors.push({ stage: 'manifest', message: source.manifestError });
+  }
+
+  const inspectFailed = model.errors.some((e) => e.stage === 'inspect' || e.stage === 'manifest');
+  if (extras.estimatesEnabled === false) {
+    model.notes.gas = 'Estimates are turned off (setting stylusMl.estimates.enable).';
+    model.notes.deploy = model.notes.gas;
+  } else if (!inspectFailed) {
+    try {
+      fromEstimate(model, await core.estimate(source.kind === 'crate' ? source.path : source.modelPath ?? source.path, options));
+    } catch (e) {
+      const d = describe(e);
+      if (d.unavailable) {
+        model.notes.gas = `Gas estimation is ${NOT_YET}.`;
+        model.notes.deploy = `Deployment cost estimation is ${NOT_YET}.`;
+      } else {
+        model.errors.push({ stage: 'estimate', message: d.message });
+      }
+    }
+  } else {
+    model.notes.gas = 'No gas estimate: the model cannot be read or lowered (see above).';
+    model.notes.deploy = model.notes.gas;
+  }
+  model.notes.accuracy = `Accuracy against the float model is ${NOT_YET}.`;
+  return model;
+}

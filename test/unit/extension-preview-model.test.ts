@@ -1,0 +1,110 @@
+// Filling the preview from the engine's JSON (the shapes fixed in the pipeline, gas and devnode issues),
+// and the preview's behaviour when the engine is missing or fails.
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { parsePreviewModel, emptyPreviewModel } from '../../webview/protocol';
+import { CoreClient, CoreUnavailableError, type CallJson, type EstimateJson, type InspectJson } from '../../extension/core-client';
+import { computePreview, fromCall, fromEstimate, fromInspect } from '../../extension/preview-model';
+import { ProcessRegistry } from '../../extension/process-registry';
+import { writeCrateManifest } from '../fixtures/crate-manifest';
+
+const root = path.resolve(__dirname, '..', '..');
+const sample = path.join(root, 'samples', 'iris-logreg.onnx');
+
+const inspectJson: InspectJson = {
+  inputs: [{ name: 'X', shape: [null, 2], dtype: 'float32' }],
+  outputs: [{ name: 'output_label', shape: [null], dtype: 'int64' }],
+  nodes: [
+    { name: 'LinearClassifier', op: 'LinearClassifier', domain: 'ai.onnx.ml', supported: true, params: 9, macs: 6 },
+    { name: 'Weird', op: 'NonMaxSuppression', domain: '', supported: false, params: 0, macs: 0 },
+  ],
+  totals: { params: 9, macs: 6 },
+  unsupported: [{ name: 'Weird', op: 'NonMaxSuppression', domain: '' }],
+};
+
+const estimateJson: EstimateJson = {
+  call: { executionGas: { min: 9000, typical: 9500, max: 9900 }, totalTxGas: { min: 30000, typical: 30500, max: 30900 }, breakdown: { intrinsic: 21000, calldata: 400, init: { min: 8832, typical: 8832, max: 8832 } } },
+  deploy: { deployGas: 600000, activationGas: 1700000, dataFeeWei: '98765432109876543210', compressedBytes: 3456 },
+  layers: [{ name: 'LinearClassifier', op: 'LinearClassifier', ink: 1200000, gas: 120, codeBytes: 256 }],
+  measured: null,
+};
+
+describe('preview model', () => {
+  test('inspect JSON fills the summary and the layer table; unsupported nodes become one error naming them all', () => {
+    const m = emptyPreviewModel({ kind: 'onnx', path: sample, displayName: 'iris' });
+    fromInspect(m, inspectJson);
+    assert.equal(m.layers?.length, 2);
+    assert.deepEqual(m.summary?.inputs[0], { name: 'X', shape: ['?', 2], dtype: 'float32' });
+    assert.equal(m.errors.length, 1);
+    assert.match(m.errors[0].message, /Weird \(NonMaxSuppression\)/);
+    parsePreviewModel(JSON.parse(JSON.stringify(m))); // what the webview will accept
+  });
+
+  test('estimate JSON fills call, deploy and per-layer costs; breakdown spreads use the typical value', () => {
+    const m = emptyPreviewModel({ kind: 'crate', path: '/c', displayName: 'c' });
+    fromEstimate(m, estimateJson);
+    assert.equal(m.call?.totalTxGas.typical, 30500);
+    assert.deepEqual(m.call?.breakdown, [{ name: 'intrinsic', gas: 21000 }, { name: 'calldata', gas: 400 }, { name: 'init', gas: 8832 }]);
+    assert.equal(m.call?.provenance, 'estimate');
+    assert.equal(m.deploy?.limitBytes, 24576, 'the Stylus limit when the engine does not say');
+    assert.equal(m.deploy?.dataFeeWei, '98765432109876543210');
+    const measured = emptyPreviewModel({ kind: 'crate', path: '/c', displayName: 'c' });
+    fromEstimate(measured, { ...estimateJson, measured: { executionGas: 9400, totalTxGas: 30400 } });
+    assert.equal(measured.call?.provenance, 'measured');
+    assert.equal(measured.call?.totalTxGas.typical, 30400);
+    parsePreviewModel(JSON.parse(JSON.stringify(m)));
+  });
+
+  test('call JSON becomes the Try-it result', () => {
+    const call: CallJson = { address: '0x1', cases: [{ outputs: { output_label: { shape: [1], fixed: [2], fixedRaw: ['2'] } }, gasUsed: '31234', txHash: '0xabc' }], matchesSimulator: true };
+    assert.deepEqual(fromCall(call), { outputs: [{ name: 'output_label', shape: [1], values: [2], raw: ['2'] }], gasUsed: 31234, txHash: '0xabc', matchesSimulator: true });
+    assert.throws(() => fromCall({ ...call, cases: [] }), /no result/);
+  });
+
+  test('a crate preview shows the manifest\'s lowered layers with formats and proven ranges', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-preview-crate-'));
+    try {
+      const crate = path.join(tmp, 'crate');
+      const manifest = writeCrateManifest(crate, sample, '0:10');
+      const reg = new ProcessRegistry();
+      const core = new CoreClient({ cliPath: path.join(tmp, 'no-cli.js'), nodePath: process.execPath, registry: reg });
+      const m = await computePreview(core, { kind: 'crate', path: crate, modelPath: sample, manifest, manifestError: null }, { format: 'auto', optimize: 'gas' });
+      assert.equal(m.layers?.length, manifest.layers.length);
+      for (const [i, l] of (m.layers ?? []).entries()) {
+        assert.deepEqual(l.outputFormat, manifest.layers[i].outputFormat);
+        assert.deepEqual(l.range, manifest.layers[i].interval);
+      }
+      assert.ok(m.layers?.some((l) => l.weightFormat !== null), 'the linear layer has a weight format');
+      parsePreviewModel(JSON.parse(JSON.stringify(m)));
+      const broken = await computePreview(core, { kind: 'crate', path: crate, modelPath: null, manifest: null, manifestError: 'stylus-ml.json: missing key \'layers\'' }, { format: 'auto', optimize: 'gas' });
+      assert.deepEqual(broken.errors, [{ stage: 'manifest', message: "stylus-ml.json: missing key 'layers'" }]);
+      await reg.disposeAll();
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('without the engine bundle the preview still renders, saying what is not available yet', async () => {
+    const reg = new ProcessRegistry();
+    const core = new CoreClient({ cliPath: path.join(root, 'no-such-dir', 'cli.js'), nodePath: process.execPath, registry: reg });
+    await assert.rejects(core.inspect(sample), CoreUnavailableError);
+    const m = await computePreview(core, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'gas' });
+    assert.equal(m.errors.length, 0);
+    assert.match(m.notes.summary ?? '', /not available yet/);
+    assert.match(m.notes.gas ?? '', /not available yet/);
+    assert.equal(m.source.displayName, 'iris-logreg.onnx');
+    await reg.disposeAll();
+  });
+
+  test('with the engine bundle (when built), the sample model has its four ONNX nodes', { skip: !existsSync(path.join(root, 'dist', 'cli.js')) && 'dist/cli.js not built' }, async () => {
+    const reg = new ProcessRegistry();
+    const core = new CoreClient({ cliPath: path.join(root, 'dist', 'cli.js'), nodePath: process.execPath, registry: reg });
+    const m = await computePreview(core, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'gas' });
+    if (m.layers) assert.deepEqual(m.layers.map((l) => l.op).sort(), ['Cast', 'LinearClassifier', 'Normalizer', 'ZipMap']);
+    else assert.match(m.notes.layers ?? '', /not available yet/);
+    await reg.disposeAll();
+  });
+});

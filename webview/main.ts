@@ -1,0 +1,357 @@
+// The model preview: runs inside the webview (browser bundle dist/webview.js). It renders a PreviewModel
+// that the extension computes from the pipeline, and posts the user's actions back. Nothing here computes
+// model figures; it only displays them.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-table/index.js';
+import '@vscode-elements/elements/dist/vscode-table-header/index.js';
+import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
+import '@vscode-elements/elements/dist/vscode-table-body/index.js';
+import '@vscode-elements/elements/dist/vscode-table-row/index.js';
+import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-label/index.js';
+import { barChart } from './chart';
+import { h, replace } from './dom';
+import * as fmt from './format';
+import {
+  OPTIMIZE_GOALS,
+  WEIGHT_FORMATS,
+  parseToWebview,
+  type FromWebview,
+  type PreviewModel,
+  type SectionId,
+  type TryItResult,
+  type WebviewState,
+} from './protocol';
+
+interface VsCodeApi {
+  postMessage(message: FromWebview): void;
+  getState(): unknown;
+  setState(state: WebviewState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('root') as HTMLElement;
+
+const state: WebviewState = restoreState(vscode.getState());
+let busy: string | null = null;
+let tryError: string | null = null;
+let cspViolations = 0;
+
+function restoreState(saved: unknown): WebviewState {
+  const sourcePath = document.body.dataset.source ?? null;
+  const empty: WebviewState = { sourcePath, model: null, tryInput: '', tryResult: null };
+  if (typeof saved !== 'object' || saved === null) return empty;
+  // Saved state went through the same validation when it arrived; re-validate anyway (it is stored JSON).
+  try {
+    const s = saved as Partial<WebviewState>;
+    const model = s.model ? (parseToWebview({ type: 'model', model: s.model }) as { model: PreviewModel }).model : null;
+    const tryResult = s.tryResult ? (parseToWebview({ type: 'tryResult', result: s.tryResult }) as { result: TryItResult }).result : null;
+    return { sourcePath, model, tryInput: typeof s.tryInput === 'string' ? s.tryInput : '', tryResult };
+  } catch {
+    return empty;
+  }
+}
+
+function save(): void {
+  vscode.setState(state);
+}
+
+function post(m: FromWebview): void {
+  vscode.postMessage(m);
+}
+
+// ---- sections ---------------------------------------------------------------------------------------
+
+function section(id: SectionId, title: string, ...body: (Node | null)[]): HTMLElement {
+  return h('section', { id: `section-${id}`, 'data-testid': `section-${id}` }, h('h2', {}, title), ...body);
+}
+
+function note(model: PreviewModel, id: SectionId, fallback: string): HTMLElement {
+  return h('p', { class: 'note', 'data-testid': `note-${id}` }, model.notes[id] ?? fallback);
+}
+
+function table(headers: string[], rows: (string | number | Node)[][], testid: string, widths?: string[]): HTMLElement {
+  const head = h('vscode-table-header', { slot: 'header' }, ...headers.map((t) => h('vscode-table-header-cell', {}, t)));
+  const body = h(
+    'vscode-table-body',
+    { slot: 'body' },
+    ...rows.map((r) => h('vscode-table-row', {}, ...r.map((c) => h('vscode-table-cell', {}, c)))),
+  );
+  const t = h('vscode-table', { zebra: true, 'bordered-columns': true, resizable: true, 'data-testid': testid, class: 'table' }, head, body);
+  if (widths) (t as unknown as { columns: string[] }).columns = widths;
+  return t;
+}
+
+function kv(pairs: [string, string | Node, string?][]): HTMLElement {
+  return h('dl', { class: 'kv' }, ...pairs.flatMap(([k, v, testid]) => [h('dt', {}, k), h('dd', testid ? { 'data-testid': testid } : {}, v)]));
+}
+
+function summarySection(m: PreviewModel): HTMLElement {
+  if (!m.summary) return section('summary', 'Model', note(m, 'summary', 'No summary yet.'));
+  const sm = m.summary;
+  const layerCount = m.layers?.length ?? null;
+  return section(
+    'summary',
+    'Model',
+    kv([
+      ['Inputs', sm.inputs.map((t) => `${t.name} ${fmt.shape(t.shape)} ${t.dtype}`).join('; ') || '—', 'inputs'],
+      ['Outputs', sm.outputs.map((t) => `${t.name} ${fmt.shape(t.shape)} ${t.dtype}`).join('; ') || '—', 'outputs'],
+      ['Layers', layerCount === null ? '—' : String(layerCount), 'layer-count'],
+      ['Parameters', fmt.int(sm.params), 'params'],
+      ['Multiply-accumulates', fmt.int(sm.macs), 'macs'],
+      ['Producer', sm.producer ?? '—'],
+      ['Opsets', sm.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ') || '—'],
+    ]),
+    sm.notes.length > 0 ? h('ul', { class: 'pipeline-notes', 'data-testid': 'pipeline-notes' }, ...sm.notes.map((n) => h('li', {}, n))) : null,
+    sm.unsupported.length > 0
+      ? h(
+          'div',
+          { class: 'error', role: 'alert', 'data-testid': 'unsupported' },
+          h('strong', {}, `${sm.unsupported.length} unsupported node${sm.unsupported.length === 1 ? '' : 's'}: `),
+          sm.unsupported.map((u) => `${u.name} (${u.domain ? `${u.domain}::` : ''}${u.op})`).join(', '),
+        )
+      : null,
+  );
+}
+
+function layersSection(m: PreviewModel): HTMLElement {
+  if (!m.layers) return section('layers', 'Layers', note(m, 'layers', 'No layers yet.'));
+  return section(
+    'layers',
+    'Layers',
+    table(
+      ['Node', 'Op', 'Output shape', 'Params', 'MACs', 'Weights', 'Output', 'Acc', 'Proven range'],
+      m.layers.map((l) => [
+        l.name,
+        l.supported ? l.op : h('span', { class: 'unsupported' }, `${l.op} (unsupported)`),
+        l.inputShapes ? `${fmt.shapes(l.inputShapes)} → ${fmt.shapes(l.outputShapes)}` : fmt.shapes(l.outputShapes),
+        fmt.int(l.params),
+        fmt.int(l.macs),
+        fmt.qformat(l.weightFormat),
+        fmt.qformat(l.outputFormat),
+        l.accumulator ?? '—',
+        fmt.range(l.range),
+      ]),
+      'layer-table',
+      ['17%', '14%', '13%', '8%', '8%', '11%', '11%', '6%', '12%'],
+    ),
+  );
+}
+
+function gasSection(m: PreviewModel): HTMLElement {
+  const parts: (Node | null)[] = [];
+  if (m.call) {
+    const c = m.call;
+    parts.push(
+      h('p', { class: 'provenance' }, c.provenance === 'measured' ? 'Measured on the devnode.' : 'Analytical estimate (no build needed).'),
+      kv([
+        ['Predict transaction (typical)', `${fmt.int(c.totalTxGas.typical)} gas`, 'gas-total-typical'],
+        ['Range (min – max)', `${fmt.int(c.totalTxGas.min)} – ${fmt.int(c.totalTxGas.max)} gas`, 'gas-total-range'],
+        ['Execution (typical)', `${fmt.int(c.executionGas.typical)} gas`, 'gas-execution-typical'],
+      ]),
+      h('h3', {}, 'Call cost breakdown'),
+      table(['Component', 'Gas'], c.breakdown.map((b) => [b.name, fmt.int(b.gas)]), 'call-breakdown', ['60%', '40%']),
+    );
+  }
+  if (m.layerCosts && m.layerCosts.length > 0) {
+    parts.push(
+      h('h3', {}, 'Per layer'),
+      barChart(m.layerCosts.map((l) => ({ label: l.name, value: l.gas })), 'Execution gas per layer'),
+      table(['Node', 'Op', 'Ink', 'Gas', 'Code bytes'], m.layerCosts.map((l) => [l.name, l.op, fmt.int(l.ink), fmt.int(l.gas), l.codeBytes === null ? '—' : fmt.int(l.codeBytes)]), 'layer-costs', ['30%', '20%', '18%', '16%', '16%']),
+    );
+  }
+  if (parts.length === 0) parts.push(note(m, 'gas', 'No gas estimate yet.'));
+  return section('gas', 'Gas', ...parts);
+}
+
+function deploySection(m: PreviewModel): HTMLElement {
+  if (!m.deploy) return section('deploy', 'Deployment', note(m, 'deploy', 'No deployment estimate yet.'));
+  const d = m.deploy;
+  const fill = Math.min(1, d.compressedBytes / d.limitBytes);
+  const meter = h('div', { class: `meter${d.compressedBytes > d.limitBytes ? ' over' : ''}`, 'data-testid': 'size-meter' }, h('div', { class: 'meter-fill' }));
+  // CSSOM, not a style attribute: allowed by the CSP without 'unsafe-inline'.
+  (meter.firstChild as HTMLElement).style.width = `${(fill * 100).toFixed(1)}%`;
+  return section(
+    'deploy',
+    'Deployment',
+    kv([
+      ['Compressed size', `${fmt.int(d.compressedBytes)} of ${fmt.int(d.limitBytes)} bytes (${fmt.percent(d.compressedBytes / d.limitBytes)})`, 'compressed-size'],
+      ['', meter],
+      ['Deploy transaction', `${fmt.int(d.deployGas)} gas`, 'deploy-gas'],
+      ['Activation', `${fmt.int(d.activationGas)} gas + data fee ${fmt.weiToEth(d.dataFeeWei)}`, 'activation-gas'],
+      ['Source', d.provenance === 'measured' ? 'measured on the devnode' : 'analytical estimate'],
+    ]),
+    m.deployment
+      ? kv([
+          ['Deployed at', m.deployment.address, 'deployed-address'],
+          ['RPC', m.deployment.rpcUrl],
+          ['Deploy tx', m.deployment.deployTx],
+          ['Activate tx', m.deployment.activateTx ?? '—'],
+        ])
+      : null,
+  );
+}
+
+function accuracySection(m: PreviewModel): HTMLElement {
+  if (!m.accuracy) return section('accuracy', 'Accuracy', note(m, 'accuracy', 'No accuracy figures yet.'));
+  const a = m.accuracy;
+  return section(
+    'accuracy',
+    'Accuracy against the float model',
+    kv([
+      ['Cases', `${fmt.int(a.cases)} (${a.source})`],
+      ['Max abs error', fmt.real(a.maxAbsError), 'max-abs-error'],
+      ['Argmax agreement', a.argmaxAgreement === null ? '—' : fmt.percent(a.argmaxAgreement), 'argmax-agreement'],
+    ]),
+  );
+}
+
+function select(label: string, id: string, values: readonly string[], current: string, onChange: (v: string) => void): HTMLElement {
+  const sel = h('vscode-single-select', { id, 'data-testid': id }, ...values.map((v) => h('vscode-option', v === current ? { value: v, selected: true } : { value: v }, v)));
+  sel.addEventListener('change', () => onChange((sel as unknown as { value: string }).value));
+  return h('div', { class: 'control' }, h('vscode-label', { for: id }, label), sel);
+}
+
+function controls(m: PreviewModel): HTMLElement {
+  const setOpt = (patch: Partial<PreviewModel['options']>) => post({ type: 'setOptions', options: { ...m.options, ...patch } });
+  const build = h('vscode-button', { 'data-testid': 'build' }, 'Build');
+  build.addEventListener('click', () => post({ type: 'build' }));
+  const deploy = h('vscode-button', { 'data-testid': 'deploy', secondary: true }, 'Deploy');
+  deploy.addEventListener('click', () => post({ type: 'deploy' }));
+  return h(
+    'div',
+    { class: 'controls', 'data-testid': 'controls' },
+    select('Weights', 'opt-format', WEIGHT_FORMATS, m.options.format, (v) => setOpt({ format: v as PreviewModel['options']['format'] })),
+    select('Optimise for', 'opt-optimize', OPTIMIZE_GOALS, m.options.optimize, (v) => setOpt({ optimize: v as PreviewModel['options']['optimize'] })),
+    h('div', { class: 'actions' }, build, deploy),
+  );
+}
+
+function tryItSection(m: PreviewModel): HTMLElement {
+  const input = h('vscode-textarea', { 'data-testid': 'try-input', rows: 3, placeholder: 'Input as JSON, e.g. [5.1, 3.5, 1.4, 0.2]', resize: 'vertical', class: 'try-input' });
+  (input as unknown as { value: string }).value = state.tryInput;
+  input.addEventListener('input', () => {
+    state.tryInput = (input as unknown as { value: string }).value;
+    save();
+  });
+  const call = h('vscode-button', { 'data-testid': 'try-call' }, 'Call predict');
+  call.addEventListener('click', () => {
+    tryError = null;
+    post({ type: 'try', input: (input as unknown as { value: string }).value });
+  });
+  const r = state.tryResult;
+  return section(
+    'tryIt',
+    'Try it',
+    m.deployment ? null : note(m, 'tryIt', 'Deploy the model to call it; the call goes to the deployed contract.'),
+    input,
+    h('div', { class: 'actions' }, call),
+    tryError ? h('div', { class: 'error', role: 'alert', 'data-testid': 'try-error' }, tryError) : null,
+    r
+      ? kv([
+          ...r.outputs.map((o): [string, string, string] => [o.name, `${o.values.map(fmt.real).join(', ')}  (raw ${o.raw.join(', ')})`, `try-output-${o.name}`]),
+          ['Gas used', fmt.int(r.gasUsed), 'try-gas'],
+          ['Transaction', r.txHash ?? '(eth_call)', 'try-tx'],
+          ['Matches the simulator', r.matchesSimulator === null ? 'not checked' : r.matchesSimulator ? 'yes, bit for bit' : 'NO', 'try-match'],
+        ])
+      : null,
+  );
+}
+
+/** Section to scroll to after the next render (a reveal request from the extension). */
+let revealSection: SectionId | null = null;
+/** Scroll position to restore once the renders of this frame are laid out (null: none pending). */
+let restoreY: number | null = null;
+
+function render(): void {
+  // The page is rebuilt on every message; keep the reader's place (or go to a requested section) once
+  // the elements have upgraded and laid out. Several renders in one frame share one restore.
+  if (restoreY === null) {
+    restoreY = window.scrollY;
+    requestAnimationFrame(() => {
+      const target = revealSection ? document.getElementById(`section-${revealSection}`) : null;
+      if (target) target.scrollIntoView({ block: 'start' });
+      else window.scrollTo(0, restoreY ?? 0);
+      revealSection = null;
+      restoreY = null;
+    });
+  }
+  renderPage();
+}
+
+function renderPage(): void {
+  const m = state.model;
+  if (!m) {
+    replace(root, h('p', { class: 'note', 'data-testid': 'loading' }, 'Loading the model…'));
+    return;
+  }
+  replace(
+    root,
+    h(
+      'header',
+      {},
+      h('h1', { 'data-testid': 'title' }, m.source.displayName),
+      h('div', { class: 'path', 'data-testid': 'source-path' }, m.source.path),
+      busy ? h('div', { class: 'busy', 'data-testid': 'busy' }, h('vscode-progress-ring', {}), busy) : null,
+    ),
+    ...m.errors.map((e) => h('div', { class: 'error', role: 'alert', 'data-testid': 'pipeline-error' }, h('strong', {}, `${e.stage}: `), e.message)),
+    summarySection(m),
+    controls(m),
+    layersSection(m),
+    gasSection(m),
+    deploySection(m),
+    accuracySection(m),
+    tryItSection(m),
+  );
+}
+
+// ---- wiring -----------------------------------------------------------------------------------------
+
+window.addEventListener('message', (event: MessageEvent) => {
+  let msg;
+  try {
+    msg = parseToWebview(event.data);
+  } catch (e) {
+    console.error(e);
+    return;
+  }
+  switch (msg.type) {
+    case 'model':
+      state.model = msg.model;
+      break;
+    case 'busy':
+      busy = msg.what;
+      break;
+    case 'tryResult':
+      state.tryResult = msg.result;
+      tryError = null;
+      break;
+    case 'tryError':
+      tryError = msg.message;
+      break;
+    case 'reveal':
+      revealSection = msg.section;
+      render();
+      return;
+  }
+  save();
+  render();
+});
+
+// Any CSP violation is a bug in the page; count it where tests can read it and tell the extension.
+document.addEventListener('securitypolicyviolation', (e) => {
+  cspViolations += 1;
+  document.body.dataset.cspViolations = String(cspViolations);
+  post({ type: 'cspViolation', directive: e.effectiveDirective, blocked: e.blockedURI });
+});
+document.body.dataset.cspViolations = '0';
+
+save(); // the source path is in the state from the start: the panel serializer needs nothing else
+render();
+post({ type: 'ready' });
