@@ -3,10 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { benchPipeline } from './pipeline';
+import { benchLsLatency } from './ls-latency';
 import type { BenchResult } from './types';
 
 const suites: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   pipeline: benchPipeline,
+  'ls-latency': benchLsLatency,
 };
 
 function fmt(v: string | number): string {

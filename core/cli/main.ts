@@ -5,8 +5,9 @@ import type { Command } from './command';
 import { inspectCommand } from './inspect';
 import { simulateCommand } from './simulate';
 import { demoCommand } from './demo';
+import { checkCommand } from './check';
 
-export const commands: Command[] = [inspectCommand, simulateCommand, demoCommand];
+export const commands: Command[] = [inspectCommand, simulateCommand, demoCommand, checkCommand];
 
 function usage(): string {
   return ['usage: stylus-ml <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary.split('. ')[0]}`), '', 'stylus-ml <command> --help for its options'].join('\n');
