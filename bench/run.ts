@@ -4,11 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { benchPipeline } from './pipeline';
 import { benchLsLatency } from './ls-latency';
+import { benchDevnode } from './devnode';
+import { benchSize } from './size';
 import type { BenchResult } from './types';
 
 const suites: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   pipeline: benchPipeline,
   'ls-latency': benchLsLatency,
+  devnode: benchDevnode,
+  size: benchSize,
 };
 
 function fmt(v: string | number): string {

@@ -7,3 +7,5 @@ export { devnodeSetupPlan, runDevnodeSetup, type SetupStep, type SetupResult } f
 export { waitForRpc, probeNetVersion } from './readiness';
 export { DEV_PRIVATE_KEY, DEV_ADDRESS, readKeyFile, parsePrivateKey } from './keys';
 export { devnodeChain, chainFor, DEVNODE_CHAIN_ID } from './chains';
+export { MODEL_ABI, encodeModelCall, packInputs, decodePredict, decodePredictPacked, decodePredictLabel, fixedValues, checkSelectors, type ModelFunction, type RawOutputs } from './predict';
+export { callModel, describeRevert, type CallOutcome } from './model-call';

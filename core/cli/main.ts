@@ -6,8 +6,13 @@ import { inspectCommand } from './inspect';
 import { simulateCommand } from './simulate';
 import { demoCommand } from './demo';
 import { checkCommand } from './check';
+import { devnodeCommand } from './devnode';
+import { deployCommand } from './deploy';
+import { callCommand } from './call';
+import { newCommand } from './new';
+import { buildCommand } from './build';
 
-export const commands: Command[] = [inspectCommand, simulateCommand, demoCommand, checkCommand];
+export const commands: Command[] = [inspectCommand, simulateCommand, newCommand, buildCommand, demoCommand, devnodeCommand, deployCommand, callCommand, checkCommand];
 
 function usage(): string {
   return ['usage: stylus-ml <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary.split('. ')[0]}`), '', 'stylus-ml <command> --help for its options'].join('\n');

@@ -1,0 +1,159 @@
+// buildCrate: a generated crate folder in, the deployable program out. Compile for wasm32 (rustup or
+// Debian's rustc), strip custom sections, optionally run wasm-opt, validate against nitro's activation
+// rules (core/wasm/validate.ts; reachable float/SIMD/reference-type/multi-value operators count as
+// violations too), compress (brotli 11), prefix EF F0 00 00, prepend the 43-byte prelude, and measure
+// everything against the limits. The figures are recorded in stylus-ml.json.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors';
+import { readManifest, writeManifest, type Manifest } from '../manifest/schema';
+import { validateStylusWasm } from '../wasm/validate';
+import { compileCrate } from './compile';
+import { MAX_CODE_SIZE, stylusDeployBytes } from './deploy-bytes';
+import { MAX_WASM_SIZE, sizeAdvice, sizeContributors, type SizeContributor } from './size';
+import { findToolchain, type ToolchainKind } from './toolchain';
+import { stripCustomSections } from './wasm-sections';
+import { runWasmOpt } from './wasm-opt';
+
+export interface BuildOptions {
+  toolchain?: 'auto' | ToolchainKind;
+  /** run Binaryen's wasm-opt -Oz after compiling */
+  wasmOpt?: boolean;
+  /** ArbOS version the rules are checked for (default 40, nitro-devnode's default image) */
+  arbosVersion?: number;
+  /** validate as a debug chain (start functions and console imports allowed) */
+  debug?: boolean;
+  /** record the sizes in stylus-ml.json (default true) */
+  updateManifest?: boolean;
+}
+
+export interface BuildViolation {
+  rule: string;
+  detail: string;
+  func?: number;
+}
+
+export interface BuildResult {
+  dir: string;
+  /** the processed module (stripped, optimised): what is compressed and deployed */
+  wasm: string;
+  wasmBytes: number;
+  /** the compiler's output, before stripping */
+  rawWasmBytes: number;
+  /** on-chain runtime code: EF F0 00 00 + brotli stream (what MaxCodeSize limits) */
+  compressedBytes: number;
+  brotliBytes: number;
+  limitBytes: number;
+  decompressedLimitBytes: number;
+  fits: boolean;
+  toolchain: string;
+  toolchainKind: ToolchainKind;
+  valid: boolean;
+  violations: BuildViolation[];
+  contributors: SizeContributor[];
+  advice: string[];
+  /** the init code (prelude + runtime code) for a CREATE transaction */
+  initCode: string;
+  runtimeCode: Uint8Array;
+  initCodeBytes: Uint8Array;
+  wasmOpt: { before: number; after: number; tool: string } | null;
+  compileSeconds: number;
+}
+
+function cargoName(file: string): string {
+  const text = fs.readFileSync(file, 'utf8');
+  const m = /^\s*name\s*=\s*"([^"]+)"/m.exec(text);
+  if (!m) throw new UserError(`${file}: no package name`);
+  return m[1];
+}
+
+export interface ProcessedProgram {
+  /** stripped (and optimised) module */
+  wasm: Uint8Array;
+  violations: BuildViolation[];
+  deploy: ReturnType<typeof stylusDeployBytes>;
+  /** runtime code bytes (prefix + brotli) */
+  compressedBytes: number;
+  fits: boolean;
+  contributors: SizeContributor[];
+  advice: string[];
+  wasmOpt: BuildResult['wasmOpt'];
+}
+
+/**
+ * The steps after the compiler, as cargo-stylus takes them: strip custom sections, optional wasm-opt,
+ * nitro's activation rules (reachable float/SIMD/reference-type/multi-value operators count as violations
+ * here: floats validate but every block holding one runs out of ink), brotli 11 with the EF F0 00 00
+ * prefix and the 43-byte prelude, and the size limits.
+ */
+export function processProgram(raw: Uint8Array, opts: BuildOptions & { manifest?: Manifest | null } = {}): ProcessedProgram {
+  let wasm = stripCustomSections(raw);
+  let wasmOpt: BuildResult['wasmOpt'] = null;
+  if (opts.wasmOpt) {
+    const before = wasm.length;
+    const r = runWasmOpt(wasm);
+    wasm = stripCustomSections(r.wasm);
+    wasmOpt = { before, after: wasm.length, tool: r.tool };
+  }
+  const check = validateStylusWasm(wasm, { arbosVersion: opts.arbosVersion ?? 40, debug: opts.debug ?? false });
+  const violations: BuildViolation[] = [...check.violations, ...check.lint].map((v) => ({ rule: v.rule, detail: v.detail, ...(v.func !== undefined ? { func: v.func } : {}) }));
+  const deploy = stylusDeployBytes(wasm);
+  const compressedBytes = deploy.runtimeCode.length;
+  const fits = compressedBytes <= MAX_CODE_SIZE && wasm.length <= MAX_WASM_SIZE;
+  const manifest = opts.manifest ?? null;
+  const contributors = sizeContributors(wasm, manifest);
+  const advice = fits ? [] : sizeAdvice({ compressedBytes, wasmBytes: wasm.length, contributors, manifest });
+  if (compressedBytes > MAX_CODE_SIZE) violations.push({ rule: 'code-size', detail: `runtime code is ${compressedBytes} bytes compressed, over MaxCodeSize ${MAX_CODE_SIZE}` });
+  if (wasm.length > MAX_WASM_SIZE) violations.push({ rule: 'wasm-size', detail: `module is ${wasm.length} bytes, over MaxWasmSize ${MAX_WASM_SIZE}` });
+  return { wasm, violations, deploy, compressedBytes, fits, contributors, advice, wasmOpt };
+}
+
+export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
+  const root = path.resolve(dir);
+  const manifest = readManifest(root);
+  for (const f of ['Cargo.toml', 'core/Cargo.toml', 'src/lib.rs', 'core/src/lib.rs']) {
+    if (!fs.existsSync(path.join(root, f))) throw new UserError(`${dir}: ${f} is missing; regenerate the crate with \`stylus-ml new\``);
+  }
+  const lib = cargoName(path.join(root, 'Cargo.toml')).replace(/-/g, '_');
+  const coreLib = cargoName(path.join(root, 'core', 'Cargo.toml')).replace(/-/g, '_');
+  const optLevel = ((manifest as Manifest & { lowering?: { optLevel?: string } }).lowering?.optLevel ?? 's') as 's' | 'z' | '3';
+  const tc = findToolchain({ dir: root, template: manifest.template, prefer: opts.toolchain });
+  const compiled = compileCrate({ dir: root, template: manifest.template, lib, coreLib, optLevel }, tc);
+  const program = processProgram(compiled.wasm, { ...opts, manifest });
+  const { wasm, violations, deploy, compressedBytes, fits, contributors, advice, wasmOpt } = program;
+
+  const outDir = path.join(root, 'target', 'stylus-ml');
+  fs.mkdirSync(outDir, { recursive: true });
+  const wasmPath = path.join(outDir, `${lib}.wasm`);
+  fs.writeFileSync(wasmPath, wasm);
+  const initPath = path.join(outDir, `${lib}.initcode.bin`);
+  fs.writeFileSync(initPath, deploy.initCode);
+
+  if (opts.updateManifest !== false) {
+    manifest.totals.codeSize = { wasmBytes: wasm.length, compressedBytes, limitBytes: MAX_CODE_SIZE };
+    manifest.measured = { ...(manifest.measured ?? {}), build: { wasmBytes: wasm.length, compressedBytes, toolchain: tc.description, at: new Date().toISOString() } };
+    writeManifest(root, manifest);
+  }
+  return {
+    dir: root,
+    wasm: wasmPath,
+    wasmBytes: wasm.length,
+    rawWasmBytes: compiled.wasm.length,
+    compressedBytes,
+    brotliBytes: deploy.compressedBytes,
+    limitBytes: MAX_CODE_SIZE,
+    decompressedLimitBytes: MAX_WASM_SIZE,
+    fits,
+    toolchain: tc.description,
+    toolchainKind: tc.kind,
+    valid: violations.length === 0,
+    violations,
+    contributors,
+    advice,
+    initCode: initPath,
+    runtimeCode: deploy.runtimeCode,
+    initCodeBytes: deploy.initCode,
+    wasmOpt,
+    compileSeconds: compiled.seconds,
+  };
+}

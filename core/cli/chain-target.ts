@@ -1,0 +1,43 @@
+// Which chain `deploy` and `call` talk to: --rpc URL when given; else a devnode already listening on
+// 127.0.0.1:8547 (`stylus-ml devnode`, the extension's, nitro-devnode's); else an embedded devnode
+// started for this command alone, in this process, on a free port — said so, since its state ends with it.
+import { connect, type ChainClient } from '../chain/index';
+import { probeNetVersion } from '../chain/readiness';
+import { DEVNODE_CHAIN_ID } from '../chain/chains';
+
+export const DEFAULT_DEVNODE_URL = 'http://127.0.0.1:8547';
+
+export const chainFlags = {
+  rpc: { kind: 'string' as const, help: `JSON-RPC URL (default: the devnode on ${DEFAULT_DEVNODE_URL}, else an embedded one for this command)` },
+  'key-file': { kind: 'string' as const, help: 'file holding the signing key (required off devnodes; never printed)' },
+};
+
+export interface ChainTarget {
+  client: ChainClient;
+  /** true when the node was started for this command (nothing persists after it) */
+  ephemeral: boolean;
+  /** how the chain was chosen, for the human output */
+  note: string;
+  /** a devnode (chain id 412346): redeploying is free and expected */
+  isDevnode: boolean;
+}
+
+export async function openChain(flags: Record<string, unknown>): Promise<ChainTarget> {
+  const rpc = flags.rpc as string | undefined;
+  const keyFile = flags['key-file'] as string | undefined;
+  if (rpc !== undefined) {
+    const client = await connect({ mode: 'rpc', rpcUrl: rpc, keyFile });
+    return { client, ephemeral: false, note: `chain ${client.chainId} at ${rpc}`, isDevnode: client.chainId === DEVNODE_CHAIN_ID };
+  }
+  if ((await probeNetVersion(DEFAULT_DEVNODE_URL)) !== null) {
+    const client = await connect({ mode: 'rpc', rpcUrl: DEFAULT_DEVNODE_URL, keyFile });
+    return { client, ephemeral: false, note: `the devnode at ${DEFAULT_DEVNODE_URL} (chain ${client.chainId})`, isDevnode: client.chainId === DEVNODE_CHAIN_ID };
+  }
+  const client = await connect({ mode: 'embedded', port: 0, inProcess: true, keyFile });
+  return {
+    client,
+    ephemeral: true,
+    note: `no devnode on ${DEFAULT_DEVNODE_URL}: started an embedded devnode for this command (its state ends with it; run \`stylus-ml devnode\` to keep one)`,
+    isDevnode: true,
+  };
+}

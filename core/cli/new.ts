@@ -1,0 +1,92 @@
+// stylus-ml new MODEL.onnx --out DIR: a Rust Stylus crate from an ONNX model.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { UserError } from '../errors';
+import { generateCrate } from '../codegen/generate';
+import type { Template } from '../codegen/crate-files';
+import type { Optimize } from '../codegen/lowering';
+import { writeCrate } from '../codegen/write';
+import { prepareModel } from '../pipeline';
+import type { Command } from './command';
+import { quantFlags, quantOptions } from './simulate';
+
+/** cargo-stylus builds with --locked, so the sdk template needs a Cargo.lock; it needs crates.io. */
+function generateLockfile(staging: string, offline: boolean): 'written' | 'missing' {
+  const tryOnce = (extra: string[]) =>
+    spawnSync('cargo', ['generate-lockfile', '--manifest-path', path.join(staging, 'Cargo.toml'), ...extra], {
+      // outside the crate, so its rust-toolchain.toml pin does not make rustup fetch a toolchain
+      cwd: path.dirname(staging),
+      env: { ...process.env, RUSTUP_AUTO_INSTALL: '0' },
+      encoding: 'utf8',
+      timeout: 90_000,
+    }).status === 0;
+  if (tryOnce(['--offline'])) return 'written';
+  if (!offline && tryOnce([])) return 'written';
+  return 'missing';
+}
+
+export const newCommand: Command = {
+  spec: {
+    name: 'new',
+    summary: 'Generates a Rust Stylus crate from an ONNX model: the integer model (one function per layer), the contract ABI, golden vectors for `cargo test`, IModel.sol, abi.json, README and stylus-ml.json.',
+    usage: 'stylus-ml new MODEL.onnx --out DIR [--template sdk|minimal] [--input-range lo:hi] [--calibration DATA.json] [--input-policy revert|clamp] [--weights i8|i16|i32] [--optimize gas|size] [--force] [--json]',
+    flags: {
+      out: { kind: 'string', help: 'folder to create (must be empty or new unless --force)' },
+      template: { kind: 'string', help: 'sdk (default: stylus-sdk 0.10.9, as cargo stylus new) or minimal (no dependencies, builds offline)' },
+      'input-policy': { kind: 'string', help: 'inputs outside the box: revert (default, InputOutOfRange) or clamp' },
+      optimize: { kind: 'string', help: 'lowering preset: gas (weights as immediates, branches) or size (rolled loops, tables); default: weights in data, unrolled rows' },
+      name: { kind: 'string', help: 'Cargo package name (default: the folder name)' },
+      vectors: { kind: 'number', help: 'golden vectors for the native test (default 1024)' },
+      force: { kind: 'boolean', help: 'overwrite the generated files in a non-empty folder' },
+      offline: { kind: 'boolean', help: 'do not contact crates.io (the sdk template\'s Cargo.lock is then left to `cargo generate-lockfile`)' },
+      ...quantFlags,
+    },
+    positionals: ['model'],
+  },
+  async run(args) {
+    const file = args.positionals[0];
+    const out = args.flags.out as string | undefined;
+    if (!out) throw new UserError('new: --out DIR is required (the folder to create)');
+    const template = ((args.flags.template as string | undefined) ?? 'sdk') as Template;
+    if (template !== 'sdk' && template !== 'minimal') throw new UserError(`--template must be sdk or minimal, got '${template}'`);
+    const policy = (args.flags['input-policy'] as string | undefined) ?? 'revert';
+    if (policy !== 'revert' && policy !== 'clamp') throw new UserError(`--input-policy must be revert or clamp, got '${policy}'`);
+    const optimize = args.flags.optimize as string | undefined;
+    if (optimize !== undefined && optimize !== 'gas' && optimize !== 'size') throw new UserError(`--optimize must be gas or size, got '${optimize}'`);
+    const vectors = args.flags.vectors as number | undefined;
+    if (vectors !== undefined && (!Number.isInteger(vectors) || vectors < 2)) throw new UserError('--vectors must be an integer of at least 2');
+    const prepared = prepareModel(file, quantOptions(args.flags));
+    const crate = generateCrate(prepared, { template, inputPolicy: policy, optimize: optimize as Optimize | undefined, name: args.flags.name as string | undefined, vectors, crateDir: out });
+    let lockfile = 'included' as 'written' | 'missing' | 'included';
+    const written = writeCrate(out, crate.files, {
+      force: !!args.flags.force,
+      beforeRename: template === 'sdk' ? (staging) => (lockfile = generateLockfile(staging, !!args.flags.offline)) : undefined,
+    });
+    const m = crate.manifest;
+    const json = {
+      dir: written.dir,
+      template,
+      package: crate.names.package,
+      modelHash: m.modelHash,
+      selectors: m.selectors,
+      files: written.written,
+      removed: written.removed,
+      goldenVectors: crate.vectors,
+      lockfile,
+      label: crate.abi.label,
+      notes: crate.notes,
+    };
+    const lines = [
+      `created ${written.dir} (${template} template, package ${crate.names.package})`,
+      `model   ${file}: ${m.layers.length} layers, ${m.totals.params} parameters; box ${prepared.boxNote}`,
+      `hash    modelHash() = ${m.modelHash}`,
+      `abi     ${crate.abi.functions.map((f) => `${f.signature} 0x${f.selector}`).join(', ')}`,
+      `tests   ${crate.vectors} golden vectors: cd ${path.join(out, 'core')} && cargo test`,
+      `build   stylus-ml build ${out}`,
+    ];
+    if (lockfile === 'missing') lines.push(`note    no Cargo.lock (crates.io unreachable): run \`cargo generate-lockfile\` in ${out} before \`cargo stylus check\``);
+    if (written.removed.length) lines.push(`removed ${written.removed.join(', ')} (left over from the previous generation)`);
+    for (const n of crate.notes) lines.push(`note    ${n}`);
+    return { json, text: lines.join('\n') };
+  },
+};

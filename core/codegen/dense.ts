@@ -1,0 +1,385 @@
+// Dense layers (MatMul/Gemm), convolutions and pooling. The dot products are what a model spends its gas
+// on: with weights in a data segment, a row's multiply-adds are written out (`dense: unrolled`) so that
+// the compiler loads the input row into locals once per layer and each multiply costs one weight load,
+// a multiply and an add; with `weights: code` each weight is an immediate and zero weights vanish.
+// Indices are constant or affine in loop counters over fixed-size arrays, so the bounds checks fold away.
+import type { LayerCode, LayerCtx } from './layer';
+import { docComment, forLoop, indent, narrow, paramsOf, rescaleText, tensorOf, writeSignature } from './layer';
+import { constName, fmtText, intLit, rustType, staticArray, staticMatrix } from './rust';
+import type { AccWidth, QWeights } from '../quant/types';
+
+/** `a + b` for index expressions, folding numbers. */
+function add(base: string | number, k: number): string {
+  if (typeof base === 'number') return String(base + k);
+  return k === 0 ? base : `${base} + ${k}`;
+}
+
+/** `x[...] as i32` widened to the accumulator (no cast when the types agree). */
+function widen(expr: string, from: string, acc: AccWidth): string {
+  return from === acc ? expr : `${expr} as ${acc}`;
+}
+
+function acc64(acc: AccWidth, expr = 'acc'): string {
+  return acc === 'i64' ? expr : `${expr} as i64`;
+}
+
+function weightDoc(W: QWeights, dims: number[]): string {
+  return `weights ${dims.join('x')} ${fmtText(W.format)} (max quantisation error ${W.maxError.toExponential(2)})`;
+}
+
+/**
+ * Immediates cost about five operators per weight, all in one function body: past this many weights a
+ * layer would pass nitro's 65,536 operators per function, so it keeps its weights in data.
+ */
+export const MAX_IMMEDIATE_WEIGHTS = 8192;
+
+function immediatesFit(ctx: LayerCtx, weights: number): boolean {
+  if (weights <= MAX_IMMEDIATE_WEIGHTS) return true;
+  ctx.notes.push(`${ctx.fn}: ${weights} weights are too many for immediates in one function (at most ${MAX_IMMEDIATE_WEIGHTS}); they stay in a data segment`);
+  return false;
+}
+
+interface Row {
+  /** offset of the row in x: a number, or an expression in loop counters */
+  xo: string | number;
+  /** first weight row (index into the [N*batches][K] matrix) */
+  w0: string | number;
+  /** first output of the row */
+  o0: string | number;
+}
+
+export function emitMatmul(ctx: LayerCtx): LayerCode {
+  const op = ctx.qn.node.op;
+  if (op.op !== 'matmul') throw new Error('internal: not matmul');
+  const p = paramsOf(ctx, 'matmul');
+  const x = tensorOf(ctx, ctx.qn.node.inputs[0]);
+  const { K, N, M, batches } = op;
+  const acc = p.acc;
+  const xt = rustType(x.format.storage);
+  const wt = rustType(p.W.format.storage);
+  const W = p.W.q;
+  const wName = constName(ctx.fn, 'W');
+  const bName = constName(ctx.fn, 'B');
+  const items: string[][] = [];
+  const rowsOfW = W.length / K;
+  const aligned = Number.isInteger(rowsOfW) && op.wOffsets.every((o) => o % K === 0);
+  if (!aligned) throw new Error(`internal: matmul '${ctx.qn.node.origin.name}' weight offsets are not whole rows`);
+  const code = ctx.lowering.weights === 'code' && immediatesFit(ctx, batches * M * N * K);
+  if (!code) items.push(staticMatrix(wName, wt, rowsOfW, K, W, [`\`${ctx.qn.node.origin.name}\` ${weightDoc(p.W, [rowsOfW, K])}, one row per output.`]));
+  const bias = p.bias;
+  if (bias && !code) items.push(staticArray(bName, acc, bias, [`\`${ctx.qn.node.origin.name}\` bias at the accumulator's scale (Q.${x.format.frac + p.W.format.frac}).`]));
+
+  const biasAt = (o0: string | number, n: string | number): string => {
+    if (!bias) return '0';
+    if (bias.length === N) return `${bName}[${n}]`;
+    return typeof o0 === 'number' && typeof n === 'number' ? `${bName}[${o0 + n}]` : `${bName}[${typeof o0 === 'number' && o0 === 0 ? n : `${o0} + ${n}`}]`;
+  };
+  ctx.decisions[ctx.fn] = code ? 'weights in code' : ctx.lowering.dense === 'loop' ? 'weights in data, rolled loop' : `weights in data, unrolled${K > ctx.lowering.chunk ? ` in chunks of ${ctx.lowering.chunk}` : ''}`;
+  const body: string[] = [];
+  const rows: { row: Row; loop: string | null }[] = [];
+  for (let b = 0; b < batches; b++) {
+    // immediates are per output, so every row is written out; otherwise rows of a batch share a loop
+    if (M === 1 || code) for (let m = 0; m < M; m++) rows.push({ row: { xo: op.aOffsets[b] + m * K, w0: op.wOffsets[b] / K, o0: (b * M + m) * N }, loop: null });
+    else {
+      const mo = b * M * N;
+      rows.push({ row: { xo: op.aOffsets[b] === 0 ? `m * ${K}` : `${op.aOffsets[b]} + m * ${K}`, w0: op.wOffsets[b] / K, o0: mo === 0 ? `m * ${N}` : `${mo} + m * ${N}` }, loop: `m` });
+    }
+  }
+  for (const { row, loop } of rows) {
+    const lines = code ? codeRow(ctx, row, xt, acc) : ctx.lowering.dense === 'loop' ? loopRow(ctx, row, xt, wt, acc, wName, biasAt) : unrolledRow(ctx, row, xt, wt, acc, wName, biasAt);
+    if (loop) body.push(forLoop(loop, M), ...indent(lines), '}');
+    else body.push(...lines);
+  }
+  const detail = [
+    `y[n] = sat(rescale(b[n] + sum_k x[k] * W[n][k])): K = ${K}, N = ${N}${batches * M > 1 ? `, ${batches * M} rows` : ''}; ${weightDoc(p.W, [rowsOfW, K])}.`,
+    `Accumulator ${acc} at Q.${x.format.frac + p.W.format.frac}; ${rescaleText(p.shift)}; lowering: weights in ${code ? 'code (immediates)' : 'a data segment'}, ${code ? 'straight-line' : ctx.lowering.dense === 'loop' ? 'rolled loop' : K > ctx.lowering.chunk ? `unrolled in chunks of ${ctx.lowering.chunk}` : 'unrolled rows'}.`,
+  ];
+  // a large straight-line layer stays its own function, so two of them never share one body's operator budget
+  const own = code && batches * M * N * K > 2048 ? ['#[inline(never)]'] : [];
+  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write' };
+}
+
+function yIndex(o0: string | number, n: string | number): string {
+  if (typeof o0 === 'number' && typeof n === 'number') return String(o0 + n);
+  if (o0 === 0) return String(n);
+  return `${o0} + ${n}`;
+}
+
+function wRow(wName: string, w0: string | number): string {
+  return `&${wName}[${w0 === 0 ? 'n' : `${w0} + n`}]`;
+}
+
+/** One output row, multiply-adds written out, in chunks when K is long. */
+function unrolledRow(ctx: LayerCtx, row: Row, xt: string, wt: string, acc: AccWidth, wName: string, biasAt: (o0: string | number, n: string | number) => string): string[] {
+  const op = ctx.qn.node.op as Extract<typeof ctx.qn.node.op, { op: 'matmul' }>;
+  const { K, N } = op;
+  const p = paramsOf(ctx, 'matmul');
+  const term = (k: number, target: string) => `${target} += ${widen(`x[${add(row.xo, k)}]`, xt, acc)} * ${widen(`w[${k}]`, wt, acc)};`;
+  const chunk = Math.max(1, ctx.lowering.chunk);
+  const out: string[] = [];
+  if (K <= chunk) {
+    out.push(forLoop('n', N));
+    out.push(`    let w = ${wRow(wName, row.w0)};`);
+    out.push(`    let ${K > 0 ? 'mut ' : ''}acc: ${acc} = ${biasAt(row.o0, 'n')};`);
+    for (let k = 0; k < K; k++) out.push(`    ${term(k, 'acc')}`);
+    out.push(`    y[${yIndex(row.o0, 'n')}] = ${narrow(ctx, acc64(acc), p.shift)};`);
+    out.push('}');
+    return out;
+  }
+  // long rows: per chunk of inputs, one pass over the outputs (the chunk's inputs stay in locals)
+  out.push(`let mut acc = [0${acc}; ${N}];`);
+  if (p.bias) {
+    out.push(forLoop('n', N));
+    out.push(`    acc[n] = ${biasAt(row.o0, 'n')};`);
+    out.push('}');
+  }
+  for (let k0 = 0; k0 < K; k0 += chunk) {
+    const k1 = Math.min(K, k0 + chunk);
+    out.push(`// inputs ${k0}..${k1}`);
+    out.push(forLoop('n', N));
+    out.push(`    let w = ${wRow(wName, row.w0)};`);
+    out.push('    let mut a = acc[n];');
+    for (let k = k0; k < k1; k++) out.push(`    ${term(k, 'a')}`);
+    out.push('    acc[n] = a;');
+    out.push('}');
+  }
+  out.push(forLoop('n', N));
+  out.push(`    y[${yIndex(row.o0, 'n')}] = ${narrow(ctx, acc64(acc, 'acc[n]'), p.shift)};`);
+  out.push('}');
+  return out;
+}
+
+/** A rolled loop over the row, eight multiply-adds per iteration (one loop test per eight terms). */
+function loopRow(ctx: LayerCtx, row: Row, xt: string, wt: string, acc: AccWidth, wName: string, biasAt: (o0: string | number, n: string | number) => string): string[] {
+  const op = ctx.qn.node.op as Extract<typeof ctx.qn.node.op, { op: 'matmul' }>;
+  const p = paramsOf(ctx, 'matmul');
+  const U = 8;
+  const blocks = Math.floor(op.K / U);
+  const term = (k: string) => `acc += ${widen(`x[${row.xo === 0 ? k : `${row.xo} + ${k}`}]`, xt, acc)} * ${widen(`w[${k}]`, wt, acc)};`;
+  const lines = [forLoop('n', op.N), `    let w = ${wRow(wName, row.w0)};`, `    let mut acc: ${acc} = ${biasAt(row.o0, 'n')};`];
+  if (blocks > 0) {
+    lines.push(`    ${forLoop('c', blocks)}`);
+    for (let j = 0; j < U; j++) lines.push(`        ${term(j === 0 ? `${U} * c` : `${U} * c + ${j}`)}`);
+    lines.push('    }');
+  }
+  for (let k = blocks * U; k < op.K; k++) lines.push(`    ${term(String(k))}`);
+  lines.push(`    y[${yIndex(row.o0, 'n')}] = ${narrow(ctx, acc64(acc), p.shift)};`, '}');
+  return lines;
+}
+
+/**
+ * Weights as immediates: one block of multiply-adds per output, zero weights left out. Rows longer than
+ * the chunk go chunk by chunk over all outputs (accumulators in an array), so that no more than a chunk of
+ * inputs is live in locals at once (nitro allows 348 locals per function).
+ */
+function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth): string[] {
+  const op = ctx.qn.node.op as Extract<typeof ctx.qn.node.op, { op: 'matmul' }>;
+  const p = paramsOf(ctx, 'matmul');
+  const { K, N } = op;
+  const out: string[] = [];
+  const w0 = row.w0 as number;
+  const o0 = row.o0 as number;
+  const bias = (n: number) => (p.bias ? intLit(p.bias[p.bias.length === N ? n : o0 + n], acc) : '0');
+  const terms = (n: number, k0: number, k1: number, target: string) => {
+    const t: string[] = [];
+    for (let k = k0; k < k1; k++) {
+      const w = p.W.q[(w0 + n) * K + k];
+      if (w !== 0) t.push(`${target} += ${widen(`x[${add(row.xo, k)}]`, xt, acc)} * ${intLit(w, acc)};`);
+    }
+    return t;
+  };
+  const chunk = Math.max(1, ctx.lowering.chunk);
+  if (K <= chunk) {
+    for (let n = 0; n < N; n++) {
+      const t = terms(n, 0, K, 'acc');
+      out.push(`// output ${n}`, `let ${t.length ? 'mut ' : ''}acc: ${acc} = ${bias(n)};`, ...t, `y[${yIndex(o0, n)}] = ${narrow(ctx, acc64(acc), p.shift)};`);
+    }
+    return out;
+  }
+  out.push(`let mut acc = [0${acc}; ${N}];`);
+  if (p.bias) for (let n = 0; n < N; n++) out.push(`acc[${n}] = ${bias(n)};`);
+  for (let k0 = 0; k0 < K; k0 += chunk) {
+    const k1 = Math.min(K, k0 + chunk);
+    out.push(`// inputs ${k0}..${k1}`);
+    for (let n = 0; n < N; n++) out.push(...terms(n, k0, k1, `acc[${n}]`));
+  }
+  out.push(forLoop('n', N), `    y[${yIndex(o0, 'n')}] = ${narrow(ctx, acc64(acc, 'acc[n]'), p.shift)};`, '}');
+  return out;
+}
+
+/** Extent of the padded input so every tap of every output lands inside it. */
+function padded(size: number, out: number, stride: number, kernel: number, dil: number, before: number, after: number): number {
+  return Math.max(size + before + after, (out - 1) * stride + (kernel - 1) * dil + 1);
+}
+
+function tapIndex(v: string, stride: number, off: number): string {
+  const base = stride === 1 ? v : `${v} * ${stride}`;
+  return off === 0 ? base : `${base} + ${off}`;
+}
+
+/**
+ * Copies x (NCHW, one image) into a zero- or MIN-padded [C][HP][WP] array so that the taps need no
+ * border tests: a tap on padding adds 0 (conv, avg) or never wins (max).
+ */
+function padCopy(C: number, H: number, W: number, HP: number, WP: number, pt: number, pl: number, fill: string, image: string | null): string[] {
+  const base = image ? `(${image} * ${C} + c)` : 'c';
+  return [
+    `let mut xp = [[[${fill}; ${WP}]; ${HP}]; ${C}];`,
+    forLoop('c', C),
+    `    ${forLoop('h', H)}`,
+    `        ${forLoop('w', W)}`,
+    `            xp[c][${add('h', pt)}][${add('w', pl)}] = x[(${base} * ${H} + h) * ${W} + w];`,
+    '        }',
+    '    }',
+    '}',
+  ];
+}
+
+export function emitConv(ctx: LayerCtx): LayerCode {
+  const op = ctx.qn.node.op;
+  if (op.op !== 'conv2d') throw new Error('internal: not conv2d');
+  const p = paramsOf(ctx, 'conv2d');
+  const x = tensorOf(ctx, ctx.qn.node.inputs[0]);
+  const y = tensorOf(ctx, ctx.qn.node.outputs[0]);
+  const [Nb, C, H, W] = x.shape;
+  const [, OC, OH, OW] = y.shape;
+  const [KH, KW] = op.kernel;
+  const [SH, SW] = op.strides;
+  const [DH, DW] = op.dilations;
+  const [PT, PL, PB, PR] = op.pads;
+  const HP = padded(H, OH, SH, KH, DH, PT, PB);
+  const WP = padded(W, OW, SW, KW, DW, PL, PR);
+  const acc = p.acc;
+  const xt = rustType(x.format.storage);
+  const wt = rustType(p.W.format.storage);
+  const wName = constName(ctx.fn, 'W');
+  const bName = constName(ctx.fn, 'B');
+  const code = ctx.lowering.weights === 'code' && immediatesFit(ctx, OC * C * KH * KW);
+  const items: string[][] = [];
+  if (!code) {
+    const doc = [`\`${ctx.qn.node.origin.name}\` ${weightDoc(p.W, [OC, C, KH, KW])}.`];
+    items.push(nestedWeights(wName, wt, p.W.q, OC, C, KH, KW, doc));
+  }
+  if (p.bias && !code) items.push(staticArray(bName, acc, p.bias, [`\`${ctx.qn.node.origin.name}\` bias at the accumulator's scale (Q.${x.format.frac + p.W.format.frac}).`]));
+  ctx.decisions[ctx.fn] = code ? 'weights in code' : 'weights in data';
+  const body: string[] = [];
+  const images = Nb > 1;
+  const inner: string[] = [];
+  inner.push(...padCopy(C, H, W, HP, WP, PT, PL, `0${xt}`, images ? 'nb' : null));
+  const yBase = (oc: string | number) => `${images ? `(nb * ${OC} + ${oc})` : oc} * ${OH}`;
+  const tap = (c: string | number, i: number, j: number) => `xp[${c}][${tapIndex('oh', SH, i * DH)}][${tapIndex('ow', SW, j * DW)}]`;
+  if (!code) {
+    inner.push(forLoop('oc', OC));
+    inner.push(`    let wk = &${wName}[oc];`);
+    inner.push(`    ${forLoop('oh', OH)}`);
+    inner.push(`        ${forLoop('ow', OW)}`);
+    inner.push(`            let mut acc: ${acc} = ${p.bias ? `${bName}[oc]` : '0'};`);
+    inner.push(`            ${forLoop('c', C)}`);
+    inner.push('                let wc = &wk[c];');
+    for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++) inner.push(`                acc += ${widen(tap('c', i, j), xt, acc)} * ${widen(`wc[${i}][${j}]`, wt, acc)};`);
+    inner.push('            }');
+    inner.push(`            y[(${yBase('oc')} + oh) * ${OW} + ow] = ${narrow(ctx, acc64(acc), p.shift)};`);
+    inner.push('        }', '    }', '}');
+  } else {
+    inner.push(forLoop('oh', OH));
+    inner.push(`    ${forLoop('ow', OW)}`);
+    for (let oc = 0; oc < OC; oc++) {
+      const terms: string[] = [];
+      for (let c = 0; c < C; c++)
+        for (let i = 0; i < KH; i++)
+          for (let j = 0; j < KW; j++) {
+            const w = p.W.q[((oc * C + c) * KH + i) * KW + j];
+            if (w !== 0) terms.push(`        acc += ${widen(tap(c, i, j), xt, acc)} * ${intLit(w, acc)};`);
+          }
+      inner.push(`        // output channel ${oc}`);
+      inner.push(`        let ${terms.length ? 'mut ' : ''}acc: ${acc} = ${p.bias ? intLit(p.bias[oc], acc) : '0'};`);
+      inner.push(...terms);
+      inner.push(`        y[(${yBase(oc)} + oh) * ${OW} + ow] = ${narrow(ctx, acc64(acc), p.shift)};`);
+    }
+    inner.push('    }', '}');
+  }
+  if (images) body.push(forLoop('nb', Nb), ...indent(inner), '}');
+  else body.push(...inner);
+  const detail = [
+    `Convolution ${KH}x${KW}, strides [${SH}, ${SW}], dilations [${DH}, ${DW}], pads [${PT}, ${PL}, ${PB}, ${PR}] (zero-padded copy ${C}x${HP}x${WP}); ${weightDoc(p.W, [OC, C, KH, KW])}.`,
+    `Accumulator ${acc} at Q.${x.format.frac + p.W.format.frac}; ${rescaleText(p.shift)}; weights in ${code ? 'code (immediates)' : 'a data segment'}.`,
+  ];
+  const own = code && OC * C * KH * KW > 2048 ? ['#[inline(never)]'] : [];
+  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write' };
+}
+
+/** `static W: [[[[T; KW]; KH]; C]; OC]`, innermost rows on one line each. */
+function nestedWeights(name: string, t: string, q: Int32Array, OC: number, C: number, KH: number, KW: number, doc: string[]): string[] {
+  const out = doc.map((d) => `/// ${d}`);
+  out.push('#[rustfmt::skip]');
+  out.push(`static ${name}: [[[[${t}; ${KW}]; ${KH}]; ${C}]; ${OC}] = [`);
+  for (let oc = 0; oc < OC; oc++) {
+    out.push('    [');
+    for (let c = 0; c < C; c++) {
+      const rows = Array.from({ length: KH }, (_, i) => `[${Array.from({ length: KW }, (_, j) => q[((oc * C + c) * KH + i) * KW + j]).join(', ')}]`);
+      out.push(`        [${rows.join(', ')}],`);
+    }
+    out.push('    ],');
+  }
+  out.push('];');
+  return out;
+}
+
+export function emitPool(ctx: LayerCtx): LayerCode {
+  const op = ctx.qn.node.op;
+  if (op.op !== 'maxpool2d' && op.op !== 'avgpool2d') throw new Error('internal: not a pool');
+  const x = tensorOf(ctx, ctx.qn.node.inputs[0]);
+  const y = tensorOf(ctx, ctx.qn.node.outputs[0]);
+  const [Nb, C, H, W] = x.shape;
+  const [, , OH, OW] = y.shape;
+  const [KH, KW] = op.kernel;
+  const [SH, SW] = op.strides;
+  const [DH, DW] = op.op === 'maxpool2d' ? op.dilations : [1, 1];
+  const [PT, PL, PB, PR] = op.pads;
+  const HP = padded(H, OH, SH, KH, DH, PT, PB);
+  const WP = padded(W, OW, SW, KW, DW, PL, PR);
+  const xt = rustType(x.format.storage);
+  const isMax = op.op === 'maxpool2d';
+  const items: string[][] = [];
+  const body: string[] = [];
+  const planes = Nb * C;
+  // one plane (image × channel) at a time: x is [Nb*C][H][W]
+  body.push(...padCopy(planes, H, W, HP, WP, PT, PL, isMax ? `${xt}::MIN` : `0${xt}`, null));
+  const tap = (i: number, j: number) => `xp[c][${tapIndex('oh', SH, i * DH)}][${tapIndex('ow', SW, j * DW)}]`;
+  if (isMax) {
+    body.push(forLoop('c', planes), `    ${forLoop('oh', OH)}`, `        ${forLoop('ow', OW)}`);
+    body.push(`            let mut best = ${tap(0, 0)};`);
+    for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++) if (i || j) body.push(`            best = best.max(${tap(i, j)});`);
+    body.push(`            y[(c * ${OH} + oh) * ${OW} + ow] = best;`);
+    body.push('        }', '    }', '}');
+  } else {
+    const acc = paramsOf(ctx, 'avgpool2d').acc;
+    const counts = (n: number, size: number, stride: number, k: number, before: number, after: number) =>
+      Array.from({ length: n }, (_, o) => {
+        let inside = 0;
+        let pad = 0;
+        for (let i = 0; i < k; i++) {
+          const v = o * stride - before + i;
+          if (v >= 0 && v < size) inside++;
+          else if (v >= -before && v < size + after) pad++;
+        }
+        return op.op === 'avgpool2d' && op.countIncludePad ? inside + pad : inside;
+      });
+    const rows = counts(OH, H, SH, KH, PT, PB);
+    const cols = counts(OW, W, SW, KW, PL, PR);
+    const rName = constName(ctx.fn, 'ROWS');
+    const cName = constName(ctx.fn, 'COLS');
+    items.push(staticArray(rName, 'i64', rows, [`Rows of each window inside the ${op.countIncludePad ? 'padded ' : ''}input, per output row.`], 'const'));
+    items.push(staticArray(cName, 'i64', cols, [`Columns of each window inside the ${op.countIncludePad ? 'padded ' : ''}input, per output column.`], 'const'));
+    body.push(forLoop('c', planes), `    ${forLoop('oh', OH)}`, `        ${forLoop('ow', OW)}`);
+    body.push(`            let mut sum: ${acc} = 0;`);
+    for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++) body.push(`            sum += ${widen(tap(i, j), xt, acc)};`);
+    body.push(`            let rows = ${rName}[oh];`, `            let d = rows * ${cName}[ow];`);
+    body.push(`            y[(c * ${OH} + oh) * ${OW} + ow] = div_round(${acc64(acc, 'sum')}, d) as ${rustType(y.format.storage)};`);
+    body.push('        }', '    }', '}');
+  }
+  const detail = [
+    `${isMax ? 'Max' : 'Average'} pool ${KH}x${KW}, strides [${SH}, ${SW}]${isMax ? `, dilations [${DH}, ${DW}]` : ''}, pads [${PT}, ${PL}, ${PB}, ${PR}]${isMax ? '' : `, ${op.op === 'avgpool2d' && op.countIncludePad ? 'padding counted' : 'padding not counted'}; divide with round half up`}.`,
+  ];
+  return { items, fn: [...docComment(ctx, detail), ...writeSignature(ctx), ...indent(body), '}'], kind: 'write' };
+}

@@ -1,0 +1,149 @@
+// generateCrate: a prepared model (ONNX file + quantisation plan) in, every file of the crate out, in
+// memory. Nothing touches the disk here; write.ts puts the files in place atomically.
+import { createHash } from 'node:crypto';
+import { UserError } from '../errors';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Prepared } from '../pipeline';
+import { modelHash } from '../quant/hash';
+import type { InputPolicy } from '../quant/simulate';
+import { abiJson, contractAbi, solidityInterface, type ContractAbi } from './abi';
+import { generateAbiRs } from './abi-rs';
+import { coreFiles, readme, templateFiles, type CrateNames, type Template } from './crate-files';
+import { defaultVectorCount, goldenRs, goldenText, goldenVectors } from './golden';
+import { type Lowering, loweringFor, type Optimize } from './lowering';
+import { crateManifest, type CrateManifest } from './manifest';
+import { generateModelRs } from './model-rs';
+import { libName, packageName, realText } from './rust';
+import { tablesRs } from './templates';
+
+export interface GenerateOptions {
+  /** default `sdk` */
+  template?: Template;
+  /** default `revert` */
+  inputPolicy?: InputPolicy;
+  /** a lowering preset; `lowering` overrides single choices */
+  optimize?: Optimize;
+  lowering?: Partial<Lowering>;
+  /** Cargo package name (default: from the crate folder's name) */
+  name?: string;
+  /** golden vectors for the native test (default 1024, fewer for very wide inputs) */
+  vectors?: number;
+  /** the folder the crate will live in (names the package, relative model path in the manifest) */
+  crateDir: string;
+}
+
+export interface GeneratedCrate {
+  /** crate-relative path → content */
+  files: Map<string, string>;
+  manifest: CrateManifest;
+  names: CrateNames;
+  abi: ContractAbi;
+  /** what the user should know (lowering fallbacks, plan warnings) */
+  notes: string[];
+  vectors: number;
+}
+
+export const MANIFEST_PATH = 'stylus-ml.json';
+
+/** The version of this tool (package.json next to the sources or the bundle). */
+export function toolVersion(): string {
+  for (const c of [path.join(__dirname, '..', '..', 'package.json'), path.join(__dirname, '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(c, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'stylus-ml' && pkg.version) return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return 'dev';
+}
+
+function boxText(lo: ArrayLike<number>, hi: ArrayLike<number>): string {
+  let a = Infinity;
+  let b = -Infinity;
+  let uniform = true;
+  for (let i = 0; i < lo.length; i++) {
+    a = Math.min(a, lo[i]);
+    b = Math.max(b, hi[i]);
+    if (lo[i] !== lo[0] || hi[i] !== hi[0]) uniform = false;
+  }
+  return `[${realText(a)}, ${realText(b)}]${uniform ? '' : ' (hull; per element in stylus-ml.json)'}`;
+}
+
+export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts: GenerateOptions): GeneratedCrate {
+  const plan = prepared.plan;
+  const template = opts.template ?? 'sdk';
+  const policy = opts.inputPolicy ?? 'revert';
+  const lowering: Lowering = { ...loweringFor(opts.optimize), ...(opts.lowering ?? {}) };
+  const pkg = packageName(opts.name ?? path.basename(path.resolve(opts.crateDir)));
+  const names: CrateNames = { package: pkg, lib: libName(pkg), corePackage: `${pkg}-core`, coreLib: libName(`${pkg}-core`) };
+  const source = path.basename(prepared.file);
+  const tool = `stylus-ml ${toolVersion()}`;
+  const hash = modelHash(plan);
+  const abi = contractAbi(plan);
+  if (abi.inputCount === 0 || abi.outputCount === 0) throw new UserError(`${prepared.file}: the model has ${abi.inputCount === 0 ? 'no input' : 'no output'} values; a contract needs at least one of each`);
+  const model = generateModelRs(plan, lowering, { tool, source, sha256: createHash('sha256').update(prepared.bytes).digest('hex') });
+  const vectorsWanted = opts.vectors ?? defaultVectorCount(abi);
+  const vectors = goldenVectors(plan, abi, vectorsWanted);
+  const boxes = plan.graph.inputs.map((inp) => {
+    const b = plan.options.boxes.get(inp.id)!;
+    return boxText(b.lo, b.hi);
+  });
+  const files = new Map<string, string>();
+  const add = (rel: string, text: string) => files.set(rel, text);
+  for (const [k, v] of Object.entries(coreFiles(names))) add(k, v);
+  add('core/src/model.rs', model.text);
+  add('core/src/tables.rs', tablesRs());
+  add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }));
+  add('core/tests/golden.rs', goldenRs(names.coreLib, abi, Math.min(vectorsWanted, vectors.length), policy));
+  add(
+    'core/tests/golden.txt',
+    goldenText(vectors, [
+      `${vectors.length} vectors from the stylus-ml simulator for ${source} (modelHash ${hash})`,
+      'quantised inputs (all inputs flattened) | outputs (all outputs flattened) | predictLabel or -',
+      `kinds: ${['corner', 'edge', 'threshold', 'random'].map((k) => `${vectors.filter((v) => v.kind === k).length} ${k}`).join(', ')}`,
+    ]),
+  );
+  for (const [k, v] of Object.entries(templateFiles(template, names, abi, source, lowering.optLevel))) add(k, v);
+  add('IModel.sol', solidityInterface(abi, `${source} (stylus-ml, modelHash ${hash})`, boxes));
+  add('abi.json', JSON.stringify(abiJson(abi), null, 2) + '\n');
+
+  const notes = [...new Set([...(prepared.warnings ?? []), ...model.notes])];
+  if (model.stackBytes > 16 * 1024) notes.push(`intermediate tensors use ${model.stackBytes} bytes of the 32 KiB stack`);
+  add(
+    'README.md',
+    readme({ template, names, source, tool, abi, vectors: vectors.length, policy, boxes, modelHash: hash, lockfile: template === 'minimal' }),
+  );
+  const generated = [...files.keys(), MANIFEST_PATH].sort();
+  const manifest = crateManifest({
+    plan,
+    abi,
+    template,
+    tool: toolVersion(),
+    modelFile: prepared.file,
+    modelBytes: prepared.bytes,
+    crateDir: opts.crateDir,
+    boxNote: prepared.boxNote,
+    policy,
+    optimize: opts.optimize,
+    lowering,
+    treeLowerings: model.decisions,
+    modelHash: hash,
+    lines: model.layers,
+    files: {
+      modelRs: 'core/src/model.rs',
+      fixedRs: 'core/src/fixed.rs',
+      abiRs: 'core/src/abi.rs',
+      contract: 'src/lib.rs',
+      golden: 'core/tests/golden.txt',
+      solidity: 'IModel.sol',
+      abiJson: 'abi.json',
+      generated,
+    },
+    vectors: vectors.length,
+    notes,
+  });
+  files.set(MANIFEST_PATH, JSON.stringify(manifest, null, 2) + '\n');
+  return { files, manifest, names, abi, notes, vectors: vectors.length };
+}

@@ -1,0 +1,123 @@
+// What one layer's code is made of, and the pieces every emitter shares: the function signature (laid
+// out as rustfmt would), the doc comment with shapes, formats and proven interval, the narrowing of an
+// accumulator to the output storage.
+import type { IrNode } from '../ir/graph';
+import { sizeOf } from '../ir/graph';
+import type { Plan, QNode, QParams, QTensor } from '../quant/types';
+import type { Lowering } from './lowering';
+import { fmtText, realText, rustType, satFn, shapeText } from './rust';
+
+export interface LayerCtx {
+  plan: Plan;
+  lowering: Lowering;
+  qn: QNode;
+  index: number;
+  /** the Rust function name (manifest `fn`) */
+  fn: string;
+  /** notes for the manifest (lowering decisions) */
+  notes: string[];
+  /** per layer fn: the lowering it got (recorded in the manifest) */
+  decisions: Record<string, string>;
+}
+
+export interface LayerCode {
+  /** consts and statics the function uses, each a block of lines */
+  items: string[][];
+  /** the function, doc comment included */
+  fn: string[];
+  /** `write`: fn(inputs..., y: &mut [T; n]); `alias`: fn(x) -> &[T; n] (reshape moves no data) */
+  kind: 'write' | 'alias';
+}
+
+export const MAX_WIDTH = 100;
+
+export function tensorOf(ctx: LayerCtx, id: string): QTensor {
+  const t = ctx.plan.tensors.get(id);
+  if (!t) throw new Error(`internal: tensor ${id} has no format`);
+  return t;
+}
+
+export function sizeOfTensor(ctx: LayerCtx, id: string): number {
+  return sizeOf(tensorOf(ctx, id).shape);
+}
+
+/** `&[i16; 64]` */
+export function arrayRef(t: QTensor, mutable = false): string {
+  return `&${mutable ? 'mut ' : ''}[${rustType(t.format.storage)}; ${sizeOf(t.shape)}]`;
+}
+
+/** The signature, on one line when it fits in 100 columns, else one parameter per line. */
+export function signature(fn: string, params: [string, string][], ret: string | null): string[] {
+  const list = params.map(([n, t]) => `${n}: ${t}`);
+  const tail = ret ? ` -> ${ret} {` : ' {';
+  const one = `pub fn ${fn}(${list.join(', ')})${tail}`;
+  if (one.length <= MAX_WIDTH) return [one];
+  return [`pub fn ${fn}(`, ...list.map((p) => `    ${p},`), `)${tail}`];
+}
+
+/** Signature of a layer writing `y`, inputs named by `names` (default x, or x0, x1, ...). */
+export function writeSignature(ctx: LayerCtx, names?: string[]): string[] {
+  const n = ctx.qn.node;
+  const ins = n.inputs.map((id, i) => [names?.[i] ?? (n.inputs.length === 1 ? 'x' : `x${i}`), arrayRef(tensorOf(ctx, id))] as [string, string]);
+  return signature(ctx.fn, [...ins, ['y', arrayRef(tensorOf(ctx, n.outputs[0]), true)]], null);
+}
+
+function hull(t: QTensor): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < t.qlo.length; i++) {
+    lo = Math.min(lo, t.qlo[i]);
+    hi = Math.max(hi, t.qhi[i]);
+  }
+  return t.qlo.length ? [lo, hi] : [0, 0];
+}
+
+/** Doc comment: ONNX origin, shapes and formats in and out, the op's integer parameters, the proof. */
+export function docComment(ctx: LayerCtx, detail: string[]): string[] {
+  const n: IrNode = ctx.qn.node;
+  const out = tensorOf(ctx, n.outputs[0]);
+  const ins = n.inputs.map((id) => {
+    const t = tensorOf(ctx, id);
+    return `${shapeText(t.shape)} ${fmtText(t.format)}`;
+  });
+  const [lo, hi] = hull(out);
+  const f = out.format.frac;
+  const lines = [
+    `\`${n.origin.name}\` (ONNX ${n.origin.domain ? `${n.origin.domain}::` : ''}${n.origin.opType}, IR ${n.op.op}): ${ins.join(' + ') || 'no inputs'} -> ${shapeText(out.shape)} ${fmtText(out.format)}.`,
+    ...detail,
+    `Proven output interval: q in [${lo}, ${hi}], real [${realText(lo * 2 ** -f)}, ${realText(hi * 2 ** -f)}].`,
+  ];
+  return lines.map((l) => `/// ${l}`);
+}
+
+/** The expression narrowing an i64 accumulator expression, rescaled by `shift`, to the output storage. */
+export function narrow(ctx: LayerCtx, acc64: string, shift: number): string {
+  const st = tensorOf(ctx, ctx.qn.node.outputs[0]).format.storage;
+  return `${satFn(st)}(${rescaleExpr(acc64, shift)})`;
+}
+
+export function rescaleExpr(acc64: string, shift: number): string {
+  if (shift > 0) return `rescale(${acc64}, ${shift})`;
+  if (shift < 0) return `shift_left(${acc64}, ${-shift})`;
+  return acc64;
+}
+
+export function rescaleText(shift: number): string {
+  return shift > 0 ? `rescale >> ${shift} (round half up)` : shift < 0 ? `shift << ${-shift}` : 'no rescale';
+}
+
+export function paramsOf<K extends QParams['op']>(ctx: LayerCtx, op: K): Extract<QParams, { op: K }> {
+  if (ctx.qn.params.op !== op) throw new Error(`internal: params ${ctx.qn.params.op} for ${op}`);
+  return ctx.qn.params as Extract<QParams, { op: K }>;
+}
+
+/** `for name in 0..n {` */
+export function forLoop(name: string, n: number): string {
+  return `for ${name} in 0..${n} {`;
+}
+
+/** Indents lines by `levels` × 4 spaces (blank lines stay blank). */
+export function indent(lines: string[], levels = 1): string[] {
+  const pad = '    '.repeat(levels);
+  return lines.map((l) => (l ? pad + l : l));
+}

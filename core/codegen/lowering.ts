@@ -1,0 +1,40 @@
+// The code generator's choices for one model: where weights live, how dense dot products are written,
+// how trees are walked. `--optimize gas|size` picks a preset; the gas estimator (issue 5) prices the
+// same choices, so they are plain data recorded in the manifest.
+
+export interface Lowering {
+  /**
+   * Dense and convolution weights: `data` keeps them in static arrays (a data segment: compact, one
+   * load per multiply); `code` writes each weight as an immediate in straight-line code (no weight loads,
+   * zero weights skipped, larger code).
+   */
+  weights: 'data' | 'code';
+  /**
+   * Dense dot products: `unrolled` writes the multiply-adds of an output row out in full, so the
+   * compiler keeps the input row in locals and no loop counter runs per multiply; `loop` keeps a rolled
+   * inner loop (smallest code). Rows longer than `chunk` are unrolled in chunks of that many terms.
+   */
+  dense: 'unrolled' | 'loop';
+  chunk: number;
+  /** trees as nested branches (fast, code grows with the node count) or a table walked by a loop */
+  trees: 'branches' | 'table' | 'auto';
+  /** rustc opt-level for the wasm build */
+  optLevel: 's' | 'z' | '3';
+}
+
+export type Optimize = 'gas' | 'size';
+
+export const DEFAULT_LOWERING: Lowering = { weights: 'data', dense: 'unrolled', chunk: 128, trees: 'auto', optLevel: 's' };
+
+export const LOWERINGS: Record<Optimize, Lowering> = {
+  gas: { weights: 'code', dense: 'unrolled', chunk: 128, trees: 'branches', optLevel: 's' },
+  size: { weights: 'data', dense: 'loop', chunk: 128, trees: 'table', optLevel: 's' },
+};
+
+/** Trees with more nodes than this (or deeper than MAX_BRANCH_DEPTH) are tables under `auto`. */
+export const MAX_BRANCH_NODES = 1024;
+export const MAX_BRANCH_DEPTH = 14;
+
+export function loweringFor(optimize: Optimize | undefined): Lowering {
+  return optimize ? { ...LOWERINGS[optimize] } : { ...DEFAULT_LOWERING };
+}

@@ -1,0 +1,85 @@
+// stylus-ml.json for a generated crate: the plan-derived parts (core/manifest/schema.ts) plus what the
+// generator knows — line ranges of the layer functions, template, options, selectors, files, lowering.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Manifest } from '../manifest/schema';
+import { MANIFEST_SCHEMA, manifestFromPlan, validateManifest } from '../manifest/schema';
+import type { Plan } from '../quant/types';
+import type { InputPolicy } from '../quant/simulate';
+import type { ContractAbi, LabelRule } from './abi';
+import { selectorTable } from './abi';
+import type { Template } from './crate-files';
+import type { Lowering, Optimize } from './lowering';
+
+/** What the crate's manifest adds to the schema (extra keys; validateManifest accepts them). */
+export interface CrateManifest extends Manifest {
+  /** crate-relative paths; `modelRs` is where `layers[].lines` point */
+  files: { modelRs: string; fixedRs: string; abiRs: string; contract: string; golden: string; solidity: string; abiJson: string; generated: string[] };
+  lowering: Lowering & { layers: Record<string, string> };
+  contract: { label: LabelRule | null; inputCount: number; outputCount: number; packedInputBytes: number; packedOutputBytes: number; goldenVectors: number };
+}
+
+export interface ManifestInput {
+  plan: Plan;
+  abi: ContractAbi;
+  template: Template;
+  tool: string;
+  modelFile: string;
+  modelBytes: Uint8Array;
+  crateDir: string;
+  boxNote: string;
+  policy: InputPolicy;
+  optimize?: Optimize;
+  lowering: Lowering;
+  treeLowerings: Record<string, string>;
+  modelHash: string;
+  lines: { fn: string; lines: [number, number] }[];
+  files: CrateManifest['files'];
+  vectors: number;
+  notes: string[];
+}
+
+export function crateManifest(m: ManifestInput): CrateManifest {
+  const fromPlan = manifestFromPlan(m.plan);
+  fromPlan.layers.forEach((l, i) => {
+    if (l.fn !== m.lines[i].fn) throw new Error(`internal: layer ${i} is ${l.fn} in the manifest but ${m.lines[i].fn} in model.rs`);
+    l.lines = m.lines[i].lines;
+  });
+  const box = m.plan.options.boxes.values().next().value;
+  const manifest: CrateManifest = {
+    schema: MANIFEST_SCHEMA,
+    tool: { name: 'stylus-ml', version: m.tool },
+    model: {
+      path: path.relative(m.crateDir, path.resolve(m.modelFile)) || path.basename(m.modelFile),
+      sha256: createHash('sha256').update(m.modelBytes).digest('hex'),
+      producer: m.plan.graph.producer,
+      opsets: m.plan.graph.opsets,
+    },
+    template: m.template,
+    options: {
+      activations: m.plan.options.activations,
+      weights: m.plan.options.weights,
+      accumulator: m.plan.options.accumulator,
+      inputPolicy: m.policy,
+      ...(m.optimize ? { optimize: m.optimize } : {}),
+    },
+    box: { source: box?.source ?? 'declared', note: m.boxNote },
+    ...fromPlan,
+    modelHash: m.modelHash,
+    selectors: selectorTable(m.abi),
+    notes: m.notes,
+    files: m.files,
+    lowering: { ...m.lowering, layers: m.treeLowerings },
+    contract: {
+      label: m.abi.label,
+      inputCount: m.abi.inputCount,
+      outputCount: m.abi.outputCount,
+      packedInputBytes: m.abi.packedInputBytes,
+      packedOutputBytes: m.abi.packedOutputBytes,
+      goldenVectors: m.vectors,
+    },
+  };
+  // the readers' contract: what we write must validate
+  validateManifest(JSON.parse(JSON.stringify(manifest)), 'stylus-ml.json');
+  return manifest;
+}
