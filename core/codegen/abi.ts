@@ -147,7 +147,7 @@ export function selectorTable(abi: ContractAbi): Record<string, string> {
 
 /** The ABI JSON (solc's format) for clients. */
 export function abiJson(abi: ContractAbi): unknown[] {
-  const param = (p: AbiParam) => ({ name: p.name, type: p.type, internalType: p.type === 'bytes32' || p.type === 'bytes' ? p.type : p.type });
+  const param = (p: AbiParam) => ({ name: p.name, type: p.type, internalType: p.type });
   return [
     ...abi.errors.map((e) => ({ type: 'error', name: e.name, inputs: e.inputs.map(param) })),
     ...abi.functions.map((f) => ({ type: 'function', name: f.name, inputs: f.inputs.map(param), outputs: f.outputs.map(param), stateMutability: 'view' })),

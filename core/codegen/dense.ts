@@ -4,9 +4,11 @@
 // a multiply and an add; with `weights: code` each weight is an immediate and zero weights vanish.
 // Indices are constant or affine in loop counters over fixed-size arrays, so the bounds checks fold away.
 import type { LayerCode, LayerCtx } from './layer';
-import { docComment, forLoop, indent, narrow, paramsOf, rescaleText, tensorOf, writeSignature } from './layer';
+import { arrayRef, docComment, forLoop, indent, narrow, paramsOf, rescaleText, signature, tensorOf, writeSignature } from './layer';
 import { constName, fmtText, intLit, rustType, staticArray, staticMatrix } from './rust';
 import type { AccWidth, QWeights } from '../quant/types';
+
+const BYTES = { i8: 1, i16: 2, i32: 4 } as const;
 
 /** `a + b` for index expressions, folding numbers. */
 function add(base: string | number, k: number): string {
@@ -85,8 +87,8 @@ export function emitMatmul(ctx: LayerCtx): LayerCode {
       rows.push({ row: { xo: op.aOffsets[b] === 0 ? `m * ${K}` : `${op.aOffsets[b]} + m * ${K}`, w0: op.wOffsets[b] / K, o0: mo === 0 ? `m * ${N}` : `${mo} + m * ${N}` }, loop: `m` });
     }
   }
-  for (const { row, loop } of rows) {
-    const lines = code ? codeRow(ctx, row, xt, acc) : ctx.lowering.dense === 'loop' ? loopRow(ctx, row, xt, wt, acc, wName, biasAt) : unrolledRow(ctx, row, xt, wt, acc, wName, biasAt);
+  for (const [rowIndex, { row, loop }] of rows.entries()) {
+    const lines = code ? codeRow(ctx, row, xt, acc, rowIndex, rows.length) : ctx.lowering.dense === 'loop' ? loopRow(ctx, row, xt, wt, acc, wName, biasAt) : unrolledRow(ctx, row, xt, wt, acc, wName, biasAt);
     if (loop) body.push(forLoop(loop, M), ...indent(lines), '}');
     else body.push(...lines);
   }
@@ -94,8 +96,8 @@ export function emitMatmul(ctx: LayerCtx): LayerCode {
     `y[n] = sat(rescale(b[n] + sum_k x[k] * W[n][k])): K = ${K}, N = ${N}${batches * M > 1 ? `, ${batches * M} rows` : ''}; ${weightDoc(p.W, [rowsOfW, K])}.`,
     `Accumulator ${acc} at Q.${x.format.frac + p.W.format.frac}; ${rescaleText(p.shift)}; lowering: weights in ${code ? 'code (immediates)' : 'a data segment'}, ${code ? 'straight-line' : ctx.lowering.dense === 'loop' ? 'rolled loop' : K > ctx.lowering.chunk ? `unrolled in chunks of ${ctx.lowering.chunk}` : 'unrolled rows'}.`,
   ];
-  // a large straight-line layer stays its own function, so two of them never share one body's operator budget
-  const own = code && batches * M * N * K > 2048 ? ['#[inline(never)]'] : [];
+  // a straight-line layer stays its own function, so two of them never share one body's operator budget
+  const own = code && batches * M * N * K > IMMEDIATES_PER_FUNCTION ? ['#[inline(never)]'] : [];
   return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write' };
 }
 
@@ -167,44 +169,44 @@ function loopRow(ctx: LayerCtx, row: Row, xt: string, wt: string, acc: AccWidth,
   return lines;
 }
 
+/** Immediates per function body: more makes LLVM keep too many values in locals (nitro allows 348). */
+export const IMMEDIATES_PER_FUNCTION = 512;
+
 /**
- * Weights as immediates: one block of multiply-adds per output, zero weights left out. Rows longer than
- * the chunk go chunk by chunk over all outputs (accumulators in an array), so that no more than a chunk of
- * inputs is live in locals at once (nitro allows 348 locals per function).
+ * Weights as immediates: one block of multiply-adds per output, zero weights left out. The compiler shares
+ * the inputs (and their shifted copies, from multiplications by constants) between outputs in locals, so
+ * outputs go in groups of at most IMMEDIATES_PER_FUNCTION weights, each group a function of its own.
  */
-function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth): string[] {
+function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: number, rows: number): string[] {
   const op = ctx.qn.node.op as Extract<typeof ctx.qn.node.op, { op: 'matmul' }>;
   const p = paramsOf(ctx, 'matmul');
   const { K, N } = op;
-  const out: string[] = [];
   const w0 = row.w0 as number;
   const o0 = row.o0 as number;
   const bias = (n: number) => (p.bias ? intLit(p.bias[p.bias.length === N ? n : o0 + n], acc) : '0');
-  const terms = (n: number, k0: number, k1: number, target: string) => {
+  const output = (n: number): string[] => {
     const t: string[] = [];
-    for (let k = k0; k < k1; k++) {
+    for (let k = 0; k < K; k++) {
       const w = p.W.q[(w0 + n) * K + k];
-      if (w !== 0) t.push(`${target} += ${widen(`x[${add(row.xo, k)}]`, xt, acc)} * ${intLit(w, acc)};`);
+      if (w !== 0) t.push(`acc += ${widen(`x[${add(row.xo, k)}]`, xt, acc)} * ${intLit(w, acc)};`);
     }
-    return t;
+    return [`// output ${n}`, `let ${t.length ? 'mut ' : ''}acc: ${acc} = ${bias(n)};`, ...t, `y[${yIndex(o0, n)}] = ${narrow(ctx, acc64(acc), p.shift)};`];
   };
-  const chunk = Math.max(1, ctx.lowering.chunk);
-  if (K <= chunk) {
-    for (let n = 0; n < N; n++) {
-      const t = terms(n, 0, K, 'acc');
-      out.push(`// output ${n}`, `let ${t.length ? 'mut ' : ''}acc: ${acc} = ${bias(n)};`, ...t, `y[${yIndex(o0, n)}] = ${narrow(ctx, acc64(acc), p.shift)};`);
-    }
-    return out;
+  const group = Math.max(1, Math.floor(IMMEDIATES_PER_FUNCTION / Math.max(K, 1)));
+  if (group >= N) return Array.from({ length: N }, (_, n) => output(n)).flat();
+  const x = tensorOf(ctx, ctx.qn.node.inputs[0]);
+  const y = tensorOf(ctx, ctx.qn.node.outputs[0]);
+  const out: string[] = [];
+  const calls: string[] = [];
+  for (let n0 = 0; n0 < N; n0 += group) {
+    const n1 = Math.min(N, n0 + group);
+    const name = `${rows > 1 ? `row_${rowIndex}_` : ''}outputs_${n0}_${n1}`;
+    out.push('#[inline(never)]', `fn ${name}(x: ${arrayRef(x)}, y: ${arrayRef(y, true)}) {`);
+    for (let n = n0; n < n1; n++) out.push(...indent(output(n)));
+    out.push('}');
+    calls.push(`${name}(x, y);`);
   }
-  out.push(`let mut acc = [0${acc}; ${N}];`);
-  if (p.bias) for (let n = 0; n < N; n++) out.push(`acc[${n}] = ${bias(n)};`);
-  for (let k0 = 0; k0 < K; k0 += chunk) {
-    const k1 = Math.min(K, k0 + chunk);
-    out.push(`// inputs ${k0}..${k1}`);
-    for (let n = 0; n < N; n++) out.push(...terms(n, k0, k1, `acc[${n}]`));
-  }
-  out.push(forLoop('n', N), `    y[${yIndex(o0, 'n')}] = ${narrow(ctx, acc64(acc, 'acc[n]'), p.shift)};`, '}');
-  return out;
+  return [...out, ...calls];
 }
 
 /** Extent of the padded input so every tap of every output lands inside it. */
@@ -281,22 +283,36 @@ export function emitConv(ctx: LayerCtx): LayerCode {
     inner.push(`            y[(${yBase('oc')} + oh) * ${OW} + ow] = ${narrow(ctx, acc64(acc), p.shift)};`);
     inner.push('        }', '    }', '}');
   } else {
-    inner.push(forLoop('oh', OH));
-    inner.push(`    ${forLoop('ow', OW)}`);
-    for (let oc = 0; oc < OC; oc++) {
+    // immediates: the channels' blocks inside the (oh, ow) loops, in groups of at most
+    // IMMEDIATES_PER_FUNCTION weights per function (see codeRow)
+    const channel = (oc: number): string[] => {
       const terms: string[] = [];
       for (let c = 0; c < C; c++)
         for (let i = 0; i < KH; i++)
           for (let j = 0; j < KW; j++) {
             const w = p.W.q[((oc * C + c) * KH + i) * KW + j];
-            if (w !== 0) terms.push(`        acc += ${widen(tap(c, i, j), xt, acc)} * ${intLit(w, acc)};`);
+            if (w !== 0) terms.push(`acc += ${widen(tap(c, i, j), xt, acc)} * ${intLit(w, acc)};`);
           }
-      inner.push(`        // output channel ${oc}`);
-      inner.push(`        let ${terms.length ? 'mut ' : ''}acc: ${acc} = ${p.bias ? intLit(p.bias[oc], acc) : '0'};`);
-      inner.push(...terms);
-      inner.push(`        y[(${yBase(oc)} + oh) * ${OW} + ow] = ${narrow(ctx, acc64(acc), p.shift)};`);
+      return [`// output channel ${oc}`, `let ${terms.length ? 'mut ' : ''}acc: ${acc} = ${p.bias ? intLit(p.bias[oc], acc) : '0'};`, ...terms, `y[(${yBase(oc)} + oh) * ${OW} + ow] = ${narrow(ctx, acc64(acc), p.shift)};`];
+    };
+    const loops = (from: number, to: number) => {
+      const blocks: string[] = [];
+      for (let oc = from; oc < to; oc++) blocks.push(...channel(oc));
+      return [forLoop('oh', OH), `    ${forLoop('ow', OW)}`, ...indent(blocks, 2), '    }', '}'];
+    };
+    const group = Math.max(1, Math.floor(IMMEDIATES_PER_FUNCTION / (C * KH * KW)));
+    if (group >= OC) inner.push(...loops(0, OC));
+    else {
+      const calls: string[] = [];
+      for (let a = 0; a < OC; a += group) {
+        const b = Math.min(OC, a + group);
+        const name = `channels_${a}_${b}`;
+        const params: [string, string][] = [['xp', `&[[[${xt}; ${WP}]; ${HP}]; ${C}]`], ...(images ? ([['nb', 'usize']] as [string, string][]) : []), ['y', arrayRef(y, true)]];
+        inner.push('#[inline(never)]', ...signature(name, params, null).map((l) => l.replace(/^pub fn /, 'fn ')), ...indent(loops(a, b)), '}');
+        calls.push(`${name}(&xp, ${images ? 'nb, ' : ''}y);`);
+      }
+      inner.push(...calls);
     }
-    inner.push('    }', '}');
   }
   if (images) body.push(forLoop('nb', Nb), ...indent(inner), '}');
   else body.push(...inner);
@@ -304,8 +320,8 @@ export function emitConv(ctx: LayerCtx): LayerCode {
     `Convolution ${KH}x${KW}, strides [${SH}, ${SW}], dilations [${DH}, ${DW}], pads [${PT}, ${PL}, ${PB}, ${PR}] (zero-padded copy ${C}x${HP}x${WP}); ${weightDoc(p.W, [OC, C, KH, KW])}.`,
     `Accumulator ${acc} at Q.${x.format.frac + p.W.format.frac}; ${rescaleText(p.shift)}; weights in ${code ? 'code (immediates)' : 'a data segment'}.`,
   ];
-  const own = code && OC * C * KH * KW > 2048 ? ['#[inline(never)]'] : [];
-  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write' };
+  const own = code && OC * C * KH * KW > IMMEDIATES_PER_FUNCTION ? ['#[inline(never)]'] : [];
+  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write', scratchBytes: C * HP * WP * BYTES[x.format.storage] };
 }
 
 /** `static W: [[[[T; KW]; KH]; C]; OC]`, innermost rows on one line each. */
@@ -381,5 +397,5 @@ export function emitPool(ctx: LayerCtx): LayerCode {
   const detail = [
     `${isMax ? 'Max' : 'Average'} pool ${KH}x${KW}, strides [${SH}, ${SW}]${isMax ? `, dilations [${DH}, ${DW}]` : ''}, pads [${PT}, ${PL}, ${PB}, ${PR}]${isMax ? '' : `, ${op.op === 'avgpool2d' && op.countIncludePad ? 'padding counted' : 'padding not counted'}; divide with round half up`}.`,
   ];
-  return { items, fn: [...docComment(ctx, detail), ...writeSignature(ctx), ...indent(body), '}'], kind: 'write' };
+  return { items, fn: [...docComment(ctx, detail), ...writeSignature(ctx), ...indent(body), '}'], kind: 'write', scratchBytes: planes * HP * WP * BYTES[x.format.storage] };
 }

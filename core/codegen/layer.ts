@@ -27,6 +27,8 @@ export interface LayerCode {
   fn: string[];
   /** `write`: fn(inputs..., y: &mut [T; n]); `alias`: fn(x) -> &[T; n] (reshape moves no data) */
   kind: 'write' | 'alias';
+  /** bytes of stack the function itself needs beyond its arguments (padded copies, accumulator arrays) */
+  scratchBytes?: number;
 }
 
 export const MAX_WIDTH = 100;

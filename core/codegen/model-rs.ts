@@ -24,7 +24,7 @@ export interface ModelRs {
   outputFields: string[];
   notes: string[];
   decisions: Record<string, string>;
-  /** bytes of the intermediate tensors infer() keeps on the stack */
+  /** bytes of the intermediate tensors infer() keeps on the stack (its reused buffers) */
   stackBytes: number;
 }
 
@@ -71,6 +71,9 @@ function emitLayer(ctx: LayerCtx): LayerCode {
 }
 
 const BYTES = { i8: 1, i16: 2, i32: 4 } as const;
+
+/** The stack the Stylus rustflags give a program (-zstack-size=32768). */
+export const STACK_BYTES = 32768;
 
 /** `f(a, b);` on one line, or one argument per line as rustfmt lays out long calls. */
 export function callLines(indentText: string, lead: string, fn: string, args: string[], tail = ';'): string[] {
@@ -139,42 +142,63 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
     return { code: emitLayer(ctx), fn, qn };
   });
 
-  // infer: wires the layers, intermediate tensors on the stack
-  const where = new Map<string, { expr: string; ref: boolean }>();
-  plan.graph.inputs.forEach((inp, i) => where.set(inp.id, { expr: `x.${inputFields[i]}`, ref: false }));
+  // infer: wires the layers. Intermediate tensors live in stack buffers ("slots") that are reused once
+  // a tensor's last reader has run (greedy interval colouring per storage type), so the stack holds the
+  // widest live set rather than every tensor; view()/view_mut() give a slot the array type a layer takes.
   const outputOf = new Map(plan.graph.outputs.map((o, i) => [o.id, outputFields[i]]));
-  const body: string[] = [];
-  let stackBytes = 0;
+  const aliasOf = new Map<string, string>();
+  codes.forEach(({ code, qn }) => {
+    if (code.kind === 'alias') aliasOf.set(qn.node.outputs[0], qn.node.inputs[0]);
+  });
+  const root = (id: string): string => (aliasOf.has(id) && !outputOf.has(id) ? root(aliasOf.get(id)!) : id);
+  const lastUse = new Map<string, number>();
+  plan.nodes.forEach((qn, index) => {
+    for (const id of qn.node.inputs) lastUse.set(root(id), Math.max(lastUse.get(root(id)) ?? -1, index));
+  });
+  const slots: { storage: string; size: number; freeAfter: number }[] = [];
+  const slotOf = new Map<string, number>();
+  codes.forEach(({ code, qn }, index) => {
+    const out = qn.node.outputs[0];
+    if (code.kind === 'alias' || outputOf.has(out)) return;
+    const q = t(out);
+    const size = sizeOf(q.shape);
+    const last = Math.max(lastUse.get(out) ?? index, index);
+    // a slot is free when its last tensor's last reader ran before this layer
+    let k = slots.findIndex((sl) => sl.storage === q.format.storage && sl.freeAfter < index);
+    if (k < 0) {
+      k = slots.length;
+      slots.push({ storage: q.format.storage, size, freeAfter: last });
+    }
+    slots[k].size = Math.max(slots[k].size, size);
+    slots[k].freeAfter = last;
+    slotOf.set(out, k);
+  });
+  const stackBytes = slots.reduce((a, sl) => a + sl.size * BYTES[sl.storage as keyof typeof BYTES], 0);
+  const where = new Map<string, { expr: string; ref: boolean }>();
+  plan.graph.inputs.forEach((inp, i) => where.set(inp.id, { expr: `&x.${inputFields[i]}`, ref: true }));
+  const body: string[] = slots.map((sl, k) => `    let mut s${k} = [0${sl.storage}; ${sl.size}];`);
   const arg = (id: string) => {
     const w = where.get(id);
     if (!w) throw new Error(`internal: tensor ${id} used before it is computed`);
-    return w.ref ? w.expr : `&${w.expr}`;
+    return w.expr;
   };
   codes.forEach(({ code, fn, qn }, index) => {
     const out = qn.node.outputs[0];
     const field = outputOf.get(out);
     const args = qn.node.inputs.map(arg);
     if (code.kind === 'alias') {
-      if (field) {
-        body.push(`    y.${field} = *${fn}(${args.join(', ')});`);
-        where.set(out, { expr: `y.${field}`, ref: false });
-      } else {
-        const v = `t${index}`;
-        body.push(`    let ${v} = ${fn}(${args.join(', ')});`);
-        where.set(out, { expr: v, ref: true });
-      }
+      if (field) body.push(`    y.${field} = *${fn}(${args.join(', ')});`);
+      else body.push(`    let t${index} = ${fn}(${args.join(', ')});`);
+      where.set(out, field ? { expr: `&y.${field}`, ref: true } : { expr: `t${index}`, ref: true });
       return;
     }
     if (field) {
       body.push(...callLines('    ', '', fn, [...args, `&mut y.${field}`]));
-      where.set(out, { expr: `y.${field}`, ref: false });
+      where.set(out, { expr: `&y.${field}`, ref: true });
     } else {
-      const v = `t${index}`;
-      const q = t(out);
-      stackBytes += sizeOf(q.shape) * BYTES[q.format.storage];
-      body.push(`    let mut ${v} = [0${rustType(q.format.storage)}; ${sizeOf(q.shape)}];`);
-      body.push(...callLines('    ', '', fn, [...args, `&mut ${v}`]));
-      where.set(out, { expr: v, ref: false });
+      const k = slotOf.get(out)!;
+      body.push(...callLines('    ', '', fn, [...args, `view_mut(&mut s${k})`]));
+      where.set(out, { expr: `view(&s${k})`, ref: true });
     }
   });
   // outputs no node writes (an input passed through)
@@ -182,7 +206,7 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
     if (plan.nodes.some((qn) => qn.node.outputs[0] === o.id)) return;
     const w = where.get(o.id);
     if (!w) throw new Error(`internal: output ${o.name} is never computed`);
-    body.push(`    y.${outputFields[i]} = ${w.ref ? `*${w.expr}` : w.expr};`);
+    body.push(`    y.${outputFields[i]} = *${w.expr};`);
   });
   lines.push('/// Runs the model on quantised inputs. Bit for bit the simulator of `stylus-ml simulate`.');
   lines.push('pub fn infer(x: &Inputs, y: &mut Outputs) {');
@@ -197,8 +221,13 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
     lines.push(...code.fn);
     layers.push({ fn, lines: [start, lines.length] });
   }
-  if (stackBytes > 24 * 1024) {
-    throw new UserError(`the intermediate tensors of this model need ${stackBytes} bytes of stack, more than the 32 KiB Stylus stack leaves room for; use a smaller model or i8/i16 activations`);
+  // the deepest the stack gets: infer's buffers, the widest layer's own scratch, the ABI's Inputs and
+  // Outputs one frame up, and a margin for spills and the ABI words
+  const io = [...plan.graph.inputs, ...plan.graph.outputs].reduce((a, v) => a + sizeOf(t(v.id).shape) * BYTES[t(v.id).format.storage], 0);
+  const scratch = Math.max(0, ...codes.map(({ code }) => code.scratchBytes ?? 0));
+  const deepest = stackBytes + scratch + 2 * io + 2048;
+  if (deepest > STACK_BYTES) {
+    throw new UserError(`this model needs about ${deepest} bytes of stack (${stackBytes} for intermediate tensors, ${scratch} for the widest layer's padded copy, ${2 * io} for inputs and outputs), more than the ${STACK_BYTES}-byte Stylus stack; use a smaller model, i8 activations where possible, or fewer channels`);
   }
   return { text: lines.join('\n') + '\n', layers, inputFields, outputFields, notes, decisions, stackBytes };
 }

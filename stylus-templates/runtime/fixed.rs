@@ -16,6 +16,18 @@ const ONE30: i64 = 1 << 30;
 const SIG_STEP_BITS: u32 = 11;
 const EXP_STEP_BITS: u32 = 10;
 
+/// The first N elements of a buffer as an array: how `infer` lends a reused stack buffer to a layer.
+#[inline(always)]
+pub fn view<T, const N: usize>(s: &[T]) -> &[T; N] {
+    s[..N].try_into().unwrap()
+}
+
+/// `view` for writing.
+#[inline(always)]
+pub fn view_mut<T, const N: usize>(s: &mut [T]) -> &mut [T; N] {
+    (&mut s[..N]).try_into().unwrap()
+}
+
 /// Arithmetic right shift by `s` (1..=62) with round-half-up: `(acc + 2^(s-1)) >> s`.
 #[inline(always)]
 pub fn rescale(acc: i64, s: u32) -> i64 {

@@ -12,6 +12,7 @@ import { promotedConstants, readNodeTest } from '../../core/onnx/test-case';
 import { planQuantisation } from '../../core/quant/plan';
 import type { InputBox, Plan } from '../../core/quant/types';
 import { generateCrate } from '../../core/codegen/generate';
+import { UserError } from '../../core/errors';
 import type { Optimize } from '../../core/codegen/lowering';
 import type { Graph } from '../../core/ir/graph';
 import { corpusAvailable, corpusFile, manifest, nodeTestDirs } from '../fixtures/corpus';
@@ -76,7 +77,7 @@ function cases(): Case[] {
     out.push({ name: `node/${path.basename(dir)}`, graph: r.graph, plan });
     if (r.graph.nodes.some((n) => n.op.op === 'matmul' || n.op.op === 'conv2d')) out.push({ name: `node/${path.basename(dir)}#gas`, graph: r.graph, plan, optimize: 'gas' });
   }
-  for (const m of manifest().filter((e) => e.kind === 'skl2onnx-model' || e.kind === 'ezkl-example')) {
+  for (const m of manifest().filter((e) => e.kind === 'skl2onnx-model' || e.kind === 'ezkl-example' || e.kind === 'zoo-model')) {
     let g: Graph;
     try {
       g = loadGraph(fs.readFileSync(corpusFile(m.path)), { file: m.path });
@@ -115,6 +116,7 @@ test('generated Rust for every op reproduces the simulator bit for bit, natively
   const crate = path.join(work, 'ops');
   const lines = ['// One module per generated model core; each test runs its golden vectors.', ''];
   const opsSeen = new Set<string>();
+  const refused: string[] = [];
   let vectors = 0;
   all.forEach((c, k) => {
     const mod = `c${k}`;
@@ -122,6 +124,11 @@ test('generated Rust for every op reproduces the simulator bit for bit, natively
     try {
       g = generateCrate({ file: `${c.name}.onnx`, bytes: new Uint8Array(0), graph: c.graph, plan: c.plan, calibration: null, boxNote: 'test' }, { template: 'minimal', crateDir: path.join(work, mod), vectors: 48, optimize: c.optimize });
     } catch (e) {
+      // a model too deep for the 32 KiB stack is refused by name; that is tested in codegen-write
+      if (e instanceof UserError && /bytes of stack/.test(e.message)) {
+        refused.push(c.name);
+        return;
+      }
       throw new Error(`${c.name}: ${(e as Error).stack}`, { cause: e });
     }
     const dir = path.join(crate, 'tests', 'cases', mod);
@@ -151,12 +158,13 @@ test('generated Rust for every op reproduces the simulator bit for bit, natively
   fs.writeFileSync(path.join(crate, 'tests', 'ops.rs'), lines.join('\n'));
   const r = cargoTest(crate);
   assert.ok(r.ok, `cargo test failed:\n${(r.stdout + r.stderr).split('\n').filter((l) => /panicked|error|left|right|-->|FAILED/.test(l)).slice(0, 40).join('\n')}`);
-  assert.equal(passedTests(r.stdout), all.length, 'one passing test per generated model');
+  assert.equal(passedTests(r.stdout), all.length - refused.length, 'one passing test per generated model');
+  assert.ok(refused.length <= 3, `refused for their stack: ${refused.join(', ')}`);
   // every IR op the importer produces (concat has no ONNX lowering yet)
   for (const op of ['matmul', 'conv2d', 'maxpool2d', 'avgpool2d', 'affine', 'binary', 'relu', 'leakyRelu', 'clip', 'sigmoid', 'tanh', 'softmax', 'argmax', 'transpose', 'castInt', 'trees', 'normalize', 'reshape', 'binaryScores', 'threshold', 'constant']) {
     assert.ok(opsSeen.has(op), `no case exercises ${op}`);
   }
-  console.log(`${all.length} generated model cores, ${vectors} golden vectors, ops: ${[...opsSeen].sort().join(' ')}; cargo test ${r.seconds.toFixed(0)} s`);
+  console.log(`${all.length - refused.length} generated model cores (refused for the stack: ${refused.join(', ') || 'none'}), ${vectors} golden vectors, ops: ${[...opsSeen].sort().join(' ')}; cargo test ${r.seconds.toFixed(0)} s`);
 });
 
 test('generated model.rs and abi.rs are rustfmt-clean for every op', { skip: skip || (!rustfmtVersion() ? 'rustfmt is not installed' : false), timeout: 10 * 60_000 }, () => {
