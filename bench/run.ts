@@ -6,6 +6,7 @@ import { benchPipeline } from './pipeline';
 import { benchLsLatency } from './ls-latency';
 import { benchDevnode } from './devnode';
 import { benchSize } from './size';
+import { benchBaseline } from './baseline';
 import type { BenchResult } from './types';
 
 const suites: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   'ls-latency': benchLsLatency,
   devnode: benchDevnode,
   size: benchSize,
+  baseline: benchBaseline,
 };
 
 function fmt(v: string | number): string {

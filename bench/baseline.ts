@@ -1,0 +1,120 @@
+// Issue 5 benchmark, EVM side: the Solidity baseline of each model in a fixed set (trees of growing size,
+// linear, MLPs of growing width, CNNs) deployed to the embedded devnode and measured like the Stylus
+// program — eth_estimateGas of `predict` on inputs inside the box, split into intrinsic + calldata gas and
+// execution gas. The Stylus figures for the same models come from the Stylus bench; this table is the
+// EVM column of that comparison. Figures, not assertions.
+import fs from 'node:fs';
+import path from 'node:path';
+import { connect } from '../core/chain/index';
+import { loadGraph } from '../core/onnx/import';
+import { prepareModel } from '../core/pipeline';
+import type { Plan } from '../core/quant/types';
+import { buildBaseline, deployBaseline, predictGas } from '../core/baseline';
+import { cnn, forest, mlp, prng } from '../test/fixtures/onnx-builder';
+import type { BenchResult } from './types';
+
+const ROOT = path.resolve(__dirname, '..');
+const INPUTS = 5;
+
+export interface BaselineModel {
+  name: string;
+  bytes: () => Uint8Array;
+  range: string;
+}
+
+/** The fixed model set (shared with the Stylus side of the comparison). */
+export const BASELINE_MODELS: BaselineModel[] = [
+  { name: 'forest 10 trees depth 4', bytes: () => forest({ trees: 10, depth: 4 }), range: '-6:6' },
+  { name: 'forest 20 trees depth 5', bytes: () => forest({ trees: 20, depth: 5, seed: 5 }), range: '-6:6' },
+  { name: 'iris forest (skl2onnx)', bytes: () => fs.readFileSync(path.join(ROOT, 'samples/iris-forest.onnx')), range: '0:8' },
+  { name: 'iris logreg (skl2onnx)', bytes: () => fs.readFileSync(path.join(ROOT, 'samples/iris-logreg.onnx')), range: '0:8' },
+  { name: 'linear 64-10', bytes: () => mlp([64, 10], { batch: 1 }), range: '0:16' },
+  { name: 'mlp 64-16-10', bytes: () => mlp([64, 16, 10], { batch: 1 }), range: '0:16' },
+  { name: 'mlp 64-32-10 (8x8 digits)', bytes: () => mlp([64, 32, 10], { batch: 1 }), range: '0:16' },
+  { name: 'mlp 64-64-10', bytes: () => mlp([64, 64, 10], { batch: 1 }), range: '0:16' },
+  { name: 'mlp 64-128-10', bytes: () => mlp([64, 128, 10], { batch: 1 }), range: '0:16' },
+  { name: 'cnn 8x8 4 filters', bytes: () => cnn(), range: '0:1' },
+  { name: 'cnn 16x16 8 filters', bytes: () => cnn({ size: 16, filters: 8 }), range: '0:1' },
+];
+
+/** Weights and tree nodes the program holds, and multiply-accumulates per predict. */
+export function modelSize(plan: Plan): { params: number; macs: number } {
+  let params = 0;
+  let macs = 0;
+  for (const qn of plan.nodes) {
+    const p = qn.params;
+    const op = qn.node.op;
+    if (p.op === 'matmul' && op.op === 'matmul') {
+      params += p.W.q.length + (p.bias?.length ?? 0);
+      macs += op.batches * op.M * op.N * op.K;
+    } else if (p.op === 'conv2d' && op.op === 'conv2d') {
+      params += p.W.q.length + (p.bias?.length ?? 0);
+      const out = plan.graph.tensors.get(qn.node.outputs[0])!.shape;
+      macs += out.reduce((a, b) => a * b, 1) * op.inChannels * op.kernel[0] * op.kernel[1];
+    } else if (p.op === 'trees') {
+      params += p.trees.reduce((a, t) => a + t.nodes.length + t.leaves.length, 0);
+    } else if (p.op === 'affine') {
+      params += p.scale.q.length + p.offset.length;
+    }
+  }
+  return { params, macs };
+}
+
+function boxInputs(plan: Plan, n: number): number[][] {
+  const rnd = prng(42);
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (const inp of plan.graph.inputs) {
+    const t = plan.tensors.get(inp.id)!;
+    lo.push(...t.qlo);
+    hi.push(...t.qhi);
+  }
+  return Array.from({ length: n }, () => lo.map((l, i) => l + Math.floor(rnd() * (hi[i] - l + 1))));
+}
+
+export async function benchBaseline(): Promise<BenchResult> {
+  const client = await connect({ mode: 'embedded', port: 0, inProcess: true });
+  const rows: BenchResult['rows'] = [];
+  const notes: string[] = [];
+  try {
+    for (const m of BASELINE_MODELS) {
+      const bytes = m.bytes();
+      const plan = prepareModel(m.name, { inputRange: m.range }, { bytes, graph: loadGraph(bytes, { file: m.name }) }).plan;
+      const { params, macs } = modelSize(plan);
+      let built;
+      try {
+        built = buildBaseline(plan);
+      } catch (e) {
+        rows.push({ model: m.name, params, MACs: macs, 'code bytes': 'n/a', 'deploy gas': 'n/a', 'tx gas': 'n/a', 'exec gas': 'n/a', 'exec gas/MAC': 'n/a' });
+        notes.push(`${m.name}: ${(e as Error).message.split('\n')[0]}`);
+        continue;
+      }
+      if (built.immediateBudget === 0) notes.push(`${m.name}: immediates would exceed EIP-170, every layer packed`);
+      const { address, deployGas } = await deployBaseline(client, built);
+      let tx = 0;
+      let exec = 0;
+      for (const flat of boxInputs(plan, INPUTS)) {
+        const g = await predictGas(client, address, built.abi, flat);
+        tx += g.totalGas;
+        exec += g.executionGas;
+      }
+      tx /= INPUTS;
+      exec /= INPUTS;
+      rows.push({
+        model: m.name,
+        params,
+        MACs: macs,
+        'code bytes': built.deployedBytes,
+        'deploy gas': Number(deployGas),
+        'tx gas': Math.round(tx),
+        'exec gas': Math.round(exec),
+        'exec gas/MAC': macs ? exec / macs : 'n/a',
+      });
+    }
+  } finally {
+    await client.close();
+  }
+  notes.push(`eth_estimateGas of predict(int32[]) on the embedded devnode, mean of ${INPUTS} inputs inside the box; exec gas = tx gas − 21,000 − calldata gas`);
+  notes.push('solc (npm) optimizer 200 runs, cancun; dense layers ≤ 1,024 weights unrolled with immediates, larger ones packed in loops; trees as tables');
+  return { title: 'EVM baseline: predict gas per model (Solidity, same integer semantics as the Stylus program)', columns: ['model', 'params', 'MACs', 'code bytes', 'deploy gas', 'tx gas', 'exec gas', 'exec gas/MAC'], rows, notes };
+}

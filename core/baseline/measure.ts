@@ -1,0 +1,51 @@
+// Deploying the baseline and measuring predict as the Stylus program is measured: eth_estimateGas of the
+// same calldata on the same node, split into the transaction's intrinsic and calldata gas (EIP-2028:
+// 4 per zero byte, 16 per other byte, 21,000 base) and what execution adds beyond them.
+import { encodeFunctionData, hexToBytes, type Abi, type Hex } from 'viem';
+import { UserError } from '../errors';
+import type { ChainClient } from '../chain/connect';
+import { describeChainError } from '../chain/deploy';
+import type { CompiledBaseline } from './compile';
+
+export const TX_BASE_GAS = 21_000;
+
+export function calldataGas(data: Hex): number {
+  let g = 0;
+  for (const b of hexToBytes(data)) g += b === 0 ? 4 : 16;
+  return g;
+}
+
+export interface PredictGas {
+  /** eth_estimateGas of the predict transaction */
+  totalGas: number;
+  calldataGas: number;
+  /** totalGas − 21,000 − calldataGas */
+  executionGas: number;
+}
+
+export async function deployBaseline(client: ChainClient, c: CompiledBaseline): Promise<{ address: Hex; deployGas: bigint }> {
+  const w = client.walletClient;
+  if (w === null || w.account === undefined) throw new UserError(`no signing key for ${client.url}: cannot deploy the EVM baseline`);
+  let hash: Hex;
+  try {
+    hash = await w.deployContract({ abi: c.abi, bytecode: c.bytecode, account: w.account, chain: w.chain });
+  } catch (e) {
+    throw new UserError(`EVM baseline deploy failed: ${describeChainError(e)}`);
+  }
+  const r = await client.publicClient.waitForTransactionReceipt({ hash });
+  if (r.status !== 'success' || !r.contractAddress) throw new UserError(`EVM baseline deploy transaction ${hash} reverted`);
+  return { address: r.contractAddress, deployGas: r.gasUsed };
+}
+
+/** Gas of `predict(input)` for flat fixed-point inputs. */
+export async function predictGas(client: ChainClient, address: Hex, abi: Abi, flat: number[]): Promise<PredictGas> {
+  const data = encodeFunctionData({ abi, functionName: 'predict', args: [flat] });
+  let total: bigint;
+  try {
+    total = await client.publicClient.estimateGas({ account: client.account ?? undefined, to: address, data });
+  } catch (e) {
+    throw new UserError(`EVM baseline predict failed: ${describeChainError(e)}`);
+  }
+  const cd = calldataGas(data);
+  return { totalGas: Number(total), calldataGas: cd, executionGas: Number(total) - TX_BASE_GAS - cd };
+}
