@@ -11,6 +11,8 @@ import * as I from './interval';
 import { type Interval } from './interval';
 import { isIntTy, tyInfo, type IntTy } from './inttypes';
 import type { ArithOp, ArithSite, Hit, Rule, SaturateSite, Site } from './sites';
+import { isMaxMinusElement, sumFacts } from './ratios';
+import { RUNTIME_RESULTS } from './runtime-results';
 import { arrOf, BOOL, declaredInt, intVal, joinVal, RangeIndex, UNKNOWN, type ArrVal, type IntVal, type IterVal, type Val } from './values';
 
 export type FnItem = Extract<Item, { k: 'fn' }>;
@@ -85,6 +87,8 @@ export interface FnAnalysis {
   shifts: ShiftFact[];
   /** values written into parameter arrays (`y[n] = ...` for a `y: &mut [T; n]` output), joined */
   stored: Map<string, IntVal>;
+  /** the same per element index, when every store to that parameter had a known index (else null) */
+  storedAt?: Map<string, Map<number, IntVal> | null>;
   /** joined value of the function's result */
   result: Val;
   /** true when the step budget forced loop summaries instead of unrolling */
@@ -175,6 +179,7 @@ export class Evaluator {
   private sats = new Map<number, SaturateSite>();
   private shifts = new Map<number, ShiftFact>();
   private stored = new Map<string, IntVal>();
+  private storedAt = new Map<string, Map<number, IntVal> | null>();
   private paramNames = new Set<string>();
   private facts = new Facts();
   /** while evaluating the right side of `x = x + e` inside a loop */
@@ -183,6 +188,8 @@ export class Evaluator {
   /** collects rule hits inside a trusted callee (see FnEntry.trusted) */
   private redirect: { hits: Map<string, Hit> } | null = null;
   private summarised = false;
+  /** the function analyzeFn is analysing (for its syntactic facts, ratios.ts) */
+  private currentFn: FnItem | null = null;
 
   constructor(
     private readonly program: Program,
@@ -199,6 +206,7 @@ export class Evaluator {
   // ---------------------------------------------------------------- entry points
 
   analyzeFn(fn: FnItem): FnAnalysis {
+    this.currentFn = fn;
     const run = () => {
       this.reset();
       const st = new State();
@@ -226,7 +234,7 @@ export class Evaluator {
       this.budget = Number.MAX_SAFE_INTEGER;
       result = run();
     }
-    return { hits: [...this.hits.values()], facts: this.facts, saturations: [...this.sats.values()], shifts: [...this.shifts.values()], stored: this.stored, result, summarised: this.summarised };
+    return { hits: [...this.hits.values()], facts: this.facts, saturations: [...this.sats.values()], shifts: [...this.shifts.values()], stored: this.stored, storedAt: this.storedAt, result, summarised: this.summarised };
   }
 
   /** Analyses a const/static item's initialiser (for its own diagnostics and hovers). */
@@ -243,6 +251,7 @@ export class Evaluator {
     this.sats.clear();
     this.shifts.clear();
     this.stored = new Map();
+    this.storedAt = new Map();
     this.facts = new Facts();
     this.loops = [];
     this.fnStack = [];
@@ -799,10 +808,49 @@ export class Evaluator {
           this.shifts.set(an.id, { node: an, op: '>>', amount: prev ? I.join(prev.amount, a.iv) : a.iv, literalLeft: false, amountNode: an });
         }
       }
-      return this.callFn(e, fn, args);
+      const share = fn.trusted && name === 'div_round' ? this.shareOfSum(e, st) : null;
+      const d = args[1];
+      if (share?.floor !== undefined && d?.t === 'int') {
+        const m = I.meet(d.iv, { lo: share.floor, hi: d.iv.hi });
+        if (m) args[1] = { ...d, iv: m, nz: m.lo > 0n || d.nz };
+      }
+      const out = this.callFn(e, fn, args);
+      if (share?.result && out.t === 'int') {
+        const m = I.meet(out.iv, share.result);
+        if (m) return { ...out, iv: m };
+      }
+      return out;
     }
     for (const a of e.args) this.ev(a, st, null);
     return UNKNOWN;
+  }
+
+  /**
+   * `div_round(A[j] << k, D)` after D summed A (ratios.ts): |A[j]| <= D, so the quotient, rounded half up,
+   * is in [-2^k, 2^k] ([0, 2^k] when D summed A's elements and they are >= 0). A zero D is div_round's own
+   * precondition, checked inside it, with D's floor when ratios.ts knows one (softmax).
+   */
+  private shareOfSum(e: Extract<Expr, { k: 'call' }>, st: State): { result: Interval | null; floor?: bigint } | null {
+    const fn = this.currentFn;
+    if (!fn || this.inlineDepth > 0 || e.args.length !== 2) return null;
+    const num = unparen(e.args[0]);
+    const den = unparen(e.args[1]);
+    if (num.k !== 'binary' || num.op !== '<<' || den.k !== 'path' || den.segs.length !== 1) return null;
+    const fact = sumFacts(fn).get(den.segs[0]);
+    const x = unparen(num.left);
+    if (!fact || e.s < fact.after || x.k !== 'index' || unparen(x.base).k !== 'path' || lvalueRoot(x) !== fact.arr) return null;
+    this.quiet++;
+    let k: Val;
+    try {
+      k = this.ev(num.right, st, null);
+    } finally {
+      this.quiet--;
+    }
+    if (k.t !== 'int' || !I.isSingleton(k.iv) || k.iv.lo < 0n || k.iv.lo > 62n) return null;
+    const one = 1n << k.iv.lo;
+    if (fact.abs) return { result: { lo: -one, hi: one }, floor: fact.floor };
+    const a = st.vars.get(fact.arr)?.val;
+    return { result: a?.t === 'arr' && a.elem.t === 'int' && a.elem.iv.lo >= 0n ? { lo: 0n, hi: one } : null, floor: fact.floor };
   }
 
   /** Calls a function of the program: inlined with the argument values when small, else its declared result. */
@@ -843,6 +891,17 @@ export class Evaluator {
         this.loops = savedLoops;
         if (redirect && inner) this.reportAtCall(e, fn, inner.hits);
       }
+    }
+    // table-driven runtime functions: their documented result (see runtime-results.ts) bounds what the body gives
+    const doc = fn.trusted ? RUNTIME_RESULTS.get(fn.item.name) : undefined;
+    const a0 = args[0];
+    const pre =
+      !doc?.nonNegativeArg ||
+      (a0?.t === 'int' && a0.iv.lo >= 0n) ||
+      (e.k === 'call' && e.args[0] !== undefined && this.inlineDepth === 0 && this.currentFn !== null && isMaxMinusElement(this.currentFn, e.args[0]));
+    if (doc && pre && fn.item.ret?.k === 'int') {
+      const got = out.t === 'int' ? I.meet(out.iv, doc.result) : null;
+      out = intVal(fn.item.ret.ty, got ?? doc.result, out.t === 'int' && out.tainted ? { tainted: out.tainted } : {});
     }
     // saturating helpers (`sat_i16(x)`, `saturate(x)`) are where the manifest says "never reached"
     if (SAT_HELPER.test(fn.item.name) && args[0]?.t === 'int' && out.t === 'int' && fn.item.ret?.k === 'int') {
@@ -1288,15 +1347,26 @@ export class Evaluator {
     if (l.k === 'index') {
       const root = lvalueRoot(l);
       const b = root ? st.vars.get(root) : undefined;
+      const idx = this.ev(l.index, st, 'usize');
       if (root && v.t === 'int' && this.quiet === 0 && this.inlineDepth === 0 && this.paramNames.has(root)) {
         const prev = this.stored.get(root);
         this.stored.set(root, prev ? (joinVal(prev, v) as IntVal) : v);
-      }
+        // per element, while every store to it has a known index (`y[3] = ..`, an unrolled `y[n] = ..`)
+        let at = this.storedAt.get(root);
+        if (at === undefined) this.storedAt.set(root, (at = new Map()));
+        if (at !== null && l.base.k === 'path' && idx.t === 'int' && I.isSingleton(idx.iv)) {
+          const k = Number(idx.iv.lo);
+          const p = at.get(k);
+          at.set(k, p ? (joinVal(p, v) as IntVal) : v);
+        } else this.storedAt.set(root, null);
+      } else if (root && this.quiet === 0 && this.inlineDepth === 0 && this.paramNames.has(root)) this.storedAt.set(root, null);
       if (!b || b.val.t !== 'arr') return;
-      const idx = this.ev(l.index, st, 'usize');
       if (l.base.k !== 'path') {
-        // a[i][j] = v: weak update of the whole array's element join
-        st.vars.set(root!, { ...b, val: { t: 'arr', elem: joinVal(b.val.elem, v), elems: null, len: b.val.len } });
+        // a[i][j] = v: strong update where an index is known (an unrolled copy into a padded buffer
+        // overwrites its initial fill), weak where it is not
+        const idxs: Val[] = [];
+        for (let x: Expr = l; x.k === 'index'; x = unparen(x.base)) idxs.unshift(x === l ? idx : this.ev(x.index, st, 'usize'));
+        st.vars.set(root!, { ...b, val: updateAt(b.val, idxs, v) });
         return;
       }
       const a = b.val;
@@ -1683,6 +1753,36 @@ export function patNames(p: Pat): string[] {
     default:
       return [];
   }
+}
+
+/** `a[i0][i1]..= v` on a nested array value, copying along the path: a known index replaces that element, an
+ * interval joins `v` into every element it covers. The join of each level is recomputed from its elements. */
+function updateAt(a: Val, idxs: Val[], v: Val): Val {
+  if (idxs.length === 0) return v;
+  if (a.t !== 'arr') return UNKNOWN;
+  const [i, ...rest] = idxs;
+  if (!a.elems || i.t !== 'int') return { t: 'arr', elem: joinLeaves(a.elem, v, rest.length), elems: a.elems && a.elems.map((x) => joinLeaves(x, v, rest.length)), len: a.len };
+  const elems = a.elems.map((x, k) => (I.isSingleton(i.iv) && i.iv.lo === BigInt(k) ? updateAt(x, rest, v) : I.contains(i.iv, BigInt(k)) ? joinLeaves(x, v, rest.length) : x));
+  return { t: 'arr', elem: elemsJoin(elems), elems, len: a.len };
+}
+
+/** The join of an array's elements; for arrays of arrays, of their joins (one level, not every leaf). */
+function elemsJoin(elems: Val[]): Val {
+  if (elems.length === 0) return UNKNOWN;
+  let out: Val = elems[0].t === 'arr' ? { ...elems[0], elems: null } : elems[0];
+  for (let k = 1; k < elems.length; k++) {
+    const x = elems[k];
+    out = out.t === 'arr' && x.t === 'arr' ? { t: 'arr', elem: joinVal(out.elem, x.elem), elems: null, len: out.len === x.len ? out.len : null } : joinVal(out, x);
+  }
+  return out;
+}
+
+/** Weak update: `v` joined into every element `depth` levels down (an array's shape is kept). */
+function joinLeaves(a: Val, v: Val, depth: number): Val {
+  if (depth <= 0) return joinVal(a, v);
+  if (a.t !== 'arr') return UNKNOWN;
+  const elems = a.elems ? a.elems.map((x) => joinLeaves(x, v, depth - 1)) : null;
+  return { t: 'arr', elem: joinLeaves(a.elem, v, depth - 1), elems, len: a.len };
 }
 
 function widenVal(v: Val): Val {

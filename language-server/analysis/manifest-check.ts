@@ -10,13 +10,13 @@ import type { Node } from 'web-tree-sitter';
 import { childExprs, type Expr, type TypeRef } from './ast';
 import type { AnalysisContext, Analyzer, FileAnalysis, Finding, ItemResult, UnitResult } from './analyze';
 import type { FnAnalysis, FnItem } from './evaluate';
-import { fmt, ivOfTy, within, worstOutside, type Interval } from './interval';
+import { fmt, ivOfTy, meet, within, worstOutside, type Interval } from './interval';
 import type { IntTy } from './inttypes';
 import { isStylusMlRuntime } from './crate-files';
 import { qName, type ManifestLayer, type ManifestView, type QTensor } from './manifest';
 import type { LineIndex } from './parser';
 import type { Severity } from './sites';
-import { intVal, type Val } from './values';
+import { intVal, type IntVal, type Val } from './values';
 
 export const MANIFEST_CODES = {
   /** an edit breaks a bound the manifest proved */
@@ -79,19 +79,28 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
     const params = fnParams(analyzer, root, lines.text);
     const byFn = new Map(manifest.layers.map((l) => [l.fn, l]));
     const computed = new Map<number, [bigint, bigint]>();
+    const computedAt = new Map<number, Interval[]>();
     ctx.seedsFor = (fn) => {
       const l = byFn.get(fn);
       const ps = params.get(fn);
       if (!l || !ps) return undefined;
       const ins = l.inputs.map((t, k) => ({ ...t, range: t.range ?? inputRange(manifest, l, k, computed) }));
       usedInputs.set(l, ins);
-      return seedParams(ps, ins);
+      // a chain: the layer before computed each element's interval; per element is tighter than the hull
+      // (a ReLU's outputs feed the next Gemm with each unit's own range, as the quantiser proved them)
+      const prev = manifest.layers.filter((x) => x.index < l.index).at(-1);
+      const want = l.inputShapes[0] ? size(l.inputShapes[0]) : null;
+      const elems = prev && l.inputShapes.length <= 1 && l.inputs.length === 1 && !l.inputs[0].range && want === size(prev.outputShape) ? computedAt.get(prev.index) : undefined;
+      return seedParams(ps, ins, elems);
     };
     ctx.onUnit = (fn, a) => {
       const l = byFn.get(fn);
       if (!l) return;
       const out = layerOutput(a, l);
       if (out) computed.set(l.index, out);
+      const at = layerOutputElems(a, l);
+      if (at) computedAt.set(l.index, at);
+      else computedAt.delete(l.index);
     };
     ctx.seededBudget = Math.max(input.budget ?? 0, MANIFEST_BUDGET);
   }
@@ -104,7 +113,8 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
       if (b) layers.push(b);
     }
     for (const b of layers) b.inputs = usedInputs.get(b.layer) ?? b.layer.inputs;
-    findings.push(...boundFindings(analysis, layers, lines, input.dirtyLines ?? new Set()));
+    const bounds = boundFindings(analysis, layers, lines, input.dirtyLines ?? new Set());
+    findings.push(...bounds, ...storageFindings(analysis, layers, lines, new Set(bounds.map((f) => `${f.start}:${f.end}`))));
     const isModel = input.filePath ? path.basename(input.filePath) === 'model.rs' || manifestModelPath(manifest) === path.resolve(input.filePath) : true;
     if (isModel) {
       for (const l of manifest.layers) {
@@ -160,8 +170,11 @@ function fnParams(analyzer: Analyzer, root: Node, text: string): Map<string, FnI
   return out;
 }
 
-/** Parameter values from the manifest's inputs, matched in order to integer and array parameters. */
-function seedParams(params: FnItem['params'], inputs: QTensor[]): Map<string, Val> {
+/**
+ * Parameter values from the manifest's inputs, matched in order to integer and array parameters; `elems`:
+ * per-element intervals of the first input, used when it is a one-dimensional array of that length.
+ */
+function seedParams(params: FnItem['params'], inputs: QTensor[], elems?: Interval[]): Map<string, Val> {
   const out = new Map<string, Val>();
   let k = 0;
   for (const p of params) {
@@ -170,9 +183,41 @@ function seedParams(params: FnItem['params'], inputs: QTensor[]): Map<string, Va
     if (!base) continue;
     const t = inputs[k++];
     if (!t?.range) continue;
-    out.set(p.pat.name, seedOf(p.ty, t));
+    const v = seedOf(p.ty, t);
+    out.set(p.pat.name, k === 1 && elems ? withElems(v, elems) : v);
   }
   return out;
+}
+
+/** A 1-D integer array seed with per-element intervals (each within the element's own seed). */
+function withElems(v: Val, elems: Interval[]): Val {
+  if (v.t !== 'arr' || v.elem.t !== 'int' || v.len !== elems.length) return v;
+  const e = v.elem;
+  const vals = elems.map((iv) => {
+    const m = meet(iv, e.iv);
+    return m ? intVal(e.ty, m) : e;
+  });
+  return { ...v, elems: vals };
+}
+
+/** Per-element intervals of what a layer produced, when each output element was stored with a known index. */
+function layerOutputElems(a: FnAnalysis, l: ManifestLayer): Interval[] | null {
+  const n = size(l.outputShape);
+  const sa = a.storedAt;
+  const at = sa?.has('y') ? sa.get('y') : sa?.size === 1 ? [...sa.values()][0] : undefined;
+  if (at) {
+    const out: Interval[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = at.get(i);
+      if (!v) return null;
+      out.push(v.iv);
+    }
+    return at.size === n ? out : null;
+  }
+  if (at === undefined && a.stored.size === 0 && a.result.t === 'arr' && a.result.elems?.length === n && a.result.elems.every((x) => x.t === 'int')) {
+    return a.result.elems.map((x) => (x as IntVal).iv);
+  }
+  return null;
 }
 
 function size(shape: number[]): number {
@@ -401,6 +446,55 @@ function findCulprits(fa: FileAnalysis, b: LayerBinding, lines: LineIndex, dirty
     out.push({ start: ls + lead, end: ls + text.trimEnd().length, why: 'edited line' });
   }
   return out;
+}
+
+/**
+ * Weight literals outside the storage type stylus-ml.json records for the layer's weights (a weight ×100 in an
+ * i16 table): the quantised weight no longer fits its format, whatever the bound analysis then sees (the
+ * evaluator clamps a literal to its declared type, and rustc rejects it). Reported at the literal, always.
+ */
+function storageFindings(fa: FileAnalysis, layers: LayerBinding[], lines: LineIndex, placed: Set<string>): Finding[] {
+  const out: Finding[] = [];
+  for (const b of layers) {
+    const refs = referencedNames(b.unit.node as FnItem);
+    for (const w of b.layer.weights) {
+      const r = ivOfTy(w.storage);
+      const consts = w.rust ? [w.rust] : [...refs].filter((n) => /^[A-Z][A-Z0-9_]*$/.test(n));
+      for (const name of consts) {
+        const c = findConst(fa, name);
+        if (!c || !c.value || !refs.has(name) || !constHoldsStorage(c.ty, w.storage)) continue;
+        forEachIndexedLiteral(c.value, [], (lit, at) => {
+          if (lit.value >= r.lo && lit.value <= r.hi) return;
+          const start = c.base + lit.s;
+          const end = c.base + lit.e;
+          const key = `${start}:${end}`;
+          if (placed.has(key)) return;
+          placed.add(key);
+          out.push({
+            code: MANIFEST_CODES.bound,
+            rule: 'manifest-bound',
+            severity: 'error',
+            message:
+              `weight \`${name}${at.map((i) => `[${i}]`).join('')}\` = ${lit.value} is outside ${w.storage} ${fmt(r)}, the storage stylus-ml.json ` +
+              `records for the weights of layer ${shortLayer(b.layer)} (${w.storage} Q.${w.fracBits}): the quantised weight no longer fits its format ` +
+              `(rustc rejects the literal); re-run quantisation rather than editing weights`,
+            start,
+            end,
+            range: { start: lines.positionAt(start), end: lines.positionAt(end) },
+            origin: { item: fa.items.indexOf(b.item), fn: b.layer.fn, nodeId: -1 },
+          });
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Integer literals of a (nested) array literal with their indices. */
+function forEachIndexedLiteral(e: Expr, at: number[], f: (lit: Extract<Expr, { k: 'int' }>, at: number[]) => void): void {
+  if (e.k === 'int') f(e, at);
+  else if (e.k === 'array') e.elems.forEach((x, i) => forEachIndexedLiteral(x, [...at, i], f));
+  else if (e.k === 'paren' || e.k === 'ref') forEachIndexedLiteral(e.arg, at, f);
 }
 
 function referencedNames(fn: FnItem): Set<string> {
