@@ -153,16 +153,24 @@ export class Commands {
       { label: 'sdk', description: 'stylus-sdk crate, as `cargo stylus new` makes it', detail: 'Needs crates.io to build.' },
       { label: 'minimal', description: 'no dependencies, raw vm_hooks ABI', detail: 'Smallest code and cheapest calls; builds offline.' },
     ].sort(preferred(s.defaultTemplate));
-    const template = await vscode.window.showQuickPick(templates, { title: 'New Model Crate (1/3): template' });
+    const template = await vscode.window.showQuickPick(templates, { title: 'New Model Crate (1/4): template' });
     if (!template) return;
     const policies = [
       { label: 'revert', description: 'inputs outside the declared box revert with a named error' },
       { label: 'clamp', description: 'inputs outside the declared box are clamped into it' },
     ].sort(preferred(s.inputPolicy));
-    const policy = await vscode.window.showQuickPick(policies, { title: 'New Model Crate (2/3): out-of-range inputs' });
+    const policy = await vscode.window.showQuickPick(policies, { title: 'New Model Crate (2/4): out-of-range inputs' });
     if (!policy) return;
+    // `stylus-ml new` proves its formats over a declared input box; it cannot guess one.
+    const inputRange = await vscode.window.showInputBox({
+      title: 'New Model Crate (3/4): declared input range',
+      prompt: 'lo:hi for every input value, or lo:hi,lo:hi,... one per value',
+      value: '0:10',
+      validateInput: (v) => (/^\s*-?[\d.]+:-?[\d.]+(\s*,\s*-?[\d.]+:-?[\d.]+)*\s*$/.test(v) ? null : 'lo:hi, or lo:hi,lo:hi,... one per input value'),
+    });
+    if (!inputRange) return;
     const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const parent = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: root, openLabel: 'Create the crate here', title: 'New Model Crate (3/3): destination folder' });
+    const parent = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: root, openLabel: 'Create the crate here', title: 'New Model Crate (4/4): destination folder' });
     if (!parent?.[0]) return;
     const base = path.basename(model, path.extname(model)).replace(/[^A-Za-z0-9_-]+/g, '-').toLowerCase() || 'model';
     const name = await vscode.window.showInputBox({
@@ -174,7 +182,7 @@ export class Commands {
     const dir = path.join(parent[0].fsPath, name);
     const modelPath = model;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Generating ${name} from ${path.basename(modelPath)}…` }, () =>
-      this.d.core.newCrate(modelPath, dir, { template: template.label as 'sdk' | 'minimal', inputPolicy: policy.label as 'revert' | 'clamp' }),
+      this.d.core.newCrate(modelPath, dir, { template: template.label as 'sdk' | 'minimal', inputPolicy: policy.label as 'revert' | 'clamp', inputRange: inputRange.replace(/\s+/g, '') }),
     );
     this.d.log.info(`created crate ${dir} from ${modelPath} (${template.label}, ${policy.label})`);
     await this.afterCreate(dir);

@@ -61,7 +61,8 @@ export interface CallJson {
   cases: {
     outputs: Record<string, { shape: number[]; fixed: number[]; fixedRaw: (number | string)[] }>;
     gasUsed: number | string;
-    txHash?: string;
+    /** the transaction of a `--send` call (`stylus-ml call` prints it as `hash`) */
+    hash?: string;
   }[];
   matchesSimulator: boolean | null;
 }
@@ -104,6 +105,8 @@ export interface EstimateOptions {
 }
 
 export interface NewCrateOptions {
+  /** the declared input box, `lo:hi` or `lo:hi,lo:hi,...` (`stylus-ml new` requires one) */
+  inputRange: string;
   template: 'sdk' | 'minimal';
   inputPolicy: 'revert' | 'clamp';
   force?: boolean;
@@ -173,7 +176,7 @@ export class CoreClient {
   }
 
   newCrate(modelPath: string, outDir: string, opts: NewCrateOptions): Promise<unknown> {
-    const args = ['new', modelPath, '--out', outDir, '--template', opts.template, '--input-policy', opts.inputPolicy];
+    const args = ['new', modelPath, '--out', outDir, '--template', opts.template, '--input-policy', opts.inputPolicy, '--input-range', opts.inputRange];
     if (opts.force) args.push('--force');
     return this.json<unknown>('Crate generation', args);
   }

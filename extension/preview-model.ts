@@ -137,7 +137,7 @@ export function fromCall(j: CallJson): TryItResult {
   return {
     outputs: Object.entries(c.outputs).map(([name, o]) => ({ name, shape: o.shape, values: o.fixed, raw: o.fixedRaw.map(String) })),
     gasUsed: toNumber(c.gasUsed),
-    txHash: c.txHash ?? null,
+    txHash: c.hash ?? null,
     matchesSimulator: j.matchesSimulator,
   };
 }

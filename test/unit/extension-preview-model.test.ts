@@ -59,7 +59,7 @@ describe('preview model', () => {
   });
 
   test('call JSON becomes the Try-it result', () => {
-    const call: CallJson = { address: '0x1', cases: [{ outputs: { output_label: { shape: [1], fixed: [2], fixedRaw: ['2'] } }, gasUsed: '31234', txHash: '0xabc' }], matchesSimulator: true };
+    const call: CallJson = { address: '0x1', cases: [{ outputs: { output_label: { shape: [1], fixed: [2], fixedRaw: ['2'] } }, gasUsed: '31234', hash: '0xabc' }], matchesSimulator: true };
     assert.deepEqual(fromCall(call), { outputs: [{ name: 'output_label', shape: [1], values: [2], raw: ['2'] }], gasUsed: 31234, txHash: '0xabc', matchesSimulator: true });
     assert.throws(() => fromCall({ ...call, cases: [] }), /no result/);
   });
