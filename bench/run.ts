@@ -7,6 +7,7 @@ import { benchLsLatency } from './ls-latency';
 import { benchDevnode } from './devnode';
 import { benchSize } from './size';
 import { benchBaseline } from './baseline';
+import { benchExtension } from './extension';
 import type { BenchResult } from './types';
 
 const suites: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   devnode: benchDevnode,
   size: benchSize,
   baseline: benchBaseline,
+  extension: benchExtension,
 };
 
 function fmt(v: string | number): string {
