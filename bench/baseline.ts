@@ -3,39 +3,20 @@
 // program — eth_estimateGas of `predict` on inputs inside the box, split into intrinsic + calldata gas and
 // execution gas. The Stylus figures for the same models come from the Stylus bench; this table is the
 // EVM column of that comparison. Figures, not assertions.
-import fs from 'node:fs';
-import path from 'node:path';
 import { connect } from '../core/chain/index';
 import { loadGraph } from '../core/onnx/import';
 import { prepareModel } from '../core/pipeline';
 import type { Plan } from '../core/quant/types';
 import { buildBaseline, deployBaseline, predictGas } from '../core/baseline';
-import { cnn, forest, mlp, prng } from '../test/fixtures/onnx-builder';
+import { prng } from '../test/fixtures/onnx-builder';
+import { BASELINE_MODELS } from '../test/fixtures/bench-models';
+
+export { BASELINE_MODELS };
 import type { BenchResult } from './types';
 
-const ROOT = path.resolve(__dirname, '..');
 const INPUTS = 5;
 
-export interface BaselineModel {
-  name: string;
-  bytes: () => Uint8Array;
-  range: string;
-}
 
-/** The fixed model set (shared with the Stylus side of the comparison). */
-export const BASELINE_MODELS: BaselineModel[] = [
-  { name: 'forest 10 trees depth 4', bytes: () => forest({ trees: 10, depth: 4 }), range: '-6:6' },
-  { name: 'forest 20 trees depth 5', bytes: () => forest({ trees: 20, depth: 5, seed: 5 }), range: '-6:6' },
-  { name: 'iris forest (skl2onnx)', bytes: () => fs.readFileSync(path.join(ROOT, 'samples/iris-forest.onnx')), range: '0:8' },
-  { name: 'iris logreg (skl2onnx)', bytes: () => fs.readFileSync(path.join(ROOT, 'samples/iris-logreg.onnx')), range: '0:8' },
-  { name: 'linear 64-10', bytes: () => mlp([64, 10], { batch: 1 }), range: '0:16' },
-  { name: 'mlp 64-16-10', bytes: () => mlp([64, 16, 10], { batch: 1 }), range: '0:16' },
-  { name: 'mlp 64-32-10 (8x8 digits)', bytes: () => mlp([64, 32, 10], { batch: 1 }), range: '0:16' },
-  { name: 'mlp 64-64-10', bytes: () => mlp([64, 64, 10], { batch: 1 }), range: '0:16' },
-  { name: 'mlp 64-128-10', bytes: () => mlp([64, 128, 10], { batch: 1 }), range: '0:16' },
-  { name: 'cnn 8x8 4 filters', bytes: () => cnn(), range: '0:1' },
-  { name: 'cnn 16x16 8 filters', bytes: () => cnn({ size: 16, filters: 8 }), range: '0:1' },
-];
 
 /** Weights and tree nodes the program holds, and multiply-accumulates per predict. */
 export function modelSize(plan: Plan): { params: number; macs: number } {

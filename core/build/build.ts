@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
 import { readManifest, writeManifest, type Manifest } from '../manifest/schema';
+import { decodeModule } from '../wasm/decode';
 import { validateStylusWasm } from '../wasm/validate';
 import { compileCrate } from './compile';
 import { MAX_CODE_SIZE, stylusDeployBytes } from './deploy-bytes';
@@ -58,6 +59,12 @@ export interface BuildResult {
   initCodeBytes: Uint8Array;
   wasmOpt: { before: number; after: number; tool: string } | null;
   compileSeconds: number;
+  /**
+   * `<lib>.names.json` beside the wasm: function index → name from the compiler's name section, valid for
+   * the stripped module (stripping keeps indices). Absent when wasm-opt ran (it renumbers functions) or
+   * the compiler wrote no names.
+   */
+  names?: string;
 }
 
 function cargoName(file: string): string {
@@ -128,6 +135,10 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
   fs.writeFileSync(wasmPath, wasm);
   const initPath = path.join(outDir, `${lib}.initcode.bin`);
   fs.writeFileSync(initPath, deploy.initCode);
+  const namesPath = path.join(outDir, `${lib}.names.json`);
+  const names = wasmOpt ? null : functionNames(compiled.wasm);
+  if (names) fs.writeFileSync(namesPath, JSON.stringify(names, null, 1) + '\n');
+  else fs.rmSync(namesPath, { force: true });
 
   if (opts.updateManifest !== false) {
     manifest.totals.codeSize = { wasmBytes: wasm.length, compressedBytes, limitBytes: MAX_CODE_SIZE };
@@ -155,5 +166,18 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
     initCodeBytes: deploy.initCode,
     wasmOpt,
     compileSeconds: compiled.seconds,
+    ...(names ? { names: namesPath } : {}),
   };
+}
+
+/** The name section's function names as `{ "index": "name" }`, or null when there are none. */
+function functionNames(raw: Uint8Array): Record<string, string> | null {
+  let names: Map<number, string>;
+  try {
+    names = decodeModule(raw).names.functions;
+  } catch {
+    return null;
+  }
+  if (names.size === 0) return null;
+  return Object.fromEntries([...names].sort((a, b) => a[0] - b[0]).map(([i, n]) => [String(i), n]));
 }

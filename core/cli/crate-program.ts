@@ -85,3 +85,10 @@ export async function loadProgram(dir: string, _m: Manifest): Promise<CrateProgr
   if (!r.valid) throw new UserError(`${dir}: the built module breaks nitro's activation rules (${r.violations.map((v) => `${v.rule}: ${v.detail}`).join('; ')}); see \`stylus-ml build ${dir}\``);
   return programFromWasm(r.wasm, `${stale ? 'rebuilt (sources newer than the last build)' : 'built first'} with ${r.toolchain}`);
 }
+
+/** The crate's built module when it is up to date with its sources, else null (nothing is built here). */
+export function currentBuild(dir: string): string | null {
+  const found = wasmCandidates(dir);
+  if (found.length === 0 || fs.statSync(found[0]).mtimeMs < newestSource(dir)) return null;
+  return found[0];
+}

@@ -217,8 +217,13 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   for (const { code, fn } of codes) {
     for (const item of code.items) lines.push('', ...item);
     lines.push('');
-    const start = lines.length + 1 + code.fn.findIndex((l) => l.startsWith('pub fn '));
-    lines.push(...code.fn);
+    const at = code.fn.findIndex((l) => l.startsWith('pub fn '));
+    // every layer that computes stays its own wasm function, so a profiler can measure its ink (issue 5);
+    // a reshape (`alias`) returns its argument and costs nothing, so it stays inlinable
+    const keep = code.kind === 'alias' || (at > 0 && code.fn[at - 1] === '#[inline(never)]');
+    const fnLines = keep ? code.fn : [...code.fn.slice(0, at), '#[inline(never)]', ...code.fn.slice(at)];
+    const start = lines.length + 1 + fnLines.findIndex((l) => l.startsWith('pub fn '));
+    lines.push(...fnLines);
     layers.push({ fn, lines: [start, lines.length] });
   }
   // the deepest the stack gets: infer's buffers, the widest layer's own scratch, the ABI's Inputs and

@@ -7,7 +7,7 @@ import { encodeModule } from '../../core/wasm/encode';
 import type { WasmModule } from '../../core/wasm/types';
 import { checkStylusWasm } from '../../core/wasm/validate';
 import type { ActivationContext, ActivationOutcome, StylusParams } from './api';
-import { activationCompileGas, dataFee, initialDataPricer } from './costs';
+import { activationCompileGas, dataFee, initialDataPricer, type CompileGasInputs } from './costs';
 import type { StylusData } from './instrument';
 
 export interface CompiledProgram {
@@ -28,6 +28,19 @@ export function moduleKey(moduleHash: string, version: number, debug: boolean): 
 
 export function wasmModuleHash(wasm: Uint8Array): string {
   return '0x' + Buffer.from(keccak_256(wasm)).toString('hex');
+}
+
+/** What the activation's compile charge is computed from (nitro `Module::activate`). */
+export function compileGasInputs(wasmLen: number, source: WasmModule, instrumented: WasmModule, arbosVersion: number): CompileGasInputs {
+  return {
+    wasmLen,
+    funcs: source.functions.length,
+    dataBytes: source.datas.reduce((n, d) => n + d.data.length, 0),
+    elemBytes: source.elements.reduce((n, e) => n + (e.range ? e.range[1] - e.range[0] : 0), 0),
+    initialPages: source.memories[0]?.min ?? 0,
+    instrumentedOps: instrumented.codes.reduce((n, c) => n + c.body.length, 0),
+    arbosVersion,
+  };
 }
 
 export interface ActivationResult {
@@ -55,15 +68,7 @@ export async function activateWasm(
   const im = check.instrumented;
   const data = im.data!;
 
-  const activationGas = activationCompileGas({
-    wasmLen: wasm.length,
-    funcs: source.functions.length,
-    dataBytes: source.datas.reduce((n, d) => n + d.data.length, 0),
-    elemBytes: source.elements.reduce((n, e) => n + (e.range ? e.range[1] - e.range[0] : 0), 0),
-    initialPages: source.memories[0]?.min ?? 0,
-    instrumentedOps: im.module.codes.reduce((n, c) => n + c.body.length, 0),
-    arbosVersion: params.arbosVersion,
-  });
+  const activationGas = activationCompileGas(compileGasInputs(wasm.length, source, im.module, params.arbosVersion));
 
   let compiled: CompiledProgram;
   try {

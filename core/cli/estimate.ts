@@ -1,0 +1,179 @@
+// stylus-ml estimate DIR|MODEL.onnx: what a predict call, the deployment and the activation will cost,
+// per layer, before anything is built (analytical, core/gas), and — for a crate whose build is up to
+// date — what the built program measures in the devnode's metered runtime, side by side.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors';
+import { readManifest, MANIFEST_FILE, type Manifest } from '../manifest/schema';
+import { prepareModel } from '../pipeline';
+import { loweringFor, type Lowering, type Optimize } from '../codegen/lowering';
+import { estimateProgram, type Estimate, type PredictFunction } from '../gas/estimate';
+import { measureProgram, type Measured } from '../gas/measure';
+import { pickLowering, type RankedLowering } from '../gas/rank';
+import { MAX_CODE_SIZE } from '../build/deploy-bytes';
+import { stripCustomSections } from '../build/wasm-sections';
+import { quantizeInputs } from '../quant/simulate';
+import { readInputFile } from '../io/inputs';
+import type { Plan } from '../quant/types';
+import { planFromManifest } from './crate-model';
+import { currentBuild } from './crate-program';
+import { quantFlags, quantOptions } from './simulate';
+import type { Command } from './command';
+import { num, table } from './format';
+import type { Spread } from '../gas/call';
+
+const parseWei = (v: unknown, flag: string): bigint | undefined => {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (!/^\d+$/.test(s)) throw new UserError(`--${flag} must be a whole number of wei, got '${s}'`);
+  return BigInt(s);
+};
+
+interface Target {
+  plan: Plan;
+  lowering: Lowering;
+  wasm: Uint8Array | null;
+  names: string | null;
+  what: string;
+  ranked: RankedLowering[] | null;
+}
+
+function crateTarget(dir: string, measure: boolean): Target {
+  const m: Manifest = readManifest(dir);
+  const plan = planFromManifest(dir, m);
+  const rec = (m as Manifest & { lowering?: Partial<Lowering> }).lowering ?? {};
+  const lowering = { ...loweringFor(m.options.optimize), ...rec } as Lowering;
+  const built = currentBuild(dir);
+  const wasm = built ? stripCustomSections(fs.readFileSync(built)) : null;
+  const names = built ? built.replace(/\.wasm$/, '.names.json') : null;
+  return { plan, lowering, wasm: measure || wasm ? wasm : null, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null };
+}
+
+const fmtSpread = (s: Spread) => (s.min === s.max ? num(s.typical) : `${num(s.typical)} (${num(s.min)}–${num(s.max)})`);
+
+function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[] | null, what: string) {
+  return {
+    target: what,
+    function: e.function,
+    call: { executionGas: e.call.executionGas, totalTxGas: e.call.totalTxGas, breakdown: e.call.breakdown },
+    deploy: {
+      deployGas: e.deploy.deployGas,
+      activationGas: e.deploy.activationGas,
+      dataFeeWei: e.deploy.dataFeeWei.toString(),
+      compressedBytes: e.deploy.compressedBytes,
+      limitBytes: MAX_CODE_SIZE,
+      wasmBytes: e.shape.wasmBytes,
+      parts: e.deploy.parts,
+    },
+    layers: e.layers.map((l) => ({
+      name: l.name,
+      fn: l.fn,
+      op: l.op,
+      kernel: l.kernel,
+      ink: l.ink,
+      inkSpread: l.inkSpread,
+      gas: Math.round(l.gas * 100) / 100,
+      codeBytes: l.codeBytes,
+      measuredInk: measured?.layers?.find((x) => x.fn === l.fn)?.ink ?? null,
+    })),
+    abiInk: e.abiInk,
+    measured: measured ? { executionGas: measured.executionGas, totalTxGas: measured.totalTxGas, ink: measured.ink, inputs: measured.inputs, source: measured.source } : null,
+    shape: { provenance: e.shape.provenance, initCost: e.shape.costs.initCost, cachedCost: e.shape.costs.cachedCost, footprintPages: e.shape.costs.footprint, asmEstimate: e.shape.costs.asmEstimate },
+    arbosVersion: e.params.arbosVersion,
+    inputs: e.inputsUsed,
+    provenance: e.provenance,
+    alternatives: ranked?.map((r) => ({ lowering: r.label, executionGas: r.executionGas, totalTxGas: r.totalTxGas, compressedBytes: r.compressedBytes, fits: r.fits })) ?? null,
+  };
+}
+
+function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[] | null, what: string): string {
+  const b = e.call.breakdown;
+  const lines = [
+    `${what}, ArbOS ${e.params.arbosVersion}, ${e.function}(), ${e.inputsUsed} input(s)`,
+    '',
+    'per call (gas)                 estimate' + (measured ? '            measured' : ''),
+    `  execution                    ${fmtSpread(e.call.executionGas).padEnd(20)}${measured ? fmtSpread(measured.executionGas) : ''}`,
+    `  total transaction            ${fmtSpread(e.call.totalTxGas).padEnd(20)}${measured ? fmtSpread(measured.totalTxGas) : ''}`,
+    `    intrinsic                  ${num(b.intrinsic)}`,
+    `    calldata                   ${fmtSpread(b.calldata)}`,
+    `    program init               ${num(b.init)}  (${e.shape.provenance === 'built' ? 'from the built wasm' : 'predicted shape'}; cached programs pay less)`,
+    `    memory                     ${num(b.memory)}  (${e.shape.costs.footprint} page(s) footprint)`,
+    `    hostios                    ${num(b.hostio)}`,
+    `    compute                    ${fmtSpread(b.compute)}`,
+    `    L1 data                    ${num(b.l1)}`,
+    '',
+    table(
+      ['layer', 'op', 'kernel', 'ink', 'gas', ...(measured?.layers ? ['measured ink'] : []), 'code bytes'],
+      e.layers.map((l) => [l.name, l.op, l.kernel, l.inkSpread.min === l.inkSpread.max ? num(l.ink) : `${num(l.ink)} (${num(l.inkSpread.min)}–${num(l.inkSpread.max)})`, (l.gas).toFixed(1), ...(measured?.layers ? [num(measured.layers.find((x) => x.fn === l.fn)?.ink ?? 0)] : []), num(l.codeBytes)]),
+      [false, false, false, true, true, ...(measured?.layers ? [true] : []), true],
+    ),
+    `  ABI decode/encode: ${num(e.abiInk)} ink`,
+    '',
+    'deployment',
+    `  deploy transaction           ${num(e.deploy.deployGas)} gas`,
+    `  activation                   ${num(e.deploy.activationGas)} gas + data fee ${e.deploy.dataFeeWei.toString()} wei`,
+    `  compressed size              ${num(e.deploy.compressedBytes)} of ${num(MAX_CODE_SIZE)} bytes (${((100 * e.deploy.compressedBytes) / MAX_CODE_SIZE).toFixed(1)}%)${e.shape.provenance === 'predicted' ? ', predicted' : ''}`,
+  ];
+  if (ranked) {
+    lines.push('', 'lowering choices (estimate)');
+    lines.push(table(['lowering', 'execution gas', 'compressed bytes', 'fits'], ranked.map((r) => [r.label, num(r.executionGas), num(r.compressedBytes), r.fits ? 'yes' : 'no']), [false, true, true, false]));
+  }
+  lines.push('', 'sources:', ...Object.entries(e.provenance).map(([k, v]) => `  ${k}: ${v}`));
+  if (measured) lines.push(`  measured: ${measured.source}, ${measured.inputs} input(s)`);
+  return lines.join('\n');
+}
+
+export const estimateCommand: Command = {
+  spec: {
+    name: 'estimate',
+    summary: 'Estimates the gas of a predict call (per layer, min/typical/max), the deployment and activation costs and the compressed size, before building; for a built crate also measures the program in the devnode\'s metered runtime.',
+    usage: 'stylus-ml estimate DIR|MODEL.onnx [--input-range lo:hi] [--weights i8|i16|i32] [--optimize gas|size] [--function predict|predictPacked] [--inputs IN.json] [--arbos N] [--l1-price WEI] [--l2-base-fee WEI] [--cached] [--no-measure] [--json]',
+    flags: {
+      ...quantFlags,
+      optimize: { kind: 'string', help: 'for a model: the lowering preset to estimate (gas or size; default: weights in data, unrolled rows)' },
+      function: { kind: 'string', help: 'predict (default, int32[] calldata) or predictPacked (inputs packed at their storage width)' },
+      inputs: { kind: 'string', help: 'inputs (input format) to estimate for; default: the box corners and random inputs in it' },
+      arbos: { kind: 'number', help: 'ArbOS version whose parameters price the call (default 40)' },
+      'l1-price': { kind: 'string', help: 'L1 price per calldata unit in wei, for the L1 data component (default 0, as on a devnode)' },
+      'l2-base-fee': { kind: 'string', help: 'L2 base fee in wei the L1 component is bought at (default 100000000, the devnode\'s)' },
+      cached: { kind: 'boolean', help: 'price the call for a program in ArbOS\'s cache (cached init cost)' },
+      'no-measure': { kind: 'boolean', help: 'skip running the built program' },
+    },
+    positionals: ['target'],
+  },
+  async run(args) {
+    const target = args.positionals[0];
+    if (!fs.existsSync(target)) throw new UserError(`${target}: no such file or folder (give a crate folder or an .onnx model)`);
+    const fnName = ((args.flags.function as string | undefined) ?? 'predict') as PredictFunction;
+    if (fnName !== 'predict' && fnName !== 'predictPacked') throw new UserError(`--function must be predict or predictPacked, got '${fnName}'`);
+    const arbos = (args.flags.arbos as number | undefined) ?? 40;
+    if (![31, 32, 40, 50, 59].includes(arbos)) throw new UserError(`--arbos: supported ArbOS versions are 31, 32, 40, 50, 59 (got ${arbos})`);
+    const optimize = args.flags.optimize as string | undefined;
+    if (optimize !== undefined && optimize !== 'gas' && optimize !== 'size') throw new UserError(`--optimize must be gas or size, got '${optimize}'`);
+    const measure = !args.flags['no-measure'];
+    const opts = { arbosVersion: arbos, function: fnName, cached: !!args.flags.cached, l1PricePerUnitWei: parseWei(args.flags['l1-price'], 'l1-price'), l2BaseFeeWei: parseWei(args.flags['l2-base-fee'], 'l2-base-fee') };
+
+    let t: Target;
+    if (fs.statSync(target).isDirectory()) {
+      if (!fs.existsSync(path.join(target, MANIFEST_FILE))) throw new UserError(`${target} has no ${MANIFEST_FILE}: give a crate made by \`stylus-ml new\`, or an .onnx model`);
+      t = crateTarget(target, measure);
+    } else {
+      const prepared = prepareModel(target, quantOptions(args.flags));
+      const { pick, ranked } = pickLowering(prepared.plan, (optimize ?? 'gas') as Optimize, opts);
+      const lowering = optimize ? pick.lowering : loweringFor(undefined);
+      t = { plan: prepared.plan, lowering, wasm: null, names: null, what: `model ${target}${optimize ? ` (--optimize ${optimize}: ${pick.label})` : ''}`, ranked };
+    }
+    let inputs: number[][][] | undefined;
+    if (args.flags.inputs) {
+      const cases = readInputFile(args.flags.inputs as string, t.plan.graph);
+      inputs = cases.map((c) => {
+        const q = quantizeInputs(t.plan, c, 'clamp');
+        return t.plan.graph.inputs.map((i) => Array.from(q.get(i.id)!));
+      });
+    }
+    const e = estimateProgram(t.plan, t.lowering, { ...opts, wasm: t.wasm, inputs });
+    let measured: Measured | null = null;
+    if (measure && t.wasm) measured = await measureProgram(e, t.wasm, e.calldatas, t.names);
+    return { json: jsonOf(e, measured, t.ranked, t.what), text: textOf(e, measured, t.ranked, t.what) };
+  },
+};

@@ -1,0 +1,106 @@
+// What one `predict` transaction costs besides the model's own arithmetic, by nitro's formulas
+// (arbos/programs/programs.go CallProgram, memory.go; crates/arbutil/src/pricing.rs hostios) and the
+// EVM's (EIP-2028 calldata, 21,000 base). The devnode charges the same terms (devnode/evm/stylus-bridge.ts).
+import { cachedGas, initGas, memoryGasCost } from '../../devnode/stylus/costs';
+import { BASE_INK, HOSTIO_INK, readPrice, writePrice } from '../../devnode/stylus/pricing';
+import type { StylusParams } from '../../devnode/stylus/api';
+import type { ProgramShape } from './shape';
+
+export const TX_BASE_GAS = 21_000;
+
+export interface Spread {
+  min: number;
+  typical: number;
+  max: number;
+}
+
+export const spread = (v: number): Spread => ({ min: v, typical: v, max: v });
+export const addSpread = (a: Spread, b: Spread): Spread => ({ min: a.min + b.min, typical: a.typical + b.typical, max: a.max + b.max });
+export const mapSpread = (a: Spread, f: (x: number) => number): Spread => ({ min: f(a.min), typical: f(a.typical), max: f(a.max) });
+
+/** EIP-2028: 4 gas per zero byte, 16 per other byte. */
+export function calldataGas(data: Uint8Array): number {
+  let g = 0;
+  for (const b of data) g += b === 0 ? 4 : 16;
+  return g;
+}
+
+/**
+ * Ink of the hostios the minimal template's entrypoint makes on every call: pay_for_memory_grow(0)
+ * (the import nitro requires), msg_value (the functions are not payable), read_args, write_result
+ * (priced twice: out of the guest and into geth, as nitro does).
+ */
+export function entryHostioInk(calldataBytes: number, resultBytes: number): number {
+  return Number(HOSTIO_INK + BASE_INK.msg_value + BASE_INK.read_args + writePrice(calldataBytes) + BASE_INK.write_result + 2n * readPrice(resultBytes));
+}
+
+export interface CallCostInputs {
+  shape: ProgramShape;
+  params: StylusParams;
+  /** calldata of the transaction (selector included) */
+  calldata: Spread;
+  calldataBytes: number;
+  resultBytes: number;
+  /** ink of the program's own code (ABI decoding, layers, encoding), hostios excluded */
+  codeInk: Spread;
+  /** the program is in ArbOS's cache (cached init cost instead of the full one) */
+  cached?: boolean;
+  /** L1 data component: gas the poster fee buys at the L2 base fee (0 on a devnode) */
+  l1Gas?: number;
+}
+
+export interface CallBreakdown {
+  intrinsic: number;
+  calldata: Spread;
+  /** program init: MinInitGas·128 + init cost, or the cached figures */
+  init: number;
+  /** opening the program's footprint pages */
+  memory: number;
+  hostio: number;
+  /** ink of the code, as gas */
+  compute: Spread;
+  l1: number;
+}
+
+export interface CallCost {
+  executionGas: Spread;
+  totalTxGas: Spread;
+  breakdown: CallBreakdown;
+}
+
+/** ink → gas as the runtime converts the ink left back (floor of what is left, so the used part rounds up) */
+const inkToGas = (ink: number, inkPrice: number) => Math.ceil(ink / inkPrice);
+
+export function callCost(c: CallCostInputs): CallCost {
+  const p = c.params;
+  const costs = c.shape.costs;
+  const prog = { initCost: costs.initCost, cachedCost: costs.cachedCost };
+  let init = 0n;
+  if (c.cached || p.stylusVersion > 1) init += cachedGas(prog.cachedCost, p);
+  if (!c.cached) init += initGas(prog.initCost, p);
+  // a top-level call opens the footprint from zero pages open
+  const memory = Number(memoryGasCost(costs.footprint, 0, 0, p.freePages, p.pageGas));
+  const hostio = entryHostioInk(c.calldataBytes, c.resultBytes);
+  const compute = mapSpread(c.codeInk, (ink) => inkToGas(ink + hostio, p.inkPrice) - inkToGas(hostio, p.inkPrice));
+  const hostioGas = inkToGas(hostio, p.inkPrice);
+  const fixed = Number(init) + memory + hostioGas;
+  const executionGas = mapSpread(compute, (g) => g + fixed);
+  const l1 = c.l1Gas ?? 0;
+  const totalTxGas = addSpread(addSpread(executionGas, c.calldata), spread(TX_BASE_GAS + l1));
+  return {
+    executionGas,
+    totalTxGas,
+    breakdown: { intrinsic: TX_BASE_GAS, calldata: c.calldata, init: Number(init), memory, hostio: hostioGas, compute, l1 },
+  };
+}
+
+/**
+ * The L1 data component on an Arbitrum chain: the poster fee (L1 price per unit × 16 units per
+ * brotli-compressed byte of the transaction) bought at the L2 base fee. Both prices in wei.
+ */
+export function l1Gas(txBytes: number, l1PricePerUnitWei: bigint, l2BaseFeeWei: bigint): number {
+  if (l1PricePerUnitWei === 0n || l2BaseFeeWei === 0n) return 0;
+  // signed transaction envelope (nonce, prices, gas, to, value, v, r, s) around the calldata
+  const units = BigInt(16 * (txBytes + 100));
+  return Number((units * l1PricePerUnitWei + l2BaseFeeWei - 1n) / l2BaseFeeWei);
+}

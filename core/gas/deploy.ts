@@ -1,0 +1,78 @@
+// Deployment before anything is sent: the CREATE transaction (EIP-2028 calldata, EIP-3860 init-code
+// words, the 43-byte prelude's execution, 200 gas per byte of code deposited) and ArbWasm.activateProgram
+// (nitro precompiles/ArbWasm.go + arbos/programs/programs.go ActivateProgram: the fixed 1,659,168, the
+// compile charge of crates/prover/src/programs/mod.rs, ArbOS storage, the event), with its data fee
+// from the data pricer (arbos/programs/data_pricer.go).
+import { ACTIVATION_FIXED_GAS, activationCompileGas, dataFee, initialDataPricer, type DataPricerState } from '../../devnode/stylus/costs';
+import type { StylusParams } from '../../devnode/stylus/api';
+import { TX_BASE_GAS } from './call';
+import type { ProgramShape } from './shape';
+
+const CREATE_GAS = 32_000;
+const INITCODE_WORD_GAS = 2;
+const CODE_DEPOSIT_GAS = 200;
+// nitro storage burner prices (arbos/storage/storage.go)
+const STORAGE_READ = 800;
+const STORAGE_WRITE = 20_000;
+
+const words = (n: number) => Math.ceil(n / 32);
+const memoryGas = (bytes: number) => 3 * words(bytes) + Math.floor(words(bytes) ** 2 / 512);
+
+export interface DeployEstimate {
+  deployGas: number;
+  activationGas: number;
+  dataFeeWei: bigint;
+  compressedBytes: number;
+  /** the parts of each, for the report */
+  parts: { deploy: Record<string, number>; activation: Record<string, number> };
+}
+
+/** Gas of the CREATE transaction that puts the compressed program on chain. */
+export function deployGas(shape: ProgramShape): { total: number; parts: Record<string, number> } {
+  const n = shape.initCodeBytes;
+  const runtime = shape.compressedBytes;
+  const calldata = 4 * shape.initCodeZeroBytes + 16 * (n - shape.initCodeZeroBytes);
+  // PUSH32, DUP1, PUSH1, PUSH1, CODECOPY (3 + 3/word + memory), PUSH1, RETURN
+  const prelude = 3 * 6 + 3 * words(runtime) + memoryGas(runtime);
+  const parts = {
+    intrinsic: TX_BASE_GAS + CREATE_GAS,
+    calldata,
+    initCodeWords: INITCODE_WORD_GAS * words(n),
+    prelude,
+    codeDeposit: CODE_DEPOSIT_GAS * runtime,
+  };
+  return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts };
+}
+
+/** calldata gas of activateProgram(address): selector + a word with 12 zero bytes of padding */
+const ACTIVATE_CALLDATA_GAS = 4 * 16 + 12 * 4 + 20 * 16;
+
+/** Gas of the ArbWasm.activateProgram transaction. */
+export function activationGas(shape: ProgramShape, params: StylusParams): { total: number; parts: Record<string, number> } {
+  const compile = Number(activationCompileGas(shape.compile));
+  const parts = {
+    intrinsic: TX_BASE_GAS,
+    calldata: ACTIVATE_CALLDATA_GAS,
+    // precompile entry: a non-pure method reads ArbOS state, the argument and result are copied (3/word)
+    precompile: STORAGE_READ + 3 * 1 + 3 * 2,
+    activationGasParam: params.arbosVersion >= 59 ? params.activationGas : 0,
+    fixed: Number(ACTIVATION_FIXED_GAS),
+    compile,
+    // Params(), programExists, moduleHashes.Set, data pricer (5 reads, 2 writes), setProgram, NetworkFeeAccount
+    storage: 100 + STORAGE_READ + STORAGE_WRITE + 5 * STORAGE_READ + 2 * STORAGE_WRITE + STORAGE_WRITE + STORAGE_READ,
+    // ProgramActivated(bytes32 indexed, bytes32, address, uint256, uint16): 2 topics, 4 words of data
+    event: 375 + 2 * 375 + 8 * 128,
+  };
+  return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts };
+}
+
+/** The data fee the activation pays (wei), from the pricer's state (a fresh chain's by default). */
+export function activationDataFee(shape: ProgramShape, pricer: DataPricerState = initialDataPricer(), time?: bigint): bigint {
+  return dataFee(pricer, shape.costs.asmEstimate, time ?? pricer.lastUpdateTime).fee;
+}
+
+export function deployEstimate(shape: ProgramShape, params: StylusParams, pricer?: DataPricerState): DeployEstimate {
+  const d = deployGas(shape);
+  const a = activationGas(shape, params);
+  return { deployGas: d.total, activationGas: a.total, dataFeeWei: activationDataFee(shape, pricer), compressedBytes: shape.compressedBytes, parts: { deploy: d.parts, activation: a.parts } };
+}

@@ -1,0 +1,137 @@
+// The analytical estimate of a model's Stylus program: per-layer ink from the plan and the code
+// generator's lowering (kernels.ts), the per-call charges (call.ts), deployment and activation
+// (deploy.ts), from the program's shape — read from the built wasm when there is one, predicted from
+// the plan otherwise (shape.ts). Instant: nothing is compiled or run.
+import { hexToBytes, type Hex } from 'viem';
+import { generateModelRs } from '../codegen/model-rs';
+import type { Lowering } from '../codegen/lowering';
+import { manifestFromPlan, type Manifest } from '../manifest/schema';
+import { encodeModelCall } from '../chain/predict';
+import { contractAbi } from '../codegen/abi';
+import type { Plan } from '../quant/types';
+import { runFixed, type QValues } from '../quant/simulate';
+import { stylusParamsFor } from '../../devnode/config';
+import type { StylusParams } from '../../devnode/stylus/api';
+import { abiInk, kernelKey, layerInk, layerUnits } from './kernels';
+import { callCost, calldataGas, l1Gas, spread, addSpread, type CallCost, type Spread } from './call';
+import { deployEstimate, type DeployEstimate } from './deploy';
+import { predictShape, layerCodeBytes, shapeOfWasm, type ProgramShape } from './shape';
+
+export type PredictFunction = 'predict' | 'predictPacked';
+
+export interface LayerEstimate {
+  name: string;
+  fn: string;
+  op: string;
+  /** the kernel it compiles to (KERNEL_COSTS key) and the lowering decision */
+  kernel: string;
+  ink: number;
+  inkSpread: Spread;
+  gas: number;
+  codeBytes: number;
+}
+
+export interface Estimate {
+  function: PredictFunction;
+  call: CallCost;
+  deploy: DeployEstimate;
+  layers: LayerEstimate[];
+  /** ink of the ABI work (decode, range checks, encode) */
+  abiInk: number;
+  shape: ProgramShape;
+  params: StylusParams;
+  /** where each number comes from */
+  provenance: Record<string, string>;
+  inputsUsed: number;
+  /** the calldata of each input the estimate is for */
+  calldatas: Hex[];
+}
+
+export interface EstimateOptions {
+  arbosVersion?: number;
+  function?: PredictFunction;
+  /** the built program, if any: its shape is exact */
+  wasm?: Uint8Array | null;
+  /** quantised inputs (per graph input, flat) the estimate is for; default: samples of the box */
+  inputs?: number[][][];
+  /** L1 price per calldata unit and the L2 base fee, wei (0 on a devnode) */
+  l1PricePerUnitWei?: bigint;
+  l2BaseFeeWei?: bigint;
+  cached?: boolean;
+}
+
+/** A small deterministic sample of the input box: its two corners and uniform draws inside it. */
+export function boxSamples(plan: Plan, n = 24, seed = 7): number[][][] {
+  let s = seed >>> 0;
+  const rnd = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const ts = plan.graph.inputs.map((i) => plan.tensors.get(i.id)!);
+  const out: number[][][] = [ts.map((t) => Array.from(t.qlo)), ts.map((t) => Array.from(t.qhi))];
+  for (let k = 0; k < n; k++) out.push(ts.map((t) => Array.from(t.qlo, (lo, i) => lo + Math.floor(rnd() * (t.qhi[i] - lo + 1)))));
+  return out;
+}
+
+function pseudoManifest(plan: Plan): Manifest {
+  return { ...manifestFromPlan(plan) } as unknown as Manifest;
+}
+
+export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOptions = {}): Estimate {
+  const arbos = opts.arbosVersion ?? 40;
+  const params = stylusParamsFor(arbos, false);
+  const fn = opts.function ?? 'predict';
+  const rs = generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' });
+  const shape = opts.wasm ? shapeOfWasm(opts.wasm, arbos) : predictShape(plan, lowering, arbos);
+  const samples = opts.inputs && opts.inputs.length > 0 ? opts.inputs : boxSamples(plan);
+
+  // run the plan on the samples: tree layers need their inputs to count the nodes visited
+  const values: QValues[] = samples.map((q) => runFixed(plan, new Map(plan.graph.inputs.map((inp, i) => [inp.id, Float64Array.from(q[i])]))));
+  const layers: LayerEstimate[] = plan.nodes.map((qn, index) => {
+    const fnName = rs.layers[index]?.fn ?? `layer_${index}`;
+    const key = kernelKey(qn, rs.decisions[fnName]);
+    const treeInputs = qn.node.op.op === 'trees' ? values.map((v) => v.get(qn.node.inputs[0])!) : [];
+    const ink = layerInk(key, layerUnits(plan, index, treeInputs));
+    return { name: qn.node.origin.name, fn: fnName, op: qn.node.op.op, kernel: key, ink: ink.typical, inkSpread: ink, gas: ink.typical / params.inkPrice, codeBytes: layerCodeBytes(plan, index, lowering) };
+  });
+
+  const m = pseudoManifest(plan);
+  const abi = contractAbi(plan);
+  const inputElems = m.inputs.reduce((a, i) => a + i.shape.reduce((x, y) => x * y, 1), 0);
+  const outputElems = m.outputs.reduce((a, o) => a + o.shape.reduce((x, y) => x * y, 1), 0);
+  const calldataHex = samples.map((q) => encodeModelCall(m, fn, q) as Hex);
+  const calldatas = calldataHex.map((h) => hexToBytes(h));
+  const cdGas = calldatas.map(calldataGas);
+  const calldata: Spread = { min: Math.min(...cdGas), typical: Math.round(cdGas.reduce((a, b) => a + b, 0) / cdGas.length), max: Math.max(...cdGas) };
+  const calldataBytes = calldatas[0].length;
+  const resultBytes = fn === 'predict' ? 64 + 32 * outputElems : 64 + 32 * Math.ceil(abi.packedOutputBytes / 32);
+  const abiWork = abiInk(fn, inputElems, outputElems);
+  const layerSum = layers.reduce<Spread>((a, l) => addSpread(a, l.inkSpread), spread(0));
+  const codeInk = addSpread(layerSum, spread(abiWork));
+  const l1 = l1Gas(calldataBytes, opts.l1PricePerUnitWei ?? 0n, opts.l2BaseFeeWei ?? 100_000_000n);
+  const call = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, l1Gas: l1 });
+  const deploy = deployEstimate(shape, params);
+  return {
+    function: fn,
+    call,
+    deploy,
+    layers,
+    abiInk: abiWork,
+    shape,
+    params,
+    inputsUsed: samples.length,
+    calldatas: calldataHex,
+    provenance: {
+      layers: 'analytical: work per layer × ink per unit of its kernel (core/gas/kernels.ts), nitro ink prices',
+      init: shape.provenance === 'built' ? 'nitro init/cached cost formula on the built wasm' : 'nitro init/cached cost formula on the predicted program shape',
+      memory: 'nitro memory model for the program footprint',
+      hostio: 'nitro hostio prices for read_args, write_result, msg_value, pay_for_memory_grow',
+      calldata: opts.inputs ? `EIP-2028 on the ${samples.length} given inputs` : `EIP-2028 on ${samples.length} inputs of the box (its corners and random draws)`,
+      deploy: `EVM CREATE costs and ArbWasm.activateProgram on the ${shape.provenance === 'built' ? 'built' : 'predicted'} program; data fee from a fresh chain's data pricer`,
+      l1: opts.l1PricePerUnitWei ? 'poster fee at the given L1 price per unit' : '0: no L1 component on a devnode (pass --l1-price)',
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Measured, once built: the program runs in the devnode's metered runtime (devnode/stylus/profile.ts)
+// on the estimate's inputs; its ink per layer function and per call, turned into gas with the same
+// per-call charges the chain adds (init, footprint, intrinsic, calldata), sit beside the estimate.
+import fs from 'node:fs';
+import { hexToBytes, type Hex } from 'viem';
+import { createProfiler, namesFromJson } from '../../devnode/stylus/profile';
+import type { Estimate } from './estimate';
+import { calldataGas, TX_BASE_GAS, type Spread } from './call';
+
+export interface Measured {
+  executionGas: Spread;
+  totalTxGas: Spread;
+  /** ink of each layer function (mean over the inputs); null when the build has no function names */
+  layers: { fn: string; ink: number }[] | null;
+  /** mean ink of the whole call, hostios included */
+  ink: number;
+  inputs: number;
+  source: string;
+}
+
+const spreadOf = (xs: number[]): Spread => ({ min: Math.min(...xs), typical: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length), max: Math.max(...xs) });
+
+/** Runs `calldatas` through the built program; `namesFile` is the build's `<lib>.names.json`, if any. */
+export async function measureProgram(est: Estimate, wasm: Uint8Array, calldatas: Hex[], namesFile: string | null): Promise<Measured> {
+  const names = namesFile && fs.existsSync(namesFile) ? namesFromJson(fs.readFileSync(namesFile, 'utf8')) : undefined;
+  const profiler = await createProfiler(wasm, { names, arbosVersion: est.params.arbosVersion });
+  const fixed = est.call.breakdown.init + est.call.breakdown.memory;
+  const exec: number[] = [];
+  const total: number[] = [];
+  const inks: number[] = [];
+  const perFn = new Map<string, number>();
+  for (const data of calldatas) {
+    const bytes = hexToBytes(data);
+    const r = profiler.profile(bytes);
+    if (r.status !== 'success') throw new Error(`the built program ${r.status === 'revert' ? 'reverted' : `failed (${r.status})`} on one of the inputs${r.reason ? `: ${r.reason}` : ''}`);
+    const ink = Number(r.inkUsed);
+    const gas = fixed + Math.ceil(ink / est.params.inkPrice);
+    inks.push(ink);
+    exec.push(gas);
+    total.push(gas + TX_BASE_GAS + calldataGas(bytes));
+    for (const l of est.layers) {
+      const f = r.functions.find((x) => x.name !== null && (x.name === l.fn || x.name.endsWith(`::${l.fn}`)));
+      if (f) perFn.set(l.fn, (perFn.get(l.fn) ?? 0) + Number(f.selfInk));
+    }
+  }
+  const n = calldatas.length;
+  return {
+    executionGas: spreadOf(exec),
+    totalTxGas: spreadOf(total),
+    layers: perFn.size > 0 ? est.layers.filter((l) => perFn.has(l.fn)).map((l) => ({ fn: l.fn, ink: Math.round(perFn.get(l.fn)! / n) })) : null,
+    ink: Math.round(inks.reduce((a, b) => a + b, 0) / n),
+    inputs: n,
+    source: 'the built wasm run in the devnode\'s metered Stylus runtime (nitro ink prices), plus the chain\'s per-call charges',
+  };
+}
