@@ -8,6 +8,7 @@ import type { Optimize } from '../codegen/lowering';
 import { writeCrate } from '../codegen/write';
 import { prepareModel } from '../pipeline';
 import type { Command } from './command';
+import { pickLowering } from '../gas/rank';
 import { quantFlags, quantOptions } from './simulate';
 
 /** cargo-stylus builds with --locked, so the sdk template needs a Cargo.lock; it needs crates.io. */
@@ -56,7 +57,10 @@ export const newCommand: Command = {
     const vectors = args.flags.vectors as number | undefined;
     if (vectors !== undefined && (!Number.isInteger(vectors) || vectors < 2)) throw new UserError('--vectors must be an integer of at least 2');
     const prepared = prepareModel(file, quantOptions(args.flags));
-    const crate = generateCrate(prepared, { template, inputPolicy: policy, optimize: optimize as Optimize | undefined, name: args.flags.name as string | undefined, vectors, crateDir: out });
+    // --optimize: the estimator ranks the generator's choices and picks (core/gas/rank.ts)
+    const picked = optimize ? pickLowering(prepared.plan, optimize as Optimize) : null;
+    const crate = generateCrate(prepared, { template, inputPolicy: policy, optimize: optimize as Optimize | undefined, lowering: picked?.pick.lowering, name: args.flags.name as string | undefined, vectors, crateDir: out });
+    if (picked) crate.notes.push(`--optimize ${optimize}: ${picked.pick.label} (estimated ${picked.pick.executionGas.toLocaleString('en-US')} execution gas, ${picked.pick.compressedBytes.toLocaleString('en-US')} bytes compressed; ${picked.ranked.length} choices ranked)`);
     let lockfile = 'included' as 'written' | 'missing' | 'included';
     const written = writeCrate(out, crate.files, {
       force: !!args.flags.force,

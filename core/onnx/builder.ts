@@ -1,0 +1,207 @@
+// Builds small real ONNX models with onnx-proto: MLPs, CNNs and tree forests for the feasibility bench
+// (stylus-ml bench) and the tests, and deliberately broken files for tests. Weights come from a seeded
+// PRNG so every run builds the same bytes.
+import { onnx } from 'onnx-proto';
+
+const F = onnx.TensorProto.DataType.FLOAT;
+
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function floatTensor(name: string, dims: number[], values: ArrayLike<number>): onnx.ITensorProto {
+  return { name, dims, dataType: F, floatData: Array.from(values) };
+}
+
+function valueInfo(name: string, dims: (number | string)[], elemType = F): onnx.IValueInfoProto {
+  return {
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  };
+}
+
+export function attr(name: string, v: number | number[] | string | string[] | Uint8Array, kind?: 'int' | 'float' | 'ints' | 'floats'): onnx.IAttributeProto {
+  const A = onnx.AttributeProto.AttributeType;
+  if (typeof v === 'string') return { name, type: A.STRING, s: Buffer.from(v) };
+  if (Array.isArray(v) && typeof v[0] === 'string') return { name, type: A.STRINGS, strings: (v as string[]).map((s) => Buffer.from(s)) };
+  if (Array.isArray(v)) return kind === 'floats' ? { name, type: A.FLOATS, floats: v as number[] } : { name, type: A.INTS, ints: v as number[] };
+  if (kind === 'float') return { name, type: A.FLOAT, f: v as number };
+  return { name, type: A.INT, i: v as number };
+}
+
+export interface GraphSpec {
+  nodes: onnx.INodeProto[];
+  inputs: onnx.IValueInfoProto[];
+  outputs: onnx.IValueInfoProto[];
+  initializers: onnx.ITensorProto[];
+  ml?: boolean;
+}
+
+export function model(g: GraphSpec, opset = 13): Uint8Array {
+  const m = onnx.ModelProto.create({
+    irVersion: 7,
+    producerName: 'stylus-ml-tests',
+    opsetImport: [{ domain: '', version: opset }, ...(g.ml ? [{ domain: 'ai.onnx.ml', version: 1 }] : [])],
+    graph: { name: 'g', node: g.nodes, input: g.inputs, output: g.outputs, initializer: g.initializers },
+  });
+  return onnx.ModelProto.encode(m).finish();
+}
+
+/** Dense layers with ReLU between them (Gemm, transB=1, like torch.onnx exports), optional softmax. */
+export function mlp(sizes: number[], opts: { seed?: number; softmax?: boolean; batch?: number | string; scale?: number } = {}): Uint8Array {
+  const rnd = prng(opts.seed ?? 1);
+  const nodes: onnx.INodeProto[] = [];
+  const inits: onnx.ITensorProto[] = [];
+  let x = 'input';
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const [inF, outF] = [sizes[l], sizes[l + 1]];
+    const s = (opts.scale ?? 1) / Math.sqrt(inF);
+    inits.push(floatTensor(`W${l}`, [outF, inF], Array.from({ length: inF * outF }, () => (rnd() * 2 - 1) * s)));
+    inits.push(floatTensor(`b${l}`, [outF], Array.from({ length: outF }, () => (rnd() * 2 - 1) * 0.1)));
+    const y = `fc${l}`;
+    nodes.push({ name: `fc${l}`, opType: 'Gemm', input: [x, `W${l}`, `b${l}`], output: [y], attribute: [attr('transB', 1)] });
+    x = y;
+    if (l + 2 < sizes.length) {
+      nodes.push({ name: `relu${l}`, opType: 'Relu', input: [x], output: [`relu${l}`] });
+      x = `relu${l}`;
+    }
+  }
+  if (opts.softmax) {
+    nodes.push({ name: 'softmax', opType: 'Softmax', input: [x], output: ['probs'], attribute: [attr('axis', 1)] });
+  }
+  nodes[nodes.length - 1].output = ['output'];
+  return model({ nodes, inputs: [valueInfo('input', [opts.batch ?? 'N', sizes[0]])], outputs: [valueInfo('output', [opts.batch ?? 'N', sizes[sizes.length - 1]])], initializers: inits });
+}
+
+/** conv(3×3) → relu → maxpool(2) → flatten → gemm, on a C×H×W image. */
+export function cnn(opts: { seed?: number; channels?: number; size?: number; filters?: number; classes?: number } = {}): Uint8Array {
+  const rnd = prng(opts.seed ?? 2);
+  const C = opts.channels ?? 1;
+  const H = opts.size ?? 8;
+  const K = opts.filters ?? 4;
+  const classes = opts.classes ?? 10;
+  const conv = Array.from({ length: K * C * 9 }, () => (rnd() * 2 - 1) / 3);
+  const pooled = Math.floor(H / 2);
+  const flat = K * pooled * pooled;
+  const fc = Array.from({ length: classes * flat }, () => (rnd() * 2 - 1) / Math.sqrt(flat));
+  return model({
+    nodes: [
+      { name: 'conv', opType: 'Conv', input: ['input', 'Wc', 'bc'], output: ['c'], attribute: [attr('kernel_shape', [3, 3]), attr('pads', [1, 1, 1, 1])] },
+      { name: 'relu', opType: 'Relu', input: ['c'], output: ['r'] },
+      { name: 'pool', opType: 'MaxPool', input: ['r'], output: ['p'], attribute: [attr('kernel_shape', [2, 2]), attr('strides', [2, 2])] },
+      { name: 'flatten', opType: 'Flatten', input: ['p'], output: ['f'] },
+      { name: 'fc', opType: 'Gemm', input: ['f', 'Wf', 'bf'], output: ['output'], attribute: [attr('transB', 1)] },
+    ],
+    inputs: [valueInfo('input', [1, C, H, H])],
+    outputs: [valueInfo('output', [1, classes])],
+    initializers: [
+      floatTensor('Wc', [K, C, 3, 3], conv),
+      floatTensor('bc', [K], Array.from({ length: K }, () => (rnd() * 2 - 1) * 0.1)),
+      floatTensor('Wf', [classes, flat], fc),
+      floatTensor('bf', [classes], Array.from({ length: classes }, () => (rnd() * 2 - 1) * 0.1)),
+    ],
+  });
+}
+
+/** A random-forest-like TreeEnsembleClassifier (skl2onnx encoding: class-probability leaves × 1/n_trees). */
+export function forest(opts: { seed?: number; trees?: number; depth?: number; features?: number; classes?: number } = {}): Uint8Array {
+  const rnd = prng(opts.seed ?? 3);
+  const nTrees = opts.trees ?? 10;
+  const depth = opts.depth ?? 4;
+  const nF = opts.features ?? 4;
+  const nC = opts.classes ?? 3;
+  const a = { treeids: [] as number[], nodeids: [] as number[], featureids: [] as number[], modes: [] as string[], values: [] as number[], truenodeids: [] as number[], falsenodeids: [] as number[] };
+  const c = { treeids: [] as number[], nodeids: [] as number[], ids: [] as number[], weights: [] as number[] };
+  for (let t = 0; t < nTrees; t++) {
+    let next = 0;
+    const build = (d: number): number => {
+      const id = next++;
+      const i = a.treeids.length;
+      a.treeids.push(t);
+      a.nodeids.push(id);
+      if (d === depth || (d > 1 && rnd() < 0.15)) {
+        a.featureids.push(0);
+        a.modes.push('LEAF');
+        a.values.push(0);
+        a.truenodeids.push(0);
+        a.falsenodeids.push(0);
+        const raw = Array.from({ length: nC }, () => rnd() ** 3);
+        const sum = raw.reduce((p, q) => p + q, 0);
+        raw.forEach((v, k) => {
+          c.treeids.push(t);
+          c.nodeids.push(id);
+          c.ids.push(k);
+          c.weights.push(Math.fround(v / sum / nTrees));
+        });
+        return id;
+      }
+      a.featureids.push(Math.floor(rnd() * nF));
+      a.modes.push('BRANCH_LEQ');
+      a.values.push(Math.fround(rnd() * 10 - 5));
+      a.truenodeids.push(0);
+      a.falsenodeids.push(0);
+      a.truenodeids[i] = build(d + 1);
+      a.falsenodeids[i] = build(d + 1);
+      return id;
+    };
+    build(0);
+  }
+  const node: onnx.INodeProto = {
+    name: 'forest',
+    opType: 'TreeEnsembleClassifier',
+    domain: 'ai.onnx.ml',
+    input: ['input'],
+    output: ['label', 'probabilities'],
+    attribute: [
+      attr('nodes_treeids', a.treeids),
+      attr('nodes_nodeids', a.nodeids),
+      attr('nodes_featureids', a.featureids),
+      attr('nodes_modes', a.modes),
+      attr('nodes_values', a.values, 'floats'),
+      attr('nodes_truenodeids', a.truenodeids),
+      attr('nodes_falsenodeids', a.falsenodeids),
+      attr('class_treeids', c.treeids),
+      attr('class_nodeids', c.nodeids),
+      attr('class_ids', c.ids),
+      attr('class_weights', c.weights, 'floats'),
+      attr('classlabels_int64s', Array.from({ length: nC }, (_, k) => k)),
+      attr('post_transform', 'NONE'),
+    ],
+  };
+  return model({ nodes: [node], inputs: [valueInfo('input', [1, nF])], outputs: [valueInfo('label', [1], onnx.TensorProto.DataType.INT64), valueInfo('probabilities', [1, nC])], initializers: [], ml: true });
+}
+
+/** Broken or unsupported files for the bad-input tests. */
+export const broken = {
+  nanWeight(): Uint8Array {
+    return model({
+      nodes: [{ name: 'fc', opType: 'Gemm', input: ['input', 'W'], output: ['output'], attribute: [attr('transB', 1)] }],
+      inputs: [valueInfo('input', [1, 2])],
+      outputs: [valueInfo('output', [1, 2])],
+      initializers: [floatTensor('W', [2, 2], [0.5, NaN, 1, 2])],
+    });
+  },
+  hugeTensor(): Uint8Array {
+    return model({
+      nodes: [{ name: 'fc', opType: 'MatMul', input: ['input', 'W'], output: ['output'] }],
+      inputs: [valueInfo('input', [1, 2])],
+      outputs: [valueInfo('output', [1, 2])],
+      initializers: [{ name: 'W', dims: [100000, 100000], dataType: F, floatData: [1, 2, 3, 4] }],
+    });
+  },
+  convGroup2(): Uint8Array {
+    return model({
+      nodes: [{ name: 'conv_g2', opType: 'Conv', input: ['input', 'W'], output: ['output'], attribute: [attr('group', 2), attr('kernel_shape', [1, 1])] }],
+      inputs: [valueInfo('input', [1, 2, 4, 4])],
+      outputs: [valueInfo('output', [1, 2, 4, 4])],
+      initializers: [floatTensor('W', [2, 1, 1, 1], [1, 2])],
+    });
+  },
+};
