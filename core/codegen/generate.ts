@@ -16,6 +16,8 @@ import { crateManifest, type CrateManifest } from './manifest';
 import { generateModelRs } from './model-rs';
 import { libName, packageName, realText } from './rust';
 import { tablesRs } from './templates';
+import { estimateProgram } from '../gas/estimate';
+import type { ManifestLayer } from '../manifest/schema';
 
 export interface GenerateOptions {
   /** default `sdk` */
@@ -144,6 +146,16 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     vectors: vectors.length,
     notes,
   });
+  // the analytical gas of each layer and of a call (core/gas), for the preview and the gas CodeLens
+  const est = estimateProgram(plan, lowering);
+  const toGas = (ink: number) => Math.round((ink / est.params.inkPrice) * 100) / 100;
+  (manifest.layers as ManifestLayer[]).forEach((l, i) => {
+    const e = est.layers[i];
+    if (!e) return;
+    l.ink = e.inkSpread;
+    l.gas = { min: toGas(e.inkSpread.min), typical: toGas(e.inkSpread.typical), max: toGas(e.inkSpread.max) };
+  });
+  manifest.totals.estimatedGas = est.call.executionGas;
   files.set(MANIFEST_PATH, JSON.stringify(manifest, null, 2) + '\n');
   return { files, manifest, names, abi, notes, vectors: vectors.length };
 }

@@ -80,8 +80,11 @@ describe('generateCrate', () => {
     const m = validateManifest(JSON.parse(g.files.get('stylus-ml.json')!), 'stylus-ml.json') as GeneratedCrate['manifest'];
     assert.equal(m.files.modelRs, 'core/src/model.rs');
     assert.ok(m.files.generated.includes('src/main.rs') && m.files.generated.includes('stylus-ml.json'));
-    assert.ok(m.layers.every((l) => l.lines && l.lines[0] < l.lines[1] && l.ink === null && l.gas === null));
-    assert.equal(m.totals.estimatedGas, null);
+    assert.ok(m.layers.every((l) => l.lines && l.lines[0] < l.lines[1]));
+    // the analytical gas (core/gas): every layer costs ink, a call costs more than its layers' ink in gas
+    assert.ok(m.layers.every((l) => l.ink !== null && l.ink.min <= l.ink.typical && l.ink.typical <= l.ink.max && l.ink.typical > 0 && l.gas !== null));
+    const layersGas = m.layers.reduce((a, l) => a + l.gas!.typical, 0);
+    assert.ok(m.totals.estimatedGas !== null && m.totals.estimatedGas.typical > 8_832 + layersGas, 'program init (MinInitGas·128) and the layers');
     assert.deepEqual(m.contract.label, { kind: 'argmax', output: 0, name: 'output', classes: 3 });
     assert.equal(m.model.path, path.relative(path.join(work, 'm'), mlpFile));
     assert.match(m.model.sha256, /^[0-9a-f]{64}$/);
