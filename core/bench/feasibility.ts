@@ -164,6 +164,8 @@ export async function runFeasibility(opts: { only?: string; inputs?: number; log
           { label: '--optimize size', prep: prepared, optimize: 'size' as const },
           { label: '--weights i8', prep: i8, optimize: undefined },
           { label: '--weights i8 --optimize gas', prep: i8, optimize: 'gas' as const },
+          // 8×8 digits are whole numbers 0–16: Q.2 in 8 bits holds them exactly and halves the packed calldata
+          { label: '--weights i8 --format input=i8:2 --optimize gas', prep: prepareModel(`${m.name}.onnx`, { inputRange: m.range, weights: 'i8', force: new Map([[plan.graph.inputs[0].name, { storage: 'i8' as const, frac: 2 }]]) }, { bytes, graph: loadGraph(bytes, { file: m.name }) }), optimize: 'gas' as const },
         ];
         for (const [i, v] of variants.entries()) {
           const o = i === 0 ? s : await stylusProgram(client, v.prep.plan, v.prep, path.join(work, `${slug}-${i}`), v.optimize, inputs);

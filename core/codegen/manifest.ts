@@ -62,6 +62,8 @@ export function crateManifest(m: ManifestInput): CrateManifest {
       accumulator: m.plan.options.accumulator,
       inputPolicy: m.policy,
       ...(m.optimize ? { optimize: m.optimize } : {}),
+      // formats forced with --format, so the plan can be rebuilt from the manifest (core/cli/crate-model.ts)
+      ...(m.plan.options.force.size > 0 ? { force: Object.fromEntries([...m.plan.options.force].map(([k, f]) => [k, `${f.storage}:${f.frac}`])) } : {}),
     },
     box: { source: box?.source ?? 'declared', note: m.boxNote },
     ...fromPlan,
