@@ -147,7 +147,19 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     notes,
   });
   // the analytical gas of each layer and of a call (core/gas), for the preview and the gas CodeLens
-  const est = estimateProgram(plan, lowering);
+  // an estimate is a convenience: a model too large to price (nitro's cost fields overflow) still generates
+  let est: ReturnType<typeof estimateProgram> | null = null;
+  try {
+    est = estimateProgram(plan, lowering);
+  } catch (e) {
+    notes.push(`no gas estimate in stylus-ml.json: ${(e as Error).message}`);
+  }
+  if (est) fillEstimates(manifest, est);
+  files.set(MANIFEST_PATH, JSON.stringify(manifest, null, 2) + '\n');
+  return { files, manifest, names, abi, notes, vectors: vectors.length };
+}
+
+function fillEstimates(manifest: CrateManifest, est: ReturnType<typeof estimateProgram>): void {
   const toGas = (ink: number) => Math.round((ink / est.params.inkPrice) * 100) / 100;
   (manifest.layers as ManifestLayer[]).forEach((l, i) => {
     const e = est.layers[i];
@@ -156,6 +168,4 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     l.gas = { min: toGas(e.inkSpread.min), typical: toGas(e.inkSpread.typical), max: toGas(e.inkSpread.max) };
   });
   manifest.totals.estimatedGas = est.call.executionGas;
-  files.set(MANIFEST_PATH, JSON.stringify(manifest, null, 2) + '\n');
-  return { files, manifest, names, abi, notes, vectors: vectors.length };
 }
