@@ -2,9 +2,12 @@
 // (a) activation: the `activationMs` the extension measures itself (logged by extension/main.ts as
 //     "activated in N ms" in its "Stylus ML" output channel, the same figure StylusMlApi exports), and the
 //     wall time from opening the workspace (with an .onnx file) to the devnode status bar item appearing;
-// (b) preview first render of a ~115k-parameter MLP: opening the .onnx (custom editor) until the webview
-//     shows the layer table (from Quick Open, and from the editor tab becoming active, which leaves out
-//     the time spent driving Quick Open), and until the pipeline's results replace the busy indicator;
+// (b) preview first render of a ~115k-parameter MLP: a click on the .onnx in the Explorer (what a user
+//     does) until the webview shows the layer table, and until the slower sections replace the busy
+//     indicator. Measured twice: the first webview right after a window reload, where VS Code's webview host
+//     first waits for its service worker (read from VS Code's own perf marks in that frame, and reported
+//     apart: it happens before any extension content loads, the built-in Markdown preview included), and
+//     in a settled workbench (median of reopens);
 // (c) the .vsix size from `npm run package` (scripts/package.mjs).
 // Targets: activation < 300 ms, first render < 1 s, .vsix < 20 MB. Figures only, no assertions on time.
 import { statSync } from 'node:fs';
@@ -13,7 +16,8 @@ import { VSCodeSession, e2eAvailability, makeWorkspace, packageVsix } from '../t
 import type { BenchResult } from './types';
 
 const TARGET = { activationMs: 300, firstRenderMs: 1000, vsixMB: 20 };
-const MODEL = 'models/mlp-100k.onnx';
+const MODEL = 'mlp-100k.onnx';
+const REOPENS = 3;
 
 /** Every "activated in N ms" the extension logged, in order (one per extension-host start). */
 function activations(vs: VSCodeSession): number[] {
@@ -22,6 +26,62 @@ function activations(vs: VSCodeSession): number[] {
 
 function row(name: string, value: number, target: number, unit: string): Record<string, string | number> {
   return { measure: name, value, unit, target: `< ${target.toLocaleString('en-US')}`, verdict: value < target ? 'meets' : 'MISSES' };
+}
+
+function info(name: string, value: number, unit = 'ms'): Record<string, string | number> {
+  return { measure: name, value, unit, target: '', verdict: '' };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// VS Code's webview host page (webview/pre/index.html) marks `content/started` when it receives the HTML
+// and `content/workerReady` once its service worker is ready; only then does it create the page. A string,
+// not a function: the bench runs under tsx, whose helpers do not exist in the page.
+const HOST_MARKS = `(() => {
+  const mark = (n) => performance.getEntriesByName('webview/index.html/content/' + n, 'mark')[0];
+  const s = mark('started'), w = mark('workerReady');
+  return s && w ? { started: performance.timeOrigin + s.startTime, workerReady: performance.timeOrigin + w.startTime } : null;
+})()`;
+
+/** How long the newest webview's host waited for its service worker, in ms (null if VS Code did not say). */
+async function webviewHostWait(vs: VSCodeSession): Promise<number | null> {
+  let newest: { started: number; workerReady: number } | null = null;
+  for (const f of vs.page.frames()) {
+    const m = (await f.evaluate(HOST_MARKS).catch(() => null)) as { started: number; workerReady: number } | null;
+    if (m && (!newest || m.started > newest.started)) newest = m;
+  }
+  return newest ? newest.workerReady - newest.started : null;
+}
+
+interface OpenTimes {
+  tabMs: number;
+  tableMs: number;
+  settledMs: number;
+  hostWaitMs: number | null;
+  layers: string;
+}
+
+/** Clicks the model in the Explorer and times the preview until its layer table, then until it is idle. */
+async function openPreview(vs: VSCodeSession): Promise<OpenTimes> {
+  const item = vs.page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: MODEL }).first();
+  await item.waitFor({ state: 'visible', timeout: 30_000 });
+  const t0 = performance.now();
+  await item.click();
+  await vs.page.locator('.tab.active', { hasText: MODEL }).first().waitFor({ state: 'visible' });
+  const tabMs = performance.now() - t0;
+  const frame = vs.webviewFrame();
+  await frame.getByTestId('layer-table').waitFor({ state: 'visible', timeout: 60_000 });
+  const tableMs = performance.now() - t0;
+  await frame.locator('[data-testid="busy"]').waitFor({ state: 'detached', timeout: 120_000 });
+  const settledMs = performance.now() - t0;
+  const layers = (await frame.getByTestId('layer-count').textContent().catch(() => null)) ?? '?';
+  return { tabMs, tableMs, settledMs, hostWaitMs: await webviewHostWait(vs), layers };
+}
+
+async function closeEditors(vs: VSCodeSession): Promise<void> {
+  await vs.runCommand('View: Close All Editors');
+  await vs.page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
+  await vs.page.waitForTimeout(1500); // let the extension host and the renderer go idle between runs
 }
 
 export async function benchExtension(): Promise<BenchResult> {
@@ -48,27 +108,38 @@ export async function benchExtension(): Promise<BenchResult> {
     await vs.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     await vs.statusBarItem('Devnode').waitFor({ state: 'visible', timeout: 60_000 });
     const warmMs = performance.now() - t1;
+
+    // The first preview of the window, at once: VS Code is still starting its webview host.
+    const first = await openPreview(vs);
+    await vs.screenshot('bench-preview-first');
     await vs.page.waitForTimeout(500); // the log channel flushes to its file asynchronously
     const act = activations(vs);
     if (act.length === 0) notes.push('no "activated in N ms" line found in the Stylus ML log');
     act.forEach((ms, i) => rows.push(row(`activate() self-measured, host start ${i + 1}`, ms, TARGET.activationMs, 'ms')));
-    rows.push({ measure: 'open workspace → status bar item (cold: code-server start, install, window load)', value: coldMs, unit: 'ms', target: '', verdict: '' });
-    rows.push({ measure: 'open workspace → status bar item (window reload)', value: warmMs, unit: 'ms', target: '', verdict: '' });
+    rows.push(info('open workspace → status bar item (cold: code-server start, install, window load)', coldMs));
+    rows.push(info('open workspace → status bar item (window reload)', warmMs));
 
-    const t2 = performance.now();
-    await vs.openFile(MODEL); // Quick Open, click, until the editor tab is active
-    const tabMs = performance.now() - t2;
-    const frame = vs.webviewFrame();
-    await frame.getByTestId('layer-table').waitFor({ state: 'visible', timeout: 60_000 });
-    const tableMs = performance.now() - t2;
-    await frame.locator('[data-testid="busy"]').waitFor({ state: 'detached', timeout: 120_000 });
-    const settledMs = performance.now() - t2;
-    const layers = (await frame.getByTestId('layer-count').textContent().catch(() => null)) ?? '?';
-    rows.push(row('preview: open .onnx → layer table visible', tableMs, TARGET.firstRenderMs, 'ms'));
-    rows.push(row('preview: editor tab active → layer table visible', tableMs - tabMs, TARGET.firstRenderMs, 'ms'));
-    rows.push({ measure: 'preview: open .onnx → all results shown (no busy)', value: settledMs, unit: 'ms', target: '', verdict: '' });
-    notes.push(`model: MLP 256-256-128-128-10 (≈115k parameters), ${layers} layers shown; timings are one run each on a shared 2-core machine`);
-    await vs.screenshot('bench-preview');
+    rows.push(info('preview, first webview after the reload: click .onnx → layer table', first.tableMs));
+    if (first.hostWaitMs !== null) {
+      rows.push(info("  of which VS Code's webview host waits for its service worker", first.hostWaitMs));
+      rows.push(row('  the rest: click .onnx → layer table without that wait', first.tableMs - first.hostWaitMs, TARGET.firstRenderMs, 'ms'));
+    } else notes.push("VS Code's webview host marks (content/started, content/workerReady) were not found");
+
+    const again: OpenTimes[] = [];
+    for (let i = 0; i < REOPENS; i++) {
+      await closeEditors(vs);
+      again.push(await openPreview(vs));
+    }
+    await vs.screenshot('bench-preview-settled');
+    rows.push(row(`preview, settled workbench (median of ${REOPENS}): click .onnx → layer table`, median(again.map((r) => r.tableMs)), TARGET.firstRenderMs, 'ms'));
+    rows.push(info(`  editor tab active → layer table (median of ${REOPENS})`, median(again.map((r) => r.tableMs - r.tabMs))));
+    rows.push(info(`  click .onnx → all results shown, no busy (median of ${REOPENS})`, median(again.map((r) => r.settledMs))));
+    const waits = again.map((r) => r.hostWaitMs).filter((w): w is number => w !== null);
+    if (waits.length) rows.push(info(`  VS Code's webview host service-worker wait (median of ${REOPENS})`, median(waits)));
+    notes.push(
+      `model: MLP 256-256-128-128-10 (≈115k parameters), ${first.layers} layers shown; one window, shared 2-core machine`,
+      `settled runs: ${again.map((r) => `${r.tableMs.toFixed(0)}`).join(', ')} ms (click → layer table)`,
+    );
   } finally {
     await vs.close();
   }

@@ -207,16 +207,24 @@ export class Commands {
   private async build(uri: vscode.Uri | undefined): Promise<boolean> {
     const dir = await this.pickCrate(uri, 'build');
     if (!dir) return false;
+    if (!(await this.buildWithTask(dir))) return false;
+    void vscode.window.showInformationMessage(`Built ${path.basename(dir)}.`);
+    await this.d.previews.refreshCrate(dir);
+    return true;
+  }
+
+  /** Builds through the Build task, whatever asked for the build (Build, both deploys): rustc's errors
+   *  reach the Problems view through its problem matcher, and a successful run clears the ones an earlier
+   *  failed run left (the task system clears its matcher's markers that the new run does not report).
+   *  Building through the CLI instead (`stylus-ml deploy` builds a stale crate itself) would leave them. */
+  private async buildWithTask(dir: string): Promise<boolean> {
     if (!this.d.core.available()) throw new CoreUnavailableError('Build', 'the stylus-ml CLI bundle is missing');
     const code = await runTask(buildTask(this.d.core, dir));
-    if (code === 0) {
-      void vscode.window.showInformationMessage(`Built ${path.basename(dir)}.`);
-      await this.d.previews.refreshCrate(dir);
-      return true;
-    }
+    if (code === 0) return true;
     const problems = 'Show Problems';
-    const pick = await vscode.window.showErrorMessage(`Building ${path.basename(dir)} failed (exit ${code ?? 'unknown'}).`, problems);
-    if (pick === problems) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    void vscode.window.showErrorMessage(`Building ${path.basename(dir)} failed (exit ${code ?? 'unknown'}).`, problems).then(async (pick) => {
+      if (pick === problems) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    });
     return false;
   }
 
@@ -245,7 +253,8 @@ export class Commands {
     const dir = await this.pickCrate(uri, 'deploy');
     if (!dir) return;
     const url = await this.devnodeUrlOrStart();
-    if (url) await this.deploy(dir, url);
+    if (!url) return;
+    if (await this.buildWithTask(dir)) await this.deploy(dir, url);
   }
 
   private async deploy(dir: string, rpcUrl: string, keyFile?: string): Promise<Deployment> {
@@ -288,6 +297,7 @@ export class Commands {
     const confirm = 'Deploy';
     const ok = await vscode.window.showWarningMessage(`Deploy ${path.basename(dir)} to ${url} (chain id ${id})? Deployment and activation spend funds from your key's account.`, { modal: true }, confirm);
     if (ok !== confirm) return;
+    if (!(await this.buildWithTask(dir))) return;
     // The key reaches the CLI as a private temporary file, never on the command line.
     await withTempFile('key', key, (file) => this.deploy(dir, url, file));
   }

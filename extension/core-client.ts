@@ -1,5 +1,6 @@
-// The extension's only way into the engine: the `stylus-ml` CLI bundle (dist/cli.js) run as an owned child
-// process with `--json`. The JSON shapes below are the contracts fixed in the pipeline, crate, devnode and
+// The extension's way into the engine: the `stylus-ml` CLI bundle (dist/cli.js) run as an owned child
+// process with `--json` (the one exception: the preview's first paint of a small model calls core's pure
+// importer in the host, extension/local-inspect.ts, and answers with this same InspectJson). The JSON shapes below are the contracts fixed in the pipeline, crate, devnode and
 // gas issues; keys may be added there, never renamed. Running the CLI out of process keeps the extension
 // host responsive during heavy work (quantisation, cargo, simulation) and the extension free of engine code.
 // No `vscode` import.

@@ -12,6 +12,7 @@ import {
 } from '../webview/protocol';
 import type { Manifest } from '../core/manifest/schema';
 import { CoreCommandError, CoreUnavailableError, type CallJson, type CoreClient, type EstimateJson, type InspectJson } from './core-client';
+import { inspectLocally } from './local-inspect';
 
 export interface PreviewSource {
   kind: 'onnx' | 'crate';
@@ -120,14 +121,17 @@ export function fromEstimate(model: PreviewModel, j: EstimateJson): void {
     breakdown: Object.entries(j.call.breakdown).map(([name, v]) => ({ name, gas: typeof v === 'number' ? v : v.typical })),
     provenance: measured ? 'measured' : 'estimate',
   };
-  model.deploy = {
-    deployGas: j.deploy.deployGas,
-    activationGas: j.deploy.activationGas,
-    dataFeeWei: toWei(j.deploy.dataFeeWei),
-    compressedBytes: j.deploy.compressedBytes,
-    limitBytes: j.deploy.limitBytes ?? COMPRESSED_SIZE_LIMIT,
-    provenance: 'estimate',
-  };
+  // A deployment measured on the devnode (the crate's manifest, read first) beats the estimate.
+  if (model.deploy?.provenance !== 'measured') {
+    model.deploy = {
+      deployGas: j.deploy.deployGas,
+      activationGas: j.deploy.activationGas,
+      dataFeeWei: toWei(j.deploy.dataFeeWei),
+      compressedBytes: j.deploy.compressedBytes,
+      limitBytes: j.deploy.limitBytes ?? COMPRESSED_SIZE_LIMIT,
+      provenance: 'estimate',
+    };
+  }
   model.layerCosts = j.layers.map((l) => ({ name: l.name, op: l.op, ink: l.ink, gas: l.gas, codeBytes: l.codeBytes }));
 }
 
@@ -142,12 +146,31 @@ export function fromCall(j: CallJson): TryItResult {
   };
 }
 
+export interface PreviewExtras {
+  deployment?: Deployment | null;
+  estimatesEnabled?: boolean;
+  /** Called once with the model read so far (summary and layers from inspect and the manifest) before the
+   *  slower sections are computed, so the preview can show the layer table without waiting for them.
+   *  Receives a copy: later sections do not change it. */
+  onPartial?: (model: PreviewModel) => void;
+}
+
+/** Why a bare .onnx preview has no gas or deployment figures. */
+export const NEEDS_BOX =
+  'The gas and deployment estimates need the model\'s declared input range, which sets its fixed-point formats: generate a crate from it (Stylus ML: New Model Crate from ONNX…) and the crate\'s preview shows them.';
+
+/** What the sections still being computed say in the first, partial model. */
+export const PENDING_NOTES: Partial<PreviewModel['notes']> = {
+  gas: 'Estimating the gas cost…',
+  deploy: 'Estimating the deployment cost…',
+};
+
 /** Runs what the engine offers for this source and collects it; never throws for pipeline failures. */
 export async function computePreview(
   core: CoreClient,
   source: PreviewSource,
   options: PreviewOptions,
-  extras: { deployment?: Deployment | null; estimatesEnabled?: boolean } = {},
+  extras: PreviewExtras = {},
 ): Promise<PreviewModel> {
   const model = emptyPreviewModel(
     { kind: source.kind, path: source.path, displayName: path.basename(source.modelPath ?? source.path) },
@@ -157,7 +180,7 @@ export async function computePreview(
 
   if (source.modelPath) {
     try {
-      fromInspect(model, await core.inspect(source.modelPath));
+      fromInspect(model, inspectLocally(source.modelPath) ?? (await core.inspect(source.modelPath)));
     } catch (e) {
       const d = describe(e);
       if (d.unavailable) {
@@ -184,9 +207,18 @@ export async function computePreview(
   if (extras.estimatesEnabled === false) {
     model.notes.gas = 'Estimates are turned off (setting stylusMl.estimates.enable).';
     model.notes.deploy = model.notes.gas;
-  } else if (!inspectFailed) {
+  } else if (inspectFailed) {
+    model.notes.gas = 'No gas estimate: the model cannot be read or lowered (see above).';
+    model.notes.deploy = model.notes.gas;
+  } else if (source.kind === 'onnx') {
+    // `stylus-ml estimate MODEL.onnx` needs the declared input box (--input-range or --calibration): the
+    // fixed-point formats, and so the code and its gas, follow from it. A crate carries its box in stylus-ml.json.
+    model.notes.gas = NEEDS_BOX;
+    model.notes.deploy = NEEDS_BOX;
+  } else {
+    extras.onPartial?.({ ...structuredClone(model), notes: { ...model.notes, ...PENDING_NOTES } });
     try {
-      fromEstimate(model, await core.estimate(source.kind === 'crate' ? source.path : source.modelPath ?? source.path, options));
+      fromEstimate(model, await core.estimate(source.path, options));
     } catch (e) {
       const d = describe(e);
       if (d.unavailable) {
@@ -196,9 +228,6 @@ export async function computePreview(
         model.errors.push({ stage: 'estimate', message: d.message });
       }
     }
-  } else {
-    model.notes.gas = 'No gas estimate: the model cannot be read or lowered (see above).';
-    model.notes.deploy = model.notes.gas;
   }
   model.notes.accuracy = `Accuracy against the float model is ${NOT_YET}.`;
   return model;

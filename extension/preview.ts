@@ -2,6 +2,11 @@
 // generated crate. Each open preview is a PreviewSession that relays between the webview and the engine.
 // State survives hide/show without retainContextWhenHidden: the webview keeps its last model with
 // setState, and the panel serializer rebuilds crate previews after a reload.
+//
+// First render: the model is read when the panel is created, not when the webview has loaded, so it is
+// read (in the host for a small model, extension/local-inspect.ts, else by the CLI) while VS Code builds
+// the webview; the layer table is posted as soon as it is known and the slower sections (estimate) follow. Messages go only to a loaded webview: one that has not said 'ready'
+// (or was hidden, which destroys it) gets the latest model and busy state when it does.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -44,12 +49,14 @@ export function sourceFor(fsPath: string): PreviewSource {
 export class PreviewSession implements vscode.Disposable {
   private options: PreviewOptions = defaultOptions();
   private lastModel: PreviewModel | null = null;
+  /** what the engine is doing now, shown in the page header (null: idle) */
+  private busy: string | null = null;
   private generation = 0;
   /** a section to scroll to once the webview has a model (a fresh webview drops earlier messages) */
   private pendingReveal: SectionId | null = null;
   private readonly subs: vscode.Disposable[] = [];
   private disposed = false;
-  /** the webview has loaded and said so */
+  /** the webview has loaded and said so (false again while the panel is hidden: its page is gone) */
   ready = false;
 
   constructor(
@@ -65,11 +72,18 @@ export class PreviewSession implements vscode.Disposable {
     this.render();
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
       panel.onDidDispose(() => {
         this.dispose();
         onDispose(this);
       }),
     );
+    // After this call returns, so that VS Code gets the HTML before the host spends time reading the model.
+    setImmediate(() => {
+      if (!this.disposed) void this.refresh();
+    });
   }
 
   /** Writes the HTML with a fresh nonce: every render gets its own. */
@@ -85,8 +99,14 @@ export class PreviewSession implements vscode.Disposable {
     });
   }
 
+  /** Sends to a loaded webview; anything else is replayed from lastModel/busy on its 'ready'. */
   private post(m: ToWebview): void {
-    if (!this.disposed) void this.panel.webview.postMessage(m);
+    if (!this.disposed && this.ready) void this.panel.webview.postMessage(m);
+  }
+
+  private setBusy(what: string | null): void {
+    this.busy = what;
+    this.post({ type: 'busy', what });
   }
 
   reveal(section?: SectionId): void {
@@ -104,21 +124,29 @@ export class PreviewSession implements vscode.Disposable {
   /** Recomputes the model from the engine; the latest request wins. */
   async refresh(): Promise<void> {
     const gen = ++this.generation;
-    this.post({ type: 'busy', what: 'Analysing the model…' });
+    const current = () => gen === this.generation && !this.disposed;
+    this.setBusy('Reading the model…');
     const s = this.deps.settings();
     const model = await computePreview(this.deps.core, this.source, this.options, {
       deployment: this.crateDir ? this.deps.deployments.get(this.crateDir) : null,
       estimatesEnabled: s.estimates.enable,
+      onPartial: (partial) => {
+        if (!current()) return;
+        // busy first: a page showing a model without the indicator is a finished one (tests rely on it)
+        this.setBusy('Estimating the gas cost…');
+        this.lastModel = partial;
+        this.postModel();
+      },
     });
-    if (gen !== this.generation || this.disposed) return;
+    if (!current()) return;
     for (const e of model.errors) this.deps.log.warn(`[preview] ${path.basename(this.source.path)}: ${e.stage}: ${e.message}`);
     this.lastModel = model;
     this.postModel();
-    this.post({ type: 'busy', what: null });
+    this.setBusy(null);
   }
 
   private postModel(): void {
-    if (!this.lastModel) return;
+    if (!this.lastModel || !this.ready) return;
     this.post({ type: 'model', model: this.lastModel });
     if (this.pendingReveal) this.post({ type: 'reveal', section: this.pendingReveal });
     this.pendingReveal = null;
@@ -135,9 +163,10 @@ export class PreviewSession implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
+        // The engine started with the panel: send what is known now; the rest follows as it arrives.
         // A reloaded webview (hidden and shown again) gets the last model without recomputing it.
-        if (this.lastModel) this.postModel();
-        else void this.refresh();
+        this.post({ type: 'busy', what: this.busy });
+        this.postModel();
         break;
       case 'setOptions':
         this.options = m.options;

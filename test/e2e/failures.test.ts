@@ -1,6 +1,7 @@
 // Bad input in the UI (issue 6, acceptance 3), in a real VS Code: a failed build shows rustc's errors in the
 // Problems view (the build task's $stylusMl-rustc problem matcher), and "Deploy to Devnode" with no devnode
-// running offers to start one, and after the click the deploy completes.
+// running offers to start one, and after the click the deploy completes. The deploy builds the fixed crate
+// through the same Build task, so the failed build's error leaves the Problems view.
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -43,6 +44,10 @@ describe('failures: a broken build and a deploy with no devnode in code-server',
     assert.deepEqual(vs.survivors(), [], 'no process of the session (devnode included) outlives it');
   });
 
+  /** The rows of the Problems view as shown (the view must be open). */
+  const problemRows = (vs: VSCodeSession) =>
+    vs.page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ')));
+
   const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>) =>
     test(name, async (t) => {
       if (!avail.ok || !vs) return t.skip(`e2e skipped: ${avail.ok ? 'the session did not start' : avail.reason}`);
@@ -58,16 +63,11 @@ describe('failures: a broken build and a deploy with no devnode in code-server',
     await vs.screenshot('build-failed-toast');
 
     let rows: string[] = [];
-    await waitFor(
-      'rustc\'s error in the Problems view',
-      async () => (rows = await vs.page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ')))).some((r) => r.includes('mismatched types')),
-      30_000,
-      500,
-    ).catch(async () => {
+    await waitFor('rustc\'s error in the Problems view', async () => (rows = await problemRows(vs)).some((r) => r.includes('mismatched types')), 30_000, 500).catch(async () => {
       rows = await vs.problems(); // the view may not be showing: open it
       assert.ok(rows.some((r) => r.includes('mismatched types')), `the Problems view shows rustc's error: ${JSON.stringify(rows)}`);
     });
-    rows = await vs.page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ')));
+    rows = await problemRows(vs);
     const err = rows.find((r) => r.includes('mismatched types'));
     assert.ok(err, `a row with rustc's message: ${JSON.stringify(rows)}`);
     assert.match(err, /rustc/, `the row names rustc as its source: ${err}`);
@@ -77,8 +77,10 @@ describe('failures: a broken build and a deploy with no devnode in code-server',
     await vs.screenshot('build-failed-problems');
   });
 
-  e2e('"Deploy to Devnode" with no devnode offers to start one; accepting deploys', async (vs) => {
-    writeFileSync(modelRs, original); // the crate builds again
+  e2e('"Deploy to Devnode" with no devnode offers to start one; accepting builds the fixed crate, which clears the stale rustc error, and deploys', async (vs) => {
+    writeFileSync(modelRs, original); // the error is fixed; nothing has built the crate since
+    await vs.problems();
+    assert.ok((await problemRows(vs)).some((r) => r.includes('mismatched types')), 'the failed build\'s error is still listed before the deploy');
     await vs.statusBarItem('Devnode off').waitFor({ state: 'visible', timeout: 10_000 }); // nothing started one yet
     await vs.runCommand('Stylus ML: Deploy to Devnode');
     const offer = 'No devnode is running. Start one and deploy to it?';
@@ -89,5 +91,18 @@ describe('failures: a broken build and a deploy with no devnode in code-server',
     await vs.waitForToast(new RegExp(`Deployed ${CRATE} at 0x[0-9a-fA-F]{40}`), 240_000);
     await vs.statusBarItem(new RegExp(`Devnode embedded :${devnodePort}`)).waitFor({ state: 'visible', timeout: 30_000 });
     await vs.screenshot('deployed-after-start');
+
+    // The deploy built through the Build task: its successful run took the stale error out of the view.
+    await vs.problems();
+    let rows: string[] = [];
+    await waitFor('the stale rustc error to leave the Problems view', async () => !(rows = await problemRows(vs)).some((r) => r.includes('mismatched types') || r.includes('model.rs')), 30_000, 500).catch(() => {
+      assert.fail(`the Problems view still lists the failed build's error after a successful deploy: ${JSON.stringify(rows)}`);
+    });
+    assert.match(
+      (await vs.page.locator('.markers-panel').first().textContent()) ?? '',
+      /No problems have been detected/,
+      'the Problems view is showing, and empty',
+    );
+    await vs.screenshot('deployed-problems-cleared');
   });
 });

@@ -1,13 +1,15 @@
-// The whole user path in a real VS Code (issue 6, acceptance 1, without the gas-estimate comparison, which
-// waits for `stylus-ml estimate`): from the command palette scaffold a crate from the bundled sample model
-// (minimal template, answered with the keyboard), see it on disk and in the preview with its layer count,
-// start the embedded devnode, deploy with the preview's Deploy button, and call predict from the Try-it box;
-// the on-chain output must equal the fixed-point simulator's, bit for bit.
+// The whole user path in a real VS Code (issue 6, acceptance 1): from the command palette scaffold a crate
+// from the bundled sample model (minimal template, answered with the keyboard), see it on disk and in the
+// preview with its layer count and its gas estimate (equal to `stylus-ml estimate`'s), start the embedded
+// devnode, deploy with the preview's Deploy button (after which the preview shows the gas measured on the
+// built program, again as `stylus-ml estimate` prints it), and call predict from the Try-it box; the
+// on-chain output must equal the fixed-point simulator's, bit for bit.
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Manifest } from '../../core/manifest/schema';
+import type { EstimateJson } from '../../extension/core-client';
 import { cliJson } from './cli';
 import { VSCodeSession, e2eAvailability, freePort, makeWorkspace, packageVsix, repoRoot, tempDir, waitFor, type Availability } from './harness';
 
@@ -17,6 +19,10 @@ const CRATE = 'iris-stylus';
 const INPUT_RANGE = '0:10';
 /** The sample takes two iris features (samples/README.md): the first row's sepal length and width. */
 const INPUT = [5.1, 3.5];
+
+/** "31,486 gas" → 31486 */
+const gasNumber = (text: string | null) => Number((text ?? '').replace(/ gas$/, '').replace(/,/g, ''));
+const typical = (v: number | { typical: number }) => (typeof v === 'number' ? v : v.typical);
 
 interface SimulateJson {
   cases: { outputs: Record<string, { fixed: number[]; fixedRaw: number[] }> }[];
@@ -98,6 +104,39 @@ describe('pipeline: scaffold, preview, devnode, deploy and try-it from the VS Co
     await vs.screenshot('crate-preview');
   });
 
+  /** The preview's gas and deployment figures against `stylus-ml estimate <crate> --json`, run now. */
+  async function previewMatchesEstimate(vs: VSCodeSession, shot: string): Promise<EstimateJson> {
+    const frame = vs.webviewFrame();
+    await frame.locator('[data-testid="busy"]').waitFor({ state: 'detached', timeout: 120_000 });
+    const est = cliJson<EstimateJson>(['estimate', crateDir]);
+    assert.equal(est.kind, 'ok', `stylus-ml estimate runs: ${JSON.stringify(est)}`);
+    const j = (est as { json: EstimateJson }).json;
+    const measured = j.measured ?? null;
+    // The preview shows the measured figures when the crate is built (as fromEstimate maps them).
+    const total = measured ? typical(measured.totalTxGas) : j.call.totalTxGas.typical;
+    const execution = measured ? typical(measured.executionGas) : j.call.executionGas.typical;
+    const gas = frame.getByTestId('gas-total-typical');
+    await gas.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(gasNumber(await gas.textContent()), total, `the preview's predict transaction gas (typical) equals stylus-ml estimate's ${total}`);
+    assert.equal(gasNumber(await frame.getByTestId('gas-execution-typical').textContent()), execution, `and the execution gas ${execution}`);
+    assert.equal(
+      await frame.locator('#section-gas .provenance').textContent(),
+      measured ? 'Measured on the devnode.' : 'Analytical estimate (no build needed).',
+      'the preview says where the figure comes from',
+    );
+    const breakdown = await frame.getByTestId('call-breakdown').locator('vscode-table-row').evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').trim()));
+    assert.equal(breakdown.length, Object.keys(j.call.breakdown).length, `one breakdown row per component: ${JSON.stringify(breakdown)}`);
+    await frame.getByTestId('section-gas').scrollIntoViewIfNeeded();
+    await vs.screenshot(shot);
+    return j;
+  }
+
+  e2e('the crate preview\'s gas estimate equals `stylus-ml estimate` (analytical, before any build)', async (vs) => {
+    const j = await previewMatchesEstimate(vs, 'crate-preview-gas-estimate');
+    assert.equal(j.measured, null, 'the crate is not built yet, so the figure is the analytical estimate');
+    assert.ok(j.call.totalTxGas.typical > 21_000, 'a predict transaction costs more than the intrinsic gas');
+  });
+
   e2e('"Stylus ML: Start Devnode" starts the embedded devnode; the status bar shows its port and block', async (vs) => {
     await vs.runCommand('Stylus ML: Start Devnode');
     await vs.statusBarItem(new RegExp(`Devnode embedded :${devnodePort} #\\d+`)).waitFor({ state: 'visible', timeout: 60_000 });
@@ -112,6 +151,13 @@ describe('pipeline: scaffold, preview, devnode, deploy and try-it from the VS Co
     assert.ok(existsSync(path.join(crateDir, 'target')), 'Deploy built the crate first');
     await vs.screenshot('deployed');
     await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => {});
+  });
+
+  e2e('after the deploy the preview shows the gas measured on the built program, equal to `stylus-ml estimate`', async (vs) => {
+    await vs.focusTab(`Preview: ${CRATE}`);
+    await vs.webviewFrame().getByTestId('deployed-address').waitFor({ state: 'visible', timeout: 60_000 });
+    const j = await previewMatchesEstimate(vs, 'crate-preview-gas-measured');
+    assert.notEqual(j.measured, null, 'the crate is built now: stylus-ml estimate measures it');
   });
 
   e2e('Try it: predict on-chain returns exactly the simulator\'s output', async (vs) => {

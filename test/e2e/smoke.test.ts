@@ -85,6 +85,11 @@ describe('smoke: the packaged extension in code-server', { timeout: 600_000 }, (
       assert.equal(Number(shown.replace(/[^\d]/g, '')), Math.round(estimate.json.call.totalTxGas.typical), 'gas equals `stylus-ml estimate`');
     } else if (estimate.kind === 'unavailable') {
       assert.match((await frame.getByTestId('note-gas').textContent()) ?? '', /not available yet/);
+    } else {
+      // `stylus-ml estimate MODEL.onnx` needs a declared input box; the preview of a bare model says how to get one.
+      assert.match(estimate.message, /input-range/, `stylus-ml estimate refuses a model without a box: ${estimate.message}`);
+      assert.match((await frame.getByTestId('note-gas').textContent()) ?? '', /declared input range.*New Model Crate from ONNX/);
+      assert.equal(await frame.getByTestId('pipeline-error').count(), 0, 'a bare model without a box is not a pipeline error');
     }
     // "Show Gas Report" scrolls the preview to the gas section.
     const gasTop = await frame.getByTestId('section-gas').evaluate((el) => {

@@ -1,17 +1,20 @@
 // Filling the preview from the engine's JSON (the shapes fixed in the pipeline, gas and devnode issues),
 // and the preview's behaviour when the engine is missing or fails.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parsePreviewModel, emptyPreviewModel } from '../../webview/protocol';
 import { CoreClient, CoreUnavailableError, type CallJson, type EstimateJson, type InspectJson } from '../../extension/core-client';
-import { computePreview, fromCall, fromEstimate, fromInspect } from '../../extension/preview-model';
+import { readCrate } from '../../extension/crates';
+import { NEEDS_BOX, computePreview, fromCall, fromEstimate, fromInspect } from '../../extension/preview-model';
 import { ProcessRegistry } from '../../extension/process-registry';
+import { runCli } from '../fixtures/cli';
 import { writeCrateManifest } from '../fixtures/crate-manifest';
 
 const root = path.resolve(__dirname, '..', '..');
+const cliBundle = path.join(root, 'dist', 'cli.js');
 const sample = path.join(root, 'samples', 'iris-logreg.onnx');
 
 const inspectJson: InspectJson = {
@@ -55,6 +58,13 @@ describe('preview model', () => {
     fromEstimate(measured, { ...estimateJson, measured: { executionGas: 9400, totalTxGas: 30400 } });
     assert.equal(measured.call?.provenance, 'measured');
     assert.equal(measured.call?.totalTxGas.typical, 30400);
+    // a deployment measured on the devnode (from the crate's manifest) is not replaced by the estimate
+    const deployed = emptyPreviewModel({ kind: 'crate', path: '/c', displayName: 'c' });
+    deployed.deploy = { deployGas: 611111, activationGas: 1711111, dataFeeWei: '1', compressedBytes: 3400, limitBytes: 24576, provenance: 'measured' };
+    fromEstimate(deployed, estimateJson);
+    assert.equal(deployed.deploy.deployGas, 611111);
+    assert.equal(deployed.deploy.provenance, 'measured');
+    assert.equal(deployed.call?.totalTxGas.typical, 30500, 'the call figures still come from the estimate');
     parsePreviewModel(JSON.parse(JSON.stringify(m)));
   });
 
@@ -91,11 +101,100 @@ describe('preview model', () => {
     const reg = new ProcessRegistry();
     const core = new CoreClient({ cliPath: path.join(root, 'no-such-dir', 'cli.js'), nodePath: process.execPath, registry: reg });
     await assert.rejects(core.inspect(sample), CoreUnavailableError);
-    const m = await computePreview(core, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'gas' });
-    assert.equal(m.errors.length, 0);
-    assert.match(m.notes.summary ?? '', /not available yet/);
-    assert.match(m.notes.gas ?? '', /not available yet/);
-    assert.equal(m.source.displayName, 'iris-logreg.onnx');
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-preview-nocli-'));
+    try {
+      // A small readable model is inspected in the host (extension/local-inspect.ts); anything else needs the CLI.
+      const m = await computePreview(core, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'gas' });
+      assert.equal(m.errors.length, 0);
+      assert.equal(m.layers?.length, 4);
+      assert.equal(m.source.displayName, 'iris-logreg.onnx');
+      const corrupt = path.join(tmp, 'corrupt.onnx');
+      writeFileSync(corrupt, 'not a model');
+      const c0 = await computePreview(core, { kind: 'onnx', path: corrupt, modelPath: corrupt }, { format: 'auto', optimize: 'gas' });
+      assert.match(c0.notes.summary ?? '', /not available yet/);
+      assert.match(c0.notes.layers ?? '', /not available yet/);
+      const crate = path.join(tmp, 'crate');
+      const manifest = writeCrateManifest(crate, sample, '0:10');
+      const c = await computePreview(core, { kind: 'crate', path: crate, modelPath: sample, manifest, manifestError: null }, { format: 'auto', optimize: 'gas' });
+      assert.equal(c.errors.length, 0);
+      assert.match(c.notes.gas ?? '', /not available yet/);
+      assert.match(c.notes.deploy ?? '', /not available yet/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    await reg.disposeAll();
+  });
+
+  test('a crate\'s layer table is delivered as a partial model before the estimate runs, and later sections do not change it', { skip: !existsSync(cliBundle) && 'dist/cli.js not built' }, async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-preview-partial-'));
+    const reg = new ProcessRegistry();
+    try {
+      const crate = path.join(tmp, 'crate');
+      const made = await runCli(['new', sample, '--out', crate, '--template', 'minimal', '--input-range', '0:10']);
+      assert.equal(made.code, 0, `stylus-ml new: ${made.stderr}`);
+      const info = readCrate(crate);
+      const source = { kind: 'crate' as const, path: crate, modelPath: info.modelPath, manifest: info.manifest, manifestError: info.error };
+      const core = new CoreClient({ cliPath: cliBundle, nodePath: process.execPath, registry: reg });
+      const calls: string[] = [];
+      const spied = Object.assign(Object.create(core) as CoreClient, {
+        inspect: (p: string) => (calls.push('inspect'), core.inspect(p)),
+        estimate: (t: string, o?: object) => (calls.push('estimate'), core.estimate(t, o)),
+      });
+      // the sample is small: inspected in the host, so the only engine process is the estimate
+      const partials: { model: ReturnType<typeof emptyPreviewModel>; callsSoFar: string[] }[] = [];
+      const m = await computePreview(spied, source, { format: 'auto', optimize: 'gas' }, {
+        onPartial: (model) => partials.push({ model, callsSoFar: [...calls] }),
+      });
+      assert.equal(partials.length, 1);
+      const [{ model: partial, callsSoFar }] = partials;
+      assert.deepEqual(callsSoFar, [], 'the partial model comes before the estimate starts');
+      assert.deepEqual(calls, ['estimate']);
+      assert.ok(partial.layers && partial.layers.length > 0);
+      assert.deepEqual(partial.layers, m.layers, 'the partial model has the full layer table');
+      assert.equal(partial.call, null);
+      assert.match(partial.notes.gas ?? '', /Estimating/);
+      assert.doesNotMatch(m.notes.gas ?? '', /Estimating/, 'the final model says what became of the estimate');
+      if (m.call) {
+        const cli = JSON.parse((await runCli(['estimate', crate, '--json'])).stdout) as EstimateJson;
+        assert.equal(m.call.totalTxGas.typical, cli.call.totalTxGas.typical, 'the final model carries `stylus-ml estimate`\'s figure');
+        assert.equal(partial.call, null, 'the partial model did not change when the estimate arrived');
+      } else assert.match(m.notes.gas ?? '', /not available yet/);
+      parsePreviewModel(JSON.parse(JSON.stringify(partial)));
+    } finally {
+      await reg.disposeAll();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('a bare .onnx preview runs no estimate: it says the estimate needs the declared input range', async () => {
+    const reg = new ProcessRegistry();
+    const core = new CoreClient({ cliPath: cliBundle, nodePath: process.execPath, registry: reg });
+    const calls: string[] = [];
+    const spied = Object.assign(Object.create(core) as CoreClient, {
+      estimate: (t: string, o?: object) => (calls.push('estimate'), core.estimate(t, o)),
+    });
+    let partials = 0;
+    const m = await computePreview(spied, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'gas' }, { onPartial: () => partials++ });
+    assert.deepEqual(calls, []);
+    assert.equal(partials, 0, 'nothing slower follows, so no partial model');
+    assert.equal(m.notes.gas, NEEDS_BOX);
+    assert.equal(m.notes.deploy, NEEDS_BOX);
+    assert.ok(!m.errors.some((e) => e.stage === 'estimate'), 'not an error: a bare model has no box');
+    await reg.disposeAll();
+  });
+
+  test('no partial model when there is nothing slower to wait for (unreadable model, estimates off)', async () => {
+    const reg = new ProcessRegistry();
+    const core = new CoreClient({ cliPath: path.join(root, 'dist', 'cli.js'), nodePath: process.execPath, registry: reg });
+    let partials = 0;
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-preview-off-'));
+    const crate = path.join(tmp, 'crate');
+    const manifest = writeCrateManifest(crate, sample, '0:10');
+    const off = await computePreview(core, { kind: 'crate', path: crate, modelPath: sample, manifest, manifestError: null }, { format: 'auto', optimize: 'gas' }, { estimatesEnabled: false, onPartial: () => partials++ });
+    assert.match(off.notes.gas ?? '', /turned off/);
+    rmSync(tmp, { recursive: true, force: true });
+    await computePreview(core, { kind: 'crate', path: '/nowhere', modelPath: null, manifest: null, manifestError: 'no stylus-ml.json' }, { format: 'auto', optimize: 'gas' }, { onPartial: () => partials++ });
+    assert.equal(partials, 0);
     await reg.disposeAll();
   });
 
