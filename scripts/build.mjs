@@ -11,7 +11,8 @@ mkdirSync(dist, { recursive: true });
 
 /** @type {{entry: string, out: string, platform: 'node'|'browser', format?: 'cjs'|'iife'|'esm', external?: string[]}[]} */
 const entries = [
-  { entry: 'core/cli/bin.ts', out: 'cli.js', platform: 'node' },
+  // solc (8 MB) stays a runtime require: only the EVM baseline (stylus-ml bench) loads it
+  { entry: 'core/cli/bin.ts', out: 'cli.js', platform: 'node', external: ['solc'] },
   { entry: 'extension/main.ts', out: 'extension.js', platform: 'node', external: ['vscode'] },
   { entry: 'language-server/server.ts', out: 'server.js', platform: 'node' },
   { entry: 'devnode/process.ts', out: 'devnode.js', platform: 'node' },

@@ -31,8 +31,12 @@ interface Solc {
 }
 
 function solc(): Solc {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('solc') as Solc;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('solc') as Solc;
+  } catch {
+    throw new UserError('the EVM baseline compiles Solidity with the solc npm package, which is not installed here: run `npm install solc` (the bundled extension does not ship it)');
+  }
 }
 
 function run(source: string, viaIR: boolean): SolcOutput {

@@ -20,7 +20,14 @@ export function modelFileOf(dir: string, m: Manifest): string {
   return found;
 }
 
-export function planFromManifest(dir: string, m: Manifest): Plan {
+/** Quantisation options to change when rebuilding a crate's plan (a what-if: the crate itself is not changed). */
+export interface PlanOverrides {
+  weights?: Storage;
+  activations?: 'i16' | 'i32';
+  accumulator?: 'auto' | 'i64';
+}
+
+export function planFromManifest(dir: string, m: Manifest, overrides: PlanOverrides = {}): Plan {
   const file = modelFileOf(dir, m);
   const loaded = loadModel(file);
   const sha = crypto.createHash('sha256').update(loaded.bytes).digest('hex');
@@ -44,8 +51,10 @@ export function planFromManifest(dir: string, m: Manifest): Plan {
       } else force.set(k, { storage: v.storage, frac: v.fracBits });
     }
   }
-  const plan = planQuantisation(loaded.graph, { boxes, activations: m.options.activations, weights: m.options.weights, accumulator: m.options.accumulator, force });
-  if (modelHash(plan) !== m.modelHash) {
+  const opts = { activations: overrides.activations ?? m.options.activations, weights: overrides.weights ?? m.options.weights, accumulator: overrides.accumulator ?? m.options.accumulator };
+  const plan = planQuantisation(loaded.graph, { boxes, ...opts, force });
+  const changed = opts.activations !== m.options.activations || opts.weights !== m.options.weights || opts.accumulator !== m.options.accumulator;
+  if (!changed && modelHash(plan) !== m.modelHash) {
     throw new UserError(`the plan rebuilt from ${file} does not reproduce the crate's modelHash ${m.modelHash.slice(0, 10)}…; regenerate the crate with this version of stylus-ml`);
   }
   return plan;

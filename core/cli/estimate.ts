@@ -7,7 +7,7 @@ import { UserError } from '../errors';
 import { readManifest, MANIFEST_FILE, type Manifest } from '../manifest/schema';
 import { prepareModel } from '../pipeline';
 import { loweringFor, type Lowering, type Optimize } from '../codegen/lowering';
-import { estimateProgram, type Estimate, type PredictFunction } from '../gas/estimate';
+import { estimateProgram, type Estimate, type EstimateOptions, type PredictFunction } from '../gas/estimate';
 import { measureProgram, type Measured } from '../gas/measure';
 import { pickLowering, type RankedLowering } from '../gas/rank';
 import { MAX_CODE_SIZE } from '../build/deploy-bytes';
@@ -38,9 +38,20 @@ interface Target {
   ranked: RankedLowering[] | null;
 }
 
-function crateTarget(dir: string, measure: boolean): Target {
+function crateTarget(dir: string, measure: boolean, flags: Record<string, unknown>, optimize: Optimize | undefined, opts: Omit<EstimateOptions, 'wasm'>): Target {
   const m: Manifest = readManifest(dir);
-  const plan = planFromManifest(dir, m);
+  const q = quantOptions(flags);
+  const overrides = { weights: q.weights, activations: q.activations, accumulator: q.accumulator };
+  const whatIf = (q.weights !== undefined && q.weights !== m.options.weights) || (q.activations !== undefined && q.activations !== m.options.activations) || (q.accumulator !== undefined && q.accumulator !== m.options.accumulator) || (optimize !== undefined && optimize !== m.options.optimize);
+  if (q.inputRange || q.calibration || q.force) throw new UserError('estimate DIR: the input box and forced formats are the crate\'s (stylus-ml.json); regenerate it with `stylus-ml new` to change them');
+  const plan = planFromManifest(dir, m, overrides);
+  if (whatIf) {
+    // a what-if: the crate regenerated with these options, estimated before any build
+    const { pick, ranked } = pickLowering(plan, optimize ?? 'gas', opts);
+    const lowering = optimize ? pick.lowering : ({ ...loweringFor(m.options.optimize), ...((m as Manifest & { lowering?: Partial<Lowering> }).lowering ?? {}) } as Lowering);
+    const changes = [q.weights && `--weights ${q.weights}`, q.activations && `--activations ${q.activations}`, q.accumulator && `--accumulator ${q.accumulator}`, optimize && `--optimize ${optimize} (${pick.label})`].filter(Boolean).join(' ');
+    return { plan, lowering, wasm: null, names: null, what: `crate ${dir} regenerated with ${changes} (what-if: program shape predicted)`, ranked };
+  }
   const rec = (m as Manifest & { lowering?: Partial<Lowering> }).lowering ?? {};
   const lowering = { ...loweringFor(m.options.optimize), ...rec } as Lowering;
   const built = currentBuild(dir);
@@ -156,7 +167,7 @@ export const estimateCommand: Command = {
     let t: Target;
     if (fs.statSync(target).isDirectory()) {
       if (!fs.existsSync(path.join(target, MANIFEST_FILE))) throw new UserError(`${target} has no ${MANIFEST_FILE}: give a crate made by \`stylus-ml new\`, or an .onnx model`);
-      t = crateTarget(target, measure);
+      t = crateTarget(target, measure, args.flags, optimize as Optimize | undefined, opts);
     } else {
       const prepared = prepareModel(target, quantOptions(args.flags));
       const { pick, ranked } = pickLowering(prepared.plan, (optimize ?? 'gas') as Optimize, opts);

@@ -129,7 +129,13 @@ export function predictShape(plan: Plan, lowering: Lowering, arbosVersion: numbe
   const pages = Math.ceil((STACK_BYTES + dataLen + 2 * activations + 1024) / 65536);
   const funcs = BASE_FUNCS + plan.nodes.length;
   const typeLen = BASE_TYPE_LEN + 2 * plan.nodes.length;
-  const costs = programCosts({ funcs, typeLen, wasmLen: wasmBytes, globals: BASE_GLOBALS + 4, dataLen, footprint: pages, stylusVersion: arbosVersion >= 59 ? 3 : arbosVersion >= 31 ? 2 : 1 });
+  let costs: ProgramCosts;
+  try {
+    costs = programCosts({ funcs, typeLen, wasmLen: wasmBytes, globals: BASE_GLOBALS + 4, dataLen, footprint: pages, stylusVersion: arbosVersion >= 59 ? 3 : arbosVersion >= 31 ? 2 : 1 });
+  } catch (e) {
+    // nitro stores init and cached cost in 16 bits; activation refuses a program whose costs overflow them
+    throw new UserError(`the predicted program (${wasmBytes.toLocaleString('en-US')} bytes of wasm, ${dataLen.toLocaleString('en-US')} of data) would not activate: ${(e as Error).message} — reduce the model or use --weights i8`);
+  }
   const initCodeBytes = 43 + compressed;
   return {
     provenance: 'predicted',

@@ -149,6 +149,17 @@ test('stylus-ml estimate: a built crate gets the analytical figures and a measur
   assert.ok(err <= 0.05, `estimate ${j.call.executionGas.typical} vs measured ${j.measured.executionGas.typical}`);
   assert.ok(j.layers.some((l: { measuredInk: number | null }) => l.measuredInk !== null && l.measuredInk > 0), 'per-layer measured ink from the build\'s function names');
   assert.ok(BigInt(j.deploy.dataFeeWei) > 0n);
+  // a what-if on the crate: its model regenerated with another lowering, priced before any build
+  const w = await runCli(['estimate', dir, '--optimize', 'size', '--json']);
+  assert.equal(w.code, 0, w.stderr);
+  const wj = JSON.parse(w.stdout);
+  assert.match(wj.target, /what-if/);
+  assert.equal(wj.measured, null);
+  assert.equal(wj.shape.provenance, 'predicted');
+  assert.ok(wj.layers.some((l: { kernel: string }) => l.kernel === 'trees:table'), 'size lays the trees out as tables');
+  const box = await runCli(['estimate', dir, '--input-range', '0:1']);
+  assert.notEqual(box.code, 0);
+  assert.match(box.stderr, /the input box and forced formats are the crate's/);
   const bad = await runCli(['estimate', path.join(tmp, 'nope')]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /no such file or folder/);
