@@ -15,7 +15,7 @@ import type { StylusParams } from '../../devnode/stylus/api';
 import { abiInk, kernelKey, layerInk, layerUnits } from './kernels';
 import { callCost, calldataGas, l1Gas, spread, addSpread, type CallCost, type Spread } from './call';
 import { deployEstimate, type DeployEstimate } from './deploy';
-import { predictShape, layerCodeBytes, shapeOfWasm, type ProgramShape } from './shape';
+import { predictShape, layerCode, shapeOfWasm, type ProgramShape } from './shape';
 
 export type PredictFunction = 'predict' | 'predictPacked';
 
@@ -85,7 +85,8 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const params = stylusParamsFor(arbos, false);
   const fn = opts.function ?? 'predict';
   const rs = generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' });
-  const shape = opts.wasm ? shapeOfWasm(opts.wasm, arbos) : predictShape(plan, lowering, arbos);
+  const fns = plan.nodes.map((_, i) => rs.layers[i]?.fn ?? `layer_${i}`);
+  const shape = opts.wasm ? shapeOfWasm(opts.wasm, arbos) : predictShape(plan, rs.decisions, fns, arbos);
   const samples = opts.inputs && opts.inputs.length > 0 ? opts.inputs : boxSamples(plan);
 
   // run the plan on the samples: tree layers need their inputs to count the nodes visited
@@ -95,7 +96,7 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
     const key = kernelKey(qn, rs.decisions[fnName]);
     const treeInputs = qn.node.op.op === 'trees' ? values.map((v) => v.get(qn.node.inputs[0])!) : [];
     const ink = layerInk(key, layerUnits(plan, index, treeInputs));
-    return { name: qn.node.origin.name, fn: fnName, op: qn.node.op.op, kernel: key, ink: ink.typical, inkSpread: ink, gas: ink.typical / params.inkPrice, codeBytes: layerCodeBytes(plan, index, lowering) };
+    return { name: qn.node.origin.name, fn: fnName, op: qn.node.op.op, kernel: key, ink: ink.typical, inkSpread: ink, gas: ink.typical / params.inkPrice, codeBytes: layerCode(plan, index, rs.decisions[fnName]).bytes };
   });
 
   const m = pseudoManifest(plan);
