@@ -40,6 +40,10 @@ export interface EstimateJson {
   measured: { executionGas: number | SpreadJson; totalTxGas: number | SpreadJson } | null;
 }
 
+export interface SimulateJson {
+  summary: { cases: number; maxAbsError: number; argmaxAgreement: number | null; reverted?: number };
+}
+
 export interface BuildJson {
   wasm: string;
   wasmBytes: number;
@@ -165,6 +169,11 @@ export class CoreClient {
 
   inspect(modelPath: string): Promise<InspectJson> {
     return this.json<InspectJson>('Model inspection', ['inspect', modelPath], { acceptExit: [2] });
+  }
+
+  /** The simulator against the float model on `cases` inputs drawn from a crate's declared box. */
+  accuracy(crateDir: string, cases: number): Promise<SimulateJson> {
+    return this.json<SimulateJson>('Accuracy against the float model', ['simulate', crateDir, '--random', String(cases)]);
   }
 
   estimate(target: string, opts: EstimateOptions = {}): Promise<EstimateJson> {

@@ -7,11 +7,12 @@ import {
   type PreviewModel,
   type PreviewOptions,
   type Spread,
+  type Accuracy,
   type TryItResult,
   type Deployment,
 } from '../webview/protocol';
 import type { Manifest } from '../core/manifest/schema';
-import { CoreCommandError, CoreUnavailableError, type CallJson, type CoreClient, type EstimateJson, type InspectJson } from './core-client';
+import { CoreCommandError, CoreUnavailableError, type CallJson, type CoreClient, type EstimateJson, type InspectJson, type SimulateJson } from './core-client';
 import { inspectLocally } from './local-inspect';
 
 export interface PreviewSource {
@@ -163,7 +164,20 @@ export const NEEDS_BOX =
 export const PENDING_NOTES: Partial<PreviewModel['notes']> = {
   gas: 'Estimating the gas cost…',
   deploy: 'Estimating the deployment cost…',
+  accuracy: 'Measuring the accuracy against the float model…',
 };
+
+/** Inputs of the declared box the accuracy section is measured on. */
+export const ACCURACY_CASES = 200;
+
+export function fromSimulate(j: SimulateJson): Accuracy {
+  return {
+    cases: j.summary.cases,
+    maxAbsError: j.summary.maxAbsError,
+    argmaxAgreement: j.summary.argmaxAgreement,
+    source: `${j.summary.cases} inputs drawn from the declared input box (its corners, then uniform), simulator against onnxruntime`,
+  };
+}
 
 /** Runs what the engine offers for this source and collects it; never throws for pipeline failures. */
 export async function computePreview(
@@ -204,6 +218,19 @@ export async function computePreview(
   }
 
   const inspectFailed = model.errors.some((e) => e.stage === 'inspect' || e.stage === 'manifest');
+  const crateReady = source.kind === 'crate' && !!source.manifest && !inspectFailed;
+  const estimating = crateReady && extras.estimatesEnabled !== false;
+  if (crateReady) {
+    const pending = estimating ? PENDING_NOTES : { accuracy: PENDING_NOTES.accuracy };
+    extras.onPartial?.({ ...structuredClone(model), notes: { ...model.notes, ...pending } });
+  }
+  // the accuracy runs beside the estimate (two engine processes), each fills its own section
+  const accuracy = crateReady
+    ? core.accuracy(source.path, ACCURACY_CASES).then(
+        (j) => ({ ok: fromSimulate(j) }),
+        (e: unknown) => ({ error: describe(e) }),
+      )
+    : null;
   if (extras.estimatesEnabled === false) {
     model.notes.gas = 'Estimates are turned off (setting stylusMl.estimates.enable).';
     model.notes.deploy = model.notes.gas;
@@ -216,7 +243,6 @@ export async function computePreview(
     model.notes.gas = NEEDS_BOX;
     model.notes.deploy = NEEDS_BOX;
   } else {
-    extras.onPartial?.({ ...structuredClone(model), notes: { ...model.notes, ...PENDING_NOTES } });
     try {
       fromEstimate(model, await core.estimate(source.path, options));
     } catch (e) {
@@ -229,6 +255,13 @@ export async function computePreview(
       }
     }
   }
-  model.notes.accuracy = `Accuracy against the float model is ${NOT_YET}.`;
+  if (accuracy) {
+    const r = await accuracy;
+    if ('ok' in r) model.accuracy = r.ok;
+    else if (r.error.unavailable) model.notes.accuracy = `Accuracy against the float model is ${NOT_YET}.`;
+    else model.errors.push({ stage: 'simulate', message: r.error.message });
+  } else if (source.kind === 'onnx') {
+    model.notes.accuracy = 'The accuracy against the float model is measured on inputs of the declared input range: generate a crate and its preview shows it.';
+  }
   return model;
 }

@@ -61,7 +61,7 @@ export class PreviewSession implements vscode.Disposable {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    readonly source: PreviewSource,
+    private current: PreviewSource,
     private readonly deps: PreviewDeps,
     onDispose: (s: PreviewSession) => void,
   ) {
@@ -117,6 +117,10 @@ export class PreviewSession implements vscode.Disposable {
     }
   }
 
+  get source(): PreviewSource {
+    return this.current;
+  }
+
   get crateDir(): string | null {
     return this.source.kind === 'crate' ? this.source.path : null;
   }
@@ -126,6 +130,11 @@ export class PreviewSession implements vscode.Disposable {
     const gen = ++this.generation;
     const current = () => gen === this.generation && !this.disposed;
     this.setBusy('Reading the model…');
+    // a crate's manifest changes under the preview (build sizes, a deployment's measured gas): read it again
+    if (this.source.kind === 'crate') {
+      const c = readCrate(this.source.path);
+      this.current = { ...this.current, modelPath: c.modelPath, manifest: c.manifest, manifestError: c.error };
+    }
     const s = this.deps.settings();
     const model = await computePreview(this.deps.core, this.source, this.options, {
       deployment: this.crateDir ? this.deps.deployments.get(this.crateDir) : null,
@@ -133,7 +142,7 @@ export class PreviewSession implements vscode.Disposable {
       onPartial: (partial) => {
         if (!current()) return;
         // busy first: a page showing a model without the indicator is a finished one (tests rely on it)
-        this.setBusy('Estimating the gas cost…');
+        this.setBusy('Estimating the gas cost and measuring the accuracy…');
         this.lastModel = partial;
         this.postModel();
       },

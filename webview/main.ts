@@ -185,7 +185,7 @@ function deploySection(m: PreviewModel): HTMLElement {
       ['', meter],
       ['Deploy transaction', `${fmt.int(d.deployGas)} gas`, 'deploy-gas'],
       ['Activation', `${fmt.int(d.activationGas)} gas + data fee ${fmt.weiToEth(d.dataFeeWei)}`, 'activation-gas'],
-      ['Source', d.provenance === 'measured' ? 'measured on the devnode' : 'analytical estimate'],
+      ['Source', d.provenance === 'measured' ? 'measured on the devnode' : 'analytical estimate', 'deploy-source'],
     ]),
     m.deployment
       ? kv([

@@ -1,11 +1,16 @@
-// stylus-ml simulate MODEL.onnx --input IN.json
+// stylus-ml simulate MODEL.onnx|DIR (--input IN.json | --random N): the fixed-point simulator beside the
+// float model; for a crate, with the model, box and formats its stylus-ml.json records.
+import fs from 'node:fs';
+import path from 'node:path';
 import { UserError } from '../errors';
-import { readInputFile } from '../io/inputs';
-import { prepareModel, readModelFile } from '../pipeline';
+import { readInputFile, type InputCase } from '../io/inputs';
+import { prepareModel, readModelFile, type Prepared } from '../pipeline';
+import { readManifest, MANIFEST_FILE } from '../manifest/schema';
+import { modelFileOf, planFromManifest } from './crate-model';
 import { loadGraph } from '../onnx/import';
 import { simulateCases } from '../report/simulate';
 import { FloatReference } from '../float/ort';
-import type { QFormat, Storage } from '../quant/types';
+import type { Plan, QFormat, Storage } from '../quant/types';
 import type { Command } from './command';
 import { sci, short, table } from './format';
 
@@ -47,32 +52,74 @@ export function quantOptions(flags: Record<string, unknown>) {
   };
 }
 
+/** `n` real inputs in the declared box: its two corners, then seeded uniform draws. */
+export function boxCases(plan: Plan, n: number): InputCase[] {
+  let seed = 0x5eed;
+  const rnd = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: n }, (_, k) => {
+    const c: InputCase = new Map();
+    for (const inp of plan.graph.inputs) {
+      const box = plan.options.boxes.get(inp.id)!;
+      c.set(inp.id, Float64Array.from(box.lo, (lo, i) => (k === 0 ? lo : k === 1 ? box.hi[i] : inp.kind === 'int' ? Math.round(lo + rnd() * (box.hi[i] - lo)) : lo + rnd() * (box.hi[i] - lo))));
+    }
+    return c;
+  });
+}
+
 export const simulateCommand: Command = {
   spec: {
     name: 'simulate',
     summary: 'Runs the float model (onnxruntime) and the fixed-point simulator on the same inputs and compares them: outputs side by side, max abs error, argmax agreement.',
-    usage: 'stylus-ml simulate MODEL.onnx --input IN.json [--input-range lo:hi] [--calibration DATA.json] [--input-policy revert|clamp] [--json]',
+    usage: 'stylus-ml simulate MODEL.onnx|DIR (--input IN.json | --random N) [--input-range lo:hi] [--calibration DATA.json] [--input-policy revert|clamp] [--json]',
     flags: {
       input: { kind: 'string', help: 'inputs: a JSON array for one case, an array of arrays for a batch, or {name: array}' },
+      random: { kind: 'number', help: 'instead of --input: N inputs drawn from the declared box (its corners, then uniform; seeded)' },
       'input-policy': { kind: 'string', help: 'inputs outside the box: revert (default) or clamp' },
       ...quantFlags,
     },
     positionals: ['model'],
   },
   async run(args) {
-    const file = args.positionals[0];
+    const target = args.positionals[0];
     const inputFile = args.flags.input as string | undefined;
-    if (!inputFile) throw new UserError('simulate: --input IN.json is required');
+    const random = args.flags.random as number | undefined;
+    if (!inputFile && random === undefined) throw new UserError('simulate: give the inputs with --input IN.json, or --random N to draw N inputs from the declared box');
+    if (inputFile && random !== undefined) throw new UserError('simulate: --input and --random exclude each other');
+    if (random !== undefined && (!Number.isInteger(random) || random < 1 || random > 100_000)) throw new UserError('--random must be an integer from 1 to 100000');
     const policy = (args.flags['input-policy'] as string | undefined) ?? 'revert';
     if (policy !== 'revert' && policy !== 'clamp') throw new UserError(`--input-policy must be revert or clamp, got '${policy}'`);
+    // a generated crate: its model, box and formats from stylus-ml.json
+    const crate = fs.existsSync(target) && fs.statSync(target).isDirectory();
+    if (crate && !fs.existsSync(path.join(target, MANIFEST_FILE))) throw new UserError(`${target} has no ${MANIFEST_FILE}: give an .onnx model or a crate made by \`stylus-ml new\``);
+    const manifest = crate ? readManifest(target) : null;
+    const file = manifest ? modelFileOf(target, manifest) : target;
     // onnxruntime compiles 14 MB of wasm: start it first, it compiles in the background while the
     // model is imported and planned
     const bytes = readModelFile(file);
     const reference = FloatReference.create(bytes, file);
     reference.catch(() => undefined);
     const loaded = { bytes, graph: loadGraph(bytes, { file }) };
-    const cases = readInputFile(inputFile, loaded.graph);
-    const prepared = prepareModel(file, { ...quantOptions(args.flags), fallbackCases: cases }, loaded);
+    let prepared: Prepared & { warnings: string[] };
+    let cases: InputCase[];
+    if (manifest) {
+      if (args.flags['input-range'] || args.flags.calibration || args.flags.weights || args.flags.activations || args.flags.accumulator || args.flags.format) throw new UserError('simulate DIR: the box and formats are the crate\'s (stylus-ml.json); simulate the .onnx file to try others');
+      const plan = planFromManifest(target, manifest);
+      prepared = { file, bytes, graph: plan.graph, plan, calibration: null, boxNote: manifest.box.note, warnings: [] };
+      cases = inputFile ? readInputFile(inputFile, plan.graph) : boxCases(plan, random!);
+    } else if (inputFile) {
+      cases = readInputFile(inputFile, loaded.graph);
+      prepared = prepareModel(file, { ...quantOptions(args.flags), fallbackCases: cases }, loaded);
+    } else {
+      prepared = prepareModel(file, quantOptions(args.flags), loaded);
+      if (prepared.plan.options.boxes.size === 0 || !(args.flags['input-range'] || args.flags.calibration)) throw new UserError('simulate --random draws from the declared box: give --input-range lo:hi or --calibration DATA.json');
+      cases = boxCases(prepared.plan, random!);
+    }
     const report = await simulateCases(prepared.bytes, file, prepared.plan, cases, policy, await reference);
     const lines: string[] = [`model  ${file}`, `box    ${prepared.boxNote}`];
     for (const w of prepared.warnings) lines.push(`note   ${w}`);

@@ -135,6 +135,17 @@ describe('pipeline: scaffold, preview, devnode, deploy and try-it from the VS Co
     const j = await previewMatchesEstimate(vs, 'crate-preview-gas-estimate');
     assert.equal(j.measured, null, 'the crate is not built yet, so the figure is the analytical estimate');
     assert.ok(j.call.totalTxGas.typical > 21_000, 'a predict transaction costs more than the intrinsic gas');
+    // the accuracy section: the simulator against onnxruntime on inputs of the crate's box, as the CLI reports it
+    const frame = vs.webviewFrame();
+    const shown = frame.getByTestId('argmax-agreement');
+    await shown.waitFor({ state: 'visible', timeout: 60_000 });
+    const sim = cliJson<{ summary: { cases: number; argmaxAgreement: number | null } }>(['simulate', crateDir, '--random', '200']);
+    assert.equal(sim.kind, 'ok', `stylus-ml simulate runs: ${JSON.stringify(sim)}`);
+    const agreement = (sim as { json: { summary: { argmaxAgreement: number | null } } }).json.summary.argmaxAgreement;
+    assert.ok(agreement !== null && agreement >= 0.95);
+    assert.ok(Math.abs(parseFloat((await shown.textContent()) ?? '') - agreement * 100) < 0.1, `the preview's argmax agreement equals stylus-ml simulate's ${agreement}`);
+    await frame.getByTestId('section-accuracy').scrollIntoViewIfNeeded();
+    await vs.screenshot('crate-preview-accuracy');
   });
 
   e2e('"Stylus ML: Start Devnode" starts the embedded devnode; the status bar shows its port and block', async (vs) => {
@@ -158,6 +169,12 @@ describe('pipeline: scaffold, preview, devnode, deploy and try-it from the VS Co
     await vs.webviewFrame().getByTestId('deployed-address').waitFor({ state: 'visible', timeout: 60_000 });
     const j = await previewMatchesEstimate(vs, 'crate-preview-gas-measured');
     assert.notEqual(j.measured, null, 'the crate is built now: stylus-ml estimate measures it');
+    // the deployment section shows what the deploy and activation transactions used (stylus-ml.json measured.deploy)
+    const frame = vs.webviewFrame();
+    assert.equal(await frame.getByTestId('deploy-source').textContent(), 'measured on the devnode');
+    const recorded = JSON.parse(readFileSync(path.join(crateDir, 'stylus-ml.json'), 'utf8')) as { measured?: { deploy?: { deployGas: number } } };
+    assert.ok(recorded.measured?.deploy, 'the deploy was recorded in stylus-ml.json');
+    assert.equal(gasNumber(await frame.getByTestId('deploy-gas').textContent()), recorded.measured.deploy.deployGas);
   });
 
   e2e('Try it: predict on-chain returns exactly the simulator\'s output', async (vs) => {

@@ -160,6 +160,12 @@ describe('preview model', () => {
         assert.equal(partial.call, null, 'the partial model did not change when the estimate arrived');
       } else assert.match(m.notes.gas ?? '', /not available yet/);
       parsePreviewModel(JSON.parse(JSON.stringify(partial)));
+      // accuracy against onnxruntime on inputs of the crate's box (the iris classifier agrees on its classes)
+      assert.match(partial.notes.accuracy ?? '', /Measuring the accuracy/);
+      assert.ok(m.accuracy, `accuracy: ${JSON.stringify(m.errors)}`);
+      assert.equal(m.accuracy.cases, 200);
+      assert.ok(m.accuracy.argmaxAgreement !== null && m.accuracy.argmaxAgreement >= 0.95, `agreement ${m.accuracy.argmaxAgreement}`);
+      assert.ok(m.accuracy.maxAbsError < 0.05, `max error ${m.accuracy.maxAbsError}`);
     } finally {
       await reg.disposeAll();
       rmSync(tmp, { recursive: true, force: true });
@@ -183,7 +189,7 @@ describe('preview model', () => {
     await reg.disposeAll();
   });
 
-  test('no partial model when there is nothing slower to wait for (unreadable model, estimates off)', async () => {
+  test('no partial model when there is nothing slower to wait for (unreadable model); estimates off still measure the accuracy', async () => {
     const reg = new ProcessRegistry();
     const core = new CoreClient({ cliPath: path.join(root, 'dist', 'cli.js'), nodePath: process.execPath, registry: reg });
     let partials = 0;
@@ -192,6 +198,8 @@ describe('preview model', () => {
     const manifest = writeCrateManifest(crate, sample, '0:10');
     const off = await computePreview(core, { kind: 'crate', path: crate, modelPath: sample, manifest, manifestError: null }, { format: 'auto', optimize: 'gas' }, { estimatesEnabled: false, onPartial: () => partials++ });
     assert.match(off.notes.gas ?? '', /turned off/);
+    assert.equal(partials, 1, 'estimates off: the accuracy still follows, so the layers come first');
+    partials = 0;
     rmSync(tmp, { recursive: true, force: true });
     await computePreview(core, { kind: 'crate', path: '/nowhere', modelPath: null, manifest: null, manifestError: 'no stylus-ml.json' }, { format: 'auto', optimize: 'gas' }, { onPartial: () => partials++ });
     assert.equal(partials, 0);
