@@ -168,7 +168,8 @@ export async function runFeasibility(opts: { only?: string; inputs?: number; log
           { label: '--weights i8 --format input=i8:2 --optimize gas', prep: prepareModel(`${m.name}.onnx`, { inputRange: m.range, weights: 'i8', force: new Map([[plan.graph.inputs[0].name, { storage: 'i8' as const, frac: 2 }]]) }, { bytes, graph: loadGraph(bytes, { file: m.name }) }), optimize: 'gas' as const },
         ];
         for (const [i, v] of variants.entries()) {
-          const o = i === 0 ? s : await stylusProgram(client, v.prep.plan, v.prep, path.join(work, `${slug}-${i}`), v.optimize, inputs);
+          // inputs in the variant's own input format (the 8-bit-input one quantises them differently)
+          const o = i === 0 ? s : await stylusProgram(client, v.prep.plan, v.prep, path.join(work, `${slug}-${i}`), v.optimize, boxSamples(v.prep.plan, Math.max(n - 2, 1), 42));
           lowerings.push({ model: m.name, lowering: v.label, inkPerMac: o.inkPerMac ?? 0, totalTxGas: o.plain.tx, packedTxGas: o.packed.tx, compressedBytes: o.built.compressedBytes });
         }
       }

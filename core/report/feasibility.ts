@@ -92,6 +92,8 @@ export function feasibilityMarkdown(res: FeasibilityResult, charts: { gasVsParam
     out.push(`Lower bound for straight-line code with a constant weight (local.get, load at a constant offset, multiply, add): ${MAC_INK_BOUND} ink per multiply-accumulate.`, '');
     out.push('| model | lowering | ink / MAC | vs bound | tx gas | packed tx gas | compressed bytes |', '|---|---|--:|--:|--:|--:|--:|');
     for (const l of res.lowerings) out.push(`| ${l.model} | ${l.lowering} | ${n(l.inkPerMac)} | ${(l.inkPerMac / MAC_INK_BOUND).toFixed(2)}× | ${n(l.totalTxGas)} | ${n(l.packedTxGas)} | ${n(l.compressedBytes)} |`);
+    const best = res.lowerings.reduce((a, b) => (b.packedTxGas < a.packedTxGas ? b : a));
+    out.push('', `Cheapest predict transaction: ${n(best.packedTxGas)} gas with \`${best.lowering}\` through predictPacked(bytes). Immediates (\`--optimize gas\`) cut the ink per multiply-accumulate below the data-segment bound — no weight loads — for more code bytes; rolled loops (\`--optimize size\`) save bytes and cost ink.`);
   }
   out.push('', `Charts: gas-vs-params.svg (${charts.gasVsParams.length} bytes) and exec-vs-macs.svg beside this file.`, '');
   return out.join('\n');
