@@ -106,7 +106,7 @@ export interface CoreClientOptions {
 
 export interface EstimateOptions {
   format?: 'auto' | 'i8' | 'i16' | 'i32';
-  optimize?: 'gas' | 'size';
+  optimize?: 'as generated' | 'gas' | 'size';
 }
 
 export interface NewCrateOptions {
@@ -181,7 +181,7 @@ export class CoreClient {
     // Defaults are not passed, so the estimate works before the CLI grows these options.
     // `--weights` is the pipeline's quantisation flag (core/cli/simulate.ts quantFlags).
     if (opts.format && opts.format !== 'auto') args.push('--weights', opts.format);
-    if (opts.optimize && opts.optimize !== 'gas') args.push('--optimize', opts.optimize);
+    if (opts.optimize && opts.optimize !== 'as generated') args.push('--optimize', opts.optimize);
     return this.json<EstimateJson>('Gas estimation', args);
   }
 

@@ -13,7 +13,8 @@ export const COMPRESSED_SIZE_LIMIT = 24_576;
 export type StorageType = 'i8' | 'i16' | 'i32' | 'i64';
 export const WEIGHT_FORMATS = ['auto', 'i8', 'i16', 'i32'] as const;
 export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
-export const OPTIMIZE_GOALS = ['gas', 'size'] as const;
+/** 'as generated': the crate's own lowering; gas / size: the lowering `new --optimize` would pick */
+export const OPTIMIZE_GOALS = ['as generated', 'gas', 'size'] as const;
 export type OptimizeGoal = (typeof OPTIMIZE_GOALS)[number];
 
 export interface QFormat {
@@ -429,7 +430,7 @@ export function parseFromWebview(v: Json): FromWebview {
 }
 
 export function defaultOptions(): PreviewOptions {
-  return { format: 'auto', optimize: 'gas' };
+  return { format: 'auto', optimize: 'as generated' };
 }
 
 /** A model with only its source known: what the preview shows before (or without) the pipeline. */

@@ -81,7 +81,7 @@ describe('preview model', () => {
       const manifest = writeCrateManifest(crate, sample, '0:10');
       const reg = new ProcessRegistry();
       const core = new CoreClient({ cliPath: path.join(tmp, 'no-cli.js'), nodePath: process.execPath, registry: reg });
-      const m = await computePreview(core, { kind: 'crate', path: crate, modelPath: sample, manifest, manifestError: null }, { format: 'auto', optimize: 'gas' });
+      const m = await computePreview(core, { kind: 'crate', path: crate, modelPath: sample, manifest, manifestError: null }, { format: 'auto', optimize: 'as generated' });
       assert.equal(m.layers?.length, manifest.layers.length);
       for (const [i, l] of (m.layers ?? []).entries()) {
         assert.deepEqual(l.outputFormat, manifest.layers[i].outputFormat);
@@ -89,7 +89,7 @@ describe('preview model', () => {
       }
       assert.ok(m.layers?.some((l) => l.weightFormat !== null), 'the linear layer has a weight format');
       parsePreviewModel(JSON.parse(JSON.stringify(m)));
-      const broken = await computePreview(core, { kind: 'crate', path: crate, modelPath: null, manifest: null, manifestError: 'stylus-ml.json: missing key \'layers\'' }, { format: 'auto', optimize: 'gas' });
+      const broken = await computePreview(core, { kind: 'crate', path: crate, modelPath: null, manifest: null, manifestError: 'stylus-ml.json: missing key \'layers\'' }, { format: 'auto', optimize: 'as generated' });
       assert.deepEqual(broken.errors, [{ stage: 'manifest', message: "stylus-ml.json: missing key 'layers'" }]);
       await reg.disposeAll();
     } finally {
@@ -104,18 +104,18 @@ describe('preview model', () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-preview-nocli-'));
     try {
       // A small readable model is inspected in the host (extension/local-inspect.ts); anything else needs the CLI.
-      const m = await computePreview(core, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'gas' });
+      const m = await computePreview(core, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'as generated' });
       assert.equal(m.errors.length, 0);
       assert.equal(m.layers?.length, 4);
       assert.equal(m.source.displayName, 'iris-logreg.onnx');
       const corrupt = path.join(tmp, 'corrupt.onnx');
       writeFileSync(corrupt, 'not a model');
-      const c0 = await computePreview(core, { kind: 'onnx', path: corrupt, modelPath: corrupt }, { format: 'auto', optimize: 'gas' });
+      const c0 = await computePreview(core, { kind: 'onnx', path: corrupt, modelPath: corrupt }, { format: 'auto', optimize: 'as generated' });
       assert.match(c0.notes.summary ?? '', /not available yet/);
       assert.match(c0.notes.layers ?? '', /not available yet/);
       const crate = path.join(tmp, 'crate');
       const manifest = writeCrateManifest(crate, sample, '0:10');
-      const c = await computePreview(core, { kind: 'crate', path: crate, modelPath: sample, manifest, manifestError: null }, { format: 'auto', optimize: 'gas' });
+      const c = await computePreview(core, { kind: 'crate', path: crate, modelPath: sample, manifest, manifestError: null }, { format: 'auto', optimize: 'as generated' });
       assert.equal(c.errors.length, 0);
       assert.match(c.notes.gas ?? '', /not available yet/);
       assert.match(c.notes.deploy ?? '', /not available yet/);
@@ -142,7 +142,7 @@ describe('preview model', () => {
       });
       // the sample is small: inspected in the host, so the only engine process is the estimate
       const partials: { model: ReturnType<typeof emptyPreviewModel>; callsSoFar: string[] }[] = [];
-      const m = await computePreview(spied, source, { format: 'auto', optimize: 'gas' }, {
+      const m = await computePreview(spied, source, { format: 'auto', optimize: 'as generated' }, {
         onPartial: (model) => partials.push({ model, callsSoFar: [...calls] }),
       });
       assert.equal(partials.length, 1);
@@ -172,6 +172,27 @@ describe('preview model', () => {
     }
   });
 
+  test('the preview\'s optimise control re-estimates the crate as `new --optimize` would regenerate it; "as generated" is the crate itself', { skip: !existsSync(cliBundle) && 'dist/cli.js not built' }, async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-preview-whatif-'));
+    const reg = new ProcessRegistry();
+    try {
+      const crate = path.join(tmp, 'crate');
+      assert.equal((await runCli(['new', sample, '--out', crate, '--template', 'minimal', '--input-range', '0:10'])).code, 0);
+      const info = readCrate(crate);
+      const source = { kind: 'crate' as const, path: crate, modelPath: info.modelPath, manifest: info.manifest, manifestError: info.error };
+      const core = new CoreClient({ cliPath: cliBundle, nodePath: process.execPath, registry: reg });
+      const own = await computePreview(core, source, { format: 'auto', optimize: 'as generated' });
+      const size = await computePreview(core, source, { format: 'i8', optimize: 'size' });
+      const cli = (args: string[]) => runCli(['estimate', crate, ...args, '--json']).then((r) => JSON.parse(r.stdout) as EstimateJson);
+      assert.equal(own.call?.totalTxGas.typical, (await cli([])).call.totalTxGas.typical);
+      assert.equal(size.call?.totalTxGas.typical, (await cli(['--weights', 'i8', '--optimize', 'size'])).call.totalTxGas.typical);
+      assert.notEqual(size.deploy?.compressedBytes, own.deploy?.compressedBytes, 'i8 weights and rolled loops change the program');
+    } finally {
+      await reg.disposeAll();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   test('a bare .onnx preview runs no estimate: it says the estimate needs the declared input range', async () => {
     const reg = new ProcessRegistry();
     const core = new CoreClient({ cliPath: cliBundle, nodePath: process.execPath, registry: reg });
@@ -180,7 +201,7 @@ describe('preview model', () => {
       estimate: (t: string, o?: object) => (calls.push('estimate'), core.estimate(t, o)),
     });
     let partials = 0;
-    const m = await computePreview(spied, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'gas' }, { onPartial: () => partials++ });
+    const m = await computePreview(spied, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'as generated' }, { onPartial: () => partials++ });
     assert.deepEqual(calls, []);
     assert.equal(partials, 0, 'nothing slower follows, so no partial model');
     assert.equal(m.notes.gas, NEEDS_BOX);
@@ -196,12 +217,12 @@ describe('preview model', () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-preview-off-'));
     const crate = path.join(tmp, 'crate');
     const manifest = writeCrateManifest(crate, sample, '0:10');
-    const off = await computePreview(core, { kind: 'crate', path: crate, modelPath: sample, manifest, manifestError: null }, { format: 'auto', optimize: 'gas' }, { estimatesEnabled: false, onPartial: () => partials++ });
+    const off = await computePreview(core, { kind: 'crate', path: crate, modelPath: sample, manifest, manifestError: null }, { format: 'auto', optimize: 'as generated' }, { estimatesEnabled: false, onPartial: () => partials++ });
     assert.match(off.notes.gas ?? '', /turned off/);
     assert.equal(partials, 1, 'estimates off: the accuracy still follows, so the layers come first');
     partials = 0;
     rmSync(tmp, { recursive: true, force: true });
-    await computePreview(core, { kind: 'crate', path: '/nowhere', modelPath: null, manifest: null, manifestError: 'no stylus-ml.json' }, { format: 'auto', optimize: 'gas' }, { onPartial: () => partials++ });
+    await computePreview(core, { kind: 'crate', path: '/nowhere', modelPath: null, manifest: null, manifestError: 'no stylus-ml.json' }, { format: 'auto', optimize: 'as generated' }, { onPartial: () => partials++ });
     assert.equal(partials, 0);
     await reg.disposeAll();
   });
@@ -209,7 +230,7 @@ describe('preview model', () => {
   test('with the engine bundle (when built), the sample model has its four ONNX nodes', { skip: !existsSync(path.join(root, 'dist', 'cli.js')) && 'dist/cli.js not built' }, async () => {
     const reg = new ProcessRegistry();
     const core = new CoreClient({ cliPath: path.join(root, 'dist', 'cli.js'), nodePath: process.execPath, registry: reg });
-    const m = await computePreview(core, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'gas' });
+    const m = await computePreview(core, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'as generated' });
     if (m.layers) assert.deepEqual(m.layers.map((l) => l.op).sort(), ['Cast', 'LinearClassifier', 'Normalizer', 'ZipMap']);
     else assert.match(m.notes.layers ?? '', /not available yet/);
     await reg.disposeAll();
