@@ -7,6 +7,7 @@ import { connect } from '../core/chain/index';
 import { loadGraph } from '../core/onnx/import';
 import { prepareModel } from '../core/pipeline';
 import type { Plan } from '../core/quant/types';
+import { modelSize } from '../core/bench/feasibility';
 import { buildBaseline, deployBaseline, predictGas } from '../core/baseline';
 import { prng } from '../test/fixtures/onnx-builder';
 import { BASELINE_MODELS } from '../test/fixtures/bench-models';
@@ -17,29 +18,6 @@ import type { BenchResult } from './types';
 const INPUTS = 5;
 
 
-
-/** Weights and tree nodes the program holds, and multiply-accumulates per predict. */
-export function modelSize(plan: Plan): { params: number; macs: number } {
-  let params = 0;
-  let macs = 0;
-  for (const qn of plan.nodes) {
-    const p = qn.params;
-    const op = qn.node.op;
-    if (p.op === 'matmul' && op.op === 'matmul') {
-      params += p.W.q.length + (p.bias?.length ?? 0);
-      macs += op.batches * op.M * op.N * op.K;
-    } else if (p.op === 'conv2d' && op.op === 'conv2d') {
-      params += p.W.q.length + (p.bias?.length ?? 0);
-      const out = plan.graph.tensors.get(qn.node.outputs[0])!.shape;
-      macs += out.reduce((a, b) => a * b, 1) * op.inChannels * op.kernel[0] * op.kernel[1];
-    } else if (p.op === 'trees') {
-      params += p.trees.reduce((a, t) => a + t.nodes.length + t.leaves.length, 0);
-    } else if (p.op === 'affine') {
-      params += p.scale.q.length + p.offset.length;
-    }
-  }
-  return { params, macs };
-}
 
 function boxInputs(plan: Plan, n: number): number[][] {
   const rnd = prng(42);

@@ -3,17 +3,15 @@
 // 4 per zero byte, 16 per other byte, 21,000 base) and what execution adds beyond them.
 import { encodeFunctionData, hexToBytes, type Abi, type Hex } from 'viem';
 import { UserError } from '../errors';
+import { calldataGas as bytesCalldataGas, TX_BASE_GAS } from '../gas/call';
 import type { ChainClient } from '../chain/connect';
 import { describeChainError } from '../chain/deploy';
 import type { CompiledBaseline } from './compile';
 
-export const TX_BASE_GAS = 21_000;
+export { TX_BASE_GAS };
 
-export function calldataGas(data: Hex): number {
-  let g = 0;
-  for (const b of hexToBytes(data)) g += b === 0 ? 4 : 16;
-  return g;
-}
+/** EIP-2028 gas of hex calldata (core/gas/call.ts prices the bytes). */
+export const calldataGas = (data: Hex): number => bytesCalldataGas(hexToBytes(data));
 
 export interface PredictGas {
   /** eth_estimateGas of the predict transaction */

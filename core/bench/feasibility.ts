@@ -13,7 +13,7 @@ import { prepareModel } from '../pipeline';
 import { generateCrate } from '../codegen/generate';
 import { writeCrate } from '../codegen/write';
 import { buildCrate } from '../build/build';
-import { loweringFor, type Optimize } from '../codegen/lowering';
+import { recordedLowering, type Optimize } from '../codegen/lowering';
 import { readManifest } from '../manifest/schema';
 import { buildBaseline, deployBaseline, predictGas } from '../baseline/index';
 import { estimateProgram, boxSamples } from '../gas/estimate';
@@ -109,7 +109,7 @@ async function stylusProgram(client: ChainClient, plan: Plan, prepared: ReturnTy
     inkPerMac = ink / denseFns.reduce((a, l) => a + l.macs, 0);
   }
   const wasm = new Uint8Array(fs.readFileSync(built.wasm));
-  return { built, deployed, plain, packed, inkPerMac, wasm, lowering: { ...loweringFor(optimize), ...((manifest as unknown as { lowering?: object }).lowering ?? {}) } };
+  return { built, deployed, plain, packed, inkPerMac, wasm, lowering: recordedLowering(manifest) };
 }
 
 export async function runFeasibility(opts: { only?: string; inputs?: number; log?: (line: string) => void } = {}): Promise<FeasibilityResult> {
@@ -131,8 +131,8 @@ export async function runFeasibility(opts: { only?: string; inputs?: number; log
       const inputs = boxSamples(plan, Math.max(n - 2, 1), 42);
       const slug = m.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
       const s = await stylusProgram(client, plan, prepared, path.join(work, slug), undefined, inputs);
-      const est = estimateProgram(plan, s.lowering as never, { wasm: s.wasm, inputs });
-      const cached = estimateProgram(plan, s.lowering as never, { wasm: s.wasm, inputs, cached: true });
+      const est = estimateProgram(plan, s.lowering, { wasm: s.wasm, inputs });
+      const cached = estimateProgram(plan, s.lowering, { wasm: s.wasm, inputs, cached: true });
       let evm: FeasibilityRow['evm'] = null;
       let note: string | undefined;
       try {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UserError } from '../errors';
 import { readManifest, MANIFEST_FILE, type Manifest } from '../manifest/schema';
 import { prepareModel } from '../pipeline';
-import { loweringFor, type Lowering, type Optimize } from '../codegen/lowering';
+import { loweringFor, recordedLowering, type Lowering, type Optimize } from '../codegen/lowering';
 import { estimateProgram, type Estimate, type EstimateOptions, type PredictFunction } from '../gas/estimate';
 import { measureProgram, type Measured } from '../gas/measure';
 import { pickLowering, type RankedLowering } from '../gas/rank';
@@ -38,7 +38,7 @@ interface Target {
   ranked: RankedLowering[] | null;
 }
 
-function crateTarget(dir: string, measure: boolean, flags: Record<string, unknown>, optimize: Optimize | undefined, opts: Omit<EstimateOptions, 'wasm'>): Target {
+function crateTarget(dir: string, flags: Record<string, unknown>, optimize: Optimize | undefined, opts: Omit<EstimateOptions, 'wasm'>): Target {
   const m: Manifest = readManifest(dir);
   const q = quantOptions(flags);
   const overrides = { weights: q.weights, activations: q.activations, accumulator: q.accumulator };
@@ -48,16 +48,15 @@ function crateTarget(dir: string, measure: boolean, flags: Record<string, unknow
   if (whatIf) {
     // a what-if: the crate regenerated with these options, estimated before any build
     const { pick, ranked } = pickLowering(plan, optimize ?? 'gas', opts);
-    const lowering = optimize ? pick.lowering : ({ ...loweringFor(m.options.optimize), ...((m as Manifest & { lowering?: Partial<Lowering> }).lowering ?? {}) } as Lowering);
+    const lowering = optimize ? pick.lowering : recordedLowering(m);
     const changes = [q.weights && `--weights ${q.weights}`, q.activations && `--activations ${q.activations}`, q.accumulator && `--accumulator ${q.accumulator}`, optimize && `--optimize ${optimize} (${pick.label})`].filter(Boolean).join(' ');
     return { plan, lowering, wasm: null, names: null, what: `crate ${dir} regenerated with ${changes} (what-if: program shape predicted)`, ranked };
   }
-  const rec = (m as Manifest & { lowering?: Partial<Lowering> }).lowering ?? {};
-  const lowering = { ...loweringFor(m.options.optimize), ...rec } as Lowering;
+  const lowering = recordedLowering(m);
   const built = currentBuild(dir);
   const wasm = built ? stripCustomSections(fs.readFileSync(built)) : null;
   const names = built ? built.replace(/\.wasm$/, '.names.json') : null;
-  return { plan, lowering, wasm: measure || wasm ? wasm : null, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null };
+  return { plan, lowering, wasm, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null };
 }
 
 const fmtSpread = (s: Spread) => (s.min === s.max ? num(s.typical) : `${num(s.typical)} (${num(s.min)}–${num(s.max)})`);
@@ -167,7 +166,7 @@ export const estimateCommand: Command = {
     let t: Target;
     if (fs.statSync(target).isDirectory()) {
       if (!fs.existsSync(path.join(target, MANIFEST_FILE))) throw new UserError(`${target} has no ${MANIFEST_FILE}: give a crate made by \`stylus-ml new\`, or an .onnx model`);
-      t = crateTarget(target, measure, args.flags, optimize as Optimize | undefined, opts);
+      t = crateTarget(target, args.flags, optimize as Optimize | undefined, opts);
     } else {
       const prepared = prepareModel(target, quantOptions(args.flags));
       const { pick, ranked } = pickLowering(prepared.plan, (optimize ?? 'gas') as Optimize, opts);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
 import { readInputFile, type InputCase } from '../io/inputs';
+import { prng } from '../io/prng';
 import { prepareModel, readModelFile, type Prepared } from '../pipeline';
 import { readManifest, MANIFEST_FILE } from '../manifest/schema';
 import { modelFileOf, planFromManifest } from './crate-model';
@@ -54,14 +55,7 @@ export function quantOptions(flags: Record<string, unknown>) {
 
 /** `n` real inputs in the declared box: its two corners, then seeded uniform draws. */
 export function boxCases(plan: Plan, n: number): InputCase[] {
-  let seed = 0x5eed;
-  const rnd = () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = prng(0x5eed);
   return Array.from({ length: n }, (_, k) => {
     const c: InputCase = new Map();
     for (const inp of plan.graph.inputs) {

@@ -16,7 +16,7 @@ import { crateManifest, type CrateManifest } from './manifest';
 import { generateModelRs } from './model-rs';
 import { libName, packageName, realText } from './rust';
 import { tablesRs } from './templates';
-import { estimateProgram } from '../gas/estimate';
+import { estimateProgram, type Estimate } from '../gas/estimate';
 import type { ManifestLayer } from '../manifest/schema';
 
 export interface GenerateOptions {
@@ -148,9 +148,9 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   });
   // the analytical gas of each layer and of a call (core/gas), for the preview and the gas CodeLens
   // an estimate is a convenience: a model too large to price (nitro's cost fields overflow) still generates
-  let est: ReturnType<typeof estimateProgram> | null = null;
+  let est: Estimate | null = null;
   try {
-    est = estimateProgram(plan, lowering);
+    est = estimateProgram(plan, lowering, { modelRs: model });
   } catch (e) {
     notes.push(`no gas estimate in stylus-ml.json: ${(e as Error).message}`);
   }
@@ -159,7 +159,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   return { files, manifest, names, abi, notes, vectors: vectors.length };
 }
 
-function fillEstimates(manifest: CrateManifest, est: ReturnType<typeof estimateProgram>): void {
+function fillEstimates(manifest: CrateManifest, est: Estimate): void {
   const toGas = (ink: number) => Math.round((ink / est.params.inkPrice) * 100) / 100;
   (manifest.layers as ManifestLayer[]).forEach((l, i) => {
     const e = est.layers[i];

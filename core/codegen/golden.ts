@@ -6,6 +6,7 @@ import { sizeOf } from '../ir/graph';
 import type { Plan } from '../quant/types';
 import { runFixed } from '../quant/simulate';
 import type { ContractAbi } from './abi';
+import { prng } from '../io/prng';
 
 export interface GoldenVector {
   /** flat quantised inputs, all inputs in order */
@@ -17,17 +18,6 @@ export interface GoldenVector {
   kind: 'corner' | 'edge' | 'threshold' | 'random';
 }
 
-/** mulberry32: the same vectors for the same model every time. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Golden vector count that keeps golden.txt under ~4 MB for wide inputs (never below 64). */
 export function defaultVectorCount(abi: ContractAbi): number {

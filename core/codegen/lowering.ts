@@ -38,3 +38,8 @@ export const MAX_BRANCH_DEPTH = 14;
 export function loweringFor(optimize: Optimize | undefined): Lowering {
   return optimize ? { ...LOWERINGS[optimize] } : { ...DEFAULT_LOWERING };
 }
+
+/** The lowering a generated crate records in stylus-ml.json (its preset, then the choices it made). */
+export function recordedLowering(m: { options: { optimize?: Optimize }; lowering?: Partial<Lowering> }): Lowering {
+  return { ...loweringFor(m.options.optimize), ...(m.lowering ?? {}) };
+}

@@ -69,7 +69,7 @@ export interface CallCost {
 }
 
 /** ink → gas as the runtime converts the ink left back (floor of what is left, so the used part rounds up) */
-const inkToGas = (ink: number, inkPrice: number) => Math.ceil(ink / inkPrice);
+export const inkToGas = (ink: number, inkPrice: number) => Math.ceil(ink / inkPrice);
 
 export function callCost(c: CallCostInputs): CallCost {
   const p = c.params;

@@ -5,15 +5,16 @@
 // from the data pricer (arbos/programs/data_pricer.go).
 import { ACTIVATION_FIXED_GAS, activationCompileGas, dataFee, initialDataPricer, type DataPricerState } from '../../devnode/stylus/costs';
 import type { StylusParams } from '../../devnode/stylus/api';
+import { STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../devnode/precompiles/framework';
 import { TX_BASE_GAS } from './call';
 import type { ProgramShape } from './shape';
 
 const CREATE_GAS = 32_000;
 const INITCODE_WORD_GAS = 2;
 const CODE_DEPOSIT_GAS = 200;
-// nitro storage burner prices (arbos/storage/storage.go)
-const STORAGE_READ = 800;
-const STORAGE_WRITE = 20_000;
+// nitro storage burner prices (arbos/storage/storage.go), as the devnode's precompiles charge them
+const STORAGE_READ = Number(STORAGE_READ_COST);
+const STORAGE_WRITE = Number(STORAGE_WRITE_COST);
 
 const words = (n: number) => Math.ceil(n / 32);
 const memoryGas = (bytes: number) => 3 * words(bytes) + Math.floor(words(bytes) ** 2 / 512);

@@ -3,13 +3,14 @@
 // (deploy.ts), from the program's shape — read from the built wasm when there is one, predicted from
 // the plan otherwise (shape.ts). Instant: nothing is compiled or run.
 import { hexToBytes, type Hex } from 'viem';
-import { generateModelRs } from '../codegen/model-rs';
+import { generateModelRs, type ModelRs } from '../codegen/model-rs';
 import type { Lowering } from '../codegen/lowering';
 import { manifestFromPlan, type Manifest } from '../manifest/schema';
 import { encodeModelCall } from '../chain/predict';
 import { contractAbi } from '../codegen/abi';
 import type { Plan } from '../quant/types';
 import { runFixed, type QValues } from '../quant/simulate';
+import { prng } from '../io/prng';
 import { stylusParamsFor } from '../../devnode/config';
 import type { StylusParams } from '../../devnode/stylus/api';
 import { abiInk, kernelKey, layerInk, layerUnits } from './kernels';
@@ -58,18 +59,13 @@ export interface EstimateOptions {
   l1PricePerUnitWei?: bigint;
   l2BaseFeeWei?: bigint;
   cached?: boolean;
+  /** the generator's output for this plan and lowering, when the caller has it already */
+  modelRs?: ModelRs;
 }
 
 /** A small deterministic sample of the input box: its two corners and uniform draws inside it. */
 export function boxSamples(plan: Plan, n = 24, seed = 7): number[][][] {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = prng(seed);
   const ts = plan.graph.inputs.map((i) => plan.tensors.get(i.id)!);
   const out: number[][][] = [ts.map((t) => Array.from(t.qlo)), ts.map((t) => Array.from(t.qhi))];
   for (let k = 0; k < n; k++) out.push(ts.map((t) => Array.from(t.qlo, (lo, i) => lo + Math.floor(rnd() * (t.qhi[i] - lo + 1)))));
@@ -84,15 +80,16 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const arbos = opts.arbosVersion ?? 40;
   const params = stylusParamsFor(arbos, false);
   const fn = opts.function ?? 'predict';
-  const rs = generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' });
+  const rs = opts.modelRs ?? generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' });
   const fns = plan.nodes.map((_, i) => rs.layers[i]?.fn ?? `layer_${i}`);
   const shape = opts.wasm ? shapeOfWasm(opts.wasm, arbos) : predictShape(plan, rs.decisions, fns, arbos);
   const samples = opts.inputs && opts.inputs.length > 0 ? opts.inputs : boxSamples(plan);
 
-  // run the plan on the samples: tree layers need their inputs to count the nodes visited
-  const values: QValues[] = samples.map((q) => runFixed(plan, new Map(plan.graph.inputs.map((inp, i) => [inp.id, Float64Array.from(q[i])]))));
+  // tree layers count the nodes the samples visit, so only a plan with trees is run on them
+  const hasTrees = plan.nodes.some((qn) => qn.node.op.op === 'trees');
+  const values: QValues[] = hasTrees ? samples.map((q) => runFixed(plan, new Map(plan.graph.inputs.map((inp, i) => [inp.id, Float64Array.from(q[i])])))) : [];
   const layers: LayerEstimate[] = plan.nodes.map((qn, index) => {
-    const fnName = rs.layers[index]?.fn ?? `layer_${index}`;
+    const fnName = fns[index];
     const key = kernelKey(qn, rs.decisions[fnName]);
     const treeInputs = qn.node.op.op === 'trees' ? values.map((v) => v.get(qn.node.inputs[0])!) : [];
     const ink = layerInk(key, layerUnits(plan, index, treeInputs));

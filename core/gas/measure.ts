@@ -3,9 +3,9 @@
 // per-call charges the chain adds (init, footprint, intrinsic, calldata), sit beside the estimate.
 import fs from 'node:fs';
 import { hexToBytes, type Hex } from 'viem';
-import { createProfiler, namesFromJson } from '../../devnode/stylus/profile';
+import { createProfiler, functionNamed, namesFromJson } from '../../devnode/stylus/profile';
 import type { Estimate } from './estimate';
-import { calldataGas, TX_BASE_GAS, type Spread } from './call';
+import { calldataGas, inkToGas, TX_BASE_GAS, type Spread } from './call';
 
 export interface Measured {
   executionGas: Spread;
@@ -34,12 +34,12 @@ export async function measureProgram(est: Estimate, wasm: Uint8Array, calldatas:
     const r = profiler.profile(bytes);
     if (r.status !== 'success') throw new Error(`the built program ${r.status === 'revert' ? 'reverted' : `failed (${r.status})`} on one of the inputs${r.reason ? `: ${r.reason}` : ''}`);
     const ink = Number(r.inkUsed);
-    const gas = fixed + Math.ceil(ink / est.params.inkPrice);
+    const gas = fixed + inkToGas(ink, est.params.inkPrice);
     inks.push(ink);
     exec.push(gas);
     total.push(gas + TX_BASE_GAS + calldataGas(bytes));
     for (const l of est.layers) {
-      const f = r.functions.find((x) => x.name !== null && (x.name === l.fn || x.name.endsWith(`::${l.fn}`)));
+      const f = functionNamed(r, l.fn);
       if (f) perFn.set(l.fn, (perFn.get(l.fn) ?? 0) + Number(f.selfInk));
     }
   }

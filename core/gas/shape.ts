@@ -1,7 +1,7 @@
 // The shape of a Stylus program — what nitro prices at activation and on every call (init and cached
 // cost, footprint, asm estimate, compile gas) — either read from a built wasm (exact: the same
 // instrumentation the devnode runs) or predicted from the quantisation plan before anything is built.
-import { brotliCompress, MAX_CODE_SIZE, stylusDeployBytes } from '../build/deploy-bytes';
+import { brotliCompress, stylusDeployBytes } from '../build/deploy-bytes';
 import { checkStylusWasm } from '../wasm/validate';
 import { compileGasInputs } from '../../devnode/stylus/activate';
 import { programCosts, type CompileGasInputs, type ProgramCosts } from '../../devnode/stylus/costs';
@@ -250,4 +250,3 @@ export function predictShape(plan: Plan, decisions: Record<string, string>, fns:
   };
 }
 
-export const CODE_SIZE_LIMIT = MAX_CODE_SIZE;

@@ -2,19 +2,11 @@
 // (stylus-ml bench) and the tests, and deliberately broken files for tests. Weights come from a seeded
 // PRNG so every run builds the same bytes.
 import { onnx } from 'onnx-proto';
+import { prng } from '../io/prng';
 
 const F = onnx.TensorProto.DataType.FLOAT;
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 export function floatTensor(name: string, dims: number[], values: ArrayLike<number>): onnx.ITensorProto {
   return { name, dims, dataType: F, floatData: Array.from(values) };
@@ -111,13 +103,41 @@ export function cnn(opts: { seed?: number; channels?: number; size?: number; fil
 }
 
 /** A random-forest-like TreeEnsembleClassifier (skl2onnx encoding: class-probability leaves × 1/n_trees). */
+/** The per-node lists of an ONNX tree ensemble (ai.onnx.ml TreeEnsemble*: nodes_*). */
+export interface TreeNodes {
+  treeids: number[];
+  nodeids: number[];
+  featureids: number[];
+  modes: string[];
+  values: number[];
+  truenodeids: number[];
+  falsenodeids: number[];
+}
+
+export function emptyTreeNodes(): TreeNodes {
+  return { treeids: [], nodeids: [], featureids: [], modes: [], values: [], truenodeids: [], falsenodeids: [] };
+}
+
+/** The nodes_* attributes of a tree ensemble node. */
+export function treeNodeAttributes(a: TreeNodes): onnx.IAttributeProto[] {
+  return [
+    attr('nodes_treeids', a.treeids),
+    attr('nodes_nodeids', a.nodeids),
+    attr('nodes_featureids', a.featureids),
+    attr('nodes_modes', a.modes),
+    attr('nodes_values', a.values, 'floats'),
+    attr('nodes_truenodeids', a.truenodeids),
+    attr('nodes_falsenodeids', a.falsenodeids),
+  ];
+}
+
 export function forest(opts: { seed?: number; trees?: number; depth?: number; features?: number; classes?: number } = {}): Uint8Array {
   const rnd = prng(opts.seed ?? 3);
   const nTrees = opts.trees ?? 10;
   const depth = opts.depth ?? 4;
   const nF = opts.features ?? 4;
   const nC = opts.classes ?? 3;
-  const a = { treeids: [] as number[], nodeids: [] as number[], featureids: [] as number[], modes: [] as string[], values: [] as number[], truenodeids: [] as number[], falsenodeids: [] as number[] };
+  const a = emptyTreeNodes();
   const c = { treeids: [] as number[], nodeids: [] as number[], ids: [] as number[], weights: [] as number[] };
   for (let t = 0; t < nTrees; t++) {
     let next = 0;
@@ -160,13 +180,7 @@ export function forest(opts: { seed?: number; trees?: number; depth?: number; fe
     input: ['input'],
     output: ['label', 'probabilities'],
     attribute: [
-      attr('nodes_treeids', a.treeids),
-      attr('nodes_nodeids', a.nodeids),
-      attr('nodes_featureids', a.featureids),
-      attr('nodes_modes', a.modes),
-      attr('nodes_values', a.values, 'floats'),
-      attr('nodes_truenodeids', a.truenodeids),
-      attr('nodes_falsenodeids', a.falsenodeids),
+      ...treeNodeAttributes(a),
       attr('class_treeids', c.treeids),
       attr('class_nodeids', c.nodeids),
       attr('class_ids', c.ids),

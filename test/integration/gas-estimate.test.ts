@@ -18,6 +18,7 @@ import { writeCrate } from '../../core/codegen/write';
 import { buildCrate } from '../../core/build/build';
 import { loweringFor, type Lowering } from '../../core/codegen/lowering';
 import { readManifest } from '../../core/manifest/schema';
+import { encodeModelCall } from '../../core/chain/predict';
 import { estimateProgram, boxSamples } from '../../core/gas/estimate';
 import { calldataGas } from '../../core/gas/call';
 import { shapeOfWasm } from '../../core/gas/shape';
@@ -74,7 +75,6 @@ for (const m of BASELINE_MODELS) {
     const deployed = await deployProgram(client, built.initCodeBytes);
     const inputs = boxSamples(plan, 3, 99);
     const manifest = readManifest(path.dirname(path.dirname(path.dirname(built.wasm))));
-    const { encodeModelCall } = await import('../../core/chain/predict');
     for (const q of inputs) {
       const est = estimateProgram(plan, lowering, { wasm, inputs: [q] });
       const data = encodeModelCall(manifest, 'predict', q);
@@ -117,7 +117,6 @@ test('--optimize gas picks a lowering the devnode confirms is no dearer than the
     const built = buildFor(prepared, slug, lowering);
     const d = await deployProgram(client, built.initCodeBytes);
     const manifest = readManifest(path.join(tmp, slug));
-    const { encodeModelCall } = await import('../../core/chain/predict');
     const data = encodeModelCall(manifest, 'predict', boxSamples(prepared.plan, 1, 5)[2]);
     return Number(await client.publicClient.estimateGas({ account: client.account!, to: d.address, data }));
   };
