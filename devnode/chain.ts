@@ -65,6 +65,7 @@ interface Snapshot {
   stateRoot: Uint8Array;
   blockCount: number;
   timeOffset: bigint;
+  pinnedTimestamp: bigint | null;
 }
 
 /** Serialises async work: each call waits for the previous one to settle. */
@@ -88,6 +89,8 @@ export class Chain {
   private nextSnapshotId = 1;
   /** evm_increaseTime offset, seconds */
   timeOffset = 0n;
+  /** evm_setNextBlockTimestamp: the next block's time (and the time calls run at until it is mined) */
+  pinnedTimestamp: bigint | null = null;
   private miner: ReturnType<typeof setInterval> | null = null;
 
   private constructor(
@@ -174,7 +177,8 @@ export class Chain {
   /** The header a new block (or a simulated call) runs against; reused while head, time and fee are unchanged. */
   nextBlockContext(baseFee = BASE_FEE): Block {
     const parent = this.head;
-    const ts = this.now() > parent.block.header.timestamp ? this.now() : parent.block.header.timestamp;
+    const now = this.now();
+    const ts = this.pinnedTimestamp ?? (now > parent.block.header.timestamp ? now : parent.block.header.timestamp);
     const key = `${bytesToHex(parent.hash)}:${ts}:${baseFee}`;
     if (this.blockContextCache?.key === key) return this.blockContextCache.block;
     const block = this.buildBlockContext(parent, ts, baseFee);
@@ -336,6 +340,11 @@ export class Chain {
     });
     const sb: StoredBlock = { block, hash: blockHash, number: h.number, txs: stored };
     this.blocks.push(sb);
+    if (this.pinnedTimestamp !== null) {
+      // later blocks go on from the pinned time, as in hardhat and anvil
+      this.timeOffset += this.pinnedTimestamp - this.now();
+      this.pinnedTimestamp = null;
+    }
     for (const t of stored) this.txByHash.set(bytesToHex(t.hash), { block: Number(h.number), index: t.index });
     return sb;
   }
@@ -414,7 +423,7 @@ export class Chain {
   async snapshot(): Promise<number> {
     return this.lock.run(async () => {
       const id = this.nextSnapshotId++;
-      this.snapshots.set(id, { stateRoot: await this.sm.getStateRoot(), blockCount: this.blocks.length, timeOffset: this.timeOffset });
+      this.snapshots.set(id, { stateRoot: await this.sm.getStateRoot(), blockCount: this.blocks.length, timeOffset: this.timeOffset, pinnedTimestamp: this.pinnedTimestamp });
       return id;
     });
   }
@@ -429,6 +438,7 @@ export class Chain {
       this.blocks = this.blocks.slice(0, snap.blockCount);
       this.pool = [];
       this.timeOffset = snap.timeOffset;
+      this.pinnedTimestamp = snap.pinnedTimestamp;
       for (const k of [...this.snapshots.keys()]) if (k >= id) this.snapshots.delete(k);
       this.bridge.invalidateArbosVersion();
       return true;

@@ -303,6 +303,13 @@ export const METHODS: Record<string, Handler> = {
     n.chain.timeOffset += P.quantity(s, 'seconds');
     return q(n.chain.timeOffset);
   },
+  evm_setNextBlockTimestamp: (n, [t]) => {
+    const ts = P.quantity(t, 'timestamp');
+    const parent = n.chain.head.block.header.timestamp;
+    if (ts <= parent) throw invalidParams(`timestamp ${ts} is not after the latest block's timestamp ${parent}`);
+    n.chain.pinnedTimestamp = ts;
+    return q(ts);
+  },
   evm_setIntervalMining: (n, [ms]) => {
     const v = Number(P.quantity(ms, 'interval'));
     if (v === 0) n.chain.stopIntervalMining();

@@ -50,6 +50,25 @@ describe('embedded chain', () => {
     assert.equal(BigInt((await rpc(node.url, 'eth_getBalance', [TEST_ACCOUNTS[3].address, 'latest'])).result as string), 1000n * 10n ** 18n);
   });
 
+  test('evm_setNextBlockTimestamp: calls and the next block run at that time, later blocks go on from it', async () => {
+    const ts = async (tag = 'latest') => BigInt(((await rpc(node.url, 'eth_getBlockByNumber', [tag, false])).result as { timestamp: string }).timestamp);
+    const latest = await ts();
+    const past = await rpc(node.url, 'evm_setNextBlockTimestamp', [toHex(latest)]);
+    assert.equal(past.error?.code, -32602);
+    assert.match(past.error!.message, /not after the latest block's timestamp/);
+    const at = latest + 1000n;
+    await rpc(node.url, 'evm_setNextBlockTimestamp', [toHex(at)]);
+    // TIMESTAMP (0x42) returned by a call runs at the pinned time before the block exists
+    const code = '0x4260005260206000f3';
+    const called = await rpc(node.url, 'eth_call', [{ to: '0x00000000000000000000000000000000000ce11a', data: '0x' }, 'latest', { '0x00000000000000000000000000000000000ce11a': { code } }]);
+    assert.equal(BigInt(called.result as string), at);
+    await rpc(node.url, 'evm_mine');
+    assert.equal(await ts(), at);
+    await rpc(node.url, 'evm_mine');
+    const next = await ts();
+    assert.ok(next >= at && next < at + 60n, `the block after goes on from the pinned time (got ${next - at} s later)`);
+  });
+
   test('eth_call state overrides: code, balance, state, stateDiff — and nothing persists', async () => {
     const at = '0x00000000000000000000000000000000000c0de1';
     const call = (data: Hex, overrides: unknown) => rpc(node.url, 'eth_call', [{ to: at, data }, 'latest', overrides]);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { concatHex, getContractAddress, decodeErrorResult, decodeFunctionResult, encodeFunctionData, parseAbi, toHex, type Abi, type Hex } from 'viem';
+import { concatHex, getContractAddress, decodeErrorResult, decodeEventLog, decodeFunctionResult, encodeFunctionData, parseAbi, toHex, type Abi, type Hex } from 'viem';
 import { startEmbeddedDevnode, type EmbeddedDevnode } from '../../devnode/index';
 import { stylusDeployBytes } from '../../core/build/deploy-bytes';
 import { connect, deployProgram, ARB_WASM, ARB_WASM_ABI, type ChainClient } from '../../core/chain/index';
@@ -106,6 +106,11 @@ describe('Stylus on the embedded devnode (ArbOS 40)', () => {
     const program = '0x00000000000000000000000000000000c0ffee01' as Hex;
     const sender = '0x00000000000000000000000000000000000a11ce' as Hex;
     const data = encodeFunctionData({ abi: ARB_WASM_ABI, functionName: 'activateProgram', args: [program] });
+    // the same code deployed for real; the data fee depends on the time since the last activation,
+    // so the check and the real activation both run at one pinned time
+    const deployed = await deployRaw(client, bytes.initCode);
+    const at = (await client.publicClient.getBlock()).timestamp + 10n;
+    await rpc(node.url, 'evm_setNextBlockTimestamp', [toHex(at)]);
     const r = await rpc(node.url, 'eth_call', [
       { from: sender, to: ARB_WASM, data, value: toHex(10n ** 18n) },
       'latest',
@@ -120,9 +125,26 @@ describe('Stylus on the embedded devnode (ArbOS 40)', () => {
     const codehash = hex(keccak_256(bytes.runtimeCode));
     const v = await rpc(node.url, 'eth_call', [{ to: ARB_WASM, data: encodeFunctionData({ abi: ARB_WASM_ABI, functionName: 'codehashVersion', args: [codehash] }) }]);
     assert.equal(decodeErrorResult({ abi: ARB_WASM_ABI, data: v.error!.data as Hex }).errorName, 'ProgramNotActivated');
-    // the estimate equals what a real activation of the same code charges
-    const real = await deployProgram(client, bytes.runtimeCode);
-    assert.equal(real.activate.dataFeeWei, fee);
+    // the estimate equals what a real activation of the same code charges at the same time
+    const w = client.walletClient!;
+    const hash = await w.sendTransaction({
+      account: w.account!,
+      chain: w.chain,
+      to: ARB_WASM,
+      data: encodeFunctionData({ abi: ARB_WASM_ABI, functionName: 'activateProgram', args: [deployed] }),
+      value: fee,
+    });
+    const receipt = await client.publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success');
+    assert.equal((await client.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp, at);
+    const activated = receipt.logs
+      .filter((l) => l.address.toLowerCase() === ARB_WASM)
+      .map((l) => decodeEventLog({ abi: ARB_WASM_ABI, data: l.data, topics: l.topics }))
+      .find((e) => e.eventName === 'ProgramActivated');
+    assert.equal(activated?.eventName === 'ProgramActivated' ? activated.args.dataFee : undefined, fee);
+    // time goes on from the pinned time
+    await rpc(node.url, 'evm_mine', []);
+    assert.ok((await client.publicClient.getBlock()).timestamp >= at);
   });
 
   test('EVM → Stylus and Stylus → EVM calls, with state changes and logs', async () => {
