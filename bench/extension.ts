@@ -1,6 +1,8 @@
 // Issue 6 benchmark: the packaged extension in a real VS Code (code-server + Chromium, test/e2e/harness.ts).
-// (a) activation: the `activationMs` the extension measures itself (logged by extension/main.ts as
-//     "activated in N ms" in its "Stylus ML" output channel, the same figure StylusMlApi exports), and the
+// (a) activation: what the extension measures itself (logged by extension/main.ts as "activated in N ms,
+//     code loaded in M ms" in its "Stylus ML" output channel, the figures StylusMlApi exports): loading the
+//     bundle (from its first statement; what VS Code's Running Extensions view calls load time, less the
+//     file read) plus activate(), and the
 //     wall time from opening the workspace (with an .onnx file) to the devnode status bar item appearing;
 // (b) preview first render of a ~115k-parameter MLP: a click on the .onnx in the Explorer (what a user
 //     does) until the webview shows the layer table, and until the slower sections replace the busy
@@ -19,9 +21,12 @@ const TARGET = { activationMs: 300, firstRenderMs: 1000, vsixMB: 20 };
 const MODEL = 'mlp-100k.onnx';
 const REOPENS = 3;
 
-/** Every "activated in N ms" the extension logged, in order (one per extension-host start). */
-function activations(vs: VSCodeSession): number[] {
-  return [...vs.logFile('Stylus ML').matchAll(/activated in ([\d.]+) ms/g)].map((m) => Number(m[1]));
+/** Every "activated in N ms, code loaded in M ms" the extension logged, in order (one per extension-host start). */
+function activations(vs: VSCodeSession): { activateMs: number; loadMs: number }[] {
+  return [...vs.logFile('Stylus ML').matchAll(/activated in ([\d.]+) ms, code loaded in ([\d.]+) ms/g)].map((m) => ({
+    activateMs: Number(m[1]),
+    loadMs: Number(m[2]),
+  }));
 }
 
 function row(name: string, value: number, target: number, unit: string): Record<string, string | number> {
@@ -114,8 +119,11 @@ export async function benchExtension(): Promise<BenchResult> {
     await vs.screenshot('bench-preview-first');
     await vs.page.waitForTimeout(500); // the log channel flushes to its file asynchronously
     const act = activations(vs);
-    if (act.length === 0) notes.push('no "activated in N ms" line found in the Stylus ML log');
-    act.forEach((ms, i) => rows.push(row(`activate() self-measured, host start ${i + 1}`, ms, TARGET.activationMs, 'ms')));
+    if (act.length === 0) notes.push('no "activated in N ms, code loaded in M ms" line found in the Stylus ML log');
+    act.forEach((a, i) => {
+      rows.push(row(`activation, host start ${i + 1}: code load + activate()`, a.loadMs + a.activateMs, TARGET.activationMs, 'ms'));
+      rows.push(info(`  of which activate()`, a.activateMs));
+    });
     rows.push(info('open workspace → status bar item (cold: code-server start, install, window load)', coldMs));
     rows.push(info('open workspace → status bar item (window reload)', warmMs));
 

@@ -9,11 +9,12 @@ const production = process.argv.includes('--production');
 const dist = path.join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
-/** @type {{entry: string, out: string, platform: 'node'|'browser', format?: 'cjs'|'iife'|'esm', external?: string[]}[]} */
+/** @type {{entry: string, out: string, platform: 'node'|'browser', format?: 'cjs'|'iife'|'esm', external?: string[], loadClock?: boolean}[]} */
 const entries = [
   // solc (8 MB) stays a runtime require: only the EVM baseline (stylus-ml bench) loads it
   { entry: 'core/cli/bin.ts', out: 'cli.js', platform: 'node', external: ['solc'] },
-  { entry: 'extension/main.ts', out: 'extension.js', platform: 'node', external: ['vscode'] },
+  // loadClock: the first statement of the bundle reads the clock, so activation can report code loading too
+  { entry: 'extension/main.ts', out: 'extension.js', platform: 'node', external: ['vscode'], loadClock: true },
   { entry: 'language-server/server.ts', out: 'server.js', platform: 'node' },
   { entry: 'devnode/process.ts', out: 'devnode.js', platform: 'node' },
   // Stylus runtime worker thread: devnode/stylus/runtime.ts loads it from next to the bundle
@@ -36,7 +37,10 @@ await Promise.all(
         external: e.external ?? [],
         // onnxruntime-web locates its wasm next to the bundle; see copyAssets below.
         define: e.platform === 'node' ? { 'import.meta.url': '__importMetaUrl' } : {},
-        banner: e.platform === 'node' ? { js: 'const __importMetaUrl = require("url").pathToFileURL(__filename).href;' } : {},
+        banner:
+          e.platform === 'node'
+            ? { js: `${e.loadClock ? 'var __stylusMlLoadStart = performance.now();\n' : ''}const __importMetaUrl = require("url").pathToFileURL(__filename).href;` }
+            : {},
       }),
     ),
 );

@@ -15,6 +15,7 @@ export interface HostSuiteResults {
   /** facts the outer test checks after the suite (pids of owned processes, timings) */
   data: {
     activationMs?: number;
+    codeLoadMs?: number;
     extensionHostPid?: number;
     /** processes the real extension owns: must be gone after its deactivate() */
     ownedPids?: number[];
