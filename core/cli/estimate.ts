@@ -9,7 +9,7 @@ import { prepareModel } from '../pipeline';
 import { loweringFor, recordedLowering, type Lowering, type Optimize } from '../codegen/lowering';
 import { estimateProgram, type Estimate, type EstimateOptions, type PredictFunction } from '../gas/estimate';
 import { measureProgram, type Measured } from '../gas/measure';
-import { pickLowering, type RankedLowering } from '../gas/rank';
+import { hasI32Accumulators, pickLowering, type RankedLowering } from '../gas/rank';
 import { MAX_CODE_SIZE } from '../build/deploy-bytes';
 import { stripCustomSections } from '../build/wasm-sections';
 import { quantizeInputs } from '../quant/simulate';
@@ -47,10 +47,12 @@ function crateTarget(dir: string, flags: Record<string, unknown>, optimize: Opti
   const plan = planFromManifest(dir, m, overrides);
   if (whatIf) {
     // a what-if: the crate regenerated with these options, estimated before any build
-    const { pick, ranked } = pickLowering(plan, optimize ?? 'gas', opts);
+    const wide = hasI32Accumulators(plan) ? planFromManifest(dir, m, { ...overrides, accumulator: 'i64' }) : null;
+    const { pick, ranked } = pickLowering(plan, optimize ?? 'gas', opts, wide);
     const lowering = optimize ? pick.lowering : recordedLowering(m);
     const changes = [q.weights && `--weights ${q.weights}`, q.activations && `--activations ${q.activations}`, q.accumulator && `--accumulator ${q.accumulator}`, optimize && `--optimize ${optimize} (${pick.label})`].filter(Boolean).join(' ');
-    return { plan, lowering, wasm: null, names: null, what: `crate ${dir} regenerated with ${changes} (what-if: program shape predicted)`, ranked };
+    const picked = optimize && pick.accumulator === 'i64' && wide ? wide : plan;
+    return { plan: picked, lowering, wasm: null, names: null, what: `crate ${dir} regenerated with ${changes} (what-if: program shape predicted)`, ranked };
   }
   const lowering = recordedLowering(m);
   const built = currentBuild(dir);
@@ -92,7 +94,7 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     arbosVersion: e.params.arbosVersion,
     inputs: e.inputsUsed,
     provenance: e.provenance,
-    alternatives: ranked?.map((r) => ({ lowering: r.label, executionGas: r.executionGas, totalTxGas: r.totalTxGas, compressedBytes: r.compressedBytes, fits: r.fits })) ?? null,
+    alternatives: ranked?.map((r) => ({ lowering: r.label, accumulator: r.accumulator, executionGas: r.executionGas, totalTxGas: r.totalTxGas, compressedBytes: r.compressedBytes, fits: r.fits })) ?? null,
   };
 }
 
@@ -125,7 +127,7 @@ function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     `  compressed size              ${num(e.deploy.compressedBytes)} of ${num(MAX_CODE_SIZE)} bytes (${((100 * e.deploy.compressedBytes) / MAX_CODE_SIZE).toFixed(1)}%)${e.shape.provenance === 'predicted' ? ', predicted' : ''}`,
   ];
   if (ranked) {
-    lines.push('', 'lowering choices (estimate)');
+    lines.push('', 'lowering choices (estimate; "i64 accumulators" widens the layers proven safe in i32)');
     lines.push(table(['lowering', 'execution gas', 'compressed bytes', 'fits'], ranked.map((r) => [r.label, num(r.executionGas), num(r.compressedBytes), r.fits ? 'yes' : 'no']), [false, true, true, false]));
   }
   lines.push('', 'sources:', ...Object.entries(e.provenance).map(([k, v]) => `  ${k}: ${v}`));
@@ -168,10 +170,13 @@ export const estimateCommand: Command = {
       if (!fs.existsSync(path.join(target, MANIFEST_FILE))) throw new UserError(`${target} has no ${MANIFEST_FILE}: give a crate made by \`stylus-ml new\`, or an .onnx model`);
       t = crateTarget(target, args.flags, optimize as Optimize | undefined, opts);
     } else {
-      const prepared = prepareModel(target, quantOptions(args.flags));
-      const { pick, ranked } = pickLowering(prepared.plan, (optimize ?? 'gas') as Optimize, opts);
+      const q = quantOptions(args.flags);
+      const prepared = prepareModel(target, q);
+      const wide = hasI32Accumulators(prepared.plan) ? prepareModel(target, { ...q, accumulator: 'i64' }, prepared).plan : null;
+      const { pick, ranked } = pickLowering(prepared.plan, (optimize ?? 'gas') as Optimize, opts, wide);
       const lowering = optimize ? pick.lowering : loweringFor(undefined);
-      t = { plan: prepared.plan, lowering, wasm: null, names: null, what: `model ${target}${optimize ? ` (--optimize ${optimize}: ${pick.label})` : ''}`, ranked };
+      const plan = optimize && pick.accumulator === 'i64' && wide ? wide : prepared.plan;
+      t = { plan, lowering, wasm: null, names: null, what: `model ${target}${optimize ? ` (--optimize ${optimize}: ${pick.label})` : ''}`, ranked };
     }
     let inputs: number[][][] | undefined;
     if (args.flags.inputs) {

@@ -1,5 +1,6 @@
 // The code generator's choices ranked by the estimator: weights in a data segment or as immediates,
-// rolled or unrolled dense rows, trees as branches or tables. `new --optimize gas` takes the cheapest
+// rolled or unrolled dense rows, trees as branches or tables, and i64 accumulators where the plan proved
+// i32 safe (both exact there; the caller plans the wide variant). `new --optimize gas` takes the cheapest
 // call among the candidates that fit the code-size limit; `--optimize size` the smallest program.
 import type { Lowering, Optimize } from '../codegen/lowering';
 import { DEFAULT_LOWERING } from '../codegen/lowering';
@@ -7,8 +8,12 @@ import type { Plan } from '../quant/types';
 import { MAX_CODE_SIZE } from '../build/deploy-bytes';
 import { estimateProgram, type EstimateOptions } from './estimate';
 
+/** 'auto': i32 accumulators where the plan proves them safe, i64 elsewhere; 'i64': i64 everywhere */
+export type AccumulatorChoice = 'auto' | 'i64';
+
 export interface RankedLowering {
   lowering: Lowering;
+  accumulator: AccumulatorChoice;
   label: string;
   executionGas: number;
   totalTxGas: number;
@@ -32,12 +37,18 @@ export function candidateLowerings(plan: Plan): Lowering[] {
 
 export const loweringLabel = (l: Lowering) => `weights ${l.weights === 'code' ? 'as immediates' : 'in data'}${l.weights === 'data' ? `, ${l.dense} rows` : ''}${l.trees !== 'auto' ? `, trees as ${l.trees}` : ''}`;
 
-export function rankLowerings(plan: Plan, opts: Omit<EstimateOptions, 'wasm'> = {}): RankedLowering[] {
+/** Whether i64 accumulators are a real alternative: some layer accumulates in i32 (proven safe). */
+export function hasI32Accumulators(plan: Plan): boolean {
+  return plan.nodes.some((n) => 'acc' in n.params && n.params.acc === 'i32');
+}
+
+export function rankLowerings(plan: Plan, opts: Omit<EstimateOptions, 'wasm'> = {}, accumulator: AccumulatorChoice = 'auto'): RankedLowering[] {
   return candidateLowerings(plan).map((lowering) => {
     const e = estimateProgram(plan, lowering, opts);
     return {
       lowering,
-      label: loweringLabel(lowering),
+      accumulator,
+      label: loweringLabel(lowering) + (accumulator === 'i64' ? ', i64 accumulators' : ''),
       executionGas: e.call.executionGas.typical,
       totalTxGas: e.call.totalTxGas.typical,
       compressedBytes: e.shape.compressedBytes,
@@ -46,9 +57,18 @@ export function rankLowerings(plan: Plan, opts: Omit<EstimateOptions, 'wasm'> = 
   });
 }
 
-/** The lowering `--optimize` picks: the cheapest call that fits (gas), or the smallest program (size). */
-export function pickLowering(plan: Plan, goal: Optimize, opts: Omit<EstimateOptions, 'wasm'> = {}): { pick: RankedLowering; ranked: RankedLowering[] } {
-  const ranked = rankLowerings(plan, opts);
+/**
+ * The lowering `--optimize` picks: the cheapest call that fits (gas), or the smallest program (size).
+ * `wide` is the same model planned with i64 accumulators (null when that is no choice); a pick with
+ * accumulator 'i64' means the caller generates from that plan.
+ */
+export function pickLowering(
+  plan: Plan,
+  goal: Optimize,
+  opts: Omit<EstimateOptions, 'wasm'> = {},
+  wide: Plan | null = null,
+): { pick: RankedLowering; ranked: RankedLowering[] } {
+  const ranked = [...rankLowerings(plan, opts), ...(wide ? rankLowerings(wide, opts, 'i64') : [])];
   const fitting = ranked.filter((r) => r.fits);
   const pool = fitting.length > 0 ? fitting : ranked;
   const by = goal === 'gas' ? (r: RankedLowering) => r.executionGas * 1e6 + r.compressedBytes : (r: RankedLowering) => r.compressedBytes * 1e6 + r.executionGas;

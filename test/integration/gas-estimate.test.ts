@@ -22,7 +22,7 @@ import { encodeModelCall } from '../../core/chain/predict';
 import { estimateProgram, boxSamples } from '../../core/gas/estimate';
 import { calldataGas } from '../../core/gas/call';
 import { shapeOfWasm } from '../../core/gas/shape';
-import { pickLowering } from '../../core/gas/rank';
+import { hasI32Accumulators, pickLowering } from '../../core/gas/rank';
 import { BASELINE_MODELS } from '../fixtures/bench-models';
 import { runCli } from '../fixtures/cli';
 import { wasmToolchain } from '../fixtures/rust';
@@ -39,8 +39,8 @@ after(async () => {
 
 const skip = wasmToolchain() === null ? 'no wasm32 toolchain (Debian rustc + lld-16)' : false;
 
-function prepare(name: string, bytes: Uint8Array, range: string): Prepared {
-  return prepareModel(`${name}.onnx`, { inputRange: range }, { bytes, graph: loadGraph(bytes, { file: name }) });
+function prepare(name: string, bytes: Uint8Array, range: string, accumulator?: 'i64'): Prepared {
+  return prepareModel(`${name}.onnx`, { inputRange: range, accumulator }, { bytes, graph: loadGraph(bytes, { file: name }) });
 }
 
 function buildFor(prepared: Prepared, slug: string, lowering?: Partial<Lowering>) {
@@ -108,24 +108,48 @@ for (const m of BASELINE_MODELS) {
   });
 }
 
+async function measureCall(p: Prepared, lowering: Lowering | undefined, slug: string): Promise<number> {
+  const built = buildFor(p, slug, lowering);
+  const d = await deployProgram(client, built.initCodeBytes);
+  const manifest = readManifest(path.join(tmp, slug));
+  const data = encodeModelCall(manifest, 'predict', boxSamples(p.plan, 1, 5)[2]);
+  return Number(await client.publicClient.estimateGas({ account: client.account!, to: d.address, data }));
+}
+
 test('--optimize gas picks a lowering the devnode confirms is no dearer than the default', { skip }, async () => {
   const m = BASELINE_MODELS.find((x) => x.name.startsWith('mlp 64-32-10'))!;
   const prepared = prepare(m.name, m.bytes(), m.range);
+  assert.equal(hasI32Accumulators(prepared.plan), false, 'this MLP needs i64 accumulators: no accumulator choice');
   const { pick, ranked } = pickLowering(prepared.plan, 'gas');
   assert.ok(ranked.length >= 3, 'weights in data/code and rolled/unrolled rows are ranked');
-  const measure = async (lowering: Lowering | undefined, slug: string) => {
-    const built = buildFor(prepared, slug, lowering);
-    const d = await deployProgram(client, built.initCodeBytes);
-    const manifest = readManifest(path.join(tmp, slug));
-    const data = encodeModelCall(manifest, 'predict', boxSamples(prepared.plan, 1, 5)[2]);
-    return Number(await client.publicClient.estimateGas({ account: client.account!, to: d.address, data }));
-  };
-  const picked = await measure(pick.lowering, 'opt-gas');
-  const base = await measure(undefined, 'opt-default');
+  const picked = await measureCall(prepared, pick.lowering, 'opt-gas');
+  const base = await measureCall(prepared, undefined, 'opt-default');
   assert.ok(picked <= base, `picked ${pick.label}: ${picked} gas, default ${base}`);
   const size = pickLowering(prepared.plan, 'size').pick;
   assert.ok(size.compressedBytes <= Math.min(...ranked.map((r) => r.compressedBytes)));
 });
+
+for (const name of ['iris logreg', 'forest 10 trees']) {
+  test(`${name}: i64 accumulators where i32 is proven safe are ranked, never cheaper, and the devnode agrees`, { skip }, async (t) => {
+    const m = BASELINE_MODELS.find((x) => x.name.startsWith(name))!;
+    const prepared = prepare(m.name, m.bytes(), m.range);
+    const wide = prepare(m.name, m.bytes(), m.range, 'i64');
+    assert.ok(hasI32Accumulators(prepared.plan) && !hasI32Accumulators(wide.plan));
+    const { pick, ranked } = pickLowering(prepared.plan, 'gas', {}, wide.plan);
+    const narrow = ranked.filter((r) => r.accumulator === 'auto');
+    const wideRows = ranked.filter((r) => r.accumulator === 'i64');
+    assert.equal(wideRows.length, narrow.length, 'each lowering is also ranked with i64 accumulators');
+    for (const w of wideRows) {
+      const n = narrow.find((r) => JSON.stringify(r.lowering) === JSON.stringify(w.lowering))!;
+      assert.ok(w.executionGas >= n.executionGas, `${w.label}: ${w.executionGas} ≥ ${n.executionGas}`);
+    }
+    assert.equal(pick.accumulator, 'auto');
+    const base = await measureCall(prepared, undefined, `acc-auto-${name.replace(/\W+/g, "-")}`);
+    const widened = await measureCall(wide, undefined, `acc-i64-${name.replace(/\W+/g, "-")}`);
+    t.diagnostic(`${name}: i64 accumulators ${widened} gas, i32 where proven safe ${base}`);
+    assert.ok(widened > base, `i64 accumulators ${widened} gas, i32 where proven safe ${base}`);
+  });
+}
 
 test('stylus-ml estimate: a built crate gets the analytical figures and a measurement; bad input is refused', { skip }, async () => {
   const m = BASELINE_MODELS.find((x) => x.name.startsWith('iris forest'))!;
