@@ -29,6 +29,12 @@ const parseWei = (v: unknown, flag: string): bigint | undefined => {
   return BigInt(s);
 };
 
+const brotliLevel = (v: unknown): number | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 11) throw new UserError(`--l1-brotli-level must be a whole number 0–11, got '${String(v)}'`);
+  return v;
+};
+
 interface Target {
   plan: Plan;
   lowering: Lowering;
@@ -139,7 +145,7 @@ export const estimateCommand: Command = {
   spec: {
     name: 'estimate',
     summary: 'Estimates the gas of a predict call (per layer, min/typical/max), the deployment and activation costs and the compressed size, before building; for a built crate also measures the program in the devnode\'s metered runtime.',
-    usage: 'stylus-ml estimate DIR|MODEL.onnx [--input-range lo:hi] [--weights i8|i16|i32] [--optimize gas|size] [--function predict|predictPacked] [--inputs IN.json] [--arbos N] [--l1-price WEI] [--l2-base-fee WEI] [--cached] [--no-measure] [--json]',
+    usage: 'stylus-ml estimate DIR|MODEL.onnx [--input-range lo:hi] [--weights i8|i16|i32] [--optimize gas|size] [--function predict|predictPacked] [--inputs IN.json] [--arbos N] [--l1-price WEI] [--l2-base-fee WEI] [--l1-brotli-level N] [--cached] [--no-measure] [--json]',
     flags: {
       ...quantFlags,
       optimize: { kind: 'string', help: 'for a model: the lowering preset to estimate (gas or size; default: weights in data, unrolled rows)' },
@@ -148,6 +154,7 @@ export const estimateCommand: Command = {
       arbos: { kind: 'number', help: 'ArbOS version whose parameters price the call (default 40)' },
       'l1-price': { kind: 'string', help: 'L1 price per calldata unit in wei, for the L1 data component (default 0, as on a devnode)' },
       'l2-base-fee': { kind: 'string', help: 'L2 base fee in wei the L1 component is bought at (default 100000000, the devnode\'s)' },
+      'l1-brotli-level': { kind: 'number', help: 'the chain\'s brotli level for poster costs, 0–11 (ArbOwnerPublic.getBrotliCompressionLevel; default 0, nitro\'s initial value)' },
       cached: { kind: 'boolean', help: 'price the call for a program in ArbOS\'s cache (cached init cost)' },
       'no-measure': { kind: 'boolean', help: 'skip running the built program' },
     },
@@ -163,7 +170,7 @@ export const estimateCommand: Command = {
     const optimize = args.flags.optimize as string | undefined;
     if (optimize !== undefined && optimize !== 'gas' && optimize !== 'size') throw new UserError(`--optimize must be gas or size, got '${optimize}'`);
     const measure = !args.flags['no-measure'];
-    const opts = { arbosVersion: arbos, function: fnName, cached: !!args.flags.cached, l1PricePerUnitWei: parseWei(args.flags['l1-price'], 'l1-price'), l2BaseFeeWei: parseWei(args.flags['l2-base-fee'], 'l2-base-fee') };
+    const opts = { arbosVersion: arbos, function: fnName, cached: !!args.flags.cached, l1PricePerUnitWei: parseWei(args.flags['l1-price'], 'l1-price'), l2BaseFeeWei: parseWei(args.flags['l2-base-fee'], 'l2-base-fee'), l1BrotliLevel: brotliLevel(args.flags['l1-brotli-level']) };
 
     let t: Target;
     if (fs.statSync(target).isDirectory()) {

@@ -45,8 +45,8 @@ export interface CallCostInputs {
   codeInk: Spread;
   /** the program is in ArbOS's cache (cached init cost instead of the full one) */
   cached?: boolean;
-  /** L1 data component: gas the poster fee buys at the L2 base fee (0 on a devnode) */
-  l1Gas?: number;
+  /** L1 data component: gas the poster fee buys at the L2 base fee (0 on a devnode; core/gas/l1.ts) */
+  l1Gas?: Spread;
 }
 
 export interface CallBreakdown {
@@ -59,6 +59,7 @@ export interface CallBreakdown {
   hostio: number;
   /** ink of the code, as gas */
   compute: Spread;
+  /** typical; the spread over the samples is in totalTxGas */
   l1: number;
 }
 
@@ -85,22 +86,12 @@ export function callCost(c: CallCostInputs): CallCost {
   const hostioGas = inkToGas(hostio, p.inkPrice);
   const fixed = Number(init) + memory + hostioGas;
   const executionGas = mapSpread(compute, (g) => g + fixed);
-  const l1 = c.l1Gas ?? 0;
-  const totalTxGas = addSpread(addSpread(executionGas, c.calldata), spread(TX_BASE_GAS + l1));
+  const l1 = c.l1Gas ?? spread(0);
+  const totalTxGas = addSpread(addSpread(addSpread(executionGas, c.calldata), spread(TX_BASE_GAS)), l1);
   return {
     executionGas,
     totalTxGas,
-    breakdown: { intrinsic: TX_BASE_GAS, calldata: c.calldata, init: Number(init), memory, hostio: hostioGas, compute, l1 },
+    breakdown: { intrinsic: TX_BASE_GAS, calldata: c.calldata, init: Number(init), memory, hostio: hostioGas, compute, l1: l1.typical },
   };
 }
 
-/**
- * The L1 data component on an Arbitrum chain: the poster fee (L1 price per unit × 16 units per
- * brotli-compressed byte of the transaction) bought at the L2 base fee. Both prices in wei.
- */
-export function l1Gas(txBytes: number, l1PricePerUnitWei: bigint, l2BaseFeeWei: bigint): number {
-  if (l1PricePerUnitWei === 0n || l2BaseFeeWei === 0n) return 0;
-  // signed transaction envelope (nonce, prices, gas, to, value, v, r, s) around the calldata
-  const units = BigInt(16 * (txBytes + 100));
-  return Number((units * l1PricePerUnitWei + l2BaseFeeWei - 1n) / l2BaseFeeWei);
-}

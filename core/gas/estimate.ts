@@ -14,7 +14,8 @@ import { prng } from '../io/prng';
 import { stylusParamsFor } from '../../devnode/config';
 import type { StylusParams } from '../../devnode/stylus/api';
 import { abiInk, kernelKey, layerInk, layerUnits } from './kernels';
-import { callCost, calldataGas, l1Gas, spread, addSpread, type CallCost, type Spread } from './call';
+import { callCost, calldataGas, spread, addSpread, type CallCost, type Spread } from './call';
+import { l1GasOfCalls } from './l1';
 import { deployEstimate, type DeployEstimate } from './deploy';
 import { predictShape, layerCode, shapeOfWasm, type ProgramShape } from './shape';
 
@@ -58,6 +59,8 @@ export interface EstimateOptions {
   /** L1 price per calldata unit and the L2 base fee, wei (0 on a devnode) */
   l1PricePerUnitWei?: bigint;
   l2BaseFeeWei?: bigint;
+  /** the chain's brotli level for poster costs (default 0, nitro's initial value) */
+  l1BrotliLevel?: number;
   cached?: boolean;
   /** the generator's output for this plan and lowering, when the caller has it already */
   modelRs?: ModelRs;
@@ -109,8 +112,11 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const abiWork = abiInk(fn, inputElems, outputElems);
   const layerSum = layers.reduce<Spread>((a, l) => addSpread(a, l.inkSpread), spread(0));
   const codeInk = addSpread(layerSum, spread(abiWork));
-  const l1 = l1Gas(calldataBytes, opts.l1PricePerUnitWei ?? 0n, opts.l2BaseFeeWei ?? 100_000_000n);
-  const call = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, l1Gas: l1 });
+  const l2 = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached });
+  // the signed transaction's gas field: what a wallet would send (the L2 estimate with a margin)
+  const gasLimit = BigInt(Math.ceil(l2.totalTxGas.max * 1.2));
+  const l1 = l1GasOfCalls(calldatas, { pricePerUnitWei: opts.l1PricePerUnitWei ?? 0n, l2BaseFeeWei: opts.l2BaseFeeWei ?? 100_000_000n, brotliLevel: opts.l1BrotliLevel }, gasLimit);
+  const call = l1.max === 0 ? l2 : callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, l1Gas: l1 });
   const deploy = deployEstimate(shape, params);
   return {
     function: fn,
@@ -129,7 +135,9 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
       hostio: 'nitro hostio prices for read_args, write_result, msg_value, pay_for_memory_grow',
       calldata: opts.inputs ? `EIP-2028 on the ${samples.length} given inputs` : `EIP-2028 on ${samples.length} inputs of the box (its corners and random draws)`,
       deploy: `EVM CREATE costs and ArbWasm.activateProgram on the ${shape.provenance === 'built' ? 'built' : 'predicted'} program; data fee from a fresh chain's data pricer`,
-      l1: opts.l1PricePerUnitWei ? 'poster fee at the given L1 price per unit' : '0: no L1 component on a devnode (pass --l1-price)',
+      l1: opts.l1PricePerUnitWei
+        ? `poster fee: the signed call brotli-compressed at level ${opts.l1BrotliLevel ?? 0}, 16 units a byte, at the given L1 price per unit, bought at the L2 base fee (nitro l1pricing)`
+        : '0: no L1 component on a devnode (pass --l1-price)',
     },
   };
 }
