@@ -35,6 +35,8 @@ export interface RunOptions {
 }
 
 const MAX_CAPTURE = 32 * 1024 * 1024;
+/** how long run() waits, after the exit, for the child's output streams to close */
+const STDIO_CLOSE_WAIT_MS = 2000;
 
 export class ProcessRegistry {
   private readonly live = new Map<number, ManagedProcess>();
@@ -91,7 +93,13 @@ export class ProcessRegistry {
       : undefined;
     const onAbort = () => void this.kill(p);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    return p.exited.then((info) => {
+    // 'exit' can come before the last output has been read: wait for the streams to close too (briefly:
+    // a grandchild that inherited them may keep them open)
+    const closed = new Promise<void>((resolve) => p.child.once('close', () => resolve()));
+    const drained = p.exited.then((info) =>
+      Promise.race([closed, new Promise<void>((r) => setTimeout(r, STDIO_CLOSE_WAIT_MS).unref?.())]).then(() => info),
+    );
+    return drained.then((info) => {
       if (timer) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       return { ...info, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut };

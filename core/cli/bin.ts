@@ -1,10 +1,16 @@
 // The executable entry (bundled to dist/cli.js): run the command line, exit with its code.
 import { main } from './main';
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`stylus-ml: internal error: ${e}\n`);
-    process.exit(70);
-  },
-);
+/**
+ * Exits once stdout and stderr have flushed: when they are pipes whose reader is slower than us (an
+ * editor reading `--json`), an immediate process.exit would cut the output at the pipe's 64 KiB buffer.
+ */
+function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (e) => {
+  process.stderr.write(`stylus-ml: internal error: ${e}\n`);
+  exitAfterFlush(70);
+});

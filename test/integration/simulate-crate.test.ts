@@ -30,6 +30,16 @@ test('a crate is simulated with its own box and formats on N inputs drawn from t
   assert.equal(again.summary.maxAbsError, j.summary.maxAbsError);
 });
 
+test('a reader slower than the CLI still gets the whole --json (well over a pipe\'s 64 KiB)', async () => {
+  const dir = path.join(tmp, 'iris');
+  const r = await runCli(['simulate', dir, '--random', '1000', '--json'], { slowReaderMs: 1500 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.length > 500_000, `${r.stdout.length} bytes`);
+  const j = JSON.parse(r.stdout) as { cases: unknown[]; summary: { cases: number } };
+  assert.equal(j.cases.length, 1000);
+  assert.equal(j.summary.cases, 1000);
+});
+
 test('simulate refuses what it cannot do, saying what to give instead', async () => {
   const dir = path.join(tmp, 'iris');
   const cases: [string[], RegExp][] = [

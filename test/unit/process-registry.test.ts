@@ -82,6 +82,20 @@ describe('ProcessRegistry', () => {
     await reg.disposeAll();
   });
 
+  test('run() returns all of a large output, even when the child exits the moment it has written it', async () => {
+    const reg = new ProcessRegistry();
+    // 3 MB through the pipe; the child exits as soon as its last write is handed over, so 'exit' can
+    // arrive while the tail is still in the pipe (what `stylus-ml simulate --json` does to the preview)
+    const script = 'const s = "x".repeat(3 * 1024 * 1024 - 1) + "$"; process.stdout.write(s, () => process.exit(0));';
+    for (let i = 0; i < 5; i++) {
+      const r = await reg.run('big', process.execPath, ['-e', script]);
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout.length, 3 * 1024 * 1024, `run ${i + 1}: ${r.stdout.length} bytes`);
+      assert.ok(r.stdout.endsWith('$'));
+    }
+    await reg.disposeAll();
+  });
+
   test('run() feeds stdin, reports lines as they arrive, and kills on timeout', async () => {
     const reg = new ProcessRegistry(200);
     const lines: string[] = [];
