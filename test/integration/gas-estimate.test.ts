@@ -56,6 +56,7 @@ interface Row {
   deployErr: number;
   activationErr: number;
   predictedDeployErr: number;
+  predictedActivationErr: number;
   predictedExecErr: number;
 }
 const rows: Row[] = [];
@@ -86,7 +87,7 @@ for (const m of BASELINE_MODELS) {
       // before any build (program shape predicted from the plan) the call estimate holds too
       const before = rel(estimateProgram(plan, lowering, { inputs: [q] }).call.executionGas.typical, exec);
       assert.ok(Math.abs(before) <= 0.05, `${m.name}: pre-build execution gas off by ${(before * 100).toFixed(2)}%`);
-      rows.push({ model: m.name, execErr: err, deployErr: 0, activationErr: 0, predictedDeployErr: 0, predictedExecErr: before });
+      rows.push({ model: m.name, execErr: err, deployErr: 0, activationErr: 0, predictedDeployErr: 0, predictedActivationErr: 0, predictedExecErr: before });
     }
     // the data-dependent spread brackets every measured input
     const spreadEst = estimateProgram(plan, lowering, { wasm, inputs });
@@ -102,7 +103,7 @@ for (const m of BASELINE_MODELS) {
     // before any build: the predicted program is reported, and its error recorded for the bench
     const p = estimateProgram(plan, lowering, {});
     assert.equal(p.shape.provenance, 'predicted');
-    rows[rows.length - 1] = { ...rows[rows.length - 1], deployErr: dErr, activationErr: aErr, predictedDeployErr: rel(p.deploy.deployGas, Number(deployed.deploy.gasUsed)) };
+    rows[rows.length - 1] = { ...rows[rows.length - 1], deployErr: dErr, activationErr: aErr, predictedDeployErr: rel(p.deploy.deployGas, Number(deployed.deploy.gasUsed)), predictedActivationErr: rel(p.deploy.activationGas, Number(deployed.activate.gasUsed)) };
     assert.ok(p.shape.compressedBytes > 0);
     assert.deepEqual(shapeOfWasm(wasm, 40).costs, est.shape.costs);
   });
@@ -197,7 +198,7 @@ test('stylus-ml estimate: a built crate gets the analytical figures and a measur
 after(() => {
   if (rows.length === 0) return;
   const worst = (f: (r: Row) => number) => Math.max(...rows.map((r) => Math.abs(f(r)))) * 100;
-  const pre = rows.filter((r) => r.predictedDeployErr !== 0).map((r) => `${r.model} ${(r.predictedDeployErr * 100).toFixed(1)}%`);
+  const pre = rows.filter((r) => r.predictedDeployErr !== 0).map((r) => `${r.model} ${(r.predictedDeployErr * 100).toFixed(1)}% (activation ${(r.predictedActivationErr * 100).toFixed(2)}%)`);
   process.stdout.write(`# before a build, execution gas: worst ${worst((r) => r.predictedExecErr).toFixed(1)}%\n`);
   process.stdout.write(`# gas estimate: worst execution error ${worst((r) => r.execErr).toFixed(2)}%, deploy ${worst((r) => r.deployErr).toFixed(3)}%, activation ${worst((r) => r.activationErr).toFixed(3)}%; before a build, deploy: ${pre.join(', ')}\n`);
 });
