@@ -7,6 +7,7 @@ import { compileGasInputs } from '../../devnode/stylus/activate';
 import { programCosts, type CompileGasInputs, type ProgramCosts } from '../../devnode/stylus/costs';
 import type { Plan, QTreeRef } from '../quant/types';
 import { UserError } from '../errors';
+import { EXP2_TABLE, SIGMOID_TABLE } from '../quant/approx';
 
 export interface ProgramShape {
   /** 'built': measured from the compiled wasm; 'predicted': from the plan, before any build */
@@ -193,6 +194,20 @@ export function layerDataBytes(plan: Plan, index: number, decision: string | und
   return new Uint8Array(0);
 }
 
+/** The crate's lookup tables (tables.rs) a plan links in: sigmoid for sigmoid/tanh/logistic scores, exp for softmax. */
+function runtimeTables(plan: Plan): Uint8Array[] {
+  const i32s = (t: readonly number[]) => {
+    const out = new Uint8Array(4 * t.length);
+    const view = new DataView(out.buffer);
+    t.forEach((v, i) => view.setInt32(4 * i, v, true));
+    return out;
+  };
+  const ops = plan.nodes.map((n) => n.node.op);
+  const sigmoid = ops.some((o) => o.op === 'sigmoid' || o.op === 'tanh' || (o.op === 'binaryScores' && o.mode === 'logistic'));
+  const exp = ops.some((o) => o.op === 'softmax');
+  return [...(sigmoid ? [i32s(SIGMOID_TABLE)] : []), ...(exp ? [i32s(EXP2_TABLE)] : [])];
+}
+
 /** compressed bytes of the real code per compressed byte of its synthetic stream */
 const STREAM_COMPRESSED = 1.1;
 
@@ -224,7 +239,7 @@ export function predictShape(plan: Plan, decisions: Record<string, string>, fns:
     dataParts.push(layerDataBytes(plan, i, decisions[fns[i]]));
   }
   if (streams.length > 0) codeZ += STREAM_COMPRESSED * brotliCompress(concat(streams)).length;
-  const data = concat([new Uint8Array(BASE_DATA_BYTES), ...dataParts]);
+  const data = concat([new Uint8Array(BASE_DATA_BYTES), ...dataParts, ...runtimeTables(plan)]);
   const dataLen = data.length;
   const wasmBytes = BASE_WASM_BYTES + code + dataLen;
   const compressed = 4 + Math.round(codeZ) + brotliCompress(data).length;
