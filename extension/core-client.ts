@@ -36,7 +36,8 @@ type SpreadJson = { min: number; typical: number; max: number };
 export interface EstimateJson {
   call: { executionGas: SpreadJson; totalTxGas: SpreadJson; breakdown: Record<string, number | SpreadJson> };
   deploy: { deployGas: number; activationGas: number; dataFeeWei: string | number; compressedBytes: number; limitBytes?: number };
-  layers: { name: string; op: string; ink: number; gas: number; codeBytes: number }[];
+  /** measuredInk / measuredCodeBytes: the built program's, when it is built (null or absent otherwise) */
+  layers: { name: string; op: string; ink: number; gas: number; codeBytes: number; measuredInk?: number | null; measuredCodeBytes?: number | null }[];
   measured: { executionGas: number | SpreadJson; totalTxGas: number | SpreadJson } | null;
 }
 

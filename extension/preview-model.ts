@@ -133,7 +133,18 @@ export function fromEstimate(model: PreviewModel, j: EstimateJson): void {
       provenance: 'estimate',
     };
   }
-  model.layerCosts = j.layers.map((l) => ({ name: l.name, op: l.op, ink: l.ink, gas: l.gas, codeBytes: l.codeBytes }));
+  // once built, each layer's own figures: its function's ink measured on the inputs, its body's bytes
+  model.layerCosts = j.layers.map((l) => {
+    const ink = j.measured && typeof l.measuredInk === 'number' ? l.measuredInk : null;
+    return {
+      name: l.name,
+      op: l.op,
+      ink: ink ?? l.ink,
+      // the estimate's own ink price (its gas over its ink)
+      gas: ink === null || l.ink === 0 ? l.gas : Math.round(((ink * l.gas) / l.ink) * 100) / 100,
+      codeBytes: j.measured && typeof l.measuredCodeBytes === 'number' ? l.measuredCodeBytes : l.codeBytes,
+    };
+  });
 }
 
 export function fromCall(j: CallJson): TryItResult {

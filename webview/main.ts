@@ -186,15 +186,16 @@ function deploySection(m: PreviewModel): HTMLElement {
       ['Deploy transaction', `${fmt.int(d.deployGas)} gas`, 'deploy-gas'],
       ['Activation', `${fmt.int(d.activationGas)} gas + data fee ${fmt.weiToEth(d.dataFeeWei)}`, 'activation-gas'],
       ['Source', d.provenance === 'measured' ? 'measured on the devnode' : 'analytical estimate', 'deploy-source'],
+      // one list, so the deployment's rows line up with the figures above
+      ...(m.deployment
+        ? ([
+            ['Deployed at', m.deployment.address, 'deployed-address'],
+            ['RPC', m.deployment.rpcUrl],
+            ['Deploy tx', m.deployment.deployTx],
+            ['Activate tx', m.deployment.activateTx ?? '—'],
+          ] satisfies [string, string, string?][])
+        : []),
     ]),
-    m.deployment
-      ? kv([
-          ['Deployed at', m.deployment.address, 'deployed-address'],
-          ['RPC', m.deployment.rpcUrl],
-          ['Deploy tx', m.deployment.deployTx],
-          ['Activate tx', m.deployment.activateTx ?? '—'],
-        ])
-      : null,
   );
 }
 

@@ -93,6 +93,7 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
       gas: Math.round(l.gas * 100) / 100,
       codeBytes: l.codeBytes,
       measuredInk: measured?.layers?.find((x) => x.fn === l.fn)?.ink ?? null,
+      measuredCodeBytes: measured?.layers?.find((x) => x.fn === l.fn)?.codeBytes ?? null,
     })),
     abiInk: e.abiInk,
     measured: measured ? { executionGas: measured.executionGas, totalTxGas: measured.totalTxGas, ink: measured.ink, inputs: measured.inputs, source: measured.source } : null,

@@ -3,15 +3,31 @@
 // per-call charges the chain adds (init, footprint, intrinsic, calldata), sit beside the estimate.
 import fs from 'node:fs';
 import { hexToBytes, type Hex } from 'viem';
-import { createProfiler, functionNamed, namesFromJson } from '../../devnode/stylus/profile';
+import { createProfiler, demangleRust, functionNamed, namesFromJson } from '../../devnode/stylus/profile';
 import type { Estimate } from './estimate';
 import { calldataGas, inkToGas, TX_BASE_GAS, type Spread } from './call';
+import { decodeModule } from '../wasm/decode';
+import { importedFuncCount } from '../wasm/types';
+
+/** Bytes of each layer function's body in the built wasm, by the build's function names. */
+function layerBodyBytes(wasm: Uint8Array, names: Map<number, string>, fns: string[]): Map<string, number> {
+  const mod = decodeModule(wasm);
+  const imports = importedFuncCount(mod);
+  const out = new Map<string, number>();
+  mod.codes.forEach((c, i) => {
+    const raw = names.get(imports + i);
+    const name = raw === undefined ? undefined : demangleRust(raw);
+    const fn = name === undefined ? undefined : fns.find((f) => name === f || name.endsWith(`::${f}`));
+    if (fn) out.set(fn, (out.get(fn) ?? 0) + (c.raw?.length ?? 0));
+  });
+  return out;
+}
 
 export interface Measured {
   executionGas: Spread;
   totalTxGas: Spread;
-  /** ink of each layer function (mean over the inputs); null when the build has no function names */
-  layers: { fn: string; ink: number }[] | null;
+  /** ink of each layer function (mean over the inputs) and its body's bytes; null when the build has no function names */
+  layers: { fn: string; ink: number; codeBytes: number }[] | null;
   /** mean ink of the whole call, hostios included */
   ink: number;
   inputs: number;
@@ -44,10 +60,11 @@ export async function measureProgram(est: Estimate, wasm: Uint8Array, calldatas:
     }
   }
   const n = calldatas.length;
+  const bodies = names ? layerBodyBytes(wasm, names, est.layers.map((l) => l.fn)) : new Map<string, number>();
   return {
     executionGas: spreadOf(exec),
     totalTxGas: spreadOf(total),
-    layers: perFn.size > 0 ? est.layers.filter((l) => perFn.has(l.fn)).map((l) => ({ fn: l.fn, ink: Math.round(perFn.get(l.fn)! / n) })) : null,
+    layers: perFn.size > 0 ? est.layers.filter((l) => perFn.has(l.fn)).map((l) => ({ fn: l.fn, ink: Math.round(perFn.get(l.fn)! / n), codeBytes: bodies.get(l.fn) ?? 0 })) : null,
     ink: Math.round(inks.reduce((a, b) => a + b, 0) / n),
     inputs: n,
     source: 'the built wasm run in the devnode\'s metered Stylus runtime (nitro ink prices), plus the chain\'s per-call charges',

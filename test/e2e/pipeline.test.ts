@@ -124,6 +124,10 @@ describe('pipeline: scaffold, preview, devnode, deploy and try-it from the VS Co
       measured ? 'Measured on the devnode.' : 'Analytical estimate (no build needed).',
       'the preview says where the figure comes from',
     );
+    // per layer: the analytical ink before a build; once built, each layer function's measured ink and its body's bytes
+    const rows = await frame.getByTestId('layer-costs').locator('vscode-table-row').evaluateAll((rs) => rs.map((r) => [...r.querySelectorAll('vscode-table-cell')].map((c) => (c.textContent ?? '').trim())));
+    const expected = j.layers.map((l) => [measured && l.measuredInk != null ? l.measuredInk : l.ink, measured && l.measuredCodeBytes != null ? l.measuredCodeBytes : l.codeBytes]);
+    assert.deepEqual(rows.map((r) => [gasNumber(r[2]), gasNumber(r[4])]), expected, `per-layer ink and code bytes as stylus-ml estimate gives them (${measured ? 'measured' : 'analytical'})`);
     const breakdown = await frame.getByTestId('call-breakdown').locator('vscode-table-row').evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').trim()));
     assert.equal(breakdown.length, Object.keys(j.call.breakdown).length, `one breakdown row per component: ${JSON.stringify(breakdown)}`);
     await frame.getByTestId('section-gas').scrollIntoViewIfNeeded();

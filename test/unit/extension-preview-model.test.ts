@@ -58,6 +58,11 @@ describe('preview model', () => {
     fromEstimate(measured, { ...estimateJson, measured: { executionGas: 9400, totalTxGas: 30400 } });
     assert.equal(measured.call?.provenance, 'measured');
     assert.equal(measured.call?.totalTxGas.typical, 30400);
+    // the built program's own per-layer figures replace the analytical ones
+    const built = emptyPreviewModel({ kind: 'crate', path: '/c', displayName: 'c' });
+    fromEstimate(built, { ...estimateJson, layers: [{ ...estimateJson.layers[0], measuredInk: 600000, measuredCodeBytes: 301 }], measured: { executionGas: 9400, totalTxGas: 30400 } });
+    assert.deepEqual(built.layerCosts, [{ name: 'LinearClassifier', op: 'LinearClassifier', ink: 600000, gas: 60, codeBytes: 301 }]);
+    assert.equal(m.layerCosts?.[0].ink, 1200000, 'before a build, the analytical ink');
     // a deployment measured on the devnode (from the crate's manifest) is not replaced by the estimate
     const deployed = emptyPreviewModel({ kind: 'crate', path: '/c', displayName: 'c' });
     deployed.deploy = { deployGas: 611111, activationGas: 1711111, dataFeeWei: '1', compressedBytes: 3400, limitBytes: 24576, provenance: 'measured' };
