@@ -48,7 +48,9 @@ function columnsFor(kernel: string): (keyof KernelCost)[] {
   if (kernel.startsWith('conv:code')) return ['fixed', 'mac', 'output', 'copy'];
   if (kernel.startsWith('trees:')) return ['fixed', 'visit', 'tree', 'output'];
   if (kernel === 'maxpool2d' || kernel === 'avgpool2d') return ['fixed', 'copy', 'output'];
-  if (kernel === 'softmax' || kernel === 'normalize' || kernel === 'argmax') return ['fixed', 'input', 'output'];
+  // softmax and normalize have as many outputs as inputs: one of the two
+  if (kernel === 'softmax' || kernel === 'normalize') return ['fixed', 'output'];
+  if (kernel === 'argmax') return ['fixed', 'input', 'output'];
   if (kernel === 'constant') return ['fixed', 'output'];
   return ['fixed', 'input'];
 }
@@ -111,6 +113,10 @@ function calibrationModels(): CalModel[] {
     { name: 'mlp 16-8-4', bytes: () => mlp([16, 8, 4], { batch: 1, seed: 11 }), range: [0, 16] },
     { name: 'mlp 32-24-6', bytes: () => mlp([32, 24, 6], { batch: 1, seed: 12 }), range: [0, 16] },
     { name: 'mlp 48-40-12 softmax', bytes: () => mlp([48, 40, 12], { batch: 1, seed: 13, softmax: true }), range: [0, 16] },
+    // softmax heads of other widths: its cost grows with the element count
+    { name: 'mlp 16-8-3 softmax', bytes: () => mlp([16, 8, 3], { batch: 1, seed: 61, softmax: true }), range: [0, 16] },
+    { name: 'mlp 16-8-24 softmax', bytes: () => mlp([16, 8, 24], { batch: 1, seed: 64, softmax: true }), range: [0, 16] },
+    { name: 'mlp 16-8-48 softmax', bytes: () => mlp([16, 8, 48], { batch: 1, seed: 65, softmax: true }), range: [0, 16] },
     { name: 'mlp 100-20-20-3', bytes: () => mlp([100, 20, 20, 3], { batch: 1, seed: 14 }), range: [-4, 4] },
     { name: 'mlp 200-12-5', bytes: () => mlp([200, 12, 5], { batch: 1, seed: 15 }), range: [0, 1] },
     { name: 'cnn 6x6 2 filters', bytes: () => cnn({ size: 6, filters: 2, seed: 3 }), range: [0, 1] },

@@ -71,7 +71,8 @@ export const KERNEL_COSTS: Record<KernelKey, KernelCost> = {
   clip: k({ fixed: 7564, input: 7114 }),
   sigmoid: k({ input: 26642 }),
   tanh: k({ input: 26642 }),
-  softmax: k({ fixed: 613729 }),
+  // ~50k ink per element (exp by table, a division); the earlier fit saw one width only
+  softmax: k({ fixed: 11229, output: 50205 }),
   normalize: k({ fixed: 145029 }),
   argmax: k({ input: 8354 }),
   transpose: k({ input: 4000, fixed: 3000 }),
