@@ -9,7 +9,7 @@ import { prepareModel } from '../pipeline';
 import { loweringFor, recordedLowering, type Lowering, type Optimize } from '../codegen/lowering';
 import { estimateProgram, type Estimate, type EstimateOptions, type PredictFunction } from '../gas/estimate';
 import { measureProgram, type Measured } from '../gas/measure';
-import { hasI32Accumulators, pickLowering, type RankedLowering } from '../gas/rank';
+import { pickLowering, type RankedLowering } from '../gas/rank';
 import { MAX_CODE_SIZE } from '../build/deploy-bytes';
 import { stripCustomSections } from '../build/wasm-sections';
 import { quantizeInputs } from '../quant/simulate';
@@ -53,12 +53,10 @@ function crateTarget(dir: string, flags: Record<string, unknown>, optimize: Opti
   const plan = planFromManifest(dir, m, overrides);
   if (whatIf) {
     // a what-if: the crate regenerated with these options, estimated before any build
-    const wide = hasI32Accumulators(plan) ? planFromManifest(dir, m, { ...overrides, accumulator: 'i64' }) : null;
-    const { pick, ranked } = pickLowering(plan, optimize ?? 'gas', opts, wide);
-    const lowering = optimize ? pick.lowering : recordedLowering(m);
-    const changes = [q.weights && `--weights ${q.weights}`, q.activations && `--activations ${q.activations}`, q.accumulator && `--accumulator ${q.accumulator}`, optimize && `--optimize ${optimize} (${pick.label})`].filter(Boolean).join(' ');
-    const picked = optimize && pick.accumulator === 'i64' && wide ? wide : plan;
-    return { plan: picked, lowering, wasm: null, names: null, what: `crate ${dir} regenerated with ${changes} (what-if: program shape predicted)`, ranked };
+    const r = pickLowering(plan, optimize ?? 'gas', opts, () => planFromManifest(dir, m, { ...overrides, accumulator: 'i64' }));
+    const lowering = optimize ? r.pick.lowering : recordedLowering(m);
+    const changes = [q.weights && `--weights ${q.weights}`, q.activations && `--activations ${q.activations}`, q.accumulator && `--accumulator ${q.accumulator}`, optimize && `--optimize ${optimize} (${r.pick.label})`].filter(Boolean).join(' ');
+    return { plan: optimize ? r.plan : plan, lowering, wasm: null, names: null, what: `crate ${dir} regenerated with ${changes} (what-if: program shape predicted)`, ranked: r.ranked };
   }
   const lowering = recordedLowering(m);
   const built = currentBuild(dir);
@@ -180,11 +178,10 @@ export const estimateCommand: Command = {
     } else {
       const q = quantOptions(args.flags);
       const prepared = prepareModel(target, q);
-      const wide = hasI32Accumulators(prepared.plan) ? prepareModel(target, { ...q, accumulator: 'i64' }, prepared).plan : null;
-      const { pick, ranked } = pickLowering(prepared.plan, (optimize ?? 'gas') as Optimize, opts, wide);
+      const r = pickLowering(prepared.plan, (optimize ?? 'gas') as Optimize, opts, () => prepareModel(target, { ...q, accumulator: 'i64' }, prepared).plan);
+      const { pick, ranked } = r;
       const lowering = optimize ? pick.lowering : loweringFor(undefined);
-      const plan = optimize && pick.accumulator === 'i64' && wide ? wide : prepared.plan;
-      t = { plan, lowering, wasm: null, names: null, what: `model ${target}${optimize ? ` (--optimize ${optimize}: ${pick.label})` : ''}`, ranked };
+      t = { plan: optimize ? r.plan : prepared.plan, lowering, wasm: null, names: null, what: `model ${target}${optimize ? ` (--optimize ${optimize}: ${pick.label})` : ''}`, ranked };
     }
     let inputs: number[][][] | undefined;
     if (args.flags.inputs) {

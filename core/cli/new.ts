@@ -8,7 +8,7 @@ import type { Optimize } from '../codegen/lowering';
 import { writeCrate } from '../codegen/write';
 import { prepareModel } from '../pipeline';
 import type { Command } from './command';
-import { hasI32Accumulators, pickLowering } from '../gas/rank';
+import { pickLowering } from '../gas/rank';
 import { quantFlags, quantOptions } from './simulate';
 
 /** cargo-stylus builds with --locked, so the sdk template needs a Cargo.lock; it needs crates.io. */
@@ -57,15 +57,14 @@ export const newCommand: Command = {
     const vectors = args.flags.vectors as number | undefined;
     if (vectors !== undefined && (!Number.isInteger(vectors) || vectors < 2)) throw new UserError('--vectors must be an integer of at least 2');
     const q = quantOptions(args.flags);
-    let prepared = prepareModel(file, q);
-    // --optimize: the estimator ranks the generator's choices and picks (core/gas/rank.ts)
-    let picked: ReturnType<typeof pickLowering> | null = null;
-    if (optimize) {
-      const wide = hasI32Accumulators(prepared.plan) ? prepareModel(file, { ...q, accumulator: 'i64' }, prepared) : null;
-      picked = pickLowering(prepared.plan, optimize as Optimize, {}, wide?.plan ?? null);
-      if (picked.pick.accumulator === 'i64' && wide) prepared = wide;
-    }
-    const crate = generateCrate(prepared, { template, inputPolicy: policy, optimize: optimize as Optimize | undefined, lowering: picked?.pick.lowering, name: args.flags.name as string | undefined, vectors, crateDir: out });
+    const prepared = prepareModel(file, q);
+    // --optimize: the estimator ranks the generator's choices and picks (core/gas/rank.ts); a pick that
+    // widens the accumulators comes with its own plan
+    const wide: { prepared?: typeof prepared } = {};
+    const widen = () => (wide.prepared = prepareModel(file, { ...q, accumulator: 'i64' }, prepared)).plan;
+    const picked = optimize ? pickLowering(prepared.plan, optimize as Optimize, {}, widen) : null;
+    const chosen = wide.prepared && picked?.plan === wide.prepared.plan ? wide.prepared : prepared;
+    const crate = generateCrate(chosen, { template, inputPolicy: policy, optimize: optimize as Optimize | undefined, lowering: picked?.pick.lowering, name: args.flags.name as string | undefined, vectors, crateDir: out });
     if (picked) crate.notes.push(`--optimize ${optimize}: ${picked.pick.label} (estimated ${picked.pick.executionGas.toLocaleString('en-US')} execution gas, ${picked.pick.compressedBytes.toLocaleString('en-US')} bytes compressed; ${picked.ranked.length} choices ranked)`);
     let lockfile = 'included' as 'written' | 'missing' | 'included';
     const written = writeCrate(out, crate.files, {

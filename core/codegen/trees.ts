@@ -6,19 +6,15 @@ import type { LayerCode, LayerCtx } from './layer';
 import { docComment, forLoop, indent, narrow, paramsOf, tensorOf, writeSignature } from './layer';
 import { MAX_BRANCH_DEPTH, MAX_BRANCH_NODES } from './lowering';
 import { constName, intLit, rustType, staticArray } from './rust';
-import type { QTree, QTreeRef } from '../quant/types';
-
-function depthOf(tree: QTree): number {
-  const walk = (r: QTreeRef): number => ('leaf' in r ? 0 : 1 + Math.max(walk(tree.nodes[r.node].yes), walk(tree.nodes[r.node].no)));
-  return walk(tree.root);
-}
+import type { QTreeRef } from '../quant/types';
+import { treeDepthRange } from '../quant/plan-trees';
 
 /** Which lowering a tree layer gets, and why when it differs from the one asked for. */
 export function treeLowering(ctx: LayerCtx): 'branches' | 'table' {
   const p = paramsOf(ctx, 'trees');
   const nodes = p.trees.reduce((a, t) => a + t.nodes.length, 0);
   const hasSets = p.trees.some((t) => t.nodes.some((n) => n.le === undefined));
-  const deep = p.trees.some((t) => depthOf(t) > MAX_BRANCH_DEPTH);
+  const deep = p.trees.some((t) => treeDepthRange(t)[1] > MAX_BRANCH_DEPTH);
   const asked = ctx.lowering.trees;
   if (asked === 'table' && hasSets) {
     ctx.notes.push(`${ctx.fn}: trees test set membership, which the table lowering does not encode; written as branches`);

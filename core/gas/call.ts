@@ -15,6 +15,8 @@ export interface Spread {
 }
 
 export const spread = (v: number): Spread => ({ min: v, typical: v, max: v });
+/** min / typical (the rounded mean) / max of per-sample figures */
+export const spreadOf = (xs: number[]): Spread => ({ min: Math.min(...xs), typical: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length), max: Math.max(...xs) });
 export const addSpread = (a: Spread, b: Spread): Spread => ({ min: a.min + b.min, typical: a.typical + b.typical, max: a.max + b.max });
 export const mapSpread = (a: Spread, f: (x: number) => number): Spread => ({ min: f(a.min), typical: f(a.typical), max: f(a.max) });
 

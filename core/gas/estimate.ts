@@ -14,7 +14,7 @@ import { prng } from '../io/prng';
 import { stylusParamsFor } from '../../devnode/config';
 import type { StylusParams } from '../../devnode/stylus/api';
 import { abiInk, kernelKey, layerInk, layerUnits } from './kernels';
-import { callCost, calldataGas, spread, addSpread, type CallCost, type Spread } from './call';
+import { callCost, calldataGas, spread, spreadOf, addSpread, type CallCost, type Spread } from './call';
 import { l1GasOfCalls } from './l1';
 import { deployEstimate, type DeployEstimate } from './deploy';
 import { predictShape, layerCode, shapeOfWasm, type ProgramShape } from './shape';
@@ -106,7 +106,7 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const calldataHex = samples.map((q) => encodeModelCall(m, fn, q) as Hex);
   const calldatas = calldataHex.map((h) => hexToBytes(h));
   const cdGas = calldatas.map(calldataGas);
-  const calldata: Spread = { min: Math.min(...cdGas), typical: Math.round(cdGas.reduce((a, b) => a + b, 0) / cdGas.length), max: Math.max(...cdGas) };
+  const calldata = spreadOf(cdGas);
   const calldataBytes = calldatas[0].length;
   const resultBytes = fn === 'predict' ? 64 + 32 * outputElems : 64 + 32 * Math.ceil(abi.packedOutputBytes / 32);
   const abiWork = abiInk(fn, inputElems, outputElems);

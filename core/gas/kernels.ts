@@ -5,6 +5,7 @@
 // per-function ink profiles of single-layer programs, and test/integration/gas-estimate.test.ts holds
 // the resulting estimates to the devnode's measurements on other models.
 import type { Plan, QNode, QTree, QTreeRef } from '../quant/types';
+import { treeDepthRange } from '../quant/plan-trees';
 import type { Spread } from './call';
 
 /** Amounts of work one call of a layer does (all per call). */
@@ -113,17 +114,6 @@ export function pathLength(tree: QTree, x: (feature: number) => number): number 
   return n;
 }
 
-function depthRange(tree: QTree): [number, number] {
-  const walk = (ref: QTreeRef): [number, number] => {
-    if ('leaf' in ref) return [0, 0];
-    const n = tree.nodes[ref.node];
-    const a = walk(n.yes);
-    const b = walk(n.no);
-    return [1 + Math.min(a[0], b[0]), 1 + Math.max(a[1], b[1])];
-  };
-  return walk(tree.root);
-}
-
 /**
  * The work of layer `index`. `treeInputs` are the quantised inputs of a tree layer on the inputs the
  * estimate is for: the typical visits are their mean path length; min/max are the shortest and longest
@@ -152,7 +142,7 @@ export function layerUnits(plan: Plan, index: number, treeInputs: Float64Array[]
     const trees = qn.params.trees;
     u.trees = trees.length;
     const rows = Math.max(1, inputs / op.nFeatures);
-    const ranges = trees.map(depthRange);
+    const ranges = trees.map(treeDepthRange);
     u.visits.min = rows * ranges.reduce((a, r) => a + r[0], 0);
     u.visits.max = rows * ranges.reduce((a, r) => a + r[1], 0);
     if (treeInputs.length > 0) {

@@ -5,7 +5,7 @@
 // L2 gas at the base fee, rounded down. On a devnode the L1 price is 0, so is this.
 import { brotliCompressSync, constants } from 'node:zlib';
 import { keccak256, serializeTransaction, toHex, type Hex } from 'viem';
-import { spread, type Spread } from './call';
+import { spread, spreadOf, type Spread } from './call';
 
 export interface L1Pricing {
   /** ArbGasInfo's L1 price per calldata unit, wei */
@@ -57,5 +57,5 @@ export function l1GasOfCalls(calldatas: Uint8Array[], pricing: L1Pricing, gasLim
   // any contract address: 20 bytes that do not compress
   const to = keccak256('0x5157').slice(0, 42) as Hex;
   const gas = calldatas.map((c) => posterGas(posterUnits(signedCallBytes(to, c, gasLimit, pricing.l2BaseFeeWei, pricing.chainId ?? 42161), pricing.brotliLevel ?? 0), pricing));
-  return { min: Math.min(...gas), typical: Math.round(gas.reduce((a, b) => a + b, 0) / gas.length), max: Math.max(...gas) };
+  return spreadOf(gas);
 }

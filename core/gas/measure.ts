@@ -3,9 +3,9 @@
 // per-call charges the chain adds (init, footprint, intrinsic, calldata), sit beside the estimate.
 import fs from 'node:fs';
 import { hexToBytes, type Hex } from 'viem';
-import { createProfiler, demangleRust, functionNamed, namesFromJson } from '../../devnode/stylus/profile';
+import { createProfiler, demangleRust, functionNamed, isRustFn, namesFromJson } from '../../devnode/stylus/profile';
 import type { Estimate } from './estimate';
-import { calldataGas, inkToGas, TX_BASE_GAS, type Spread } from './call';
+import { calldataGas, inkToGas, spreadOf, TX_BASE_GAS, type Spread } from './call';
 import { decodeModule } from '../wasm/decode';
 import { importedFuncCount } from '../wasm/types';
 
@@ -17,7 +17,7 @@ function layerBodyBytes(wasm: Uint8Array, names: Map<number, string>, fns: strin
   mod.codes.forEach((c, i) => {
     const raw = names.get(imports + i);
     const name = raw === undefined ? undefined : demangleRust(raw);
-    const fn = name === undefined ? undefined : fns.find((f) => name === f || name.endsWith(`::${f}`));
+    const fn = name === undefined ? undefined : fns.find((f) => isRustFn(name, f));
     if (fn) out.set(fn, (out.get(fn) ?? 0) + (c.raw?.length ?? 0));
   });
   return out;
@@ -34,7 +34,6 @@ export interface Measured {
   source: string;
 }
 
-const spreadOf = (xs: number[]): Spread => ({ min: Math.min(...xs), typical: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length), max: Math.max(...xs) });
 
 /** Runs `calldatas` through the built program; `namesFile` is the build's `<lib>.names.json`, if any. */
 export async function measureProgram(est: Estimate, wasm: Uint8Array, calldatas: Hex[], namesFile: string | null): Promise<Measured> {

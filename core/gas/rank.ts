@@ -59,19 +59,20 @@ export function rankLowerings(plan: Plan, opts: Omit<EstimateOptions, 'wasm'> = 
 
 /**
  * The lowering `--optimize` picks: the cheapest call that fits (gas), or the smallest program (size).
- * `wide` is the same model planned with i64 accumulators (null when that is no choice); a pick with
- * accumulator 'i64' means the caller generates from that plan.
+ * `widen` plans the same model with i64 accumulators; it is ranked too when some layer has an i32 one.
+ * `plan` is the plan the pick is for (the wide one when the pick widens).
  */
 export function pickLowering(
   plan: Plan,
   goal: Optimize,
   opts: Omit<EstimateOptions, 'wasm'> = {},
-  wide: Plan | null = null,
-): { pick: RankedLowering; ranked: RankedLowering[] } {
+  widen?: () => Plan,
+): { pick: RankedLowering; ranked: RankedLowering[]; plan: Plan } {
+  const wide = widen && hasI32Accumulators(plan) ? widen() : null;
   const ranked = [...rankLowerings(plan, opts), ...(wide ? rankLowerings(wide, opts, 'i64') : [])];
   const fitting = ranked.filter((r) => r.fits);
   const pool = fitting.length > 0 ? fitting : ranked;
   const by = goal === 'gas' ? (r: RankedLowering) => r.executionGas * 1e6 + r.compressedBytes : (r: RankedLowering) => r.compressedBytes * 1e6 + r.executionGas;
   const pick = [...pool].sort((a, b) => by(a) - by(b))[0];
-  return { pick, ranked };
+  return { pick, ranked, plan: pick.accumulator === 'i64' && wide ? wide : plan };
 }

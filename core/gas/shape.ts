@@ -8,6 +8,7 @@ import { programCosts, type CompileGasInputs, type ProgramCosts } from '../../de
 import type { Plan, QTreeRef } from '../quant/types';
 import { UserError } from '../errors';
 import { EXP2_TABLE, SIGMOID_TABLE } from '../quant/approx';
+import { treeDepthRange } from '../quant/plan-trees';
 import { ByteWriter } from '../wasm/bytes';
 
 export interface ProgramShape {
@@ -132,8 +133,17 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
     if (/rolled loop/.test(d)) return code(305);
     // unrolled rows: ~25 bytes per term of a row (load, multiply, add), the row loop around them
     const chunk = Number(/chunks of (\d+)/.exec(d)?.[1] ?? op.K);
-    const z = UNROLLED_OVERHEAD_Z + brotliCompress(unrolledStream(op.K, Math.max(1, chunk), WIDTH[p.W.format.storage])).length;
-    return { bytes: Math.round(60 + 25.4 * op.K), opsPerByte: 0.3, compressRatio: 0, z };
+    const width = WIDTH[p.W.format.storage];
+    // compressed only when asked (predictShape): callers after the body bytes alone skip brotli
+    let z: number | undefined;
+    return {
+      bytes: Math.round(60 + 25.4 * op.K),
+      opsPerByte: 0.3,
+      compressRatio: 0,
+      get z() {
+        return (z ??= UNROLLED_OVERHEAD_Z + brotliCompress(unrolledStream(op.K, Math.max(1, chunk), width)).length);
+      },
+    };
   }
   if (p.op === 'trees') {
     if (/table/.test(d)) return code(560);
@@ -144,8 +154,7 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
     let levels = 0;
     let leafValues = 0;
     for (const t of p.trees) {
-      const depth = (r: QTreeRef): number => ('leaf' in r ? 0 : 1 + Math.max(depth(t.nodes[r.node].yes), depth(t.nodes[r.node].no)));
-      levels += t.nodes.length / Math.max(1, depth(t.root));
+      levels += t.nodes.length / Math.max(1, treeDepthRange(t)[1]);
       leafValues += new Set(t.leaves.map((l) => l.map((w) => `${w.target}:${w.q}`).join(','))).size * p.base.length;
     }
     const nodes = p.trees.reduce((a, t) => a + t.nodes.length, 0);

@@ -96,3 +96,15 @@ export function compileTrees(op: TreesOp, frac: number, qmin: Float64Array, qmax
   }
   return { trees, leafWeights };
 }
+
+/** Decision nodes on a tree's shortest and longest root-to-leaf paths. */
+export function treeDepthRange(tree: QTree): [number, number] {
+  const walk = (ref: QTreeRef): [number, number] => {
+    if ('leaf' in ref) return [0, 0];
+    const n = tree.nodes[ref.node];
+    const a = walk(n.yes);
+    const b = walk(n.no);
+    return [1 + Math.min(a[0], b[0]), 1 + Math.max(a[1], b[1])];
+  };
+  return walk(tree.root);
+}

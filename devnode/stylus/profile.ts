@@ -371,8 +371,11 @@ export function demangleRust(symbol: string): string {
 }
 
 /** The function a Rust fn name (e.g. a manifest layer's `fn`) compiled to: the last path segment matches. */
+/** Whether a demangled function name is the Rust function `rustFn` (bare or path-qualified). */
+export const isRustFn = (name: string, rustFn: string): boolean => name === rustFn || name.endsWith(`::${rustFn}`);
+
 export function functionNamed(profile: ProfileResult, rustFn: string): FunctionInk | undefined {
-  return profile.functions.find((f) => f.name !== null && (f.name === rustFn || f.name.endsWith(`::${rustFn}`)));
+  return profile.functions.find((f) => f.name !== null && isRustFn(f.name, rustFn));
 }
 
 /** Reads a build's `<lib>.names.json` ({ "index": "name" }) into the map profileProgram takes. */

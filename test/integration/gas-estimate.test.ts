@@ -136,7 +136,7 @@ for (const name of ['iris logreg', 'forest 10 trees']) {
     const prepared = prepare(m.name, m.bytes(), m.range);
     const wide = prepare(m.name, m.bytes(), m.range, 'i64');
     assert.ok(hasI32Accumulators(prepared.plan) && !hasI32Accumulators(wide.plan));
-    const { pick, ranked } = pickLowering(prepared.plan, 'gas', {}, wide.plan);
+    const { pick, ranked } = pickLowering(prepared.plan, 'gas', {}, () => wide.plan);
     const narrow = ranked.filter((r) => r.accumulator === 'auto');
     const wideRows = ranked.filter((r) => r.accumulator === 'i64');
     assert.equal(wideRows.length, narrow.length, 'each lowering is also ranked with i64 accumulators');
