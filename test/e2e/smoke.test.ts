@@ -8,7 +8,7 @@ import type { Manifest } from '../../core/manifest/schema';
 import { qformat, range } from '../../webview/format';
 import { writeCrateManifest } from '../fixtures/crate-manifest';
 import { cliJson, devnodeAvailable } from './cli';
-import { VSCodeSession, e2eAvailability, freePort, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
+import { VSCodeSession, e2eAvailability, sessionFor, freePort, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
 
 const SAMPLE = path.join(repoRoot, 'samples', 'iris-logreg.onnx');
 
@@ -50,8 +50,9 @@ describe('smoke: the packaged extension in code-server', { timeout: 600_000 }, (
   /** A test that needs the session: skipped with the reason when e2e cannot run; screenshot on failure. */
   const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>) =>
     test(name, async (t) => {
-      if (!avail.ok || !vs) return t.skip(`e2e skipped: ${avail.ok ? 'the session did not start' : avail.reason}`);
-      await vs.step(name.slice(0, 40), () => fn(vs!));
+      const session = sessionFor(t, avail, vs);
+      if (!session) return;
+      await session.step(name.slice(0, 40), () => fn(session));
     });
 
   e2e('the extension activates in a workspace with an .onnx file and shows the devnode in the status bar', async (vs) => {
