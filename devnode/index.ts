@@ -12,8 +12,12 @@ export { ALL_DEV_ACCOUNTS, DEV_ACCOUNT, TEST_ACCOUNTS } from './accounts';
 export { CHAIN_ID, DEFAULT_ARBOS_VERSION, DEFAULT_PORT, SUPPORTED_ARBOS_VERSIONS } from './config';
 
 export interface EmbeddedDevnodeOptions {
-  /** TCP port on 127.0.0.1; 0 picks a free one. Default 8547. */
+  /** TCP port; 0 picks a free one. Default 8547. */
   port?: number;
+  /** address to listen on; default 127.0.0.1 */
+  host?: string;
+  /** extra names accepted in the Host header (loopback names and `host` always are) */
+  allowHosts?: readonly string[];
   arbos?: number;
   /** interval mining in ms (default: automine one block per transaction) */
   blockTimeMs?: number;
@@ -48,7 +52,7 @@ export async function startEmbeddedDevnode(opts: EmbeddedDevnodeOptions = {}): P
       });
     },
   };
-  const rpc = await startRpcServer(() => handle, { port: opts.port ?? DEFAULT_PORT, bodyLimit: opts.bodyLimit, onInternalError: opts.onInternalError });
+  const rpc = await startRpcServer(() => handle, { port: opts.port ?? DEFAULT_PORT, host: opts.host, allowHosts: opts.allowHosts, bodyLimit: opts.bodyLimit, onInternalError: opts.onInternalError });
   return {
     url: rpc.url,
     port: rpc.port,

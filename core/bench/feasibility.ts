@@ -14,7 +14,7 @@ import { generateCrate } from '../codegen/generate';
 import { writeCrate } from '../codegen/write';
 import { buildCrate } from '../build/build';
 import { recordedLowering, type Optimize } from '../codegen/lowering';
-import { readManifest } from '../manifest/schema';
+import { readManifest } from '../manifest/file';
 import { buildBaseline, deployBaseline, predictGas } from '../baseline/index';
 import { estimateProgram, boxSamples } from '../gas/estimate';
 import { calldataGas, TX_BASE_GAS } from '../gas/call';

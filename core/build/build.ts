@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { readManifest, writeManifest, type Manifest } from '../manifest/schema';
+import { type Manifest } from '../manifest/schema';
+import { readManifest, writeManifest } from '../manifest/file';
 import { decodeModule } from '../wasm/decode';
 import { validateStylusWasm } from '../wasm/validate';
 import { compileCrate } from './compile';

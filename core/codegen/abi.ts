@@ -41,7 +41,8 @@ export interface IoFormat {
 }
 
 /** How `predictLabel` picks the class: a label output of the model, or argmax over its only output. */
-export type LabelRule = { kind: 'output'; output: number; name: string; labels: (number | string)[] } | { kind: 'argmax'; output: number; name: string; classes: number };
+import type { LabelRule } from '../manifest/schema';
+export type { LabelRule };
 
 export interface ContractAbi {
   functions: AbiFunction[];

@@ -3,7 +3,7 @@
 // line range of every layer function for the manifest.
 import type { QNode } from '../quant/types';
 import type { Plan } from '../quant/types';
-import { rustFnName } from '../manifest/schema';
+import { rustFnName } from '../manifest/from-plan';
 import { emitArgmax, emitConcat, emitNormalize, emitSoftmax, emitTranspose } from './reduce';
 import { emitAffine, emitBinary, emitBinaryScores, emitConstant, emitReshape, emitUnary } from './elementwise';
 import { emitConv, emitMatmul, emitPool } from './dense';

@@ -5,7 +5,8 @@
 import { hexToBytes, type Hex } from 'viem';
 import { generateModelRs, type ModelRs } from '../codegen/model-rs';
 import type { Lowering } from '../codegen/lowering';
-import { manifestFromPlan, type Manifest } from '../manifest/schema';
+import { type Manifest } from '../manifest/schema';
+import { manifestFromPlan } from '../manifest/from-plan';
 import { encodeModelCall } from '../chain/predict';
 import { contractAbi } from '../codegen/abi';
 import type { Plan } from '../quant/types';

@@ -6,6 +6,7 @@ import { Attrs, DataType, dataTypeName, decodeModel, finiteValues, tensorDims, t
 import { NotLowerable, type ConstValue, type LowerContext, type Operand } from './ops/context';
 import { loweringFor, normDomain } from './ops/index';
 import { foldAffineIntoLinear, removeDeadNodes } from '../ir/passes';
+import { opCost } from '../ir/cost';
 
 export interface ImportOptions {
   /** the file name, for messages */
@@ -44,25 +45,6 @@ const INT_TYPES = new Set<number>([DataType.INT8, DataType.INT16, DataType.INT32
 
 function kindOfType(t: number): ValueKind | null {
   return REAL_TYPES.has(t) ? 'real' : INT_TYPES.has(t) ? 'int' : null;
-}
-
-/** Parameters and multiply-accumulates of one IR op. */
-export function opCost(op: IrOp, outShape: Shape): { params: number; macs: number } {
-  const out = outShape.reduce((a, b) => a * b, 1);
-  switch (op.op) {
-    case 'matmul':
-      return { params: op.W.length + (op.bias?.length ?? 0), macs: op.batches * op.M * op.N * op.K };
-    case 'conv2d':
-      return { params: op.W.length + (op.bias?.length ?? 0), macs: out * op.inChannels * op.kernel[0] * op.kernel[1] };
-    case 'affine':
-      return { params: op.scale.length + op.offset.length, macs: out };
-    case 'trees':
-      return { params: op.trees.reduce((a, t) => a + t.nodes.length + t.leaves.reduce((b, l) => b + l.weights.length, 0), 0), macs: 0 };
-    case 'binary':
-      return { params: 0, macs: op.fn === 'mul' ? out : 0 };
-    default:
-      return { params: 0, macs: 0 };
-  }
 }
 
 export function importModel(bytes: Uint8Array, opts: ImportOptions): ImportResult {

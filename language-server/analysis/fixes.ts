@@ -16,6 +16,7 @@ import { isSigned, losslessFrom, smallestSignedHolding, tyInfo, type IntTy } fro
 import type { LayerBinding } from './manifest-check';
 import type { ManifestView } from './manifest';
 import type { ArithSite, CastSite } from './sites';
+import { REQUANTIZE_COMMAND, type RequantizeArgs } from '../../core/contracts/commands';
 
 export interface TextEditAbs {
   start: number;
@@ -31,22 +32,8 @@ export interface Fix {
   command?: { title: string; command: string; arguments: unknown[] };
 }
 
-export const REQUANTIZE_COMMAND = 'stylusMl.requantize';
 
 /** Arguments of the stylusMl.requantize command (the client re-runs `stylus-ml new` with more headroom). */
-export interface RequantizeArgs {
-  /** absolute path of stylus-ml.json */
-  manifest: string;
-  crateDir: string;
-  /** the ONNX node name and the Rust function */
-  layer: string;
-  fn: string;
-  /** extra bits of headroom to reserve (1 halves the scale of the layer's output) */
-  headroomBits: number;
-  /** the diagnostic code and message that triggered it */
-  code: string;
-  reason: string;
-}
 
 export interface FixContext {
   text: string;

@@ -6,7 +6,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { validateManifest } from '../../core/manifest/schema';
+import { validateManifest } from '../../core/manifest/file';
 import { isIntTy, tyInfo, type IntTy } from './inttypes';
 
 export const MANIFEST_FILE = 'stylus-ml.json';

@@ -10,7 +10,7 @@ import { ROOT, runCli } from '../fixtures/cli';
 import { forest } from '../fixtures/onnx-builder';
 import { writeCrateManifest } from '../fixtures/crate-manifest';
 import { encodeFunctionData } from 'viem';
-import { readManifest } from '../../core/manifest/schema';
+import { readManifest } from '../../core/manifest/file';
 import { ARB_WASM, ARB_WASM_ABI } from '../../core/chain/index';
 import { TEST_ACCOUNTS } from '../../devnode/accounts';
 import { startEmbeddedDevnode } from '../../devnode/index';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeErrorResult, decodeFunctionResult, encodeFunctionData, type Abi, type Hex } from 'viem';
-import { readManifest } from '../../core/manifest/schema';
+import { readManifest } from '../../core/manifest/file';
 import { prepareModel } from '../../core/pipeline';
 import { modelHash } from '../../core/quant/hash';
 import { runFixed } from '../../core/quant/simulate';

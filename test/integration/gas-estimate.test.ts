@@ -17,7 +17,7 @@ import { generateCrate } from '../../core/codegen/generate';
 import { writeCrate } from '../../core/codegen/write';
 import { buildCrate } from '../../core/build/build';
 import { loweringFor, type Lowering } from '../../core/codegen/lowering';
-import { readManifest } from '../../core/manifest/schema';
+import { readManifest } from '../../core/manifest/file';
 import { encodeModelCall } from '../../core/chain/predict';
 import { estimateProgram, boxSamples } from '../../core/gas/estimate';
 import { calldataGas } from '../../core/gas/call';

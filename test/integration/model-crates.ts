@@ -56,7 +56,7 @@ export async function generatedTreeProgram(): Promise<{ wasm: Uint8Array; callda
   const tmp = fs.mkdtempSync(path.join(ROOT, '.scratch', 'bench-crate-'));
   try {
     const crate = await makeCrate('forest', tmp);
-    const { readManifest } = await import('../../core/manifest/schema');
+    const { readManifest } = await import('../../core/manifest/file');
     const { encodeModelCall } = await import('../../core/chain/predict');
     const m = readManifest(crate.dir);
     const q = m.inputs.map((io) => Array.from({ length: io.shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.round(((i % 3) - 1) * 2 ** io.fracBits)));
