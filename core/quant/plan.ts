@@ -720,7 +720,6 @@ export class Planner {
     const fmt: QFormat = { storage: 'i8', frac: 0, scale: q.scale, zeroPoint: q.zeroPoint };
     const x = ins[0];
     const ex = this.e(n.inputs[0]);
-    const step = { any: q.scale, grid: q.scale };
     const mul = (real: number) => {
       try {
         return multiplierOf(real, `node '${n.origin.name}'`);
