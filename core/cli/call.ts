@@ -8,8 +8,7 @@ import { UserError } from '../errors';
 import { readInputFile, type InputCase } from '../io/inputs';
 import { type Manifest } from '../manifest/schema';
 import { readManifest } from '../manifest/file';
-import { quantize } from '../quant/fixed';
-import { InputOutOfRange, quantizeInputs, runFixed } from '../quant/simulate';
+import { InputOutOfRange, quantizeInputs, quantizeReal, runFixed } from '../quant/simulate';
 import type { Plan } from '../quant/types';
 import { callModel } from '../chain/model-call';
 import { checkSelectors, decodePredict, decodePredictPacked, encodeModelCall, fixedValues, type RawOutputs } from '../chain/predict';
@@ -41,8 +40,8 @@ export interface CallJson {
 /** The integers the contract receives: quantised, not yet checked against the box (the contract does that). */
 export function onChainInputs(plan: Plan, c: InputCase): number[][] {
   return plan.graph.inputs.map((inp) => {
-    const frac = plan.tensors.get(inp.id)!.format.frac;
-    return Array.from(c.get(inp.id)!, (v) => (inp.kind === 'int' ? Math.trunc(v) : quantize(v, frac)));
+    const f = plan.tensors.get(inp.id)!.format;
+    return Array.from(c.get(inp.id)!, (v) => (inp.kind === 'int' ? Math.trunc(v) : quantizeReal(f, v)));
   });
 }
 

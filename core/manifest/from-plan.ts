@@ -18,14 +18,21 @@ const hull = (lo: ArrayLike<number>, hi: ArrayLike<number>, frac: number): [numb
 export function manifestFromPlan(plan: Plan): Pick<Manifest, 'inputs' | 'outputs' | 'layers' | 'totals'> {
   const t = (id: string) => plan.tensors.get(id)!;
   const fmt = (id: string): TensorFormat => ({ storage: t(id).format.storage, fracBits: t(id).format.frac });
+  const affine = (id: string) => (t(id).format.scale !== undefined ? { scale: t(id).format.scale!, zeroPoint: t(id).format.zeroPoint ?? 0 } : {});
+  const real = (id: string, lo: ArrayLike<number>, hi: ArrayLike<number>): [number, number] => {
+    const f = t(id).format;
+    if (f.scale === undefined) return hull(lo, hi, f.frac);
+    const [a, b] = hull(lo, hi, 0);
+    return lo.length ? [(a - (f.zeroPoint ?? 0)) * f.scale, (b - (f.zeroPoint ?? 0)) * f.scale] : [0, 0];
+  };
   const inputs: ManifestInput[] = plan.graph.inputs.map((i) => {
     const q = t(i.id);
     const box = plan.options.boxes.get(i.id)!;
-    return { name: i.name, shape: i.shape, ...fmt(i.id), range: hull(q.qlo, q.qhi, q.format.frac), kind: i.kind, onnxType: i.onnxType, box: { lo: Array.from(box.lo), hi: Array.from(box.hi) } };
+    return { name: i.name, shape: i.shape, ...fmt(i.id), ...affine(i.id), range: real(i.id, q.qlo, q.qhi), kind: i.kind, onnxType: i.onnxType, box: { lo: Array.from(box.lo), hi: Array.from(box.hi) } };
   });
   const outputs: ManifestOutput[] = plan.graph.outputs.map((o) => {
     const q = t(o.id);
-    return { name: o.name, shape: q.shape, ...fmt(o.id), range: hull(q.qlo, q.qhi, q.format.frac), kind: q.kind, errorBound: q.errorBound, errorBoundOnGrid: q.errorBoundOnGrid, ...(o.classLabels ? { classLabels: o.classLabels } : {}) };
+    return { name: o.name, shape: q.shape, ...fmt(o.id), ...affine(o.id), range: real(o.id, q.qlo, q.qhi), kind: q.kind, errorBound: q.errorBound, errorBoundOnGrid: q.errorBoundOnGrid, ...(o.classLabels ? { classLabels: o.classLabels } : {}) };
   });
   const layers: ManifestLayer[] = plan.nodes.map((qn, index) => {
     const out = t(qn.node.outputs[0]);
@@ -45,7 +52,7 @@ export function manifestFromPlan(plan: Plan): Pick<Manifest, 'inputs' | 'outputs
       inputFormats: qn.node.inputs.map(fmt),
       outputFormat: fmt(qn.node.outputs[0]),
       ...(w ? { weightFormat: { storage: w.format.storage, fracBits: w.format.frac } } : {}),
-      interval: hull(out.qlo, out.qhi, out.format.frac),
+      interval: real(qn.node.outputs[0], out.qlo, out.qhi),
       qInterval: out.qlo.length ? [Math.min(...out.qlo), Math.max(...out.qhi)] : [0, 0],
       ...(p.acc ? { accumulator: p.acc } : {}),
       ...(p.shift !== undefined ? { shift: p.shift } : {}),

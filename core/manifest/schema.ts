@@ -32,6 +32,9 @@ const ioFields = {
   range: interval,
   /** 'real' or 'int' (labels, indices) */
   kind: v.picklist(['real', 'int']),
+  /** a pre-quantized model's tensor: value = (q − zeroPoint) · scale (fracBits is 0; uint8 data is stored shifted by −128) */
+  scale: v.optional(v.pipe(finite, v.gtValue(0))),
+  zeroPoint: v.optional(int),
 };
 
 export const ManifestInputSchema = v.strictObject({
