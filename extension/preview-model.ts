@@ -1,8 +1,8 @@
 // Fills the webview's PreviewModel from the engine's results (CLI JSON). Mapping only: every figure comes
 // from the engine. No `vscode` import.
 import path from 'node:path';
+import { MAX_CODE_SIZE } from '../nitro/limits';
 import {
-  COMPRESSED_SIZE_LIMIT,
   emptyPreviewModel,
   type PreviewModel,
   type PreviewOptions,
@@ -107,7 +107,7 @@ export function fromManifest(model: PreviewModel, m: Manifest): void {
       activationGas: deployed.activationGas,
       dataFeeWei: toWei(deployed.dataFeeWei),
       compressedBytes: m.measured?.build?.compressedBytes ?? m.totals.codeSize?.compressedBytes ?? 0,
-      limitBytes: m.totals.codeSize?.limitBytes ?? COMPRESSED_SIZE_LIMIT,
+      limitBytes: m.totals.codeSize?.limitBytes ?? MAX_CODE_SIZE,
       provenance: 'measured',
     };
   }
@@ -129,7 +129,7 @@ export function fromEstimate(model: PreviewModel, j: EstimateJson): void {
       activationGas: j.deploy.activationGas,
       dataFeeWei: toWei(j.deploy.dataFeeWei),
       compressedBytes: j.deploy.compressedBytes,
-      limitBytes: j.deploy.limitBytes ?? COMPRESSED_SIZE_LIMIT,
+      limitBytes: j.deploy.limitBytes ?? MAX_CODE_SIZE,
       provenance: 'estimate',
     };
   }

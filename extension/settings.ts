@@ -2,7 +2,7 @@
 // `contributes.configuration` is the user-facing schema; test/unit/extension-manifest.test.ts checks that
 // the two agree key for key, default for default.
 
-import { DEFAULT_ARBOS_VERSION, SUPPORTED_ARBOS_VERSIONS } from '../devnode/config';
+import { DEFAULT_ARBOS_VERSION, SUPPORTED_ARBOS_VERSIONS } from '../nitro/arbos';
 
 export type DevnodeMode = 'embedded' | 'docker' | 'rpc';
 export type Template = 'sdk' | 'minimal';

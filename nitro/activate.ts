@@ -1,29 +1,56 @@
 // Activation (nitro crates/prover/src/programs/mod.rs `Module::activate` and arbos/programs/programs.go
 // `ActivateProgram`): validate and instrument the user wasm, compute what ArbOS stores for the program,
-// the compile gas and the data fee, and compile the instrumented module for execution.
+// the compile gas and the data fee, and produce the instrumented module that executes. Compiling that
+// module for a machine is the executor's business (the devnode's: devnode/stylus/compile.ts).
 
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { encodeModule } from '../../core/wasm/encode';
-import type { WasmModule } from '../../core/wasm/types';
-import { checkStylusWasm } from '../../core/wasm/validate';
-import type { ActivationContext, ActivationOutcome, StylusParams } from './api';
-import { activationCompileGas, dataFee, initialDataPricer, type CompileGasInputs } from './costs';
-import type { StylusData } from './instrument';
+import { encodeModule } from '../core/wasm/encode';
+import type { WasmModule } from '../core/wasm/types';
+import { activationCompileGas, type CompileGasInputs } from './costs';
+import { dataFee, initialDataPricer, type DataPricerState } from './data-pricer';
+import type { StylusParams } from './params';
+import type { StylusData } from './programs/instrument';
+import { checkStylusWasm } from './validate';
 
-export interface CompiledProgram {
-  moduleHash: string;
-  key: string;
+/** What activation stores per program (nitro programs.go `Program`), plus what it charged. */
+export interface ActivatedProgram {
   version: number;
-  debug: boolean;
-  module: WebAssembly.Module;
-  /** the instrumented binary that executes */
-  bytes: Uint8Array;
-  data: StylusData;
+  initCost: number;
+  cachedCost: number;
+  /** initial memory pages */
+  footprint: number;
+  asmEstimateKb: number;
+  /** keccak of the decompressed wasm, hex */
+  moduleHash: string;
+  /** activation gas charged by the compile step (excluding the fixed 1,659,168 and ActivationGas) */
+  activationGas: bigint;
+  /** data fee in wei at activation time */
+  dataFee: bigint;
+  /** asm size estimate in bytes (asmEstimateKb = ceil(asmEstimate / 1024)) */
+  asmEstimate?: number;
+  /** the data pricer after this activation, when the caller passed one in ActivationContext */
+  dataPricer?: DataPricerState;
 }
 
-/** Programs compile differently per Stylus version and debug mode; the runtime caches per key. */
-export function moduleKey(moduleHash: string, version: number, debug: boolean): string {
-  return `${moduleHash}:${version}:${debug ? 'debug' : 'prod'}`;
+/** Chain state an activation prices against; without it the fee is a fresh chain's. */
+export interface ActivationContext {
+  /** block timestamp (seconds) */
+  time: bigint;
+  dataPricer: DataPricerState;
+}
+
+export type ActivationOutcome =
+  | { ok: true; program: ActivatedProgram }
+  /** nitro's reason text, e.g. "start functions not allowed"; activation burns all gas */
+  | { ok: false; reason: string };
+
+/** The module that executes: instrumented, custom sections (names, DWARF) stripped. */
+export interface InstrumentedProgram {
+  moduleHash: string;
+  version: number;
+  debug: boolean;
+  bytes: Uint8Array;
+  data: StylusData;
 }
 
 export function wasmModuleHash(wasm: Uint8Array): string {
@@ -43,17 +70,14 @@ export function compileGasInputs(wasmLen: number, source: WasmModule, instrument
   };
 }
 
-export interface ActivationResult {
+export interface Activation {
   outcome: ActivationOutcome;
-  compiled?: CompiledProgram;
+  /** set when the outcome is ok */
+  program?: InstrumentedProgram;
 }
 
-export async function activateWasm(
-  wasm: Uint8Array,
-  params: StylusParams,
-  pageLimit: number,
-  ctx?: ActivationContext,
-): Promise<ActivationResult> {
+/** Activates `wasm` (decompressed) with `pageLimit` pages left in the transaction. */
+export function activateModule(wasm: Uint8Array, params: StylusParams, pageLimit: number, ctx?: ActivationContext): Activation {
   const check = checkStylusWasm(wasm, {
     arbosVersion: params.arbosVersion,
     debug: params.debugMode,
@@ -70,9 +94,9 @@ export async function activateWasm(
 
   const activationGas = activationCompileGas(compileGasInputs(wasm.length, source, im.module, params.arbosVersion));
 
-  let compiled: CompiledProgram;
+  let program: InstrumentedProgram;
   try {
-    compiled = await compile(wasm, im.module, data, params.stylusVersion, params.debugMode);
+    program = instrumented(wasm, im.module, data, params);
   } catch (e) {
     return { outcome: { ok: false, reason: `failed to compile: ${e instanceof Error ? e.message : String(e)}` } };
   }
@@ -82,7 +106,7 @@ export async function activateWasm(
   const { fee, next } = dataFee(pricer, data.costs.asmEstimate, time);
   const c = data.costs;
   return {
-    compiled,
+    program,
     outcome: {
       ok: true,
       program: {
@@ -92,7 +116,7 @@ export async function activateWasm(
         footprint: c.footprint,
         asmEstimateKb: c.asmEstimateKb,
         asmEstimate: c.asmEstimate,
-        moduleHash: compiled.moduleHash,
+        moduleHash: program.moduleHash,
         activationGas,
         dataFee: fee,
         ...(ctx ? { dataPricer: next } : {}),
@@ -101,8 +125,11 @@ export async function activateWasm(
   };
 }
 
-/** Recompiles an already-activated program (no activation charges; nitro's recompile path). */
-export async function recompileWasm(wasm: Uint8Array, params: StylusParams): Promise<CompiledProgram> {
+/**
+ * The executing module of an already-activated program, without activation's page limit or charges
+ * (nitro's recompile path, when the asm for a program is missing).
+ */
+export function recompileModule(wasm: Uint8Array, params: StylusParams): InstrumentedProgram {
   const check = checkStylusWasm(wasm, {
     arbosVersion: params.arbosVersion,
     debug: params.debugMode,
@@ -110,19 +137,11 @@ export async function recompileWasm(wasm: Uint8Array, params: StylusParams): Pro
     pageLimit: 65535,
   });
   if (!check.instrumented?.data) throw new Error(`cannot compile program: ${check.violations[0]?.detail ?? 'invalid'}`);
-  return compile(wasm, check.instrumented.module, check.instrumented.data, params.stylusVersion, params.debugMode);
+  return instrumented(wasm, check.instrumented.module, check.instrumented.data, params);
 }
 
-async function compile(
-  wasm: Uint8Array,
-  instrumented: WasmModule,
-  data: StylusData,
-  version: number,
-  debug: boolean,
-): Promise<CompiledProgram> {
-  // custom sections (names, DWARF) play no part in execution; compile without them
-  const bytes = encodeModule({ ...instrumented, customs: [] });
-  const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  const moduleHash = wasmModuleHash(wasm);
-  return { moduleHash, key: moduleKey(moduleHash, version, debug), version, debug, module, bytes, data };
+function instrumented(wasm: Uint8Array, module: WasmModule, data: StylusData, params: StylusParams): InstrumentedProgram {
+  // custom sections play no part in execution
+  const bytes = encodeModule({ ...module, customs: [] });
+  return { moduleHash: wasmModuleHash(wasm), version: params.stylusVersion, debug: params.debugMode, bytes, data };
 }

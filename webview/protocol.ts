@@ -7,9 +7,6 @@
 export const PREVIEW_VIEW_TYPE = 'stylusMl.preview';
 export const MODEL_EDITOR_VIEW_TYPE = 'stylusMl.modelPreview';
 
-/** Wasm size limit for a Stylus program after brotli compression (reference/stylus-platform.md §2). */
-export const COMPRESSED_SIZE_LIMIT = 24_576;
-
 export type StorageType = 'i8' | 'i16' | 'i32' | 'i64';
 export const WEIGHT_FORMATS = ['auto', 'i8', 'i16', 'i32'] as const;
 export type WeightFormat = (typeof WEIGHT_FORMATS)[number];

@@ -18,7 +18,8 @@ import { readManifest } from '../manifest/schema';
 import { buildBaseline, deployBaseline, predictGas } from '../baseline/index';
 import { estimateProgram, boxSamples } from '../gas/estimate';
 import { calldataGas, TX_BASE_GAS } from '../gas/call';
-import { createProfiler, namesFromJson } from '../../devnode/stylus/profile';
+import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
+import { createProfiler, namesFromJson } from '../../nitro/profile';
 import type { Plan } from '../quant/types';
 import { BENCH_MODELS, type BenchModel } from './models';
 
@@ -178,5 +179,5 @@ export async function runFeasibility(opts: { only?: string; inputs?: number; log
     await client.close();
     fs.rmSync(work, { recursive: true, force: true });
   }
-  return { rows, lowerings, inputs: n, arbosVersion: 40 };
+  return { rows, lowerings, inputs: n, arbosVersion: DEFAULT_ARBOS_VERSION };
 }

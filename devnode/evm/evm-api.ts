@@ -4,9 +4,11 @@
 import type { EVM, Log, SelfdestructMap } from '@ethereumjs/evm';
 import { Message } from '@ethereumjs/evm';
 import { Account, Address, bigIntToBytes, bytesToBigInt, equalsBytes, setLengthLeft, unpadBytes } from '@ethereumjs/util';
-import type { Bytes32, CallKind, CallResult, CreateResult, EvmApi } from '../stylus/api';
-import { evmApiGas } from '../config';
-import { memoryGasCost, type TxPages } from './memory-model';
+import type { CallKind } from '../../nitro/host';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { memoryGasCost, type TxPages } from '../../nitro/memory';
+import { evmApiGas } from '../../nitro/pricing';
+import type { Bytes32, CallResult, CreateResult, EvmApi } from '../stylus/api';
 
 const COLD_SLOAD = 2100n;
 const WARM_READ = 100n;
@@ -86,7 +88,7 @@ export class StylusEvmApi implements EvmApi {
   }
   /** WasmAccountTouchCost */
   private accountTouchCost(address: Address, withCode: boolean): bigint {
-    let cost = withCode ? (EXTCODE_COST * BigInt(this.f.maxCodeSize)) / 24576n : 0n;
+    let cost = withCode ? (EXTCODE_COST * BigInt(this.f.maxCodeSize)) / BigInt(MAX_CODE_SIZE) : 0n; // ÷ params.DefaultMaxCodeSize
     if (this.journal.isWarmedAddress(address.bytes)) cost += WARM_READ;
     else {
       this.journal.addWarmedAddress(address.bytes);
