@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { COMMAND_IDS, CONTEXT_KEYS, SAMPLE_MODEL } from '../../extension/ids';
 import { SETTING_DEFAULTS } from '../../extension/settings';
-import { SUPPORTED_ARBOS_VERSIONS } from '../../devnode/config';
+import { SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arbos';
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
