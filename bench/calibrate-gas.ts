@@ -34,10 +34,10 @@ interface Sample {
   model: string;
 }
 
-const UNIT_COLS: (keyof KernelCost)[] = ['fixed', 'mac', 'output', 'input', 'inner', 'copy', 'visit', 'tree'];
+const UNIT_COLS: (keyof KernelCost)[] = ['fixed', 'mac', 'output', 'input', 'inner', 'copy', 'visit', 'tree', 'tap'];
 
 function unitRow(u: LayerUnits, visits: number): Record<keyof KernelCost, number> {
-  return { fixed: 1, mac: u.macs, output: u.outputs, input: u.inputs, inner: u.inner, copy: u.copies, visit: visits, tree: u.trees };
+  return { fixed: 1, mac: u.macs, output: u.outputs, input: u.inputs, inner: u.inner, copy: u.copies, visit: visits, tree: u.trees, tap: u.taps };
 }
 
 /** Which units a kernel is fitted on (the others are collinear or absent for it). */
@@ -46,8 +46,9 @@ function columnsFor(kernel: string): (keyof KernelCost)[] {
   if (kernel.startsWith('dense:')) return ['fixed', 'mac', 'output', 'input'];
   if (kernel.startsWith('conv:data')) return ['fixed', 'mac', 'inner', 'output', 'copy'];
   if (kernel.startsWith('conv:code')) return ['fixed', 'mac', 'output', 'copy'];
+  if (kernel.startsWith('conv:pairs')) return ['mac', 'tap', 'output', 'copy'];
   if (kernel.startsWith('trees:')) return ['fixed', 'visit', 'tree', 'output'];
-  if (kernel === 'maxpool2d' || kernel === 'avgpool2d') return ['fixed', 'copy', 'output'];
+  if (kernel === 'maxpool2d' || kernel === 'avgpool2d') return ['fixed', 'copy', 'output', 'inner'];
   // softmax and normalize have as many outputs as inputs: one of the two
   if (kernel === 'softmax' || kernel === 'normalize') return ['fixed', 'output'];
   if (kernel === 'argmax') return ['fixed', 'input', 'output'];
@@ -192,7 +193,7 @@ async function profileModel(m: CalModel, optimize: Optimize | undefined, work: s
     const inputs = manifest.inputs.reduce((a, i) => a + i.shape.reduce((x, y) => x * y, 1), 0);
     const outputs = manifest.outputs.reduce((a, o) => a + o.shape.reduce((x, y) => x * y, 1), 0);
     const rest = Number(prof.inkUsed) - Number(prof.hostioInk) - layerInk;
-    samples.push({ kernel: 'abi:predict', units: { macs: 0, outputs, inputs, inner: 0, copies: 0, visits: { min: 0, typical: 0, max: 0 }, trees: 0 }, visits: 0, ink: rest, model: m.name });
+    samples.push({ kernel: 'abi:predict', units: { macs: 0, outputs, inputs, inner: 0, copies: 0, visits: { min: 0, typical: 0, max: 0 }, trees: 0, taps: 0 }, visits: 0, ink: rest, model: m.name });
   }
   return samples;
 }

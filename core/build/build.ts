@@ -12,6 +12,7 @@ import { decodeModule } from '../wasm/decode';
 import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
 import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { stylusParamsFor } from '../../nitro/params';
+import { memoryGasCost } from '../../nitro/memory';
 import { validateStylusWasm } from '../../nitro/validate';
 import { compileCrate } from './compile';
 import { stylusDeployBytes } from './deploy-bytes';
@@ -150,6 +151,11 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
 
   if (opts.updateManifest !== false) {
     manifest.totals.codeSize = { wasmBytes: wasm.length, compressedBytes, limitBytes: MAX_CODE_SIZE };
+    const pages = initialPages(wasm);
+    if (manifest.memory && pages !== null) {
+      const p = stylusParamsFor(opts.arbosVersion ?? DEFAULT_ARBOS_VERSION, false);
+      manifest.memory = { ...manifest.memory, pages, gas: Number(memoryGasCost(pages, 0, 0, p.freePages, p.pageGas)) };
+    }
     manifest.measured = { ...(manifest.measured ?? {}), build: { wasmBytes: wasm.length, compressedBytes, toolchain: tc.description, at: new Date().toISOString() } };
     writeManifest(root, manifest);
   }
@@ -176,6 +182,15 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
     compileSeconds: compiled.seconds,
     ...(names ? { names: namesPath } : {}),
   };
+}
+
+/** The module's initial memory pages (its footprint), or null when it declares no memory. */
+function initialPages(wasm: Uint8Array): number | null {
+  try {
+    return decodeModule(wasm).memories[0]?.min ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** The name section's function names as `{ "index": "name" }`, or null when there are none. */

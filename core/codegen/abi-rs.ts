@@ -16,6 +16,15 @@ function bytesConst(name: string, bytes: Uint8Array, doc: string): string[] {
 
 const WIDTH = { i8: 1, i16: 2, i32: 4 } as const;
 
+/** The longest calldata any function accepts and the longest return data: the template's static buffers. */
+export function abiBuffers(abi: ContractAbi): { maxCalldata: number; maxReturn: number } {
+  const pad32 = (n: number) => Math.ceil(n / 32) * 32;
+  return {
+    maxCalldata: Math.max(4 + 64 + 32 * abi.inputCount, 4 + 64 + pad32(abi.packedInputBytes), 4),
+    maxReturn: Math.max(64 + 32 * abi.outputCount, 64 + pad32(abi.packedOutputBytes), abi.formatsEncoded.length, 68, 32),
+  };
+}
+
 export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, policy: InputPolicy, fields: { inputs: string[]; outputs: string[] }): string {
   const L: string[] = [];
   const sel = (name: string) => abi.functions.find((f) => f.name === name);
@@ -26,7 +35,7 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push('');
   L.push('#![allow(clippy::all)]');
   L.push('');
-  L.push('use super::model::{infer, Inputs, Outputs};');
+  L.push('use super::model::{infer, Inputs, Outputs, Workspace};');
   L.push('');
   for (const f of abi.functions) {
     L.push(`/// \`${f.signature}\``);
@@ -44,9 +53,7 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push(`pub const PACKED_INPUT_BYTES: usize = ${abi.packedInputBytes};`);
   L.push('/// Bytes of `predictPacked`\'s result.');
   L.push(`pub const PACKED_OUTPUT_BYTES: usize = ${abi.packedOutputBytes};`);
-  const pad32 = (n: number) => Math.ceil(n / 32) * 32;
-  const maxCalldata = Math.max(4 + 64 + 32 * abi.inputCount, 4 + 64 + pad32(abi.packedInputBytes), 4);
-  const maxReturn = Math.max(64 + 32 * abi.outputCount, 64 + pad32(abi.packedOutputBytes), abi.formatsEncoded.length, 68, 32);
+  const { maxCalldata, maxReturn } = abiBuffers(abi);
   L.push('/// The longest calldata any function accepts.');
   L.push(`pub const MAX_CALLDATA: usize = ${maxCalldata};`);
   L.push('/// The longest return or revert data.');
@@ -311,17 +318,18 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
 
   // dispatch
   L.push('');
-  L.push('/// Runs one call: `calldata` in, return data (Ok) or revert data (Err) written to `out`, its length.');
-  L.push('pub fn dispatch(calldata: &[u8], out: &mut [u8; MAX_RETURN]) -> Result<usize, usize> {');
+  L.push('/// Runs one call in the workspace `w`: `calldata` in, return data (Ok) or revert data (Err) written to');
+  L.push('/// `out`, its length.');
+  L.push('pub fn dispatch(calldata: &[u8], out: &mut [u8; MAX_RETURN], w: &mut Workspace) -> Result<usize, usize> {');
   L.push('    if calldata.len() < 4 {');
   L.push('        return Err(0);');
   L.push('    }');
   L.push('    let selector = u32::from_be_bytes([calldata[0], calldata[1], calldata[2], calldata[3]]);');
   L.push('    let args = &calldata[4..];');
   L.push('    let result = match selector {');
-  L.push('        SEL_PREDICT => predict(args, out),');
-  if (sel('predictLabel')) L.push('        SEL_PREDICT_LABEL => predict_label(args, out),');
-  L.push('        SEL_PREDICT_PACKED => predict_packed(args, out),');
+  L.push('        SEL_PREDICT => predict(args, out, w),');
+  if (sel('predictLabel')) L.push('        SEL_PREDICT_LABEL => predict_label(args, out, w),');
+  L.push('        SEL_PREDICT_PACKED => predict_packed(args, out, w),');
   L.push('        SEL_MODEL_HASH => {');
   L.push('            out[..32].copy_from_slice(&MODEL_HASH);');
   L.push('            Ok(32)');
@@ -343,16 +351,16 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push('    FORMATS_LEN');
   L.push('}');
   L.push('');
-  L.push('fn run(x: &Inputs) -> Outputs {');
-  L.push('    let mut y = Outputs::ZERO;');
-  L.push('    infer(x, &mut y);');
-  L.push('    y');
+  L.push('/// Runs the model on `w.x` into `w.y`.');
+  L.push('pub fn run(w: &mut Workspace) -> Result<(), Revert> {');
+  L.push('    infer(w);');
+  L.push('    Ok(())');
   L.push('}');
   L.push('');
-  L.push('fn predict(args: &[u8], out: &mut [u8]) -> Result<usize, Revert> {');
-  L.push('    let mut x = Inputs::ZERO;');
-  L.push('    admit_words(args, &mut x)?;');
-  L.push('    let v = output_values(&run(&x));');
+  L.push('fn predict(args: &[u8], out: &mut [u8], w: &mut Workspace) -> Result<usize, Revert> {');
+  L.push('    admit_words(args, &mut w.x)?;');
+  L.push('    run(w)?;');
+  L.push('    let v = output_values(&w.y);');
   L.push('    put_word(out, 0, 32);');
   L.push('    put_word(out, 32, OUTPUT_COUNT as i64);');
   L.push('    for i in 0..OUTPUT_COUNT {');
@@ -362,22 +370,22 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push('}');
   if (sel('predictLabel')) {
     L.push('');
-    L.push('fn predict_label(args: &[u8], out: &mut [u8]) -> Result<usize, Revert> {');
-    L.push('    let mut x = Inputs::ZERO;');
-    L.push('    admit_words(args, &mut x)?;');
-    L.push('    put_word(out, 0, label(&run(&x)) as i64);');
+    L.push('fn predict_label(args: &[u8], out: &mut [u8], w: &mut Workspace) -> Result<usize, Revert> {');
+    L.push('    admit_words(args, &mut w.x)?;');
+    L.push('    run(w)?;');
+    L.push('    put_word(out, 0, label(&w.y) as i64);');
     L.push('    Ok(32)');
     L.push('}');
   }
   L.push('');
-  L.push('fn predict_packed(args: &[u8], out: &mut [u8]) -> Result<usize, Revert> {');
-  L.push('    let mut x = Inputs::ZERO;');
-  L.push('    admit_packed(args, &mut x)?;');
+  L.push('fn predict_packed(args: &[u8], out: &mut [u8], w: &mut Workspace) -> Result<usize, Revert> {');
+  L.push('    admit_packed(args, &mut w.x)?;');
+  L.push('    run(w)?;');
   L.push('    let padded = (PACKED_OUTPUT_BYTES + 31) / 32 * 32;');
   L.push('    put_word(out, 0, 32);');
   L.push('    put_word(out, 32, PACKED_OUTPUT_BYTES as i64);');
   L.push('    out[64..64 + padded].fill(0);');
-  L.push('    output_packed(&run(&x), &mut out[64..64 + PACKED_OUTPUT_BYTES]);');
+  L.push('    output_packed(&w.y, &mut out[64..64 + PACKED_OUTPUT_BYTES]);');
   L.push('    Ok(64 + padded)');
   L.push('}');
   return L.join('\n') + '\n';

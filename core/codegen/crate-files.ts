@@ -48,9 +48,10 @@ export function templateFiles(template: Template, n: CrateNames, abi: ContractAb
         '',
         `    /// The predicted class: ${abi.label.kind === 'output' ? `the model's \`${abi.label.name}\` output` : `argmax of \`${abi.label.name}\``}.`,
         '    pub fn predict_label(&self, input: Vec<i32>) -> Result<U256, Vec<u8>> {',
-        '        let mut x = model::Inputs::ZERO;',
-        '        abi::admit_values(&input, &mut x).map_err(revert_data)?;',
-        '        Ok(U256::from(abi::label(&run(&x))))',
+        '        let w = workspace();',
+        '        abi::admit_values(&input, &mut w.x).map_err(revert_data)?;',
+        '        abi::run(w).map_err(revert_data)?;',
+        '        Ok(U256::from(abi::label(&w.y)))',
         '    }',
         '',
       ].join('\n')

@@ -16,6 +16,11 @@ import { generateModelRs } from './model-rs';
 import { libName, packageName, realText } from './rust';
 import { tablesRs } from './templates';
 import { estimateProgram, type Estimate } from '../gas/estimate';
+import { memoryPages, STACK_BYTES } from '../gas/shape';
+import { abiBuffers } from './abi-rs';
+import { memoryGasCost } from '../../nitro/memory';
+import { stylusParamsFor } from '../../nitro/params';
+import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
 import { MANIFEST_FILE, type Manifest, type ManifestLayer } from '../manifest/schema';
 import { TOOL_VERSION } from '../version';
 
@@ -71,6 +76,17 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   const abi = contractAbi(plan);
   if (abi.inputCount === 0 || abi.outputCount === 0) throw new UserError(`${prepared.file}: the model has ${abi.inputCount === 0 ? 'no input' : 'no output'} values; a contract needs at least one of each`);
   const model = generateModelRs(plan, lowering, { tool, source, sha256: createHash('sha256').update(prepared.bytes).digest('hex') });
+  const buffers = abiBuffers(abi);
+  const staticBytes = buffers.maxCalldata + buffers.maxReturn + model.workspaceBytes;
+  const params = stylusParamsFor(DEFAULT_ARBOS_VERSION, false);
+  const minPages = memoryPages(0, staticBytes);
+  if (minPages > params.pageLimit) {
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    throw new UserError(
+      `${prepared.file}: this model needs ${mib(STACK_BYTES + staticBytes)} of linear memory (${mib(model.arenaBytes)} for its intermediate tensors, reused by liveness; ${mib(model.workspaceBytes - model.arenaBytes)} for inputs and outputs; ${mib(buffers.maxCalldata + buffers.maxReturn)} for the calldata and return buffers), ` +
+        `more than nitro's ${params.pageLimit}-page (${mib(params.pageLimit * 65536)}) limit per transaction; use a smaller input, fewer channels, or strided/pooled layers earlier`,
+    );
+  }
   const vectorsWanted = opts.vectors ?? defaultVectorCount(abi);
   const vectors = goldenVectors(plan, abi, vectorsWanted);
   const boxes = plan.graph.inputs.map((inp) => {
@@ -97,7 +113,6 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   add('abi.json', JSON.stringify(abiJson(abi), null, 2) + '\n');
 
   const notes = [...new Set([...(prepared.warnings ?? []), ...model.notes])];
-  if (model.stackBytes > 16 * 1024) notes.push(`intermediate tensors use ${model.stackBytes} bytes of the 32 KiB stack`);
   add(
     'README.md',
     readme({ template, names, source, tool, abi, vectors: vectors.length, policy, boxes, modelHash: hash, lockfile: template === 'minimal' }),
@@ -140,6 +155,8 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     notes.push(`no gas estimate in stylus-ml.json: ${(e as Error).message}`);
   }
   if (est) fillEstimates(manifest, est);
+  const pages = est?.shape.costs.footprint ?? minPages;
+  manifest.memory = { arenaBytes: model.arenaBytes, unsharedBytes: model.arenaUnshared, staticBytes, pages, gas: Number(memoryGasCost(pages, 0, 0, params.freePages, params.pageGas)) };
   files.set(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
   return { files, manifest, names, abi, notes, vectors: vectors.length };
 }

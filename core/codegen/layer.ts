@@ -27,8 +27,18 @@ export interface LayerCode {
   fn: string[];
   /** `write`: fn(inputs..., y: &mut [T; n]); `alias`: fn(x) -> &[T; n] (reshape moves no data) */
   kind: 'write' | 'alias';
-  /** bytes of stack the function itself needs beyond its arguments (padded copies, accumulator arrays) */
-  scratchBytes?: number;
+  /**
+   * Working buffers the function needs beyond its inputs and output (padded copies, accumulator rows):
+   * parameters after `y`, planned in the arena for the duration of the layer.
+   */
+  scratch?: Scratch[];
+}
+
+/** A scratch parameter: `name: &mut type`, `bytes` of arena. */
+export interface Scratch {
+  name: string;
+  type: string;
+  bytes: number;
 }
 
 export const MAX_WIDTH = 100;
@@ -57,11 +67,11 @@ export function signature(fn: string, params: [string, string][], ret: string | 
   return [`pub fn ${fn}(`, ...list.map((p) => `    ${p},`), `)${tail}`];
 }
 
-/** Signature of a layer writing `y`, inputs named by `names` (default x, or x0, x1, ...). */
-export function writeSignature(ctx: LayerCtx, names?: string[]): string[] {
+/** Signature of a layer writing `y`, inputs named by `names` (default x, or x0, x1, ...), then its scratch buffers. */
+export function writeSignature(ctx: LayerCtx, names?: string[], scratch: Scratch[] = []): string[] {
   const n = ctx.qn.node;
   const ins = n.inputs.map((id, i) => [names?.[i] ?? (n.inputs.length === 1 ? 'x' : `x${i}`), arrayRef(tensorOf(ctx, id))] as [string, string]);
-  return signature(ctx.fn, [...ins, ['y', arrayRef(tensorOf(ctx, n.outputs[0]), true)]], null);
+  return signature(ctx.fn, [...ins, ['y', arrayRef(tensorOf(ctx, n.outputs[0]), true)], ...scratch.map((s) => [s.name, `&mut ${s.type}`] as [string, string])], null);
 }
 
 function hull(t: QTensor): [number, number] {

@@ -9,6 +9,7 @@ import { type Manifest } from '../manifest/schema';
 import { manifestFromPlan } from '../manifest/from-plan';
 import { encodeModelCall } from '../chain/predict';
 import { contractAbi } from '../codegen/abi';
+import { abiBuffers } from '../codegen/abi-rs';
 import type { Plan } from '../quant/types';
 import { runFixed, type QValues } from '../quant/simulate';
 import { prng } from '../io/prng';
@@ -86,7 +87,8 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const fn = opts.function ?? 'predict';
   const rs = opts.modelRs ?? generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' });
   const fns = plan.nodes.map((_, i) => rs.layers[i]?.fn ?? `layer_${i}`);
-  const shape = opts.wasm ? shapeOfWasm(opts.wasm, arbos) : predictShape(plan, rs.decisions, fns, arbos);
+  const buffers = abiBuffers(contractAbi(plan));
+  const shape = opts.wasm ? shapeOfWasm(opts.wasm, arbos) : predictShape(plan, rs.decisions, fns, arbos, buffers.maxCalldata + buffers.maxReturn + rs.workspaceBytes);
   const samples = opts.inputs && opts.inputs.length > 0 ? opts.inputs : boxSamples(plan);
 
   // tree layers count the nodes the samples visit, so only a plan with trees is run on them

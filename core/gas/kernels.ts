@@ -7,6 +7,7 @@
 import type { Plan, QNode, QTree, QTreeRef } from '../quant/types';
 import { treeDepthRange } from '../quant/plan-trees';
 import type { Spread } from './call';
+import { padded, SWAR_TERMS_PER_FUNCTION } from '../codegen/dense';
 
 /** Amounts of work one call of a layer does (all per call). */
 export interface LayerUnits {
@@ -23,6 +24,8 @@ export interface LayerUnits {
   /** decision nodes visited, over all trees (data-dependent) */
   visits: Spread;
   trees: number;
+  /** input taps a convolution loads into locals (per position, per input channel's window) */
+  taps: number;
 }
 
 /** Ink per unit of work, by kernel. `fixed` is per call of the layer function. */
@@ -34,12 +37,13 @@ export interface KernelCost {
   copy: number;
   visit: number;
   tree: number;
+  tap: number;
   fixed: number;
 }
 
 export type KernelKey = string;
 
-const zero: KernelCost = { mac: 0, output: 0, input: 0, inner: 0, copy: 0, visit: 0, tree: 0, fixed: 0 };
+const zero: KernelCost = { mac: 0, output: 0, input: 0, inner: 0, copy: 0, visit: 0, tree: 0, tap: 0, fixed: 0 };
 const k = (c: Partial<KernelCost>): KernelCost => ({ ...zero, ...c });
 
 /**
@@ -61,6 +65,9 @@ export const KERNEL_COSTS: Record<KernelKey, KernelCost> = {
   'conv:data:i64': k({ fixed: 497476, mac: 2300 }),
   'conv:code:i32': k({ fixed: 928994, mac: 1124 }),
   'conv:code:i64': k({ fixed: 928994, mac: 1200 }),
+  // two output channels per i64 multiply: a tap loaded once per position and channel window, then one
+  // multiply-add per pair of channels (≈ 340 ink, half per MAC)
+  'conv:pairs:i32': k({ mac: 205, tap: 900, output: 3000, copy: 1500 }),
   'trees:branches': k({ visit: 3906, output: 15918 }),
   'trees:table': k({ visit: 22368, tree: 33311, output: 14437 }),
   maxpool2d: k({ copy: 17015 }),
@@ -93,7 +100,7 @@ export function kernelKey(qn: QNode, decision: string | undefined): KernelKey {
   const p = qn.params;
   const d = decision ?? '';
   if (p.op === 'matmul') return `dense:${/code/.test(d) ? 'code' : /rolled loop/.test(d) ? 'loop' : 'unrolled'}:${p.acc}`;
-  if (p.op === 'conv2d') return `conv:${/code/.test(d) ? 'code' : 'data'}:${p.acc}`;
+  if (p.op === 'conv2d') return `conv:${/pairs/.test(d) ? 'pairs' : /code/.test(d) ? 'code' : 'data'}:${p.acc}`;
   if (p.op === 'trees') return `trees:${/table/.test(d) ? 'table' : 'branches'}`;
   return qn.node.op.op;
 }
@@ -125,7 +132,7 @@ export function layerUnits(plan: Plan, index: number, treeInputs: Float64Array[]
   const t = (id: string) => plan.tensors.get(id)!;
   const outputs = size(t(qn.node.outputs[0]).shape);
   const inputs = qn.node.inputs.reduce((a, id) => a + size(t(id).shape), 0);
-  const u: LayerUnits = { macs: 0, outputs, inputs, inner: 0, copies: 0, visits: { min: 0, typical: 0, max: 0 }, trees: 0 };
+  const u: LayerUnits = { macs: 0, outputs, inputs, inner: 0, copies: 0, visits: { min: 0, typical: 0, max: 0 }, trees: 0, taps: 0 };
   if (op.op === 'matmul') {
     u.macs = op.batches * op.M * op.N * op.K;
     u.inner = u.macs;
@@ -135,9 +142,26 @@ export function layerUnits(plan: Plan, index: number, treeInputs: Float64Array[]
     u.macs = outputs * op.inChannels * op.kernel[0] * op.kernel[1];
     u.inner = outputs * op.inChannels;
     const [pt, pl, pb, pr] = op.pads;
-    u.copies = C * (H + pt + pb) * (W + pl + pr);
+    const [, , OH, OW] = t(qn.node.outputs[0]).shape;
+    const HP = padded(H, OH, op.strides[0], op.kernel[0], op.dilations[0], pt, pb);
+    const WP = padded(W, OW, op.strides[1], op.kernel[1], op.dilations[1], pl, pr);
+    // a padded copy only when there is padding (else the taps are read in place)
+    u.copies = HP === H && WP === W ? 0 : C * HP * WP;
+    // the lane-paired kernel loads each position's window once per group of channel pairs it compiles to
+    const window = op.inChannels * op.kernel[0] * op.kernel[1];
+    const pairs = Math.ceil(op.outChannels / 2);
+    const groups = Math.ceil(pairs / Math.max(1, Math.floor(SWAR_TERMS_PER_FUNCTION / Math.max(1, window))));
+    u.taps = (outputs / op.outChannels) * window * groups;
   } else if (op.op === 'maxpool2d' || op.op === 'avgpool2d') {
     u.copies = outputs * op.kernel[0] * op.kernel[1];
+    const [, C, H, W] = t(qn.node.inputs[0]).shape;
+    const [, , OH, OW] = t(qn.node.outputs[0]).shape;
+    const [pt, pl, pb, pr] = op.pads;
+    const dil = op.op === 'maxpool2d' ? op.dilations : [1, 1];
+    const HP = padded(H, OH, op.strides[0], op.kernel[0], dil[0], pt, pb);
+    const WP = padded(W, OW, op.strides[1], op.kernel[1], dil[1], pl, pr);
+    // the padded copy's elements (none when the taps are read in place)
+    u.inner = HP === H && WP === W ? 0 : t(qn.node.inputs[0]).shape[0] * C * HP * WP;
   } else if (op.op === 'trees' && qn.params.op === 'trees') {
     const trees = qn.params.trees;
     u.trees = trees.length;
@@ -160,7 +184,7 @@ export function layerUnits(plan: Plan, index: number, treeInputs: Float64Array[]
 /** Ink of one call of a layer with these units, min / typical / max. */
 export function layerInk(key: KernelKey, u: LayerUnits): Spread {
   const c = KERNEL_COSTS[key] ?? KERNEL_COSTS.binary;
-  const base = c.fixed + c.mac * u.macs + c.output * u.outputs + c.input * u.inputs + c.inner * u.inner + c.copy * u.copies + c.tree * u.trees;
+  const base = c.fixed + c.mac * u.macs + c.output * u.outputs + c.input * u.inputs + c.inner * u.inner + c.copy * u.copies + c.tree * u.trees + c.tap * u.taps;
   return { min: Math.round(base + c.visit * u.visits.min), typical: Math.round(base + c.visit * u.visits.typical), max: Math.round(base + c.visit * u.visits.max) };
 }
 

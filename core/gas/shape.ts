@@ -11,6 +11,7 @@ import { UserError } from '../errors';
 import { EXP2_TABLE, SIGMOID_TABLE } from '../quant/approx';
 import { treeDepthRange } from '../quant/plan-trees';
 import { ByteWriter } from '../wasm/bytes';
+import { lanePair } from '../codegen/dense';
 
 export interface ProgramShape {
   /** 'built': measured from the compiled wasm; 'predicted': from the plan, before any build */
@@ -112,6 +113,22 @@ function immediatesStream(q: Int32Array, K: number): Uint8Array {
   return w.finish();
 }
 
+/**
+ * The lane-paired convolution's straight-line code per position: each tap's load into a local, then per
+ * pair of channels `local.get t; i64.const (w_a + w_b·2^32); i64.mul; i64.add` for its non-zero pairs.
+ */
+function pairsStream(q: Int32Array, OC: number, window: number): Uint8Array {
+  const w = new ByteWriter();
+  const at = (oc: number, t: number) => (oc < OC ? q[oc * window + t] : 0);
+  for (let t = 0; t < window; t++) w.u8(0x20).u8(0x00).u8(0x2e).u8(0x01).u32(2 * t).u8(0xac).u8(0x21).u32(2 + (t % 32));
+  for (let pr = 0; pr < Math.ceil(OC / 2); pr++)
+    for (let t = 0; t < window; t++) {
+      const k = lanePair(at(2 * pr, t), at(2 * pr + 1, t));
+      if (k !== 0n) w.u8(0x20).u32(2 + (t % 32)).u8(0x42).s64(k).u8(0x7e).u8(0x7c);
+    }
+  return w.finish();
+}
+
 /** Real code bytes per byte of the synthetic streams (rustc's register shuffling and block structure). */
 const STREAM_BYTES = { immediates: 1.25 } as const;
 
@@ -125,6 +142,10 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
   // kernels whose code does not grow with the model: body bytes and compressed bytes as measured
   const fixed = (bytes: number, z: number): LayerCodeModel => ({ bytes, opsPerByte: 0.6, compressRatio: bytes > 0 ? z / bytes : 0 });
   if ((p.op === 'matmul' && op.op === 'matmul') || (p.op === 'conv2d' && op.op === 'conv2d')) {
+    if (op.op === 'conv2d' && /pairs/.test(d)) {
+      const stream = pairsStream(p.W.q, op.outChannels, op.inChannels * op.kernel[0] * op.kernel[1]);
+      return { bytes: Math.round(700 + STREAM_BYTES.immediates * stream.length), opsPerByte: 0.45, compressRatio: 0, stream };
+    }
     if (/code/.test(d)) {
       const K = op.op === 'matmul' ? op.K : op.inChannels * op.kernel[0] * op.kernel[1];
       const stream = immediatesStream(p.W.q, K);
@@ -251,6 +272,11 @@ function runtimeTables(plan: Plan): Uint8Array[] {
   return [...(sigmoid ? [i32s(SIGMOID_TABLE)] : []), ...(exp ? [i32s(EXP2_TABLE)] : [])];
 }
 
+/** Initial memory pages of a program with `dataLen` bytes of data and `staticBytes` of zeroed statics. */
+export function memoryPages(dataLen: number, staticBytes: number): number {
+  return Math.max(1, Math.ceil((STACK_BYTES + dataLen + staticBytes + 16) / 65536));
+}
+
 /** compressed bytes of the real code per compressed byte of its synthetic stream */
 const STREAM_COMPRESSED = 1.1;
 
@@ -264,8 +290,15 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A prediction of the program's shape from the plan and the generator's decisions, before any build. */
-export function predictShape(plan: Plan, decisions: Record<string, string>, fns: string[], arbosVersion: number): ProgramShape {
+/** The shadow stack the Stylus rustflags give a program (-zstack-size=32768); the linker puts it first. */
+export const STACK_BYTES = 32768;
+
+/**
+ * A prediction of the program's shape from the plan and the generator's decisions, before any build.
+ * `staticBytes` is the zero-initialised static memory (calldata and return buffers, the workspace with the
+ * arena): no data segment, but part of the initial pages nitro prices on every call.
+ */
+export function predictShape(plan: Plan, decisions: Record<string, string>, fns: string[], arbosVersion: number, staticBytes = 0): ProgramShape {
   let code = 0;
   let ops = BASE_OPS;
   let codeZ = BASE_COMPRESSED;
@@ -286,8 +319,8 @@ export function predictShape(plan: Plan, decisions: Record<string, string>, fns:
   const dataLen = data.length;
   const wasmBytes = BASE_WASM_BYTES + code + dataLen;
   const compressed = 4 + Math.round(codeZ) + brotliCompress(data).length;
-  // the stack (32 KiB) and the data live in the first pages; the linker places data after the stack
-  const pages = Math.max(1, Math.ceil((32768 + dataLen) / 65536));
+  // the stack (32 KiB), the data and the zeroed statics live in the first pages, in that order
+  const pages = memoryPages(dataLen, staticBytes);
   const typeLen = BASE_TYPE_LEN + 2 * (funcs - BASE_FUNCS);
   let costs: ProgramCosts;
   try {

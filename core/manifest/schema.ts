@@ -145,6 +145,21 @@ export const ManifestSchema = v.strictObject({
     estimatedGas: v.nullable(InkEstimateSchema),
     codeSize: v.nullable(v.strictObject({ wasmBytes: count, compressedBytes: count, limitBytes: count })),
   }),
+  /** linear memory of the program: the arena (intermediate tensors and layer scratch, planned by liveness,
+   *  not on the 32 KiB shadow stack) and what its pages cost on every call */
+  memory: v.optional(
+    v.strictObject({
+      arenaBytes: count,
+      /** what the same buffers would take without reuse */
+      unsharedBytes: count,
+      /** zeroed static memory: calldata and return buffers, inputs, outputs and the arena */
+      staticBytes: count,
+      /** initial memory pages (64 KiB): stack, data, statics; predicted at generation, measured by build */
+      pages: count,
+      /** gas of opening those pages on a call (nitro's memory model: pages beyond 2 free, then exponential) */
+      gas: count,
+    }),
+  ),
   /** keccak-256 of the integer model (core/quant/hash.ts) */
   modelHash: hex(32, 'modelHash'),
   /** 4-byte selectors of the contract ABI, hex without 0x */

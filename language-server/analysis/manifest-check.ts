@@ -177,10 +177,21 @@ function fnParams(analyzer: Analyzer, root: Node, text: string): Map<string, FnI
 function seedParams(params: FnItem['params'], inputs: QTensor[], elems?: Interval[]): Map<string, Val> {
   const out = new Map<string, Val>();
   let k = 0;
+  let afterY = false;
   for (const p of params) {
     if (p.pat.k !== 'ident') continue;
     const base = baseInt(p.ty);
     if (!base) continue;
+    // scratch buffers follow the output `y` (padded copies, running sums in the arena): the layer writes
+    // every element it reads, so they start as a zeroed local array would, and the stores widen them
+    if (afterY) {
+      out.set(p.pat.name, seedOf(p.ty, { name: p.pat.name, rust: p.pat.name, storage: base, fracBits: 0, range: [0n, 0n] }));
+      continue;
+    }
+    if (p.pat.name === 'y') {
+      afterY = true;
+      continue;
+    }
     const t = inputs[k++];
     if (!t?.range) continue;
     const v = seedOf(p.ty, t);

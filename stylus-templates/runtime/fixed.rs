@@ -17,16 +17,23 @@ const ONE30: i64 = 1 << 30;
 const SIG_STEP_BITS: u32 = 11;
 const EXP_STEP_BITS: u32 = 10;
 
-/// The first N elements of a buffer as an array: how `infer` lends a reused stack buffer to a layer.
+/// The planned buffer at byte `offset` of the arena `base` as the array type a layer takes: how `infer`
+/// lends the arena to a layer.
+///
+/// # Safety
+/// `offset` plus the array's size lies inside the arena, `offset` is aligned for `T`, and no other view
+/// in use overlaps it (core/codegen/arena.ts plans the offsets so).
 #[inline(always)]
-pub fn view<T, const N: usize>(s: &[T]) -> &[T; N] {
-    s[..N].try_into().unwrap()
+pub unsafe fn buf<'a, T, const N: usize>(base: *mut u8, offset: usize) -> &'a mut [T; N] {
+    &mut *(base.add(offset) as *mut [T; N])
 }
 
-/// `view` for writing.
+/// The two 32-bit lanes of an accumulator `lo + hi * 2^32` whose lanes each hold a sum proven to fit
+/// i32 (two products per multiply): `(lo, hi)`, each sign-extended.
 #[inline(always)]
-pub fn view_mut<T, const N: usize>(s: &mut [T]) -> &mut [T; N] {
-    (&mut s[..N]).try_into().unwrap()
+pub fn lanes(a: i64) -> (i64, i64) {
+    let lo = (a << 32) >> 32;
+    (lo, (a - lo) >> 32)
 }
 
 /// Arithmetic right shift by `s` (1..=62) with round-half-up: `(acc + 2^(s-1)) >> s`.
