@@ -5,3 +5,8 @@
 export const MAX_CODE_SIZE = 24576;
 /** MaxInitCodeSize: twice MaxCodeSize. */
 export const MAX_INIT_CODE_SIZE = 2 * MAX_CODE_SIZE;
+/**
+ * The most gas one transaction may use on an Arbitrum chain: ArbOS's per-transaction gas limit (32M, the
+ * third value of ArbGasInfo.getGasAccountingParams), far below the 2^50 L2 block gas limit.
+ */
+export const MAX_TX_GAS = 32_000_000;

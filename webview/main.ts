@@ -183,7 +183,7 @@ function deploySection(m: PreviewModel): HTMLElement {
         ? ([
             ['Deployed at', m.deployment.address, 'deployed-address'],
             ['RPC', m.deployment.rpcUrl],
-            ['Deploy tx', m.deployment.deployTx],
+            ['Deploy tx', m.deployment.deployTx ?? 'already on chain'],
             ['Activate tx', m.deployment.activateTx ?? '—'],
           ] satisfies [string, string, string?][])
         : []),

@@ -102,7 +102,7 @@ export const AccuracySchema = v.object({
 
 export const PreviewOptionsSchema = v.object({ format: v.picklist(WEIGHT_FORMATS), optimize: v.picklist(OPTIMIZE_GOALS) });
 
-export const DeploymentSchema = v.object({ address: text, rpcUrl: text, deployTx: text, activateTx: v.nullable(text) });
+export const DeploymentSchema = v.object({ address: text, rpcUrl: text, deployTx: v.nullable(text), activateTx: v.nullable(text) });
 
 export const TryItResultSchema = v.object({
   outputs: v.array(

@@ -10,6 +10,8 @@ import { prepareModel } from '../pipeline';
 import { loweringFor, recordedLowering, type Lowering, type Optimize } from '../codegen/lowering';
 import { estimateProgram, type Estimate, type EstimateOptions, type PredictFunction } from '../gas/estimate';
 import { measureProgram, type Measured } from '../gas/measure';
+import { dataParts } from './deploy';
+import type { LayoutKind } from '../layout/layout';
 import { pickLowering, type RankedLowering } from '../gas/rank';
 import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { stripCustomSections } from '../build/wasm-sections';
@@ -44,6 +46,9 @@ interface Target {
   names: string | null;
   what: string;
   ranked: RankedLowering[] | null;
+  layout?: LayoutKind;
+  /** other contracts' code the program reads (its data contracts), for the measurement */
+  codes?: Map<string, Uint8Array>;
 }
 
 function crateTarget(dir: string, flags: Record<string, unknown>, optimize: Optimize | undefined, opts: Omit<EstimateOptions, 'wasm'>): Target {
@@ -64,7 +69,9 @@ function crateTarget(dir: string, flags: Record<string, unknown>, optimize: Opti
   const built = currentBuild(dir);
   const wasm = built ? stripCustomSections(fs.readFileSync(built)) : null;
   const names = built ? built.replace(/\.wasm$/, '.names.json') : null;
-  return { plan, lowering, wasm, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null };
+  const layout = m.layout?.kind ?? 'single';
+  const codes = new Map(dataParts(dir, m).map((p) => [p.address, p.initCode.subarray(12)]));
+  return { plan, lowering, wasm, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null, layout, codes };
 }
 
 const fmtSpread = (s: Spread) => (s.min === s.max ? num(s.typical) : `${num(s.typical)} (${num(s.min)}–${num(s.max)})`);
@@ -118,6 +125,7 @@ function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     `    program init               ${num(b.init)}  (${e.shape.provenance === 'built' ? 'from the built wasm' : 'predicted shape'}; cached programs pay less)`,
     `    memory                     ${num(b.memory)}  (${e.shape.costs.footprint} page(s) footprint)`,
     `    hostios                    ${num(b.hostio)}`,
+    ...(b.dataContracts ? [`    data contracts             ${num(b.dataContracts)}  (account_code: weights read into the arena)`] : []),
     `    compute                    ${fmtSpread(b.compute)}`,
     `    L1 data                    ${num(b.l1)}`,
     '',
@@ -194,9 +202,9 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
         return t.plan.graph.inputs.map((i) => Array.from(q.get(i.id)!));
       });
     }
-    const e = estimateProgram(t.plan, t.lowering, { ...opts, wasm: t.wasm, inputs });
+    const e = estimateProgram(t.plan, t.lowering, { ...opts, wasm: t.wasm, inputs, layout: t.layout });
     let measured: Measured | null = null;
-    if (measure && t.wasm) measured = await measureProgram(e, t.wasm, e.calldatas, t.names);
+    if (measure && t.wasm) measured = await measureProgram(e, t.wasm, e.calldatas, t.names, t.codes);
     return { json: jsonOf(e, measured, t.ranked, t.what), text: textOf(e, measured, t.ranked, t.what) };
   },
 };

@@ -11,6 +11,7 @@ import type { Command } from './command';
 import { NewJsonSchema } from '../contracts/cli';
 import { pickLowering } from '../gas/rank';
 import { quantFlags, quantOptions } from './simulate';
+import type { LayoutKind } from '../layout/layout';
 
 /** cargo-stylus builds with --locked, so the sdk template needs a Cargo.lock; it needs crates.io. */
 function generateLockfile(staging: string, offline: boolean): 'written' | 'missing' {
@@ -31,12 +32,13 @@ export const newCommand: Command<typeof NewJsonSchema> = {
   spec: {
     name: 'new',
     summary: 'Generates a Rust Stylus crate from an ONNX model: the integer model (one function per layer), the contract ABI, golden vectors for `cargo test`, IModel.sol, abi.json, README and stylus-ml.json.',
-    usage: 'stylus-ml new MODEL.onnx --out DIR [--template sdk|minimal] [--input-range lo:hi] [--calibration DATA.json] [--input-policy revert|clamp] [--weights i8|i16|i32] [--optimize gas|size] [--force] [--json]',
+    usage: 'stylus-ml new MODEL.onnx --out DIR [--template sdk|minimal] [--input-range lo:hi] [--calibration DATA.json] [--input-policy revert|clamp] [--weights i8|i16|i32] [--optimize gas|size] [--layout auto|single|fragments|data] [--force] [--json]',
     flags: {
       out: { kind: 'string', help: 'folder to create (must be empty or new unless --force)' },
       template: { kind: 'string', help: 'sdk (default: stylus-sdk 0.10.9, as cargo stylus new) or minimal (no dependencies, builds offline)' },
       'input-policy': { kind: 'string', help: 'inputs outside the box: revert (default, InputOutOfRange) or clamp' },
       optimize: { kind: 'string', help: 'lowering preset: gas (weights as immediates, branches) or size (rolled loops, tables); default: weights in data, unrolled rows' },
+      layout: { kind: 'string', help: 'where the weights go on chain: auto (default: the cheapest predict call that fits), single (one program), fragments (root + fragments, ArbOS >= 60) or data (dense weights in data contracts)' },
       name: { kind: 'string', help: 'Cargo package name (default: the folder name)' },
       vectors: { kind: 'number', help: 'golden vectors for the native test (default 1024)' },
       force: { kind: 'boolean', help: 'overwrite the generated files in a non-empty folder' },
@@ -58,6 +60,8 @@ export const newCommand: Command<typeof NewJsonSchema> = {
     if (optimize !== undefined && optimize !== 'gas' && optimize !== 'size') throw new UserError(`--optimize must be gas or size, got '${optimize}'`);
     const vectors = args.flags.vectors as number | undefined;
     if (vectors !== undefined && (!Number.isInteger(vectors) || vectors < 2)) throw new UserError('--vectors must be an integer of at least 2');
+    const layout = (args.flags.layout as string | undefined) ?? 'auto';
+    if (!['auto', 'single', 'fragments', 'data'].includes(layout)) throw new UserError(`--layout must be auto, single, fragments or data, got '${layout}'`);
     const q = quantOptions(args.flags);
     const prepared = prepareModel(file, q);
     // --optimize: the estimator ranks the generator's choices and picks (core/gas/rank.ts); a pick that
@@ -66,7 +70,7 @@ export const newCommand: Command<typeof NewJsonSchema> = {
     const widen = () => (wide.prepared = prepareModel(file, { ...q, accumulator: 'i64' }, prepared)).plan;
     const picked = optimize ? pickLowering(prepared.plan, optimize as Optimize, {}, widen) : null;
     const chosen = wide.prepared && picked?.plan === wide.prepared.plan ? wide.prepared : prepared;
-    const crate = generateCrate(chosen, { template, inputPolicy: policy, optimize: optimize as Optimize | undefined, lowering: picked?.pick.lowering, name: args.flags.name as string | undefined, vectors, crateDir: out });
+    const crate = generateCrate(chosen, { template, inputPolicy: policy, optimize: optimize as Optimize | undefined, lowering: picked?.pick.lowering, name: args.flags.name as string | undefined, vectors, crateDir: out, layout: layout === 'auto' ? 'single' : (layout as LayoutKind) });
     if (picked) crate.notes.push(`--optimize ${optimize}: ${picked.pick.label} (estimated ${picked.pick.executionGas.toLocaleString('en-US')} execution gas, ${picked.pick.compressedBytes.toLocaleString('en-US')} bytes compressed; ${picked.ranked.length} choices ranked)`);
     let lockfile = 'included' as 'written' | 'missing' | 'included';
     const written = writeCrate(out, crate.files, {

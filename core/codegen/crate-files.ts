@@ -14,10 +14,12 @@ export interface CrateNames {
   coreLib: string;
 }
 
-export function coreFiles(n: CrateNames): Record<string, string> {
+/** `parts`: the model reads weights from data contracts (core/src/parts.rs). */
+export function coreFiles(n: CrateNames, opts: { parts?: boolean } = {}): Record<string, string> {
+  const lib = fill(readTemplate('core/src/lib.rs'), { package: n.package });
   return {
     'core/Cargo.toml': fill(readTemplate('core/Cargo.toml'), { core_package: n.corePackage, package: n.package }),
-    'core/src/lib.rs': fill(readTemplate('core/src/lib.rs'), { package: n.package }),
+    'core/src/lib.rs': opts.parts ? lib.replace('pub mod model;\n', 'pub mod model;\npub mod parts;\n') : lib,
     'core/src/fixed.rs': readTemplate('runtime/fixed.rs'),
   };
 }

@@ -8,6 +8,8 @@ import { modelHash } from '../quant/hash';
 import type { InputPolicy } from '../quant/simulate';
 import { abiJson, contractAbi, solidityInterface, type ContractAbi } from './abi';
 import { generateAbiRs } from './abi-rs';
+import { generatePartsRs, partFile } from './parts-rs';
+import { layoutHomes, type LayoutKind } from '../layout/layout';
 import { coreFiles, readme, templateFiles, type CrateNames, type Template } from './crate-files';
 import { defaultVectorCount, goldenRs, goldenText, goldenVectors } from './golden';
 import { type Lowering, loweringFor, type Optimize } from './lowering';
@@ -38,11 +40,17 @@ export interface GenerateOptions {
   vectors?: number;
   /** the folder the crate will live in (names the package, relative model path in the manifest) */
   crateDir: string;
+  /** where the weights go on chain (default `single`; `auto` is resolved by the caller, core/layout/choose.ts) */
+  layout?: LayoutKind;
+  /** why this layout, for the manifest */
+  layoutReason?: string;
 }
 
 export interface GeneratedCrate {
-  /** crate-relative path → content */
-  files: Map<string, string>;
+  /** crate-relative path → content (the data contracts' parts are binary) */
+  files: Map<string, string | Uint8Array>;
+  /** a generated text file's content */
+  text(rel: string): string;
   manifest: Manifest;
   names: CrateNames;
   abi: ContractAbi;
@@ -73,9 +81,12 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   const source = path.basename(prepared.file);
   const tool = `stylus-ml ${TOOL_VERSION}`;
   const hash = modelHash(plan);
-  const abi = contractAbi(plan);
+  const layoutKind = opts.layout ?? 'single';
+  const { homes, data } = layoutHomes(plan, layoutKind);
+  const dataParts = data && data.parts.length > 0 ? data.parts : null;
+  const abi = contractAbi(plan, { dataContracts: !!dataParts });
   if (abi.inputCount === 0 || abi.outputCount === 0) throw new UserError(`${prepared.file}: the model has ${abi.inputCount === 0 ? 'no input' : 'no output'} values; a contract needs at least one of each`);
-  const model = generateModelRs(plan, lowering, { tool, source, sha256: createHash('sha256').update(prepared.bytes).digest('hex') });
+  const model = generateModelRs(plan, lowering, { tool, source, sha256: createHash('sha256').update(prepared.bytes).digest('hex') }, homes);
   const buffers = abiBuffers(abi);
   const staticBytes = buffers.maxCalldata + buffers.maxReturn + model.workspaceBytes;
   const params = stylusParamsFor(DEFAULT_ARBOS_VERSION, false);
@@ -93,12 +104,16 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     const b = plan.options.boxes.get(inp.id)!;
     return boxText(b.lo, b.hi);
   });
-  const files = new Map<string, string>();
-  const add = (rel: string, text: string) => files.set(rel, text);
-  for (const [k, v] of Object.entries(coreFiles(names))) add(k, v);
+  const files = new Map<string, string | Uint8Array>();
+  const add = (rel: string, text: string | Uint8Array) => files.set(rel, text);
+  for (const [k, v] of Object.entries(coreFiles(names, { parts: !!dataParts }))) add(k, v);
   add('core/src/model.rs', model.text);
   add('core/src/tables.rs', tablesRs());
-  add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }));
+  add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }, !!dataParts));
+  if (dataParts) {
+    add('core/src/parts.rs', generatePartsRs(dataParts));
+    for (const p of dataParts) add(partFile(p.index), p.code);
+  }
   add('core/tests/golden.rs', goldenRs(names.coreLib, abi, Math.min(vectorsWanted, vectors.length), policy));
   add(
     'core/tests/golden.txt',
@@ -155,10 +170,23 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     notes.push(`no gas estimate in stylus-ml.json: ${(e as Error).message}`);
   }
   if (est) fillEstimates(manifest, est);
+  manifest.layout = {
+    kind: layoutKind,
+    reason: opts.layoutReason ?? (opts.layout ? `--layout ${opts.layout}` : 'the default: one program'),
+    parts: [
+      { kind: 'program', name: 'program', bytes: est?.shape.compressedBytes ?? 0 },
+      ...(dataParts ?? []).map((p) => ({ kind: 'data' as const, name: path.basename(partFile(p.index), '.bin'), file: partFile(p.index), bytes: p.code.length, codeHash: p.codeHash, address: p.address, layer: model.layers[p.layer].fn, units: p.units })),
+    ],
+  };
   const pages = est?.shape.costs.footprint ?? minPages;
   manifest.memory = { arenaBytes: model.arenaBytes, unsharedBytes: model.arenaUnshared, staticBytes, pages, gas: Number(memoryGasCost(pages, 0, 0, params.freePages, params.pageGas)) };
   files.set(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
-  return { files, manifest, names, abi, notes, vectors: vectors.length };
+  const text = (rel: string): string => {
+    const f = files.get(rel);
+    if (typeof f !== 'string') throw new Error(`internal: ${rel} is not a generated text file`);
+    return f;
+  };
+  return { files, text, manifest, names, abi, notes, vectors: vectors.length };
 }
 
 function fillEstimates(manifest: Manifest, est: Estimate): void {

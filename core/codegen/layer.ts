@@ -32,6 +32,8 @@ export interface LayerCode {
    * parameters after `y`, planned in the arena for the duration of the layer.
    */
   scratch?: Scratch[];
+  /** returns `Result<(), MissingPart>` (it loads weights from data contracts): infer propagates it */
+  fallible?: boolean;
 }
 
 /** A scratch parameter: `name: &mut type`, `bytes` of arena. */
@@ -68,10 +70,10 @@ export function signature(fn: string, params: [string, string][], ret: string | 
 }
 
 /** Signature of a layer writing `y`, inputs named by `names` (default x, or x0, x1, ...), then its scratch buffers. */
-export function writeSignature(ctx: LayerCtx, names?: string[], scratch: Scratch[] = []): string[] {
+export function writeSignature(ctx: LayerCtx, names?: string[], scratch: Scratch[] = [], ret: string | null = null): string[] {
   const n = ctx.qn.node;
   const ins = n.inputs.map((id, i) => [names?.[i] ?? (n.inputs.length === 1 ? 'x' : `x${i}`), arrayRef(tensorOf(ctx, id))] as [string, string]);
-  return signature(ctx.fn, [...ins, ['y', arrayRef(tensorOf(ctx, n.outputs[0]), true)], ...scratch.map((s) => [s.name, `&mut ${s.type}`] as [string, string])], null);
+  return signature(ctx.fn, [...ins, ['y', arrayRef(tensorOf(ctx, n.outputs[0]), true)], ...scratch.map((s) => [s.name, `&mut ${s.type}`] as [string, string])], ret);
 }
 
 function hull(t: QTensor): [number, number] {

@@ -7,6 +7,8 @@ import { rustFnName } from '../manifest/from-plan';
 import { emitArgmax, emitConcat, emitNormalize, emitSoftmax, emitTranspose } from './reduce';
 import { emitAffine, emitBinary, emitBinaryScores, emitConstant, emitQAdd, emitQLut, emitReshape, emitUnary } from './elementwise';
 import { emitConv, emitMatmul, emitPool } from './dense';
+import { emitDenseImage, type WeightHome } from './dense-pairs';
+import { pairsApply } from '../layout/images';
 import { emitTrees } from './trees';
 import type { LayerCode, LayerCtx } from './layer';
 import { MAX_WIDTH } from './layer';
@@ -24,6 +26,10 @@ export interface ModelRs {
   outputFields: string[];
   notes: string[];
   decisions: Record<string, string>;
+  /** infer returns Result<(), MissingPart> (weights in data contracts) */
+  fallible: boolean;
+  /** the dense layers with weights in data contracts, by plan node index */
+  homes: Map<number, WeightHome>;
   /** bytes of the arena (planned intermediate tensors and scratch), and without reuse */
   arenaBytes: number;
   arenaUnshared: number;
@@ -31,9 +37,12 @@ export interface ModelRs {
   workspaceBytes: number;
 }
 
-function emitLayer(ctx: LayerCtx): LayerCode {
+function emitLayer(ctx: LayerCtx, home: WeightHome | undefined): LayerCode {
   switch (ctx.qn.params.op) {
     case 'matmul':
+      if (home) return emitDenseImage(ctx, home);
+      // i8 weights in a data segment: the pair kernel (two rows per multiply) when rows are unrolled
+      if (ctx.lowering.weights === 'data' && ctx.lowering.dense === 'unrolled' && pairsApply(ctx.plan, ctx.qn)) return emitDenseImage(ctx, { kind: 'program' });
       return emitMatmul(ctx);
     case 'conv2d':
       return emitConv(ctx);
@@ -110,7 +119,11 @@ function structLiteral(lead: string, name: string, fields: [string, string][], t
   return [`${lead}${name} {`, ...fields.map(([k, v]) => `    ${k}: ${v},`), `}${tail}`];
 }
 
-export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: string; source: string; sha256: string }): ModelRs {
+/**
+ * `homes`: the dense layers whose weights are in data contracts (layout `data`, core/layout/parts.ts), by
+ * plan node index; every other layer keeps its weights in the program.
+ */
+export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: string; source: string; sha256: string }, homes: Map<number, WeightHome> = new Map()): ModelRs {
   const notes: string[] = [];
   const decisions: Record<string, string> = {};
   const t = (id: string) => plan.tensors.get(id)!;
@@ -129,6 +142,7 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   lines.push('#![allow(unused_imports)]');
   lines.push('');
   lines.push('use super::fixed::*;');
+  if (homes.size > 0) lines.push('use super::parts::{load, MissingPart};');
   lines.push('');
   // the interface
   lines.push('/// The model inputs, quantised (see `formats()` / stylus-ml.json).');
@@ -158,7 +172,7 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   const codes: { code: LayerCode; fn: string; qn: QNode }[] = plan.nodes.map((qn, index) => {
     const fn = rustFnName(qn.node.origin.name, index);
     const ctx: LayerCtx = { plan, lowering, qn, index, fn, notes, decisions };
-    return { code: emitLayer(ctx), fn, qn };
+    return { code: emitLayer(ctx, homes.get(index)), fn, qn };
   });
 
   // infer: wires the layers. Intermediate tensors and the layers' scratch buffers live in the arena, a
@@ -204,11 +218,12 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
       return;
     }
     const scratch = (code.scratch ?? []).map((s) => at(`${index}:${s.name}`));
+    const tail = code.fallible ? '?;' : ';';
     if (field) {
-      body.push(...callLines('    ', '', fn, [...args, `&mut y.${field}`, ...scratch]));
+      body.push(...callLines('    ', '', fn, [...args, `&mut y.${field}`, ...scratch], tail));
       where.set(out, `&y.${field}`);
     } else {
-      body.push(...callLines('    ', '', fn, [...args, at(out), ...scratch]));
+      body.push(...callLines('    ', '', fn, [...args, at(out), ...scratch], tail));
       where.set(out, at(out));
     }
   });
@@ -241,8 +256,10 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   lines.push('    };');
   lines.push('}');
   lines.push('');
+  const fallible = codes.some(({ code }) => code.fallible);
   lines.push('/// Runs the model on quantised inputs. Bit for bit the simulator of `stylus-ml simulate`.');
-  lines.push('pub fn infer(w: &mut Workspace) {');
+  if (fallible) lines.push('/// Fails when a data contract holding weights is not on this chain (parts.rs).');
+  lines.push(`pub fn infer(w: &mut Workspace)${fallible ? ' -> Result<(), MissingPart>' : ''} {`);
   lines.push('    let Workspace { x, y, arena } = w;');
   if (usesArena) {
     lines.push('    let a = arena.0.as_mut_ptr() as *mut u8;');
@@ -255,6 +272,7 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
     lines.push('    let _ = arena;');
     lines.push(...body);
   }
+  if (fallible) lines.push('    Ok(())');
   lines.push('}');
 
   const layers: ModelRs['layers'] = [];
@@ -270,7 +288,7 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
     lines.push(...fnLines);
     layers.push({ fn, lines: [start, lines.length] });
   }
-  return { text: lines.join('\n') + '\n', layers, inputFields, outputFields, notes, decisions, arenaBytes: arena.bytes, arenaUnshared: arena.unshared, workspaceBytes: workspaceBytes(plan, arena.bytes) };
+  return { text: lines.join('\n') + '\n', layers, inputFields, outputFields, notes, decisions, fallible, homes, arenaBytes: arena.bytes, arenaUnshared: arena.unshared, workspaceBytes: workspaceBytes(plan, arena.bytes) };
 }
 
 function paramCount(qn: QNode): number {

@@ -102,7 +102,7 @@ export const EstimateJsonSchema = v.object({
   call: v.object({
     executionGas: SpreadSchema,
     totalTxGas: SpreadSchema,
-    breakdown: v.object({ intrinsic: num, calldata: SpreadSchema, init: num, memory: num, hostio: num, compute: SpreadSchema, l1: num }),
+    breakdown: v.object({ intrinsic: num, calldata: SpreadSchema, init: num, memory: num, hostio: num, dataContracts: v.optional(num), compute: SpreadSchema, l1: num }),
   }),
   deploy: v.object({
     deployGas: num,
@@ -143,10 +143,24 @@ export const EstimateJsonSchema = v.object({
 
 export const DeployJsonSchema = v.object({
   address,
-  deploy: v.object({ hash: txHash, gasUsed: count }),
+  /** `hash` is null when a resumed multi-part deployment found the program already on chain */
+  deploy: v.object({ hash: v.nullable(txHash), gasUsed: count }),
   /** `hash` is null when the same code was already activated */
   activate: v.object({ hash: v.nullable(txHash), gasUsed: count, dataFeeWei: decimal }),
   compressedBytes: count,
+  /** a multi-part layout: every part in deployment order (the program last), deployed now or found on chain */
+  parts: v.optional(
+    v.array(
+      v.object({
+        kind: v.picklist(['program', 'fragment', 'data']),
+        name: v.string(),
+        address,
+        status: v.picklist(['deployed', 'present']),
+        hash: v.nullable(txHash),
+        gasUsed: count,
+      }),
+    ),
+  ),
 });
 
 export const CallCaseJsonSchema = v.object({

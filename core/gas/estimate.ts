@@ -20,6 +20,10 @@ import { callCost, calldataGas, spread, spreadOf, addSpread, type CallCost, type
 import { l1GasOfCalls } from './l1';
 import { deployEstimate, type DeployEstimate } from './deploy';
 import { predictShape, layerCode, shapeOfWasm, type ProgramShape } from './shape';
+import { planDataLayout } from '../layout/parts';
+import { layoutHomes, type LayoutKind } from '../layout/layout';
+import { accountCodeGas, BASE_INK, writePrice } from '../../nitro/pricing';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
 
 export type PredictFunction = 'predict' | 'predictPacked';
 
@@ -66,6 +70,8 @@ export interface EstimateOptions {
   cached?: boolean;
   /** the generator's output for this plan and lowering, when the caller has it already */
   modelRs?: ModelRs;
+  /** where the weights go (default `single`): `data` reads dense layers' weights from data contracts */
+  layout?: LayoutKind;
 }
 
 /** A small deterministic sample of the input box: its two corners and uniform draws inside it. */
@@ -85,7 +91,7 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const arbos = opts.arbosVersion ?? DEFAULT_ARBOS_VERSION;
   const params = stylusParamsFor(arbos, false);
   const fn = opts.function ?? 'predict';
-  const rs = opts.modelRs ?? generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' });
+  const rs = opts.modelRs ?? generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' }, layoutHomes(plan, opts.layout ?? 'single').homes);
   const fns = plan.nodes.map((_, i) => rs.layers[i]?.fn ?? `layer_${i}`);
   const buffers = abiBuffers(contractAbi(plan));
   const shape = opts.wasm ? shapeOfWasm(opts.wasm, arbos) : predictShape(plan, rs.decisions, fns, arbos, buffers.maxCalldata + buffers.maxReturn + rs.workspaceBytes);
@@ -98,7 +104,8 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
     const fnName = fns[index];
     const key = kernelKey(qn, rs.decisions[fnName]);
     const treeInputs = qn.node.op.op === 'trees' ? values.map((v) => v.get(qn.node.inputs[0])!) : [];
-    const ink = layerInk(key, layerUnits(plan, index, treeInputs));
+    const home = rs.homes.get(index) ?? (/row pairs/.test(rs.decisions[fnName] ?? '') ? ({ kind: 'program' } as const) : undefined);
+    const ink = layerInk(key, layerUnits(plan, index, treeInputs, home));
     return { name: qn.node.origin.name, fn: fnName, op: qn.node.op.op, kernel: key, ink: ink.typical, inkSpread: ink, gas: ink.typical / params.inkPrice, codeBytes: layerCode(plan, index, rs.decisions[fnName]).bytes };
   });
 
@@ -115,11 +122,14 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const abiWork = abiInk(fn, inputElems, outputElems);
   const layerSum = layers.reduce<Spread>((a, l) => addSpread(a, l.inkSpread), spread(0));
   const codeInk = addSpread(layerSum, spread(abiWork));
-  const l2 = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached });
+  // data contracts: account_code per part (its hostio ink, the code's bytes into the arena, the cold access)
+  const parts = rs.homes.size > 0 ? planDataLayout(plan).parts : [];
+  const partsInk = parts.reduce((a, p) => a + Number(BASE_INK.account_code + writePrice(p.code.length) + accountCodeGas(MAX_CODE_SIZE, true) * BigInt(params.inkPrice)), 0);
+  const l2 = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, partsInk });
   // the signed transaction's gas field: what a wallet would send (the L2 estimate with a margin)
   const gasLimit = BigInt(Math.ceil(l2.totalTxGas.max * 1.2));
   const l1 = l1GasOfCalls(calldatas, { pricePerUnitWei: opts.l1PricePerUnitWei ?? 0n, l2BaseFeeWei: opts.l2BaseFeeWei ?? 100_000_000n, brotliLevel: opts.l1BrotliLevel }, gasLimit);
-  const call = l1.max === 0 ? l2 : callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, l1Gas: l1 });
+  const call = l1.max === 0 ? l2 : callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, partsInk, l1Gas: l1 });
   const deploy = deployEstimate(shape, params);
   return {
     function: fn,
@@ -135,7 +145,7 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
       layers: 'analytical: work per layer × ink per unit of its kernel (core/gas/kernels.ts), nitro ink prices',
       init: shape.provenance === 'built' ? 'nitro init/cached cost formula on the built wasm' : 'nitro init/cached cost formula on the predicted program shape',
       memory: 'nitro memory model for the program footprint',
-      hostio: 'nitro hostio prices for read_args, write_result, msg_value, pay_for_memory_grow',
+      hostio: `nitro hostio prices for read_args, write_result, msg_value, pay_for_memory_grow${parts.length ? `, and account_code for ${parts.length} data contracts (cold access 2,600 + code charge 700 each)` : ''}`,
       calldata: opts.inputs ? `EIP-2028 on the ${samples.length} given inputs` : `EIP-2028 on ${samples.length} inputs of the box (its corners and random draws)`,
       deploy: `EVM CREATE costs and ArbWasm.activateProgram on the ${shape.provenance === 'built' ? 'built' : 'predicted'} program; data fee from a fresh chain's data pricer`,
       l1: opts.l1PricePerUnitWei

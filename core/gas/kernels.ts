@@ -8,6 +8,8 @@ import type { Plan, QNode, QTree, QTreeRef } from '../quant/types';
 import { treeDepthRange } from '../quant/plan-trees';
 import type { Spread } from './call';
 import { padded, SWAR_TERMS_PER_FUNCTION } from '../codegen/dense';
+import { PAIR_CHUNK, type WeightHome } from '../codegen/dense-pairs';
+import { pairsApply } from '../layout/images';
 
 /** Amounts of work one call of a layer does (all per call). */
 export interface LayerUnits {
@@ -65,6 +67,12 @@ export const KERNEL_COSTS: Record<KernelKey, KernelCost> = {
   'conv:data:i64': k({ fixed: 497476, mac: 2300 }),
   'conv:code:i32': k({ fixed: 928994, mac: 1124 }),
   'conv:code:i64': k({ fixed: 928994, mac: 1200 }),
+  // weights as bytes in memory, two rows per i64 multiply (dense-pairs.ts): per MAC half a word's load and
+  // a lane extraction, multiply and add (≈ 390 ink); per pair and chunk of 128 inputs the lane split and
+  // the running sums (`inner`); per call of the chunk loops the inputs widened into locals (`input`)
+  'dense:pairs': k({ mac: 390, inner: 3000, input: 900, output: 3000, fixed: 20000 }),
+  'dense:parts:pairs': k({ mac: 390, inner: 3000, input: 900, output: 3000, fixed: 20000 }),
+  'dense:parts:rows': k({ mac: 1100, inner: 3000, input: 900, output: 3000, fixed: 20000 }),
   // two output channels per i64 multiply: a tap loaded once per position and channel window, then one
   // multiply-add per pair of channels (≈ 340 ink, half per MAC)
   'conv:pairs:i32': k({ mac: 205, tap: 900, output: 3000, copy: 1500 }),
@@ -99,7 +107,11 @@ export const KERNEL_COSTS: Record<KernelKey, KernelCost> = {
 export function kernelKey(qn: QNode, decision: string | undefined): KernelKey {
   const p = qn.params;
   const d = decision ?? '';
-  if (p.op === 'matmul') return `dense:${/code/.test(d) ? 'code' : /rolled loop/.test(d) ? 'loop' : 'unrolled'}:${p.acc}`;
+  if (p.op === 'matmul') {
+    if (/data contracts/.test(d)) return `dense:parts:${/row pairs/.test(d) ? 'pairs' : 'rows'}`;
+    if (/row pairs/.test(d)) return 'dense:pairs';
+    return `dense:${/code/.test(d) ? 'code' : /rolled loop/.test(d) ? 'loop' : 'unrolled'}:${p.acc}`;
+  }
   if (p.op === 'conv2d') return `conv:${/pairs/.test(d) ? 'pairs' : /code/.test(d) ? 'code' : 'data'}:${p.acc}`;
   if (p.op === 'trees') return `trees:${/table/.test(d) ? 'table' : 'branches'}`;
   return qn.node.op.op;
@@ -126,7 +138,7 @@ export function pathLength(tree: QTree, x: (feature: number) => number): number 
  * estimate is for: the typical visits are their mean path length; min/max are the shortest and longest
  * paths the trees have.
  */
-export function layerUnits(plan: Plan, index: number, treeInputs: Float64Array[] = []): LayerUnits {
+export function layerUnits(plan: Plan, index: number, treeInputs: Float64Array[] = [], home?: WeightHome): LayerUnits {
   const qn = plan.nodes[index];
   const op = qn.node.op;
   const t = (id: string) => plan.tensors.get(id)!;
@@ -137,6 +149,12 @@ export function layerUnits(plan: Plan, index: number, treeInputs: Float64Array[]
     u.macs = op.batches * op.M * op.N * op.K;
     u.inner = u.macs;
     u.inputs = op.batches * op.M * op.K;
+    if (home) {
+      // an image kernel: per unit (pair or row) and chunk of inputs, and the chunk loops once per part
+      const img = pairsApply(plan, qn) ? Math.ceil(op.N / 2) : op.N;
+      u.inner = img * Math.ceil(op.K / PAIR_CHUNK);
+      u.inputs = op.K * (home.kind === 'parts' ? home.count : 1);
+    }
   } else if (op.op === 'conv2d') {
     const [, C, H, W] = t(qn.node.inputs[0]).shape;
     u.macs = outputs * op.inChannels * op.kernel[0] * op.kernel[1];

@@ -36,9 +36,9 @@ export interface Measured {
 
 
 /** Runs `calldatas` through the built program; `namesFile` is the build's `<lib>.names.json`, if any. */
-export async function measureProgram(est: Estimate, wasm: Uint8Array, calldatas: Hex[], namesFile: string | null): Promise<Measured> {
+export async function measureProgram(est: Estimate, wasm: Uint8Array, calldatas: Hex[], namesFile: string | null, codes?: Map<string, Uint8Array>): Promise<Measured> {
   const names = namesFile && fs.existsSync(namesFile) ? namesFromJson(fs.readFileSync(namesFile, 'utf8')) : undefined;
-  const profiler = await createProfiler(wasm, { names, arbosVersion: est.params.arbosVersion });
+  const profiler = await createProfiler(wasm, { names, arbosVersion: est.params.arbosVersion, codes });
   const fixed = est.call.breakdown.init + est.call.breakdown.memory;
   const exec: number[] = [];
   const total: number[] = [];

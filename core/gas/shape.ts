@@ -12,6 +12,8 @@ import { EXP2_TABLE, SIGMOID_TABLE } from '../quant/approx';
 import { treeDepthRange } from '../quant/plan-trees';
 import { ByteWriter } from '../wasm/bytes';
 import { lanePair } from '../codegen/dense';
+import { denseImage } from '../layout/images';
+import { biasStorage } from '../codegen/dense-pairs';
 
 export interface ProgramShape {
   /** 'built': measured from the compiled wasm; 'predicted': from the plan, before any build */
@@ -142,6 +144,11 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
   // kernels whose code does not grow with the model: body bytes and compressed bytes as measured
   const fixed = (bytes: number, z: number): LayerCodeModel => ({ bytes, opsPerByte: 0.6, compressRatio: bytes > 0 ? z / bytes : 0 });
   if ((p.op === 'matmul' && op.op === 'matmul') || (p.op === 'conv2d' && op.op === 'conv2d')) {
+    if (op.op === 'matmul' && /row pairs|data contracts/.test(d)) {
+      // the image kernels (dense-pairs.ts): per input its widening into a local and its share of the
+      // lane terms, ~34 bytes raw, very regular (brotli: ~1.6 bytes per input)
+      return { bytes: Math.round(600 + 34 * op.K), opsPerByte: 0.3, compressRatio: 0, z: Math.round(500 + 1.6 * op.K) };
+    }
     if (op.op === 'conv2d' && /pairs/.test(d)) {
       const stream = pairsStream(p.W.q, op.outChannels, op.inChannels * op.kernel[0] * op.kernel[1]);
       return { bytes: Math.round(700 + STREAM_BYTES.immediates * stream.length), opsPerByte: 0.45, compressRatio: 0, stream };
@@ -214,6 +221,16 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
 export function layerDataBytes(plan: Plan, index: number, decision: string | undefined): Uint8Array {
   const p = plan.nodes[index].params;
   const d = decision ?? '';
+  if (p.op === 'matmul' && /row pairs|data contracts/.test(d)) {
+    // the image in the program (row pairs) or in data contracts; the bias as i64 in the program either way
+    const image = /data contracts/.test(d) ? new Uint8Array(0) : denseImage(plan, plan.nodes[index]).bytes;
+    const wide = biasStorage(p.bias) === 'i64';
+    const out = new Uint8Array(image.length + (wide ? 8 : 4) * (p.bias?.length ?? 0));
+    out.set(image, 0);
+    const view = new DataView(out.buffer);
+    p.bias?.forEach((v, i) => (wide ? view.setBigInt64(image.length + 8 * i, BigInt(Math.round(v)), true) : view.setInt32(image.length + 4 * i, Math.round(v), true)));
+    return out;
+  }
   if ((p.op === 'matmul' || p.op === 'conv2d') && !/code/.test(d)) {
     const w = WIDTH[p.W.format.storage];
     const out = new Uint8Array(p.W.q.length * w + (p.bias?.length ?? 0) * WIDTH[p.acc]);

@@ -28,6 +28,10 @@ pub unsafe fn buf<'a, T, const N: usize>(base: *mut u8, offset: usize) -> &'a mu
     &mut *(base.add(offset) as *mut [T; N])
 }
 
+/// The low byte of each 32-bit lane of an i64: `(word >> 8j) & LANE_BYTES` takes byte j of both halves
+/// of an 8-byte word of a pair image (two rows' biased weights) into the two lanes.
+pub const LANE_BYTES: i64 = 0x0000_00ff_0000_00ff;
+
 /// The two 32-bit lanes of an accumulator `lo + hi * 2^32` whose lanes each hold a sum proven to fit
 /// i32 (two products per multiply): `(lo, hi)`, each sign-extended.
 #[inline(always)]

@@ -133,8 +133,8 @@ test('generated Rust for every op reproduces the simulator bit for bit, natively
     }
     const dir = path.join(crate, 'tests', 'cases', mod);
     fs.mkdirSync(dir, { recursive: true });
-    for (const f of ['abi.rs', 'fixed.rs', 'model.rs', 'tables.rs']) fs.writeFileSync(path.join(dir, f), g.files.get(`core/src/${f}`)!);
-    fs.writeFileSync(path.join(dir, 'golden.txt'), g.files.get('core/tests/golden.txt')!);
+    for (const f of ['abi.rs', 'fixed.rs', 'model.rs', 'tables.rs']) fs.writeFileSync(path.join(dir, f), g.text(`core/src/${f}`));
+    fs.writeFileSync(path.join(dir, 'golden.txt'), g.text('core/tests/golden.txt'));
     fs.writeFileSync(path.join(dir, 'mod.rs'), 'pub mod abi;\npub mod fixed;\npub mod model;\npub mod tables;\n');
     for (const qn of c.plan.nodes) opsSeen.add(qn.node.op.op);
     vectors += g.vectors;

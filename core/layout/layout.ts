@@ -1,0 +1,20 @@
+// Where a model's bytes go on chain. `single`: one program, weights in its code or data (24,576 bytes
+// compressed at most). `fragments` (ArbOS ≥ 60): the same program split into a root and fragment
+// contracts (nitro's format), for programs past 24,576 compressed bytes. `data`: the dense layers'
+// weights in data contracts read with `account_code` at call time (core/layout/parts.ts), the program
+// holding only code and small layers. `auto` picks the cheapest predict call among those that fit.
+import type { WeightHome } from '../codegen/dense-pairs';
+import { planDataLayout, type DataLayout } from './parts';
+import type { Plan } from '../quant/types';
+
+export type LayoutKind = 'single' | 'fragments' | 'data';
+export type LayoutChoice = LayoutKind | 'auto';
+export const LAYOUT_KINDS: LayoutKind[] = ['single', 'fragments', 'data'];
+
+/** The weight homes and data parts a layout gives a plan (empty unless `data`). */
+export function layoutHomes(plan: Plan, kind: LayoutKind): { homes: Map<number, WeightHome>; data: DataLayout | null } {
+  if (kind !== 'data') return { homes: new Map(), data: null };
+  const data = planDataLayout(plan);
+  const homes = new Map<number, WeightHome>(data.layers.map((l) => [l.layer, { kind: 'parts', first: l.first, count: l.count, perPart: l.perPart }]));
+  return { homes, data };
+}
