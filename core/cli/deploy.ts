@@ -150,10 +150,11 @@ export const deployCommand: Command<typeof DeployJsonSchema> = {
       if (args.flags.progress) process.stderr.write(JSON.stringify({ progress: p }) + '\n');
       else if (!json && p.phase !== 'checking') process.stderr.write(progressLine(p) + '\n');
     };
-    // Ctrl-C between parts stops cleanly: what is on chain stays, a new run resumes
+    // Ctrl-C (or an editor's cancel, SIGTERM) stops between parts: what is on chain stays, a new run resumes
     const abort = new AbortController();
     const stop = () => abort.abort();
     process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     try {
       const r = await deployCrate(dir, target, program, true, { onProgress, signal: abort.signal });
       if (json && target.ephemeral) process.stderr.write(`stylus-ml: ${target.note}\n`);
@@ -173,6 +174,7 @@ export const deployCommand: Command<typeof DeployJsonSchema> = {
       return { json: deployJson(r, program), text: lines.join('\n') };
     } finally {
       process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
       await target.client.close();
     }
   },

@@ -89,6 +89,7 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
       limitBytes: MAX_CODE_SIZE,
       wasmBytes: e.shape.wasmBytes,
       parts: e.deploy.parts,
+      ...(e.deploy.partsGas ? { dataContracts: e.deploy.partsGas } : {}),
     },
     layers: e.layers.map((l) => ({
       name: l.name,
@@ -137,7 +138,8 @@ function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     `  ABI decode/encode: ${num(e.abiInk)} ink`,
     '',
     'deployment',
-    `  deploy transaction           ${num(e.deploy.deployGas)} gas`,
+    `  deploy transaction           ${num(e.deploy.deployGas)} gas${e.deploy.partsGas ? ' (the program, through the CREATE2 proxy)' : ''}`,
+    ...(e.deploy.partsGas ? [`  data contracts               ${e.deploy.partsGas.length}: ${num(e.deploy.partsGas.reduce((a, p) => a + p.deployGas, 0))} gas in all`] : []),
     `  activation                   ${num(e.deploy.activationGas)} gas + data fee ${e.deploy.dataFeeWei.toString()} wei`,
     `  compressed size              ${num(e.deploy.compressedBytes)} of ${num(MAX_CODE_SIZE)} bytes (${((100 * e.deploy.compressedBytes) / MAX_CODE_SIZE).toFixed(1)}%)${e.shape.provenance === 'predicted' ? ', predicted' : ''}`,
   ];

@@ -12,6 +12,8 @@ import { NewJsonSchema } from '../contracts/cli';
 import { pickLowering } from '../gas/rank';
 import { quantFlags, quantOptions } from './simulate';
 import type { LayoutKind } from '../layout/layout';
+import { chooseLayout } from '../layout/choose';
+import { loweringFor } from '../codegen/lowering';
 
 /** cargo-stylus builds with --locked, so the sdk template needs a Cargo.lock; it needs crates.io. */
 function generateLockfile(staging: string, offline: boolean): 'written' | 'missing' {
@@ -70,7 +72,21 @@ export const newCommand: Command<typeof NewJsonSchema> = {
     const widen = () => (wide.prepared = prepareModel(file, { ...q, accumulator: 'i64' }, prepared)).plan;
     const picked = optimize ? pickLowering(prepared.plan, optimize as Optimize, {}, widen) : null;
     const chosen = wide.prepared && picked?.plan === wide.prepared.plan ? wide.prepared : prepared;
-    const crate = generateCrate(chosen, { template, inputPolicy: policy, optimize: optimize as Optimize | undefined, lowering: picked?.pick.lowering, name: args.flags.name as string | undefined, vectors, crateDir: out, layout: layout === 'auto' ? 'single' : (layout as LayoutKind) });
+    // --layout auto: every layout priced with the chosen lowering, the cheapest call that fits
+    const lowering = { ...loweringFor(optimize as Optimize | undefined), ...(picked?.pick.lowering ?? {}) };
+    const auto = layout === 'auto' ? chooseLayout(chosen.plan, lowering) : null;
+    const crate = generateCrate(chosen, {
+      template,
+      inputPolicy: policy,
+      optimize: optimize as Optimize | undefined,
+      lowering: picked?.pick.lowering,
+      name: args.flags.name as string | undefined,
+      vectors,
+      crateDir: out,
+      layout: auto ? auto.pick : (layout as LayoutKind),
+      layoutReason: auto ? auto.reason : `asked with --layout ${layout}`,
+    });
+    if (auto) crate.notes.push(auto.reason);
     if (picked) crate.notes.push(`--optimize ${optimize}: ${picked.pick.label} (estimated ${picked.pick.executionGas.toLocaleString('en-US')} execution gas, ${picked.pick.compressedBytes.toLocaleString('en-US')} bytes compressed; ${picked.ranked.length} choices ranked)`);
     let lockfile = 'included' as 'written' | 'missing' | 'included';
     const written = writeCrate(out, crate.files, {
@@ -98,6 +114,7 @@ export const newCommand: Command<typeof NewJsonSchema> = {
       `abi     ${crate.abi.functions.map((f) => `${f.signature} 0x${f.selector}`).join(', ')}`,
       `tests   ${crate.vectors} golden vectors: cd ${path.join(out, 'core')} && cargo test`,
       `build   stylus-ml build ${out}`,
+      `layout  ${m.layout?.kind ?? 'single'}${m.layout && m.layout.parts.length > 1 ? `: the program and ${m.layout.parts.length - 1} data contract(s) (parts/)` : ''}`,
     ];
     if (lockfile === 'missing') lines.push(`note    no Cargo.lock (crates.io unreachable): run \`cargo generate-lockfile\` in ${out} before \`cargo stylus check\``);
     if (written.removed.length) lines.push(`removed ${written.removed.join(', ')} (left over from the previous generation)`);

@@ -77,7 +77,7 @@ export function emitMatmul(ctx: LayerCtx): LayerCode {
     if (bias.length === N) return `${bName}[${n}]`;
     return typeof o0 === 'number' && typeof n === 'number' ? `${bName}[${o0 + n}]` : `${bName}[${typeof o0 === 'number' && o0 === 0 ? n : `${o0} + ${n}`}]`;
   };
-  ctx.decisions[ctx.fn] = code ? 'weights in code' : ctx.lowering.dense === 'loop' ? 'weights in data, rolled loop' : `weights in data, unrolled${K > ctx.lowering.chunk ? ` in chunks of ${ctx.lowering.chunk}` : ''}`;
+  ctx.decisions[ctx.fn] = code ? (acc === 'i32' ? 'weights in code, output pairs (two lanes per multiply)' : 'weights in code') : ctx.lowering.dense === 'loop' ? 'weights in data, rolled loop' : `weights in data, unrolled${K > ctx.lowering.chunk ? ` in chunks of ${ctx.lowering.chunk}` : ''}`;
   const body: string[] = [];
   const rows: { row: Row; loop: string | null }[] = [];
   for (let b = 0; b < batches; b++) {
@@ -183,7 +183,25 @@ function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: n
   const { K, N } = op;
   const w0 = row.w0 as number;
   const o0 = row.o0 as number;
-  const bias = (n: number) => (p.bias ? intLit(p.bias[p.bias.length === N ? n : o0 + n], acc) : '0');
+  const biasOf = (n: number) => (p.bias && n < N ? p.bias[p.bias.length === N ? n : o0 + n] : 0);
+  const bias = (n: number) => (p.bias ? intLit(biasOf(n), acc) : '0');
+  // two outputs per i64 multiply where the plan proves every sum fits i32 (the lanes, see swarConv)
+  const pairs = acc === 'i32';
+  const pair = (n: number): string[] => {
+    const t: string[] = [];
+    for (let k = 0; k < K; k++) {
+      const w = lanePair(p.W.q[(w0 + n) * K + k], n + 1 < N ? p.W.q[(w0 + n + 1) * K + k] : 0);
+      if (w !== 0n) t.push(`a += ${widen(`x[${add(row.xo, k)}]`, xt, 'i64')} * ${intLit(w)};`);
+    }
+    return [
+      `// outputs ${n} and ${n + 1}`,
+      `let ${t.length ? 'mut ' : ''}a: i64 = ${intLit(lanePair(biasOf(n), biasOf(n + 1)))};`,
+      ...t,
+      'let (lo, hi) = lanes(a);',
+      `y[${yIndex(o0, n)}] = ${narrowOut(ctx, 'lo', p.shift, n)};`,
+      ...(n + 1 < N ? [`y[${yIndex(o0, n + 1)}] = ${narrowOut(ctx, 'hi', p.shift, n + 1)};`] : []),
+    ];
+  };
   const output = (n: number): string[] => {
     const t: string[] = [];
     for (let k = 0; k < K; k++) {
@@ -192,8 +210,11 @@ function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: n
     }
     return [`// output ${n}`, `let ${t.length ? 'mut ' : ''}acc: ${acc} = ${bias(n)};`, ...t, `y[${yIndex(o0, n)}] = ${narrowOut(ctx, acc64(acc), p.shift, n)};`];
   };
-  const group = Math.max(1, Math.floor(IMMEDIATES_PER_FUNCTION / Math.max(K, 1)));
-  if (group >= N) return Array.from({ length: N }, (_, n) => output(n)).flat();
+  const step = pairs ? 2 : 1;
+  const block = (n: number) => (pairs ? pair(n) : output(n));
+  const blocks = (from: number, to: number) => Array.from({ length: Math.ceil((to - from) / step) }, (_, i) => block(from + step * i)).flat();
+  const group = Math.max(step, step * Math.floor(IMMEDIATES_PER_FUNCTION / Math.max(K, 1) / step));
+  if (group >= N) return blocks(0, N);
   const x = tensorOf(ctx, ctx.qn.node.inputs[0]);
   const y = tensorOf(ctx, ctx.qn.node.outputs[0]);
   const out: string[] = [];
@@ -202,7 +223,7 @@ function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: n
     const n1 = Math.min(N, n0 + group);
     const name = `${rows > 1 ? `row_${rowIndex}_` : ''}outputs_${n0}_${n1}`;
     out.push('#[inline(never)]', `fn ${name}(x: ${arrayRef(x)}, y: ${arrayRef(y, true)}) {`);
-    for (let n = n0; n < n1; n++) out.push(...indent(output(n)));
+    out.push(...indent(blocks(n0, n1)));
     out.push('}');
     calls.push(`${name}(x, y);`);
   }

@@ -112,6 +112,8 @@ export const EstimateJsonSchema = v.object({
     limitBytes: count,
     wasmBytes: count,
     parts: v.object({ deploy: v.record(v.string(), num), activation: v.record(v.string(), num) }),
+    /** a multi-part layout's data contracts, each deployed through the CREATE2 proxy (the program too) */
+    dataContracts: v.optional(v.array(v.object({ name: v.string(), deployGas: num }))),
   }),
   layers: v.array(
     v.object({
@@ -161,6 +163,17 @@ export const DeployJsonSchema = v.object({
       }),
     ),
   ),
+});
+
+/** `deploy --progress`: one JSON line on stderr per step of a multi-part deployment. */
+export const DeployProgressSchema = v.object({
+  progress: v.object({
+    index: count,
+    total: count,
+    part: v.string(),
+    phase: v.picklist(['checking', 'deploying', 'done']),
+    status: v.optional(v.picklist(['deployed', 'present'])),
+  }),
 });
 
 export const CallCaseJsonSchema = v.object({
@@ -256,6 +269,7 @@ export type NewJson = v.InferOutput<typeof NewJsonSchema>;
 export type BuildJson = v.InferOutput<typeof BuildJsonSchema>;
 export type EstimateJson = v.InferOutput<typeof EstimateJsonSchema>;
 export type DeployJson = v.InferOutput<typeof DeployJsonSchema>;
+export type DeployProgress = v.InferOutput<typeof DeployProgressSchema>['progress'];
 export type CallCaseJson = v.InferOutput<typeof CallCaseJsonSchema>;
 export type CallJson = v.InferOutput<typeof CallJsonSchema>;
 export type CheckJson = v.InferOutput<typeof CheckJsonSchema>;

@@ -130,7 +130,7 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const gasLimit = BigInt(Math.ceil(l2.totalTxGas.max * 1.2));
   const l1 = l1GasOfCalls(calldatas, { pricePerUnitWei: opts.l1PricePerUnitWei ?? 0n, l2BaseFeeWei: opts.l2BaseFeeWei ?? 100_000_000n, brotliLevel: opts.l1BrotliLevel }, gasLimit);
   const call = l1.max === 0 ? l2 : callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, partsInk, l1Gas: l1 });
-  const deploy = deployEstimate(shape, params);
+  const deploy = deployEstimate(shape, params, undefined, parts.map((p) => ({ name: `part-${String(p.index).padStart(3, '0')}`, initCode: p.initCode, codeBytes: p.code.length })));
   return {
     function: fn,
     call,

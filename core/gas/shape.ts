@@ -153,6 +153,10 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
       const stream = pairsStream(p.W.q, op.outChannels, op.inChannels * op.kernel[0] * op.kernel[1]);
       return { bytes: Math.round(700 + STREAM_BYTES.immediates * stream.length), opsPerByte: 0.45, compressRatio: 0, stream };
     }
+    if (op.op === 'matmul' && /output pairs/.test(d)) {
+      const stream = pairsStream(p.W.q, op.N, op.K);
+      return { bytes: Math.round(640 + STREAM_BYTES.immediates * stream.length), opsPerByte: 0.45, compressRatio: 0, stream };
+    }
     if (/code/.test(d)) {
       const K = op.op === 'matmul' ? op.K : op.inChannels * op.kernel[0] * op.kernel[1];
       const stream = immediatesStream(p.W.q, K);

@@ -1,0 +1,73 @@
+// `--layout auto`: every layout priced by the estimator (core/gas), the cheapest predict call among those
+// that fit, and why. A layout fits when its program is within the code limits at the chain's ArbOS
+// version (one program: 24,576 compressed bytes; fragments: a root and up to MaxFragmentCount fragments,
+// ArbOS ≥ 60, 256 KiB decompressed) and its call stays under the per-transaction gas cap.
+import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
+import { MAX_CODE_SIZE, MAX_TX_GAS } from '../../nitro/limits';
+import { stylusParamsFor } from '../../nitro/params';
+import type { Lowering } from '../codegen/lowering';
+import { estimateProgram, type Estimate, type EstimateOptions } from '../gas/estimate';
+import type { Plan } from '../quant/types';
+import { LAYOUT_KINDS, type LayoutKind } from './layout';
+import { planDataLayout } from './parts';
+
+/** Bytes of the compressed stream one fragment carries (its code less the 3-byte prefix). */
+export const FRAGMENT_PAYLOAD_BYTES = MAX_CODE_SIZE - 3;
+
+export interface RankedLayout {
+  kind: LayoutKind;
+  fits: boolean;
+  /** why it does not fit, or what it is made of */
+  note: string;
+  /** execution gas of a predict call (typical), null when it could not be priced */
+  executionGas: number | null;
+  totalTxGas: number | null;
+  compressedBytes: number | null;
+  /** data contracts (layout data) or fragments (layout fragments) besides the program */
+  parts: number;
+}
+
+const num = (n: number) => n.toLocaleString('en-US');
+
+function rankOne(plan: Plan, lowering: Lowering, kind: LayoutKind, opts: Omit<EstimateOptions, 'layout'>): RankedLayout {
+  const arbos = opts.arbosVersion ?? DEFAULT_ARBOS_VERSION;
+  const p = stylusParamsFor(arbos, false);
+  if (kind === 'fragments' && p.maxFragmentCount === 0) return { kind, fits: false, note: `needs ArbOS 60 or later (this chain: ${arbos})`, executionGas: null, totalTxGas: null, compressedBytes: null, parts: 0 };
+  let e: Estimate;
+  try {
+    e = estimateProgram(plan, lowering, { ...opts, layout: kind === 'data' ? 'data' : 'single' });
+  } catch (err) {
+    return { kind, fits: false, note: (err as Error).message, executionGas: null, totalTxGas: null, compressedBytes: null, parts: 0 };
+  }
+  const z = e.shape.compressedBytes;
+  const exec = e.call.executionGas.typical;
+  const base = { kind, executionGas: exec, totalTxGas: e.call.totalTxGas.typical, compressedBytes: z };
+  const overCap = e.call.totalTxGas.max > MAX_TX_GAS ? `a call needs ${num(e.call.totalTxGas.max)} gas, over the ${num(MAX_TX_GAS)} per-transaction cap` : null;
+  const overWasm = e.shape.wasmBytes > p.maxWasmSize ? `${num(e.shape.wasmBytes)} bytes of wasm, over MaxWasmSize ${num(p.maxWasmSize)}` : null;
+  if (kind === 'fragments') {
+    const fragments = Math.ceil(z / FRAGMENT_PAYLOAD_BYTES);
+    const why = overCap ?? overWasm ?? (fragments > p.maxFragmentCount ? `${num(z)} compressed bytes need ${fragments} fragments, over MaxFragmentCount ${p.maxFragmentCount}` : null);
+    return { ...base, fits: why === null, note: why ?? `a root and ${fragments} fragment(s)`, parts: fragments };
+  }
+  const parts = kind === 'data' ? planDataLayout(plan).parts.length : 0;
+  const why = overCap ?? overWasm ?? (z > MAX_CODE_SIZE ? `${num(z)} compressed bytes, over MaxCodeSize ${num(MAX_CODE_SIZE)}` : null);
+  const note = kind === 'data' ? `the program and ${parts} data contract(s)` : 'one program';
+  return { ...base, fits: why === null, note: why ?? note, parts };
+}
+
+/**
+ * Every layout priced; the pick is the cheapest predict call that fits (a single program when it ties,
+ * then fragments), else — nothing fits — the one closest to fitting, said so in `reason`.
+ */
+export function chooseLayout(plan: Plan, lowering: Lowering, opts: Omit<EstimateOptions, 'layout'> = {}): { pick: LayoutKind; reason: string; ranked: RankedLayout[] } {
+  const ranked = LAYOUT_KINDS.map((k) => rankOne(plan, lowering, k, opts));
+  const fitting = ranked.filter((r) => r.fits && r.executionGas !== null).sort((a, b) => a.executionGas! - b.executionGas!);
+  const others = ranked.map((r) => `${r.kind}: ${r.fits ? `${num(r.executionGas!)} gas` : r.note}`).join('; ');
+  if (fitting.length > 0) {
+    const pick = fitting[0];
+    return { pick: pick.kind, reason: `auto: ${pick.kind} (${pick.note}), the cheapest predict call that fits at ${num(pick.executionGas!)} execution gas — ${others}`, ranked };
+  }
+  const priced = ranked.filter((r) => r.executionGas !== null);
+  const closest = priced.find((r) => r.kind === 'data') ?? priced[0] ?? ranked[0];
+  return { pick: closest.kind, reason: `auto: nothing fits (${others}); ${closest.kind} is the closest`, ranked };
+}
