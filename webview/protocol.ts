@@ -91,6 +91,31 @@ export const DeployCostSchema = v.object({
   provenance: ProvenanceSchema,
 });
 
+/** Where the model's bytes go on chain: its layout and every part (program, fragments, data contracts). */
+export const PartsSchema = v.object({
+  layout: v.picklist(['single', 'fragments', 'data']),
+  /** why this layout (auto's comparison) */
+  reason: text,
+  rows: v.array(
+    v.object({
+      kind: v.picklist(['program', 'fragment', 'data']),
+      name: text,
+      bytes: num,
+      /** where it is (content address) or was deployed; null before */
+      address: v.nullable(text),
+      /** the layer a data contract holds weights of */
+      layer: v.nullable(text),
+      /** gas of its deployment transaction: measured once deployed, else the estimate's, else null */
+      deployGas: v.nullable(num),
+    }),
+  ),
+  /** gas a predict call spends reading the data contracts (account_code), when known */
+  readGas: v.nullable(num),
+});
+
+/** The program's linear memory: the arena of intermediate tensors and what its pages cost per call. */
+export const MemorySchema = v.object({ arenaBytes: num, unsharedBytes: num, pages: num, gas: num });
+
 export const AccuracySchema = v.object({
   cases: num,
   maxAbsError: num,
@@ -134,6 +159,9 @@ export const PreviewModelSchema = v.object({
   layerCosts: v.nullable(v.array(LayerCostSchema)),
   call: v.nullable(CallCostSchema),
   deploy: v.nullable(DeployCostSchema),
+  /** a crate's parts and memory (from stylus-ml.json); absent for an .onnx file */
+  parts: v.optional(v.nullable(PartsSchema), null),
+  memory: v.optional(v.nullable(MemorySchema), null),
   accuracy: v.nullable(AccuracySchema),
   options: PreviewOptionsSchema,
   deployment: v.nullable(DeploymentSchema),
@@ -192,6 +220,8 @@ export type LayerCost = v.InferOutput<typeof LayerCostSchema>;
 export type CallCost = v.InferOutput<typeof CallCostSchema>;
 export type DeployCost = v.InferOutput<typeof DeployCostSchema>;
 export type Accuracy = v.InferOutput<typeof AccuracySchema>;
+export type Parts = v.InferOutput<typeof PartsSchema>;
+export type Memory = v.InferOutput<typeof MemorySchema>;
 export type PreviewOptions = v.InferOutput<typeof PreviewOptionsSchema>;
 export type Deployment = v.InferOutput<typeof DeploymentSchema>;
 export type TryItResult = v.InferOutput<typeof TryItResultSchema>;
@@ -238,5 +268,5 @@ export function defaultOptions(): PreviewOptions {
 
 /** A model with only its source known: what the preview shows before (or without) the pipeline. */
 export function emptyPreviewModel(source: PreviewModel['source'], opts: PreviewOptions = defaultOptions()): PreviewModel {
-  return { source, summary: null, layers: null, layerCosts: null, call: null, deploy: null, accuracy: null, options: opts, deployment: null, errors: [], notes: {} };
+  return { source, summary: null, layers: null, layerCosts: null, call: null, deploy: null, parts: null, memory: null, accuracy: null, options: opts, deployment: null, errors: [], notes: {} };
 }

@@ -6,7 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { type Manifest } from '../manifest/schema';
+import { type Manifest, type ManifestPart } from '../manifest/schema';
+import { keccak256 } from 'viem';
+import { create2Address } from '../layout/create2';
+import { stylusInitCode } from './deploy-bytes';
+import type { LayoutKind } from '../layout/layout';
 import { readManifest, writeManifest } from '../manifest/file';
 import { decodeModule } from '../wasm/decode';
 import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
@@ -64,6 +68,9 @@ export interface BuildResult {
   initCodeBytes: Uint8Array;
   wasmOpt: { before: number; after: number; tool: string } | null;
   compileSeconds: number;
+  /** the model's layout and its parts, the program's code hash and (multi-part) CREATE2 address filled in */
+  layout: LayoutKind;
+  parts: ManifestPart[];
   /**
    * `<lib>.names.json` beside the wasm: function index → name from the compiler's name section, valid for
    * the stripped module (stripping keeps indices). Absent when wasm-opt ran (it renumbers functions) or
@@ -149,8 +156,19 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
   if (names) fs.writeFileSync(namesPath, JSON.stringify(names, null, 1) + '\n');
   else fs.rmSync(namesPath, { force: true });
 
+  // the program as a part: its code's hash, and its address when it goes through the CREATE2 proxy
+  const layout = manifest.layout?.kind ?? 'single';
+  const programPart: ManifestPart = {
+    kind: 'program',
+    name: 'program',
+    bytes: deploy.runtimeCode.length,
+    codeHash: keccak256(deploy.runtimeCode),
+    ...(layout !== 'single' ? { address: create2Address(stylusInitCode(deploy.runtimeCode)) } : {}),
+  };
+  const parts = [programPart, ...(manifest.layout?.parts ?? []).filter((p) => p.kind !== 'program')];
   if (opts.updateManifest !== false) {
     manifest.totals.codeSize = { wasmBytes: wasm.length, compressedBytes, limitBytes: MAX_CODE_SIZE };
+    if (manifest.layout) manifest.layout = { ...manifest.layout, parts };
     const pages = initialPages(wasm);
     if (manifest.memory && pages !== null) {
       const p = stylusParamsFor(opts.arbosVersion ?? DEFAULT_ARBOS_VERSION, false);
@@ -179,6 +197,8 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
     runtimeCode: deploy.runtimeCode,
     initCodeBytes: deploy.initCode,
     wasmOpt,
+    layout,
+    parts,
     compileSeconds: compiled.seconds,
     ...(names ? { names: namesPath } : {}),
   };

@@ -40,6 +40,8 @@ export const buildCommand: Command<typeof BuildJsonSchema> = {
       contributors: r.contributors,
       advice: r.advice,
       wasmOpt: r.wasmOpt,
+      layout: r.layout,
+      parts: r.parts,
     };
     const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
     const show = (p: string) => (path.relative(process.cwd(), p).startsWith('..') ? p : path.relative(process.cwd(), p));
@@ -50,6 +52,9 @@ export const buildCommand: Command<typeof BuildJsonSchema> = {
       `validation  ${r.violations.length === 0 ? 'passes nitro\'s activation rules' : `${r.violations.length} violation(s)`}`,
       ...r.violations.map((v) => `  ${v.rule}: ${v.detail}`),
       `output      ${show(r.wasm)}, ${show(r.initCode)} (init code for a CREATE)`,
+      ...(r.parts.length > 1
+        ? [`layout      ${r.layout}: the program and ${r.parts.length - 1} data contract(s), ${num(r.parts.reduce((a, p) => a + p.bytes, 0))} bytes of code in all (parts/)`]
+        : []),
     ];
     if (!r.fits) {
       lines.push('', 'largest contributors (compressed bytes):');

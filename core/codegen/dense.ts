@@ -77,7 +77,7 @@ export function emitMatmul(ctx: LayerCtx): LayerCode {
     if (bias.length === N) return `${bName}[${n}]`;
     return typeof o0 === 'number' && typeof n === 'number' ? `${bName}[${o0 + n}]` : `${bName}[${typeof o0 === 'number' && o0 === 0 ? n : `${o0} + ${n}`}]`;
   };
-  ctx.decisions[ctx.fn] = code ? (acc === 'i32' ? 'weights in code, output pairs (two lanes per multiply)' : 'weights in code') : ctx.lowering.dense === 'loop' ? 'weights in data, rolled loop' : `weights in data, unrolled${K > ctx.lowering.chunk ? ` in chunks of ${ctx.lowering.chunk}` : ''}`;
+  ctx.decisions[ctx.fn] = code ? (outputPairs(acc, K) ? 'weights in code, output pairs (two lanes per multiply)' : 'weights in code') : ctx.lowering.dense === 'loop' ? 'weights in data, rolled loop' : `weights in data, unrolled${K > ctx.lowering.chunk ? ` in chunks of ${ctx.lowering.chunk}` : ''}`;
   const body: string[] = [];
   const rows: { row: Row; loop: string | null }[] = [];
   for (let b = 0; b < batches; b++) {
@@ -169,6 +169,13 @@ function loopRow(ctx: LayerCtx, row: Row, xt: string, wt: string, acc: AccWidth,
   return lines;
 }
 
+/** Rows at least this long take the output-pair lowering (shorter ones do not repay the lane split). */
+export const PAIR_MIN_K = 16;
+
+function outputPairs(acc: AccWidth, K: number): boolean {
+  return acc === 'i32' && K >= PAIR_MIN_K;
+}
+
 /** Immediates per function body: more makes LLVM keep too many values in locals (nitro allows 348). */
 export const IMMEDIATES_PER_FUNCTION = 512;
 
@@ -185,8 +192,9 @@ function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: n
   const o0 = row.o0 as number;
   const biasOf = (n: number) => (p.bias && n < N ? p.bias[p.bias.length === N ? n : o0 + n] : 0);
   const bias = (n: number) => (p.bias ? intLit(biasOf(n), acc) : '0');
-  // two outputs per i64 multiply where the plan proves every sum fits i32 (the lanes, see swarConv)
-  const pairs = acc === 'i32';
+  // two outputs per i64 multiply where the plan proves every sum fits i32 (the lanes, see swarConv), on
+  // rows long enough to pay for splitting the lanes
+  const pairs = outputPairs(acc, K);
   const pair = (n: number): string[] => {
     const t: string[] = [];
     for (let k = 0; k < K; k++) {

@@ -92,6 +92,20 @@ export const BuildJsonSchema = v.object({
   fits: v.boolean(),
   contributors: v.array(v.object({ what: v.string(), kind: v.picklist(['weights', 'code', 'other']), bytes: count, compressedBytes: num })),
   advice: v.array(v.string()),
+  /** where the model's bytes go (stylus-ml.json `layout`), and every part with its code bytes and hash */
+  layout: v.optional(v.picklist(['single', 'fragments', 'data'])),
+  parts: v.optional(
+    v.array(
+      v.object({
+        kind: v.picklist(['program', 'fragment', 'data']),
+        name: v.string(),
+        bytes: count,
+        codeHash: v.optional(v.pipe(v.string(), v.regex(/^0x[0-9a-f]{64}$/))),
+        address: v.optional(address),
+        file: v.optional(v.string()),
+      }),
+    ),
+  ),
 });
 
 // ---- estimate -----------------------------------------------------------------------------------------

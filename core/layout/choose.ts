@@ -11,6 +11,9 @@ import type { Plan } from '../quant/types';
 import { LAYOUT_KINDS, type LayoutKind } from './layout';
 import { planDataLayout } from './parts';
 
+/** A single program is kept unless another layout's call is cheaper by more than this (the estimate's ±5%). */
+export const SINGLE_MARGIN = 0.05;
+
 /** Bytes of the compressed stream one fragment carries (its code less the 3-byte prefix). */
 export const FRAGMENT_PAYLOAD_BYTES = MAX_CODE_SIZE - 3;
 
@@ -29,7 +32,8 @@ export interface RankedLayout {
 
 const num = (n: number) => n.toLocaleString('en-US');
 
-function rankOne(plan: Plan, lowering: Lowering, kind: LayoutKind, opts: Omit<EstimateOptions, 'layout'>): RankedLayout {
+/** One layout priced: whether it fits, and its predict call's gas. */
+export function rankLayout(plan: Plan, lowering: Lowering, kind: LayoutKind, opts: Omit<EstimateOptions, 'layout'> = {}): RankedLayout {
   const arbos = opts.arbosVersion ?? DEFAULT_ARBOS_VERSION;
   const p = stylusParamsFor(arbos, false);
   if (kind === 'fragments' && p.maxFragmentCount === 0) return { kind, fits: false, note: `needs ArbOS 60 or later (this chain: ${arbos})`, executionGas: null, totalTxGas: null, compressedBytes: null, parts: 0 };
@@ -50,6 +54,7 @@ function rankOne(plan: Plan, lowering: Lowering, kind: LayoutKind, opts: Omit<Es
     return { ...base, fits: why === null, note: why ?? `a root and ${fragments} fragment(s)`, parts: fragments };
   }
   const parts = kind === 'data' ? planDataLayout(plan).parts.length : 0;
+  if (kind === 'data' && parts === 0) return { ...base, fits: false, note: 'no dense layer is large enough to leave the program (the same program as single)', parts };
   const why = overCap ?? overWasm ?? (z > MAX_CODE_SIZE ? `${num(z)} compressed bytes, over MaxCodeSize ${num(MAX_CODE_SIZE)}` : null);
   const note = kind === 'data' ? `the program and ${parts} data contract(s)` : 'one program';
   return { ...base, fits: why === null, note: why ?? note, parts };
@@ -60,12 +65,18 @@ function rankOne(plan: Plan, lowering: Lowering, kind: LayoutKind, opts: Omit<Es
  * then fragments), else — nothing fits — the one closest to fitting, said so in `reason`.
  */
 export function chooseLayout(plan: Plan, lowering: Lowering, opts: Omit<EstimateOptions, 'layout'> = {}): { pick: LayoutKind; reason: string; ranked: RankedLayout[] } {
-  const ranked = LAYOUT_KINDS.map((k) => rankOne(plan, lowering, k, opts));
+  const ranked = LAYOUT_KINDS.map((k) => rankLayout(plan, lowering, k, opts));
   const fitting = ranked.filter((r) => r.fits && r.executionGas !== null).sort((a, b) => a.executionGas! - b.executionGas!);
   const others = ranked.map((r) => `${r.kind}: ${r.fits ? `${num(r.executionGas!)} gas` : r.note}`).join('; ');
   if (fitting.length > 0) {
-    const pick = fitting[0];
-    return { pick: pick.kind, reason: `auto: ${pick.kind} (${pick.note}), the cheapest predict call that fits at ${num(pick.executionGas!)} execution gas — ${others}`, ranked };
+    const cheapest = fitting[0];
+    // one contract when it is within the estimate's accuracy of the cheapest: the figures cannot tell them
+    // apart, and a single program deploys in one transaction
+    const single = fitting.find((r) => r.kind === 'single');
+    if (single && single !== cheapest && single.executionGas! <= cheapest.executionGas! * (1 + SINGLE_MARGIN)) {
+      return { pick: 'single', reason: `auto: single (one program), within ${SINGLE_MARGIN * 100}% (the estimate's accuracy) of the cheapest, ${cheapest.kind} at ${num(cheapest.executionGas!)} execution gas — ${others}`, ranked };
+    }
+    return { pick: cheapest.kind, reason: `auto: ${cheapest.kind} (${cheapest.note}), the cheapest predict call that fits at ${num(cheapest.executionGas!)} execution gas — ${others}`, ranked };
   }
   const priced = ranked.filter((r) => r.executionGas !== null);
   const closest = priced.find((r) => r.kind === 'data') ?? priced[0] ?? ranked[0];
