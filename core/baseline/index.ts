@@ -3,4 +3,4 @@
 export { generateSolidity, BASELINE_OPS, type BaselineOptions, type BaselineSource } from './contract';
 export { compileBaseline, type CompiledBaseline } from './compile';
 export { buildBaseline, type BuiltBaseline } from './build';
-export { deployBaseline, predictGas, calldataGas, TX_BASE_GAS, type PredictGas } from './measure';
+export { deployBaseline, predictGas, OverGasCap, calldataGas, TX_BASE_GAS, type PredictGas } from './measure';

@@ -254,6 +254,29 @@ export const BenchJsonSchema = v.object({
   inputs: count,
   arbosVersion: count,
   written: v.array(v.string()),
+  /** the real-size models (issue 13) and the largest model per layout, when they ran */
+  scale: v.optional(
+    v.object({
+      rows: v.array(
+        v.object({
+          model: v.string(),
+          params: count,
+          macs: count,
+          layout: v.picklist(['single', 'fragments', 'data']),
+          parts: count,
+          compressedBytes: count,
+          deployGas: num,
+          activationGas: num,
+          predictGas: num,
+          executionGas: num,
+          estimate: v.object({ executionGas: num, error: num, deployError: num }),
+          inkPerMac: num,
+          evm: v.union([v.object({ totalTxGas: num }), v.object({ reason: v.string() })]),
+        }),
+      ),
+      largest: v.array(v.object({ layout: v.picklist(['single', 'fragments', 'data']), hidden: count, params: count, executionGas: num, limit: v.string() })),
+    }),
+  ),
 });
 
 // ---- doctor -------------------------------------------------------------------------------------------
