@@ -20,7 +20,20 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // layering: the engine below its clients — core/ and devnode/ never import vscode, and never the
+    // language server (an LSP layer over core/analysis) or the extension
     files: ['core/**/*.ts', 'devnode/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'core/ and devnode/ must stay importable without VS Code.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'core/ and devnode/ must stay importable without VS Code.' }],
+          patterns: [
+            { regex: '^(\\.\\./)+language-server(/|$)', message: 'core/ and devnode/ never import language-server/: the analysis engine lives in core/analysis, the server is a layer over it.' },
+            { regex: '^(\\.\\./)+(extension|webview)(/|$)', message: 'core/ and devnode/ never import the VS Code extension or its webview.' },
+          ],
+        },
+      ],
+    },
   },
 );

@@ -54,7 +54,7 @@ export interface InitializationOptions extends DeepPartial<StylusMlSettings> {
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /** Client command: re-run quantisation of a generated crate with more headroom. Arguments: [RequantizeArgs]. */
-export const REQUANTIZE_COMMAND = 'stylusMl.requantize';
+export { REQUANTIZE_COMMAND, type RequantizeArgs } from '../core/analysis/manifest/fixes';
 
 /** Client command behind a layer's gas CodeLens. Arguments: [ShowGasReportArgs]. */
 export const SHOW_GAS_REPORT_COMMAND = 'stylusMl.showGasReport';
@@ -67,7 +67,6 @@ export interface ShowGasReportArgs {
   fn: string;
 }
 
-export type { RequantizeArgs } from './analysis/fixes';
 
 /** Merges partial settings over defaults (unknown keys ignored, wrong types fall back). */
 export function resolveSettings(...parts: (DeepPartial<StylusMlSettings> | undefined | null)[]): StylusMlSettings {

@@ -1,0 +1,133 @@
+// A layer function's parameters at the proven ranges: the graph inputs' box for the first layer, then
+// what the code computes for the layers before it (per element where it stored each output at a known
+// index, as the quantiser proved them; else the hull). The schema records formats, not wiring.
+
+import type { Node } from 'web-tree-sitter';
+import type { Analyzer } from '../analyze';
+import { ivOfTy, meet, type Interval } from '../domain/interval';
+import type { IntTy } from '../domain/inttypes';
+import { intVal, type IntVal, type Val } from '../domain/values';
+import type { FnAnalysis } from '../eval/facts';
+import type { FnItem, TypeRef } from '../syntax/ast';
+import type { ManifestLayer, ManifestView, QTensor } from './view';
+
+export function fnParams(analyzer: Analyzer, root: Node, text: string): Map<string, FnItem['params']> {
+  const out = new Map<string, FnItem['params']>();
+  for (const n of root.namedChildren) {
+    if (n.type !== 'function_item' && n.type !== 'mod_item' && n.type !== 'impl_item') continue;
+    const c = analyzer.lower(n, text.slice(n.startIndex, n.endIndex));
+    const visit = (it: typeof c.lowered.item) => {
+      if (it.k === 'fn') out.set(it.name, it.params);
+      else if (it.k === 'container') it.items.forEach(visit);
+    };
+    visit(c.lowered.item);
+  }
+  return out;
+}
+
+/**
+ * Parameter values from the manifest's inputs, matched in order to integer and array parameters; `elems`:
+ * per-element intervals of the first input, used when it is a one-dimensional array of that length.
+ */
+export function seedParams(params: FnItem['params'], inputs: QTensor[], elems?: Interval[]): Map<string, Val> {
+  const out = new Map<string, Val>();
+  let k = 0;
+  for (const p of params) {
+    if (p.pat.k !== 'ident') continue;
+    const base = baseInt(p.ty);
+    if (!base) continue;
+    const t = inputs[k++];
+    if (!t?.range) continue;
+    const v = seedOf(p.ty, t);
+    out.set(p.pat.name, k === 1 && elems ? withElems(v, elems) : v);
+  }
+  return out;
+}
+
+/** A 1-D integer array seed with per-element intervals (each within the element's own seed). */
+function withElems(v: Val, elems: Interval[]): Val {
+  if (v.t !== 'arr' || v.elem.t !== 'int' || v.len !== elems.length) return v;
+  const e = v.elem;
+  const vals = elems.map((iv) => {
+    const m = meet(iv, e.iv);
+    return m ? intVal(e.ty, m) : e;
+  });
+  return { ...v, elems: vals };
+}
+
+/** Per-element intervals of what a layer produced, when each output element was stored with a known index. */
+export function layerOutputElems(a: FnAnalysis, l: ManifestLayer): Interval[] | null {
+  const n = size(l.outputShape);
+  const sa = a.storedAt;
+  const at = sa?.has('y') ? sa.get('y') : sa?.size === 1 ? [...sa.values()][0] : undefined;
+  if (at) {
+    const out: Interval[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = at.get(i);
+      if (!v) return null;
+      out.push(v.iv);
+    }
+    return at.size === n ? out : null;
+  }
+  if (at === undefined && a.stored.size === 0 && a.result.t === 'arr' && a.result.elems?.length === n && a.result.elems.every((x) => x.t === 'int')) {
+    return a.result.elems.map((x) => (x as IntVal).iv);
+  }
+  return null;
+}
+
+export function size(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * The proven range of input k of a layer. The schema records formats, not wiring: the producer is the
+ * layer just before when its output has the input's size (a chain, what the generator emits for
+ * sequential models), else the hull over every earlier layer and graph input of that size (sound for
+ * branches), else unknown (the declared type's range). Outputs computed from the current code are
+ * preferred to the manifest's recorded intervals, so an edit upstream is seen downstream.
+ */
+export function inputRange(m: ManifestView, l: ManifestLayer, k: number, computed: Map<number, [bigint, bigint]>): [bigint, bigint] | null {
+  const want = l.inputShapes[k] ? size(l.inputShapes[k]) : null;
+  const outOf = (x: ManifestLayer): [bigint, bigint] | null => computed.get(x.index) ?? x.outputs[0]?.range ?? null;
+  const earlier = m.layers.filter((x) => x.index < l.index);
+  const graph = m.inputs.map((t, i) => ({ t, shape: m.inputShapes[i] ?? [] }));
+  if (earlier.length === 0) {
+    const g = graph.find((x, i) => (want === null ? i === k : size(x.shape) === want)) ?? graph[k];
+    return g?.t.range ?? null;
+  }
+  const prev = earlier[earlier.length - 1];
+  if (l.inputShapes.length <= 1 && (want === null || size(prev.outputShape) === want)) return outOf(prev);
+  const cands: ([bigint, bigint] | null)[] = [
+    ...earlier.filter((x) => want === null || size(x.outputShape) === want).map(outOf),
+    ...graph.filter((x) => want === null || size(x.shape) === want).map((x) => x.t.range),
+  ];
+  if (cands.length === 0 || cands.some((c) => c === null)) return null;
+  return cands.reduce((a, b) => [a![0] < b![0] ? a![0] : b![0], a![1] > b![1] ? a![1] : b![1]])!;
+}
+
+/** What a layer function produced: values stored into its output array parameter, or its result. */
+export function layerOutput(a: FnAnalysis, l: ManifestLayer): [bigint, bigint] | null {
+  let v: Val | undefined = a.stored.get('y') ?? [...a.stored.values()].at(-1);
+  if (!v) v = a.result.t === 'arr' ? a.result.elem : a.result;
+  if (!v || v.t !== 'int') return l.outputs[0]?.range ?? null;
+  return [v.iv.lo, v.iv.hi];
+}
+
+function baseInt(t: TypeRef): IntTy | null {
+  if (t.k === 'int') return t.ty;
+  if (t.k === 'ref') return baseInt(t.inner);
+  if (t.k === 'array') return baseInt(t.elem);
+  return null;
+}
+
+function seedOf(t: TypeRef, q: QTensor): Val {
+  if (t.k === 'ref') return seedOf(t.inner, q);
+  if (t.k === 'array') {
+    const len = t.len && t.len.k === 'int' ? Number(t.len.value) : null;
+    return { t: 'arr', elem: seedOf(t.elem, q), elems: null, len };
+  }
+  const ty = t.k === 'int' ? t.ty : q.storage;
+  const [lo, hi] = q.range!;
+  const r = ivOfTy(ty);
+  return intVal(ty, { lo: lo < r.lo ? r.lo : lo, hi: hi > r.hi ? r.hi : hi });
+}

@@ -1,0 +1,94 @@
+// The weight tables a layer uses (the consts its function names) and the storage check on their
+// literals: a weight outside the storage type stylus-ml.json records no longer fits its format.
+
+import type { FileAnalysis, Finding } from '../analyze';
+import { fmt, ivOfTy } from '../domain/interval';
+import type { IntTy } from '../domain/inttypes';
+import type { LineIndex } from '../syntax/parser';
+import { childExprs, type Expr, type FnItem, type TypeRef } from '../syntax/ast';
+import { MANIFEST_CODES, shortLayer, type LayerBinding } from './layers';
+
+/**
+ * Weight literals outside the storage type stylus-ml.json records for the layer's weights (a weight ×100 in an
+ * i16 table): the quantised weight no longer fits its format, whatever the bound analysis then sees (the
+ * evaluator clamps a literal to its declared type, and rustc rejects it). Reported at the literal, always.
+ */
+export function storageFindings(fa: FileAnalysis, layers: LayerBinding[], lines: LineIndex, placed: Set<string>): Finding[] {
+  const out: Finding[] = [];
+  for (const b of layers) {
+    const refs = referencedNames(b.unit.node as FnItem);
+    for (const w of b.layer.weights) {
+      const r = ivOfTy(w.storage);
+      const consts = w.rust ? [w.rust] : [...refs].filter((n) => /^[A-Z][A-Z0-9_]*$/.test(n));
+      for (const name of consts) {
+        const c = findConst(fa, name);
+        if (!c || !c.value || !refs.has(name) || !constHoldsStorage(c.ty, w.storage)) continue;
+        forEachIndexedLiteral(c.value, [], (lit, at) => {
+          if (lit.value >= r.lo && lit.value <= r.hi) return;
+          const start = c.base + lit.s;
+          const end = c.base + lit.e;
+          const key = `${start}:${end}`;
+          if (placed.has(key)) return;
+          placed.add(key);
+          out.push({
+            code: MANIFEST_CODES.bound,
+            rule: 'manifest-bound',
+            severity: 'error',
+            message:
+              `weight \`${name}${at.map((i) => `[${i}]`).join('')}\` = ${lit.value} is outside ${w.storage} ${fmt(r)}, the storage stylus-ml.json ` +
+              `records for the weights of layer ${shortLayer(b.layer)} (${w.storage} Q.${w.fracBits}): the quantised weight no longer fits its format ` +
+              `(rustc rejects the literal); re-run quantisation rather than editing weights`,
+            start,
+            end,
+            range: { start: lines.positionAt(start), end: lines.positionAt(end) },
+            origin: { item: fa.items.indexOf(b.item), fn: b.layer.fn, nodeId: -1 },
+          });
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Integer literals of a (nested) array literal with their indices. */
+function forEachIndexedLiteral(e: Expr, at: number[], f: (lit: Extract<Expr, { k: 'int' }>, at: number[]) => void): void {
+  if (e.k === 'int') f(e, at);
+  else if (e.k === 'array') e.elems.forEach((x, i) => forEachIndexedLiteral(x, [...at, i], f));
+  else if (e.k === 'paren' || e.k === 'ref') forEachIndexedLiteral(e.arg, at, f);
+}
+
+export function referencedNames(fn: FnItem): Set<string> {
+  const out = new Set<string>();
+  const visit = (e: Expr) => {
+    if (e.k === 'path') out.add(e.segs[e.segs.length - 1]);
+    for (const c of childExprs(e)) visit(c);
+  };
+  if (fn.body) visit(fn.body);
+  return out;
+}
+
+export function constHoldsStorage(t: TypeRef, storage: IntTy): boolean {
+  if (t.k === 'int') return t.ty === storage;
+  if (t.k === 'array') return constHoldsStorage(t.elem, storage);
+  if (t.k === 'ref') return constHoldsStorage(t.inner, storage);
+  return false;
+}
+
+/** A const by name with the absolute offset its spans are relative to. */
+export function findConst(fa: FileAnalysis, name: string): { base: number; s: number; e: number; value: Expr | null; ty: TypeRef } | null {
+  for (const it of fa.items) {
+    for (const u of it.units) {
+      if (u.kind === 'const' && u.name === name) {
+        const c = u.node as Extract<typeof u.node, { k: 'const' }>;
+        return { base: it.start, s: c.s, e: c.e, value: c.value, ty: c.ty };
+      }
+    }
+  }
+  return null;
+}
+
+export function forEachIntLiteral(e: Expr, f: (lit: Extract<Expr, { k: 'int' }>) => void): void {
+  if (e.k === 'int') return f(e);
+  if (e.k === 'array') for (const x of e.elems) forEachIntLiteral(x, f);
+  else if (e.k === 'paren' || e.k === 'ref') forEachIntLiteral(e.arg, f);
+}
