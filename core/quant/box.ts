@@ -2,8 +2,10 @@
 import type { Graph } from '../ir/graph';
 import { sizeOf } from '../ir/graph';
 import { UserError } from '../errors';
-import type { InputBox } from './types';
+import type { InputBox, QFormat } from './types';
+import { storageMax, storageMin } from './types';
 import type { InputCase } from '../io/inputs';
+import { quantize } from './fixed';
 
 /**
  * Parses `--input-range`: `lo:hi` for every element, or `lo:hi,lo:hi,...` with one pair per element of
@@ -76,4 +78,22 @@ export function outsideBox(g: Graph, boxes: Map<string, InputBox>, cases: InputC
     }
   });
   return out;
+}
+
+/**
+ * The box in integer units, per element: what the plan proves from and what the contract admits (its
+ * per-element lo/hi tables). Real inputs: each bound quantised at the input's format, within its storage;
+ * integer inputs (labels, indices): the integers inside the box. One definition for the plan and the
+ * overflow analysis, which re-proves a crate's bounds from stylus-ml.json's box.
+ */
+export function quantizedBox(lo: ArrayLike<number>, hi: ArrayLike<number>, format: QFormat, kind: 'real' | 'int'): { qlo: Float64Array; qhi: Float64Array } {
+  if (kind === 'int') return { qlo: Float64Array.from(lo, Math.ceil), qhi: Float64Array.from(hi, Math.floor) };
+  const n = lo.length;
+  const qlo = new Float64Array(n);
+  const qhi = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    qlo[i] = Math.max(storageMin(format.storage), quantize(lo[i], format.frac));
+    qhi[i] = Math.min(storageMax(format.storage), quantize(hi[i], format.frac));
+  }
+  return { qlo, qhi };
 }

@@ -51,6 +51,8 @@ export function call(cx: Interp, e: Extract<Expr, { k: 'call' }>, st: State, exp
     const v = e.args[0] ? cx.ev(e.args[0], st, expect) : UNKNOWN;
     return { t: 'opt', inner: v };
   }
+  const local = name && !owner && cx.inlineDepth === 0 && cx.currentFn ? localFns(cx.currentFn).get(name) : undefined;
+  if (local && !cx.activeLocals.has(local)) return callLocal(cx, e, local, st);
   const fn = name && (!owner || owner === 'self' || owner === 'Self' || owner === 'crate' || owner === 'super' || /^[a-z_][a-z0-9_]*$/.test(owner)) ? cx.program.fns.get(name) : undefined;
   if (fn) {
     const args = e.args.map((a, i) => {
@@ -190,6 +192,79 @@ function reportAtCall(cx: Interp, callE: Expr, fn: FnEntry, inner: Map<string, H
     if (!prev) cx.hits.set(key, { rule, site, certain: h.certain });
     else prev.certain = prev.certain && h.certain;
   }
+}
+
+/**
+ * A call of a function declared inside the one being analysed (the gas lowering splits a long
+ * straight-line layer into `#[inline(never)] fn outputs_0_8(x, y)` helpers): evaluated in place, with the
+ * rules on and facts recorded — its nodes are part of the unit being analysed — so the helper's work is
+ * the layer's: a parameter bound to the caller's output array stores into that output, arrays passed by
+ * `&mut` come back changed.
+ */
+function callLocal(cx: Interp, e: Extract<Expr, { k: 'call' }>, fn: FnItem, st: State): Val {
+  const args = e.args.map((a, i) => {
+    const pt = fn.params[i]?.ty ?? null;
+    return cx.ev(a, st, tyOf(pt), pt);
+  });
+  if (!fn.body || fn.params.length !== args.length) return cx.declared(fn.ret);
+  const inner = new State();
+  const outputs = new Map<string, string>();
+  const writeBack: [string, string][] = [];
+  fn.params.forEach((p, i) => {
+    cx.bindPat(p.pat, cx.conform(args[i], p.ty), inner, tyOf(p.ty));
+    const root = argRoot(e.args[i]);
+    if (p.pat.k !== 'ident' || !root) return;
+    const out = cx.outputs.get(root);
+    if (out) outputs.set(p.pat.name, out);
+    // through a reference the helper's writes are the caller's (a shared reference cannot write: no change)
+    if (p.ty.k === 'ref' && st.vars.has(root)) writeBack.push([p.pat.name, root]);
+  });
+  const saved = { outputs: cx.outputs, loops: cx.loops };
+  cx.outputs = outputs;
+  cx.loops = [];
+  cx.activeLocals.add(fn);
+  const frame: FnFrame = { returns: [], ret: fn.ret };
+  cx.fnStack.push(frame);
+  let r: Val | null;
+  try {
+    const v = cx.ev(fn.body, inner, fn.ret?.k === 'int' ? fn.ret.ty : null);
+    r = inner.dead ? null : cx.conform(v, fn.ret);
+    for (const x of frame.returns) r = r ? joinVal(r, x) : x;
+  } finally {
+    cx.fnStack.pop();
+    cx.activeLocals.delete(fn);
+    cx.outputs = saved.outputs;
+    cx.loops = saved.loops;
+  }
+  for (const [param, root] of writeBack) {
+    const after = inner.vars.get(param);
+    const b = st.vars.get(root);
+    if (after && b) st.vars.set(root, { ...b, val: after.val });
+  }
+  return r ?? cx.declared(fn.ret);
+}
+
+/** `y`, `&y`, `&mut y`: the variable an argument passes. */
+function argRoot(a: Expr): string | null {
+  let x = unparen(a);
+  if (x.k === 'ref') x = unparen(x.arg);
+  return x.k === 'path' && x.segs.length === 1 ? x.segs[0] : null;
+}
+
+const localFnCache = new WeakMap<FnItem, Map<string, FnItem>>();
+/** Functions declared in blocks of a function's body, by name. */
+function localFns(fn: FnItem): Map<string, FnItem> {
+  const hit = localFnCache.get(fn);
+  if (hit) return hit;
+  const out = new Map<string, FnItem>();
+  if (fn.body) {
+    walkExpr(fn.body, (x) => {
+      if (x.k !== 'block') return;
+      for (const s of x.stmts) if (s.k === 'item' && s.item.k === 'fn') out.set(s.item.name, s.item);
+    });
+  }
+  localFnCache.set(fn, out);
+  return out;
 }
 
 const shiftParamCache = new WeakMap<FnItem, number[]>();

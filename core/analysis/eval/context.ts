@@ -30,12 +30,18 @@ export interface Interp {
   shifts: Map<number, ShiftFact>;
   stored: Map<string, IntVal>;
   storedAt: Map<string, Map<number, IntVal> | null>;
-  paramNames: Set<string>;
+  /**
+   * the function's parameters by the names they have where evaluation is (a local helper's parameter
+   * bound to the caller's output array maps to that output's name): stores into them are what a layer produced
+   */
+  outputs: Map<string, string>;
   facts: Facts;
   /** collects rule hits inside a trusted callee (see FnEntry.trusted) */
   redirect: { hits: Map<string, Hit> } | null;
   /** the function analyzeFn is analysing (for its syntactic facts, ratios.ts) */
   currentFn: FnItem | null;
+  /** local helpers being evaluated in place (calls.ts), against recursion */
+  readonly activeLocals: Set<FnItem>;
   /** step estimates per expression (loops.ts) */
   readonly estimates: WeakMap<Expr, number>;
 

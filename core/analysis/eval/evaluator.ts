@@ -43,11 +43,12 @@ export class Evaluator implements Interp {
   shifts = new Map<number, ShiftFact>();
   stored = new Map<string, IntVal>();
   storedAt = new Map<string, Map<number, IntVal> | null>();
-  paramNames = new Set<string>();
+  outputs = new Map<string, string>();
   facts = new Facts();
   redirect: { hits: Map<string, Hit> } | null = null;
   currentFn: FnItem | null = null;
   readonly estimates = new WeakMap<Expr, number>();
+  readonly activeLocals = new Set<FnItem>();
   private summarised = false;
   private readonly seeds: Map<string, Val> | null;
 
@@ -69,7 +70,7 @@ export class Evaluator implements Interp {
     const run = () => {
       this.reset();
       const st = new State();
-      this.paramNames = new Set(fn.params.flatMap((p) => patNames(p.pat)));
+      this.outputs = new Map(fn.params.flatMap((p) => patNames(p.pat)).map((n) => [n, n]));
       this.bindParams(fn, st);
       const frame: FnFrame = { returns: [], ret: fn.ret };
       this.fnStack.push(frame);

@@ -85,7 +85,8 @@ export function store(cx: Interp, lhs: Expr, v: Val, st: State): void {
   const root = lvalueRoot(l);
   const b = root ? st.vars.get(root) : undefined;
   const idx = cx.ev(l.index, st, 'usize');
-  if (root && cx.quiet === 0 && cx.inlineDepth === 0 && cx.paramNames.has(root)) recordOutput(cx, root, l, idx, v);
+  const output = root && cx.quiet === 0 && cx.inlineDepth === 0 ? cx.outputs.get(root) : undefined;
+  if (output) recordOutput(cx, output, l, idx, v);
   if (!b || b.val.t !== 'arr') return;
   if (l.base.k !== 'path') {
     // a[i][j] = v: strong update where an index is known (an unrolled copy into a padded buffer

@@ -6,13 +6,12 @@
 import path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import type { AnalysisContext, Analyzer, FileAnalysis, Finding } from '../analyze';
-import type { Interval } from '../domain/interval';
 import { isStylusMlRuntime } from '../crate-files';
 import type { Severity } from '../sites';
 import type { LineIndex } from '../syntax/parser';
 import { boundFindings } from './bounds';
 import { bindLayer, MANIFEST_CODES, type LayerBinding } from './layers';
-import { fnParams, inputRange, layerOutput, layerOutputElems, seedParams, size } from './seeds';
+import { fnParams, layerInput, layerOutput, seedParams, type LayerOutput } from './seeds';
 import type { ManifestLayer, ManifestView, QTensor } from './view';
 import { storageFindings } from './weights';
 
@@ -55,29 +54,18 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
     // computes now for the layers before it (or the manifest's graph inputs for the first)
     const params = fnParams(analyzer, root, lines.text);
     const byFn = new Map(manifest.layers.map((l) => [l.fn, l]));
-    const computed = new Map<number, [bigint, bigint]>();
-    const computedAt = new Map<number, Interval[]>();
+    const computed = new Map<number, LayerOutput>();
     ctx.seedsFor = (fn) => {
       const l = byFn.get(fn);
       const ps = params.get(fn);
       if (!l || !ps) return undefined;
-      const ins = l.inputs.map((t, k) => ({ ...t, range: t.range ?? inputRange(manifest, l, k, computed) }));
+      const ins = l.inputs.map((_, k) => layerInput(manifest, l, k, computed));
       usedInputs.set(l, ins);
-      // a chain: the layer before computed each element's interval; per element is tighter than the hull
-      // (a ReLU's outputs feed the next Gemm with each unit's own range, as the quantiser proved them)
-      const prev = manifest.layers.filter((x) => x.index < l.index).at(-1);
-      const want = l.inputShapes[0] ? size(l.inputShapes[0]) : null;
-      const elems = prev && l.inputShapes.length <= 1 && l.inputs.length === 1 && !l.inputs[0].range && want === size(prev.outputShape) ? computedAt.get(prev.index) : undefined;
-      return seedParams(ps, ins, elems);
+      return seedParams(ps, ins);
     };
     ctx.onUnit = (fn, a) => {
       const l = byFn.get(fn);
-      if (!l) return;
-      const out = layerOutput(a, l);
-      if (out) computed.set(l.index, out);
-      const at = layerOutputElems(a, l);
-      if (at) computedAt.set(l.index, at);
-      else computedAt.delete(l.index);
+      if (l) computed.set(l.index, layerOutput(a, l));
     };
     ctx.seededBudget = Math.max(input.budget ?? 0, MANIFEST_BUDGET);
   }

@@ -26,10 +26,10 @@ export function fnParams(analyzer: Analyzer, root: Node, text: string): Map<stri
 }
 
 /**
- * Parameter values from the manifest's inputs, matched in order to integer and array parameters; `elems`:
- * per-element intervals of the first input, used when it is a one-dimensional array of that length.
+ * Parameter values from a layer's inputs, matched in order to integer and array parameters: the hull of
+ * each input, and its per-element intervals where known (a one-dimensional array of that length).
  */
-export function seedParams(params: FnItem['params'], inputs: QTensor[], elems?: Interval[]): Map<string, Val> {
+export function seedParams(params: FnItem['params'], inputs: QTensor[]): Map<string, Val> {
   const out = new Map<string, Val>();
   let k = 0;
   for (const p of params) {
@@ -39,13 +39,13 @@ export function seedParams(params: FnItem['params'], inputs: QTensor[], elems?: 
     const t = inputs[k++];
     if (!t?.range) continue;
     const v = seedOf(p.ty, t);
-    out.set(p.pat.name, k === 1 && elems ? withElems(v, elems) : v);
+    out.set(p.pat.name, t.elems ? withElems(v, t.elems) : v);
   }
   return out;
 }
 
 /** A 1-D integer array seed with per-element intervals (each within the element's own seed). */
-function withElems(v: Val, elems: Interval[]): Val {
+function withElems(v: Val, elems: readonly Interval[]): Val {
   if (v.t !== 'arr' || v.elem.t !== 'int' || v.len !== elems.length) return v;
   const e = v.elem;
   const vals = elems.map((iv) => {
@@ -55,8 +55,17 @@ function withElems(v: Val, elems: Interval[]): Val {
   return { ...v, elems: vals };
 }
 
-/** Per-element intervals of what a layer produced, when each output element was stored with a known index. */
-export function layerOutputElems(a: FnAnalysis, l: ManifestLayer): Interval[] | null {
+/** What a layer's code produced: the hull, and per element when each output element was stored at a known index. */
+export interface LayerOutput {
+  range: [bigint, bigint] | null;
+  elems: Interval[] | null;
+}
+
+export function layerOutput(a: FnAnalysis, l: ManifestLayer): LayerOutput {
+  return { range: outputHull(a, l), elems: outputElems(a, l) };
+}
+
+function outputElems(a: FnAnalysis, l: ManifestLayer): Interval[] | null {
   const n = size(l.outputShape);
   const sa = a.storedAt;
   const at = sa?.has('y') ? sa.get('y') : sa?.size === 1 ? [...sa.values()][0] : undefined;
@@ -80,33 +89,41 @@ export function size(shape: number[]): number {
 }
 
 /**
- * The proven range of input k of a layer. The schema records formats, not wiring: the producer is the
- * layer just before when its output has the input's size (a chain, what the generator emits for
- * sequential models), else the hull over every earlier layer and graph input of that size (sound for
- * branches), else unknown (the declared type's range). Outputs computed from the current code are
- * preferred to the manifest's recorded intervals, so an edit upstream is seen downstream.
+ * Input k of a layer with its proven range, per element where known. The schema records formats, not
+ * wiring: the producer is the layer just before when its output has the input's size (a chain, what the
+ * generator emits for sequential models) — or, for the first layer, the graph input of that size with
+ * the box stylus-ml.json records per element, as the plan proved from it and the contract admits it;
+ * else the hull over every earlier layer and graph input of that size (sound for branches), else unknown
+ * (the declared type's range). Outputs computed from the current code are preferred to the manifest's
+ * recorded intervals, so an edit upstream is seen downstream.
  */
-export function inputRange(m: ManifestView, l: ManifestLayer, k: number, computed: Map<number, [bigint, bigint]>): [bigint, bigint] | null {
+export function layerInput(m: ManifestView, l: ManifestLayer, k: number, computed: ReadonlyMap<number, LayerOutput>): QTensor {
+  const t = l.inputs[k];
+  if (t.range) return t;
   const want = l.inputShapes[k] ? size(l.inputShapes[k]) : null;
-  const outOf = (x: ManifestLayer): [bigint, bigint] | null => computed.get(x.index) ?? x.outputs[0]?.range ?? null;
+  const outOf = (x: ManifestLayer): LayerOutput => {
+    const c = computed.get(x.index);
+    return { range: c?.range ?? x.outputs[0]?.range ?? null, elems: c?.elems ?? null };
+  };
   const earlier = m.layers.filter((x) => x.index < l.index);
-  const graph = m.inputs.map((t, i) => ({ t, shape: m.inputShapes[i] ?? [] }));
+  const graph = m.inputs.map((g, i) => ({ g, shape: m.inputShapes[i] ?? [] }));
+  const from = (o: LayerOutput | QTensor): QTensor => ({ ...t, range: o.range, elems: o.elems && (want === null || o.elems.length === want) ? o.elems : null });
   if (earlier.length === 0) {
     const g = graph.find((x, i) => (want === null ? i === k : size(x.shape) === want)) ?? graph[k];
-    return g?.t.range ?? null;
+    return g ? from(g.g) : t;
   }
   const prev = earlier[earlier.length - 1];
-  if (l.inputShapes.length <= 1 && (want === null || size(prev.outputShape) === want)) return outOf(prev);
+  if (l.inputShapes.length <= 1 && (want === null || size(prev.outputShape) === want)) return from(outOf(prev));
   const cands: ([bigint, bigint] | null)[] = [
-    ...earlier.filter((x) => want === null || size(x.outputShape) === want).map(outOf),
-    ...graph.filter((x) => want === null || size(x.shape) === want).map((x) => x.t.range),
+    ...earlier.filter((x) => want === null || size(x.outputShape) === want).map((x) => outOf(x).range),
+    ...graph.filter((x) => want === null || size(x.shape) === want).map((x) => x.g.range),
   ];
-  if (cands.length === 0 || cands.some((c) => c === null)) return null;
-  return cands.reduce((a, b) => [a![0] < b![0] ? a![0] : b![0], a![1] > b![1] ? a![1] : b![1]])!;
+  if (cands.length === 0 || cands.some((c) => c === null)) return t;
+  return { ...t, range: cands.reduce((a, b) => [a![0] < b![0] ? a![0] : b![0], a![1] > b![1] ? a![1] : b![1]])!, elems: null };
 }
 
-/** What a layer function produced: values stored into its output array parameter, or its result. */
-export function layerOutput(a: FnAnalysis, l: ManifestLayer): [bigint, bigint] | null {
+/** The hull of what a layer function produced: values stored into its output array parameter, or its result. */
+function outputHull(a: FnAnalysis, l: ManifestLayer): [bigint, bigint] | null {
   let v: Val | undefined = a.stored.get('y') ?? [...a.stored.values()].at(-1);
   if (!v) v = a.result.t === 'arr' ? a.result.elem : a.result;
   if (!v || v.t !== 'int') return l.outputs[0]?.range ?? null;

@@ -7,6 +7,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { validateManifest } from '../../manifest/schema';
+import { quantizedBox } from '../../quant/box';
+import type { Interval } from '../domain/interval';
 import { isIntTy, tyInfo, type IntTy } from '../domain/inttypes';
 
 export const MANIFEST_FILE = 'stylus-ml.json';
@@ -20,6 +22,8 @@ export interface QTensor {
   fracBits: number;
   /** proven range of the stored integers */
   range: [bigint, bigint] | null;
+  /** the same per element, where known (graph inputs: the box; layer inputs: what the layer before computed) */
+  elems?: Interval[] | null;
 }
 
 export interface ManifestLayer {
@@ -276,12 +280,29 @@ export function readManifestView(json: unknown, file: string): ManifestView {
     file,
     dir: path.dirname(file),
     modelRs: str(first(root, 'modelRs', 'model_rs')) ?? (files ? str(first(files, 'modelRs', 'model', 'modelRust')) : null),
-    inputs: graphInputs.map((x, k) => readTensor(x, `input${k}`)).filter((t): t is QTensor => t !== null),
+    inputs: graphInputs.map((x, k) => withBox(readTensor(x, `input${k}`), x)).filter((t): t is QTensor => t !== null),
     inputShapes: graphInputs.map((x) => shapeOf(obj(x)?.shape)),
     layers,
     totalGas: estimate(first(totals, 'estimatedGas', 'gas'))?.typical ?? null,
     schema: num(root.schema),
   };
+}
+
+/**
+ * A graph input's per-element box (`box: { lo, hi }`, real values) in integer units, quantised as the plan
+ * quantised it (core/quant/box.ts): the contract admits exactly these integers, element by element.
+ */
+function withBox(t: QTensor | null, x: unknown): QTensor | null {
+  const box = obj(obj(x)?.box);
+  const lo = box?.lo;
+  const hi = box?.hi;
+  if (!t || !Array.isArray(lo) || !Array.isArray(hi) || lo.length !== hi.length || lo.length === 0) return t;
+  if (!lo.every((v) => num(v) !== null) || !hi.every((v) => num(v) !== null)) return t;
+  if (t.storage !== 'i8' && t.storage !== 'i16' && t.storage !== 'i32') return t;
+  const kind = obj(x)?.kind === 'int' ? 'int' : 'real';
+  const q = quantizedBox(lo.map((v) => num(v)!), hi.map((v) => num(v)!), { storage: t.storage, frac: t.fracBits }, kind);
+  const elems = Array.from(q.qlo, (l, i) => ({ lo: BigInt(l), hi: BigInt(q.qhi[i]) }));
+  return { ...t, elems };
 }
 
 /** The nearest stylus-ml.json at or above the file's directory (at most `levels` up). */
