@@ -163,6 +163,10 @@ export class Analyzer {
           analysis = u.k === 'fn' ? ev.analyzeFn(local as FnItem) : ev.analyzeConst(local as ConstItem);
           this.unitCache.set(key, analysis);
         }
+        // a const's own analysis is its value for the functions that use it (a 50k-weight table is
+        // evaluated once), unless a rule fired in it (the quiet evaluation's value is then the one used)
+        const entry = u.k === 'const' ? program.consts.get(u.name) : undefined;
+        if (entry && entry.value === undefined && entry.text === unitText && analysis.hits.length === 0) entry.value = analysis.result;
         it.units.push({ kind: u.k, name: u.name, node: u, analysis });
         if (u.k === 'fn') ctx.onUnit?.(u.name, analysis);
         for (const h of analysis.hits) {

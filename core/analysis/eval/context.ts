@@ -47,6 +47,8 @@ export interface Interp {
 
   /** Evaluates an expression (counts a step, records the fact for hovers). */
   ev(e: Expr, st: State, expect: IntTy | null, expectTy?: TypeRef | null): Val;
+  /** Records a node's value for hovers (joined over visits). */
+  record(e: { id: number }, v: Val): void;
   /** Reports a site to the rules; true when a rule fired (the result is then tainted). */
   site(s: Site): boolean;
   /** The value a declared type gives when nothing else is known. */

@@ -119,7 +119,7 @@ export class Evaluator implements Interp {
 
   // ---------------------------------------------------------------- facts and sites
 
-  private record(e: { id: number }, v0: Val): void {
+  record(e: { id: number }, v0: Val): void {
     if (this.quiet > 0 || this.inlineDepth > 0) return;
     let v = v0;
     if (v.t === 'arr') {
@@ -302,7 +302,8 @@ export class Evaluator implements Interp {
       case 'array': {
         const et = expectTy && expectTy.k === 'array' ? expectTy.elem : null;
         const ei = et && et.k === 'int' ? et.ty : null;
-        return arrOf(e.elems.map((x) => this.ev(x, st, ei, et)));
+        // a table of literals (weights): each literal's value directly, as `ev` would give it
+        return arrOf(e.elems.map((x) => (x.k === 'int' ? this.literal(x, ei) : this.ev(x, st, ei, et))));
       }
       case 'repeat': {
         const et = expectTy && expectTy.k === 'array' ? expectTy.elem : null;
@@ -351,6 +352,14 @@ export class Evaluator implements Interp {
         for (const c of e.children) this.ev(c, st.copy(), null);
         return UNKNOWN;
     }
+  }
+
+  /** An integer literal as an element of an array literal: `ev` without the dispatch. */
+  private literal(x: Extract<Expr, { k: 'int' }>, expect: IntTy | null): Val {
+    tick(this);
+    const v = intVal(x.suffix ?? expect, { lo: x.value, hi: x.value });
+    if (this.quiet === 0 && this.inlineDepth === 0) this.facts.join(x.id, v);
+    return v;
   }
 
   /** A variable, `T::MAX`/`MIN`/`BITS`, or a const of the program. */

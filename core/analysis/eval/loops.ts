@@ -9,6 +9,7 @@ import { declaredInt, intVal, UNKNOWN, type IterVal, type Val } from '../domain/
 import { childExprs, lvalueRoot, patNames, unparen, walkExpr, type Expr } from '../syntax/ast';
 import { arrayIter } from './containers';
 import type { Interp } from './context';
+import { forInLanes } from './lanes';
 import { assignState, State, type LoopFrame } from './state';
 
 export function forLoop(cx: Interp, e: Extract<Expr, { k: 'for' }>, st: State): void {
@@ -20,6 +21,7 @@ export function forLoop(cx: Interp, e: Extract<Expr, { k: 'for' }>, st: State): 
   }
   const count = it.count;
   if (count && count.hi === 0n) return;
+  if (cx.allowUnroll && count && I.isSingleton(count) && it.at && forInLanes(cx, e, st, it, count)) return;
   if (cx.allowUnroll && count && I.isSingleton(count) && it.at && count.lo <= 65_536n && Number(count.lo) * estimate(cx, e.body) <= cx.budget - cx.steps) {
     unroll(cx, e, st, count, it.at);
     return;

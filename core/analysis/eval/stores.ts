@@ -82,9 +82,13 @@ export function store(cx: Interp, lhs: Expr, v: Val, st: State): void {
     return;
   }
   if (l.k !== 'index') return;
+  storeIndexed(cx, st, l, cx.ev(l.index, st, 'usize'), v);
+}
+
+/** `a[i] = v` (or `a[i][j] = v`) with the index `i` already evaluated. */
+export function storeIndexed(cx: Interp, st: State, l: Extract<Expr, { k: 'index' }>, idx: Val, v: Val): void {
   const root = lvalueRoot(l);
   const b = root ? st.vars.get(root) : undefined;
-  const idx = cx.ev(l.index, st, 'usize');
   const output = root && cx.quiet === 0 && cx.inlineDepth === 0 ? cx.outputs.get(root) : undefined;
   if (output) recordOutput(cx, output, l, idx, v);
   if (!b || b.val.t !== 'arr') return;

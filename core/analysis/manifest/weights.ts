@@ -23,8 +23,8 @@ export function storageFindings(fa: FileAnalysis, layers: LayerBinding[], lines:
       for (const name of consts) {
         const c = findConst(fa, name);
         if (!c || !c.value || !refs.has(name) || !constHoldsStorage(c.ty, w.storage)) continue;
-        forEachIndexedLiteral(c.value, [], (lit, at) => {
-          if (lit.value >= r.lo && lit.value <= r.hi) return;
+        const outside = (lit: { value: bigint }) => lit.value < r.lo || lit.value > r.hi;
+        forEachIndexedLiteral(c.value, outside, (lit, at) => {
           const start = c.base + lit.s;
           const end = c.base + lit.e;
           const key = `${start}:${end}`;
@@ -50,11 +50,19 @@ export function storageFindings(fa: FileAnalysis, layers: LayerBinding[], lines:
   return out;
 }
 
-/** Integer literals of a (nested) array literal with their indices. */
-function forEachIndexedLiteral(e: Expr, at: number[], f: (lit: Extract<Expr, { k: 'int' }>, at: number[]) => void): void {
-  if (e.k === 'int') f(e, at);
-  else if (e.k === 'array') e.elems.forEach((x, i) => forEachIndexedLiteral(x, [...at, i], f));
-  else if (e.k === 'paren' || e.k === 'ref') forEachIndexedLiteral(e.arg, at, f);
+/** Integer literals of a (nested) array literal that `want` accepts, with their indices. */
+function forEachIndexedLiteral(e: Expr, want: (lit: Extract<Expr, { k: 'int' }>) => boolean, f: (lit: Extract<Expr, { k: 'int' }>, at: number[]) => void, at: number[] = []): void {
+  if (e.k === 'int') {
+    if (want(e)) f(e, at.slice());
+  } else if (e.k === 'array') {
+    // one index path, extended in place (tables of 50k weights: no array per literal)
+    at.push(0);
+    for (let i = 0; i < e.elems.length; i++) {
+      at[at.length - 1] = i;
+      forEachIndexedLiteral(e.elems[i], want, f, at);
+    }
+    at.pop();
+  } else if (e.k === 'paren' || e.k === 'ref') forEachIndexedLiteral(e.arg, want, f, at);
 }
 
 export function referencedNames(fn: FnItem): Set<string> {

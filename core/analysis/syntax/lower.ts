@@ -14,7 +14,11 @@ const EXPR_MACROS = new Set(['assert', 'debug_assert', 'assert_eq', 'assert_ne',
 const SUFFIXES: IntTy[] = ['i128', 'u128', 'isize', 'usize', 'i16', 'i32', 'i64', 'u16', 'u32', 'u64', 'i8', 'u8'];
 
 /** Parses a Rust integer literal's text (`0x7f_u8`, `1_000i64`), or null for a malformed one. */
+const DECIMAL = /^[0-9]+$/;
+
 export function parseIntLiteral(text: string): { value: bigint; suffix: IntTy | null } | null {
+  // the common case first: plain decimal digits (weight tables)
+  if (text.length <= 15 && DECIMAL.test(text)) return { value: BigInt(text), suffix: null };
   let t = text.replace(/_/g, '');
   let suffix: IntTy | null = null;
   const isHex = /^0x/i.test(t);
