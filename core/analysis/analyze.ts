@@ -11,7 +11,7 @@ import type { FnAnalysis } from './eval/facts';
 import type { ConstEntry, Program } from './eval/program';
 import { PATTERN_RULES } from './rules';
 import type { Hit, Rule, Severity } from './sites';
-import { walkExpr, type ConstItem, type Expr, type FnItem, type Item, type LoweredItem, type Pat, type Stmt, type TypeRef } from './syntax/ast';
+import { elemTy, walkExpr, type ConstItem, type Expr, type FnItem, type Item, type LoweredItem, type Pat, type Stmt, type TypeRef } from './syntax/ast';
 import { lowerItem, type SnippetParser } from './syntax/lower';
 import type { LineIndex, Position } from './syntax/parser';
 
@@ -355,11 +355,19 @@ export function factAt(fa: FileAnalysis, offset: number): { start: number; end: 
   for (const u of it.units) {
     if (rel < u.node.s || rel > u.node.e) continue;
     const urel = rel - u.node.s;
-    let best: { s: number; e: number; id: number } | null = null;
+    let best: { s: number; e: number; id: number; node: { id: number } } | null = null;
+    // a const's table literals have no entry of their own (eval/evaluator.ts): each is its own value
+    const literalTy = u.node.k === 'const' ? elemTy(u.node.ty) : null;
+    const factOf = (x: { id: number }): IntVal | undefined => {
+      const f = u.analysis.facts.get(x.id);
+      if (f || u.node.k !== 'const' || (x as Expr).k !== 'int') return f;
+      const lit = x as Extract<Expr, { k: 'int' }>;
+      return { t: 'int', ty: lit.suffix ?? literalTy, iv: { lo: lit.value, hi: lit.value } };
+    };
     const consider = (x: { s: number; e: number; id: number }) => {
       const s = x.s - u.node.s;
       const e = x.e - u.node.s;
-      if (s <= urel && urel <= e && u.analysis.facts.has(x.id) && (!best || e - s < best.e - best.s)) best = { s, e, id: x.id };
+      if (s <= urel && urel <= e && factOf(x) && (!best || e - s < best.e - best.s)) best = { s, e, id: x.id, node: x };
     };
     const visitPat = (p: Pat) => {
       consider(p);
@@ -377,10 +385,10 @@ export function factAt(fa: FileAnalysis, offset: number): { start: number; end: 
       if (u.node.body) visit(u.node.body);
     } else if (u.node.value) visit(u.node.value);
     if (best) {
-      const b = best as { s: number; e: number; id: number };
+      const b = best as { s: number; e: number; id: number; node: { id: number } };
       const start = it.start + u.node.s + b.s;
       const end = it.start + u.node.s + b.e;
-      return { start, end, val: u.analysis.facts.get(b.id)!, fn: u.name, text: it.text.slice(u.node.s + b.s, u.node.s + b.e), array: u.analysis.facts.arrays.has(b.id) };
+      return { start, end, val: factOf(b.node)!, fn: u.name, text: it.text.slice(u.node.s + b.s, u.node.s + b.e), array: u.analysis.facts.arrays.has(b.id) };
     }
   }
   return null;

@@ -9,9 +9,16 @@ export interface Interval {
 }
 
 export const iv = (lo: bigint, hi: bigint = lo): Interval => (lo <= hi ? { lo, hi } : { lo: hi, hi: lo });
+const TY_RANGES = new Map<IntTy, Interval>();
+/** A type's range (one frozen interval per type: this is asked for at every operation). */
 export const ivOfTy = (ty: IntTy): Interval => {
-  const i = tyInfo(ty);
-  return { lo: i.min, hi: i.max };
+  let r = TY_RANGES.get(ty);
+  if (!r) {
+    const i = tyInfo(ty);
+    r = Object.freeze({ lo: i.min, hi: i.max });
+    TY_RANGES.set(ty, r);
+  }
+  return r;
 };
 
 const min2 = (a: bigint, b: bigint) => (a < b ? a : b);

@@ -167,7 +167,35 @@ export function sameVal(a: Val, b: Val): boolean {
 
 /** An array value from per-element values. */
 export function arrOf(elems: Val[]): ArrVal {
+  const ints = intsJoin(elems);
+  if (ints) return { t: 'arr', elem: ints, elems, len: elems.length };
+  // a table of rows: their join is one row of everything (not column by column: 50k joins per table)
+  if (elems.length > 0 && elems.every((x) => x.t === 'arr')) {
+    let elem = (elems[0] as ArrVal).elem;
+    let len = (elems[0] as ArrVal).len;
+    for (let i = 1; i < elems.length; i++) {
+      const x = elems[i] as ArrVal;
+      elem = joinVal(elem, x.elem);
+      if (x.len !== len) len = null;
+    }
+    return { t: 'arr', elem: { t: 'arr', elem, elems: null, len }, elems, len: elems.length };
+  }
   let elem: Val = elems.length > 0 ? elems[0] : UNKNOWN;
   for (let i = 1; i < elems.length; i++) elem = joinVal(elem, elems[i]);
   return { t: 'arr', elem, elems, len: elems.length };
+}
+
+/** The join of plain integers of one type (a table of weights) without a value per step, else null. */
+function intsJoin(elems: Val[]): IntVal | null {
+  const first = elems[0];
+  if (!first || first.t !== 'int' || first.tainted || first.nz || first.declared) return null;
+  let lo = first.iv.lo;
+  let hi = first.iv.hi;
+  for (let i = 1; i < elems.length; i++) {
+    const x = elems[i];
+    if (x.t !== 'int' || x.ty !== first.ty || x.tainted || x.nz || x.declared) return null;
+    if (x.iv.lo < lo) lo = x.iv.lo;
+    if (x.iv.hi > hi) hi = x.iv.hi;
+  }
+  return lo === first.iv.lo && hi === first.iv.hi ? first : { t: 'int', ty: first.ty, iv: { lo, hi } };
 }

@@ -50,6 +50,7 @@ export class Evaluator implements Interp {
   readonly estimates = new WeakMap<Expr, number>();
   readonly activeLocals = new Set<FnItem>();
   private summarised = false;
+  private literalFacts = true;
   private readonly seeds: Map<string, Val> | null;
 
   constructor(
@@ -100,6 +101,8 @@ export class Evaluator implements Interp {
   /** Analyses a const/static item's initialiser (for its own diagnostics and hovers). */
   analyzeConst(c: ConstItem): FnAnalysis {
     this.reset();
+    // a table's literals are their own facts (analyze.ts factAt): 50k weights need no entry each
+    this.literalFacts = false;
     let result: Val = UNKNOWN;
     if (c.value) result = this.conform(this.ev(c.value, new State(), c.ty.k === 'int' ? c.ty.ty : null, c.ty), c.ty);
     return { hits: [...this.hits.values()], facts: this.facts, saturations: [], shifts: [], stored: new Map(), result, summarised: false };
@@ -358,7 +361,7 @@ export class Evaluator implements Interp {
   private literal(x: Extract<Expr, { k: 'int' }>, expect: IntTy | null): Val {
     tick(this);
     const v = intVal(x.suffix ?? expect, { lo: x.value, hi: x.value });
-    if (this.quiet === 0 && this.inlineDepth === 0) this.facts.join(x.id, v);
+    if (this.literalFacts && this.quiet === 0 && this.inlineDepth === 0) this.facts.join(x.id, v);
     return v;
   }
 

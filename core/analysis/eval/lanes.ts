@@ -161,9 +161,25 @@ class LaneRun {
     readonly n: number,
   ) {}
 
+  /** bumped when a variable starts or stops varying (the cache of `varies` is per generation) */
+  private gen = 0;
+  private readonly variesCache = new WeakMap<Expr, number>();
+
   private varies(e: Expr): boolean {
-    for (const nm of names(e)) if (this.lanes.has(nm)) return true;
-    return false;
+    const c = this.variesCache.get(e);
+    if (c !== undefined && c >> 1 === this.gen) return (c & 1) === 1;
+    let v = false;
+    for (const nm of this.lanes.keys()) if (names(e).has(nm)) v = true;
+    this.variesCache.set(e, (this.gen << 1) | (v ? 1 : 0));
+    return v;
+  }
+
+  /** Sets or clears a varying variable, keeping `varies` current. */
+  private setLane(name: string, b: LaneBinding | undefined): void {
+    const had = this.lanes.has(name);
+    if (b) this.lanes.set(name, b);
+    else this.lanes.delete(name);
+    if (had !== !!b) this.gen++;
   }
 
   ev(e: Expr, expect: IntTy | null): LV {
@@ -342,9 +358,9 @@ class LaneRun {
       if (!b) throw new LaneAbort();
       if (isLane(v)) {
         if (v instanceof LaneInt && b.ty && v.ty !== b.ty) throw new LaneAbort();
-        this.lanes.set(root, { lane: v, ty: b.ty ?? (v instanceof LaneInt ? v.ty : null), declId: b.declId, depth: b.depth });
+        this.setLane(root, { lane: v, ty: b.ty ?? (v instanceof LaneInt ? v.ty : null), declId: b.declId, depth: b.depth });
       } else {
-        this.lanes.delete(root);
+        this.setLane(root, undefined);
         this.ws.vars.set(root, { val: v, ty: b.ty, declId: b.declId, depth: b.depth });
       }
       return;
@@ -383,17 +399,16 @@ class LaneRun {
       } else if (s.ty && !isLane(v)) v = this.cx.conform(v, s.ty);
       declare(s.pat.name);
       if (isLane(v)) {
-        this.lanes.set(s.pat.name, { lane: v, ty: ty ?? (v instanceof LaneInt ? v.ty : null), declId: s.pat.id, depth: this.cx.loops.length });
+        this.setLane(s.pat.name, { lane: v, ty: ty ?? (v instanceof LaneInt ? v.ty : null), declId: s.pat.id, depth: this.cx.loops.length });
         this.cx.record(s.pat, v.join());
       } else {
-        this.lanes.delete(s.pat.name);
+        this.setLane(s.pat.name, undefined);
         this.cx.bindPat(s.pat, v, this.ws, ty);
       }
     }
     const out = e.tail ? this.ev(e.tail, expect) : { t: 'tuple' as const, elems: [] };
     for (const [nm, prev] of shadowed) {
-      if (prev.lane) this.lanes.set(nm, prev.lane);
-      else this.lanes.delete(nm);
+      this.setLane(nm, prev.lane);
       if (prev.w) this.ws.vars.set(nm, prev.w);
       else this.ws.vars.delete(nm);
     }
@@ -409,7 +424,7 @@ class LaneRun {
     const name = e.pat.name;
     const prevLane = this.lanes.get(name);
     const prevW = this.ws.vars.get(name);
-    this.lanes.delete(name);
+    this.setLane(name, undefined);
     const frame: LoopFrame = { count: itv.count, breaks: [], continues: [] };
     this.cx.loops.push(frame);
     try {
@@ -420,7 +435,7 @@ class LaneRun {
     } finally {
       this.cx.loops.pop();
     }
-    if (prevLane) this.lanes.set(name, prevLane);
+    if (prevLane) this.setLane(name, prevLane);
     if (prevW) this.ws.vars.set(name, prevW);
     else this.ws.vars.delete(name);
   }

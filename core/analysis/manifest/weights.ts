@@ -23,6 +23,8 @@ export function storageFindings(fa: FileAnalysis, layers: LayerBinding[], lines:
       for (const name of consts) {
         const c = findConst(fa, name);
         if (!c || !c.value || !refs.has(name) || !constHoldsStorage(c.ty, w.storage)) continue;
+        const span = literalSpan(c.value);
+        if (span && span.lo >= r.lo && span.hi <= r.hi) continue;
         const outside = (lit: { value: bigint }) => lit.value < r.lo || lit.value > r.hi;
         forEachIndexedLiteral(c.value, outside, (lit, at) => {
           const start = c.base + lit.s;
@@ -48,6 +50,27 @@ export function storageFindings(fa: FileAnalysis, layers: LayerBinding[], lines:
     }
   }
   return out;
+}
+
+const spans = new WeakMap<Expr, { lo: bigint; hi: bigint } | null>();
+/** The least and greatest integer literal of a (nested) array literal (cached per lowered table). */
+function literalSpan(e: Expr): { lo: bigint; hi: bigint } | null {
+  let s = spans.get(e);
+  if (s === undefined) {
+    let lo: bigint | null = null;
+    let hi: bigint | null = null;
+    const visit = (x: Expr): void => {
+      if (x.k === 'int') {
+        if (lo === null || x.value < lo) lo = x.value;
+        if (hi === null || x.value > hi) hi = x.value;
+      } else if (x.k === 'array') for (const y of x.elems) visit(y);
+      else if (x.k === 'paren' || x.k === 'ref') visit(x.arg);
+    };
+    visit(e);
+    s = lo === null || hi === null ? null : { lo, hi };
+    spans.set(e, s);
+  }
+  return s;
 }
 
 /** Integer literals of a (nested) array literal that `want` accepts, with their indices. */
