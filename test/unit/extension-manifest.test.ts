@@ -58,8 +58,8 @@ describe('package.json contributions', () => {
     assert.deepEqual((props['stylusMl.devnode.arbosVersion'] as unknown as { enum: number[] }).enum, [...SUPPORTED_ARBOS_VERSIONS]);
   });
 
-  test('activation: only workspaceContains of a crate manifest or an .onnx file (commands activate implicitly)', () => {
-    assert.deepEqual(pkg.activationEvents, ['workspaceContains:**/stylus-ml.json', 'workspaceContains:**/*.onnx']);
+  test('activation: a crate manifest, an .onnx file, a Stylus crate (Stylus.toml) or any Rust file (commands activate implicitly)', () => {
+    assert.deepEqual(pkg.activationEvents, ['workspaceContains:**/stylus-ml.json', 'workspaceContains:**/*.onnx', 'workspaceContains:**/Stylus.toml', 'onLanguage:rust']);
     assert.ok(pkg.engines.vscode.startsWith('^1.'), 'engines.vscode is pinned');
   });
 

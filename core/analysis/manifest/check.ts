@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import type { AnalysisContext, Analyzer, FileAnalysis, Finding } from '../analyze';
+import { annotationSeeds } from '../annotations';
 import { isStylusMlRuntime } from '../crate-files';
 import type { Severity } from '../sites';
 import type { LineIndex } from '../syntax/parser';
@@ -49,6 +50,12 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
   const trusted = isStylusMlRuntime(lines.text);
   const usedInputs = new Map<ManifestLayer, QTensor[]>();
   const ctx: AnalysisContext = { extraItems: input.extraItems, budget: input.budget, trusted };
+  // ranges hand-written code states for its parameters (annotations.ts)
+  const annotated = trusted ? new Map() : annotationSeeds(analyzer, root, lines.text);
+  if (annotated.size > 0) {
+    ctx.seeds = annotated;
+    ctx.seededBudget = Math.max(input.budget ?? 0, MANIFEST_BUDGET);
+  }
   if (manifest) {
     // seeds need the parameters' types (lowering is cached); a layer's inputs are the outputs the code
     // computes now for the layers before it (or the manifest's graph inputs for the first)
@@ -58,7 +65,7 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
     ctx.seedsFor = (fn) => {
       const l = byFn.get(fn);
       const ps = params.get(fn);
-      if (!l || !ps) return undefined;
+      if (!l || !ps) return annotated.get(fn);
       const ins = l.inputs.map((_, k) => layerInput(manifest, l, k, computed));
       usedInputs.set(l, ins);
       return seedParams(ps, ins);
