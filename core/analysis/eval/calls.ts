@@ -161,8 +161,9 @@ export function callFn(cx: Interp, e: Expr, fn: FnEntry, args: Val[]): Val {
     (a0?.t === 'int' && a0.iv.lo >= 0n) ||
     (e.k === 'call' && e.args[0] !== undefined && cx.inlineDepth === 0 && cx.currentFn !== null && isMaxMinusElement(cx.currentFn, e.args[0]));
   if (doc && pre && fn.item.ret?.k === 'int') {
-    const got = out.t === 'int' ? I.meet(out.iv, doc.result) : null;
-    out = intVal(fn.item.ret.ty, got ?? doc.result, out.t === 'int' && out.tainted ? { tainted: out.tainted } : {});
+    const documented = doc.of && a0?.t === 'int' ? doc.of(a0.iv) : doc.result;
+    const got = out.t === 'int' ? I.meet(out.iv, documented) : null;
+    out = intVal(fn.item.ret.ty, got ?? documented, out.t === 'int' && out.tainted ? { tainted: out.tainted } : {});
   }
   if (SAT_HELPER.test(fn.item.name) && args[0]?.t === 'int' && out.t === 'int' && fn.item.ret?.k === 'int') {
     const bounds = I.ivOfTy(fn.item.ret.ty);

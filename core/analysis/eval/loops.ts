@@ -5,11 +5,12 @@
 
 import * as I from '../domain/interval';
 import type { Interval } from '../domain/interval';
-import { declaredInt, intVal, UNKNOWN, type IterVal, type Val } from '../domain/values';
+import { declaredInt, intVal, UNKNOWN, type IntVal, type IterVal, type Val } from '../domain/values';
 import { childExprs, lvalueRoot, patNames, unparen, walkExpr, type Expr } from '../syntax/ast';
 import { arrayIter } from './containers';
 import type { Interp } from './context';
 import { forInLanes } from './lanes';
+import { adjacentSpan } from './ratios';
 import { assignState, State, type LoopFrame } from './state';
 
 export function forLoop(cx: Interp, e: Extract<Expr, { k: 'for' }>, st: State): void {
@@ -19,14 +20,75 @@ export function forLoop(cx: Interp, e: Extract<Expr, { k: 'for' }>, st: State): 
     summaryLoop(cx, e.body, st, null, (s) => cx.bindPat(e.pat, UNKNOWN, s, null));
     return;
   }
-  const count = it.count;
+  const count = spanCount(cx, e, it.count);
   if (count && count.hi === 0n) return;
   if (cx.allowUnroll && count && I.isSingleton(count) && it.at && forInLanes(cx, e, st, it, count)) return;
   if (cx.allowUnroll && count && I.isSingleton(count) && it.at && count.lo <= 65_536n && Number(count.lo) * estimate(cx, e.body) <= cx.budget - cx.steps) {
     unroll(cx, e, st, count, it.at);
     return;
   }
+  if (cx.allowUnroll && count && count.hi <= BOUNDED_UNROLL && Number(count.hi) * estimate(cx, e.body) <= cx.budget - cx.steps) {
+    unrollBounded(cx, e, st, count, it.all);
+    return;
+  }
   summaryLoop(cx, e.body, st, count, (s) => cx.bindPat(e.pat, it.all, s, null));
+}
+
+/** Loops that run a few times, how many unknown, are unrolled that many times (the state joined over the counts). */
+const BOUNDED_UNROLL = 16n;
+
+/**
+ * Between count.lo and count.hi iterations, each with the join of the elements bound (`k in k0..k1` with
+ * k0, k1 unknown): the state after c iterations is covered by the c-th pass, whatever c is.
+ */
+function unrollBounded(cx: Interp, e: Extract<Expr, { k: 'for' }>, st: State, count: Interval, all: Val): void {
+  const n = Number(count.hi);
+  const names = patNames(e.pat);
+  const frame: LoopFrame = { count, breaks: [], continues: [] };
+  const exits: State[] = count.lo === 0n ? [st.copy()] : [];
+  cx.loops.push(frame);
+  try {
+    for (let k = 1; k <= n; k++) {
+      const shadow = names.map((nm) => [nm, st.vars.get(nm)] as const);
+      cx.bindPat(e.pat, all, st, null);
+      cx.ev(e.body, st, null);
+      for (const [nm, prev] of shadow) {
+        if (prev) st.vars.set(nm, prev);
+        else st.vars.delete(nm);
+      }
+      for (const c of frame.continues) assignState(st, State.join(st, c));
+      frame.continues = [];
+      if (st.dead) break;
+      if (BigInt(k) >= count.lo) exits.push(st.copy());
+    }
+  } finally {
+    cx.loops.pop();
+  }
+  let out = exits.length ? exits[0] : st;
+  for (const x of exits.slice(1)) out = State.join(out, x);
+  for (const b of frame.breaks) out = State.join(out, b);
+  assignState(st, out);
+}
+
+/**
+ * The trip count of `for k in K0..K1` over adjacent entries of a const table (ratios.ts adjacentSpan): the
+ * least and greatest difference of adjacent entries, met with what the two ranges give.
+ */
+function spanCount(cx: Interp, e: Extract<Expr, { k: 'for' }>, count: Interval | null): Interval | null {
+  if (!cx.currentFn || cx.inlineDepth > 0) return count;
+  const span = adjacentSpan(cx.currentFn, e.iter);
+  const table = span ? cx.program.consts.get(span.table)?.value : undefined;
+  if (!table || table.t !== 'arr' || !table.elems || table.elems.length < 2 || !table.elems.every((x) => x.t === 'int' && I.isSingleton(x.iv))) return count;
+  let lo: bigint | null = null;
+  let hi: bigint | null = null;
+  for (let i = 0; i + 1 < table.elems.length; i++) {
+    const d = (table.elems[i + 1] as IntVal).iv.lo - (table.elems[i] as IntVal).iv.lo;
+    if (lo === null || d < lo) lo = d;
+    if (hi === null || d > hi) hi = d;
+  }
+  if (lo === null || hi === null) return count;
+  const c = { lo: lo < 0n ? 0n : lo, hi: hi < 0n ? 0n : hi };
+  return count ? (I.meet(count, c) ?? c) : c;
 }
 
 /** Every iteration in turn, with the element of that iteration bound. */

@@ -121,12 +121,22 @@ export function sumFacts(fn: FnItem): Map<string, SumFact> {
         abs = true;
         term = unparen(term.recv);
       }
+      // L2: D += A[i] * A[i], then E = isqrt(D) >= |A[j]| (floor(sqrt) is monotone and floor(sqrt(a^2)) = |a|)
+      let square = false;
+      if (term.k === 'binary' && term.op === '*' && sameIndex(term.left, term.right)) {
+        square = true;
+        term = unparen(term.left);
+      }
       if (term.k !== 'index' || !isPath(unparen(term.base)) || !isPath(unparen(term.index), i)) continue;
       const arr = (unparen(term.base) as Extract<Expr, { k: 'path' }>).segs[0];
       if (arr === d || arr === i || bareUses.has(arr) || borrowed(fn.body, d)) continue;
       // D: declared once as 0, assigned only here
       const dl = lets.get(d);
-      if (!dl || dl.length !== 1 || unparen(dl[0]).k !== 'int' || (unparen(dl[0]) as { value: bigint }).value !== 0n) continue;
+      // the root of the squares: `let E = isqrt(D)` after the loop (E may shadow D)
+      const root = square ? [...lets].find(([, inits]) => inits.some((x) => x.s > loop.e && isIsqrtOf(x, d))) : undefined;
+      if (square && !root) continue;
+      const shadowed = root?.[0] === d ? 1 : 0;
+      if (!dl || dl.length !== 1 + shadowed || unparen(dl[0]).k !== 'int' || (unparen(dl[0]) as { value: bigint }).value !== 0n) continue;
       if ((assigns.get(d) ?? []).length !== 1) continue;
       // ...in the block that runs the loop, so D starts from 0 right before it (not summed across an outer loop)
       const blk = letBlock.get(d);
@@ -143,6 +153,11 @@ export function sumFacts(fn: FnItem): Map<string, SumFact> {
         return s.op === '=' && l.k === 'index' && isPath(unparen(l.base), arr) && isPath(unparen(l.index), i);
       });
       if (!ok) continue;
+      if (root) {
+        const at = root[1].find((x) => x.s > loop.e && isIsqrtOf(x, d))!;
+        out.set(root[0], { arr, abs: true, after: at.e });
+        continue;
+      }
       const fact: SumFact = { arr, abs, after: loop.e };
       // softmax: A[i] = exp_neg_q(M - X[i] as T, f), the only store to A in the loop, with M the maximum
       // of X: the term of X's maximum is e^0, every other term is >= 0 (runtime-results.ts), so D >= 2^30
@@ -160,6 +175,19 @@ export function sumFacts(fn: FnItem): Map<string, SumFact> {
     }
   }
   return out;
+}
+
+/** `A[i]` twice (the operands of a square). */
+function sameIndex(a: Expr, b: Expr): boolean {
+  const x = unparen(a);
+  const y = unparen(b);
+  return x.k === 'index' && y.k === 'index' && isPath(unparen(x.base)) && isPath(unparen(y.base)) && isPath(unparen(x.index)) && isPath(unparen(y.index)) && (unparen(x.base) as { segs: string[] }).segs[0] === (unparen(y.base) as { segs: string[] }).segs[0] && (unparen(x.index) as { segs: string[] }).segs[0] === (unparen(y.index) as { segs: string[] }).segs[0];
+}
+
+/** `isqrt(D)` */
+function isIsqrtOf(e: Expr, d: string): boolean {
+  const x = unparen(e);
+  return x.k === 'call' && isPath(x.callee, 'isqrt') && x.args.length === 1 && isPath(unparen(x.args[0]), d);
 }
 
 /** `X[i]` or `X[i] as T` (a widening read of an element) */
@@ -241,4 +269,33 @@ function walkPatNames(p: Pat, f: (n: string) => void): void {
   if (p.k === 'ident') f(p.name);
   else if (p.k === 'tuple') p.elems.forEach((q) => walkPatNames(q, f));
   else if (p.k === 'ref') walkPatNames(p.pat, f);
+}
+
+/**
+ * `for k in K0..K1` with `let K0 = S[e] (as T)` and `let K1 = S[e + 1] (as T)`: the span of entry e of a
+ * table of starts (a tree table's leaves: LEAF_START[leaf]..LEAF_START[leaf + 1]). The trip count is then
+ * a difference of adjacent entries of S, bounded by the table (loops.ts), not by K1's range minus K0's.
+ * K0 and K1 are immutable lets, declared once; e is a plain variable.
+ */
+export function adjacentSpan(fn: FnItem, iter: Expr): { table: string } | null {
+  const it = unparen(iter);
+  if (it.k !== 'range' || it.inclusive || !it.from || !it.to || !isPath(unparen(it.from)) || !isPath(unparen(it.to))) return null;
+  const s = scan(fn);
+  const init = (name: string): { table: string; index: Expr } | null => {
+    const l = s.lets.get(name);
+    if (!l || l.length !== 1 || (s.assigns.get(name) ?? []).length > 0) return null;
+    let x = unparen(l[0]);
+    if (x.k === 'cast') x = unparen(x.arg);
+    if (x.k !== 'index' || !isPath(unparen(x.base))) return null;
+    return { table: (unparen(x.base) as Extract<Expr, { k: 'path' }>).segs[0], index: unparen(x.index) };
+  };
+  const a = init((unparen(it.from) as Extract<Expr, { k: 'path' }>).segs[0]);
+  const b = init((unparen(it.to) as Extract<Expr, { k: 'path' }>).segs[0]);
+  if (!a || !b || a.table !== b.table || !isPath(a.index)) return null;
+  const e = (a.index as Extract<Expr, { k: 'path' }>).segs[0];
+  if ((s.assigns.get(e) ?? []).length > 0) return null;
+  const bi = b.index;
+  const one = (x: Expr) => unparen(x).k === 'int' && (unparen(x) as { value: bigint }).value === 1n;
+  if (bi.k !== 'binary' || bi.op !== '+' || !((isPath(unparen(bi.left), e) && one(bi.right)) || (isPath(unparen(bi.right), e) && one(bi.left)))) return null;
+  return { table: a.table };
 }

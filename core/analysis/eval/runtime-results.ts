@@ -24,10 +24,26 @@ const ONE30 = 1n << 30n;
 export interface RuntimeResult {
   result: Interval;
   nonNegativeArg?: boolean;
+  /** a result that follows the first argument's interval (a monotone function) */
+  of?: (arg: Interval) => Interval;
+}
+
+/** floor(sqrt(n)), 0 for n <= 0: isqrt in fixed.rs (digit by digit), monotone. */
+function isqrtOf(n: Interval): Interval {
+  const r = (x: bigint): bigint => {
+    if (x <= 0n) return 0n;
+    let a = BigInt(Math.floor(Math.sqrt(Number(x))));
+    while (a * a > x) a--;
+    while ((a + 1n) * (a + 1n) <= x) a++;
+    return a;
+  };
+  return { lo: r(n.lo), hi: r(n.hi) };
 }
 
 export const RUNTIME_RESULTS: ReadonlyMap<string, RuntimeResult> = new Map([
   ['sigmoid30', { result: { lo: 0n, hi: ONE30 } }],
   ['exp_neg30', { result: { lo: 0n, hi: ONE30 }, nonNegativeArg: true }],
   ['exp_neg_q', { result: { lo: 0n, hi: ONE30 }, nonNegativeArg: true }],
+  // isqrt's while loops are summarised (their bound is not a trip count): its result is the root's
+  ['isqrt', { result: { lo: 0n, hi: (1n << 32n) - 1n }, of: isqrtOf }],
 ]);

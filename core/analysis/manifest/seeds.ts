@@ -101,6 +101,9 @@ export function layerInput(m: ManifestView, l: ManifestLayer, k: number, compute
   const t = l.inputs[k];
   if (t.range) return t;
   const want = l.inputShapes[k] ? size(l.inputShapes[k]) : null;
+  // a producer has the input's size and its format (storage and fractional bits): a threshold's 0/1
+  // output of the same size is not the Q.29 score a later layer reads
+  const fits = (shape: number[], f: { storage: string; fracBits: number } | undefined) => (want === null || size(shape) === want) && (!f || (f.storage === t.storage && f.fracBits === t.fracBits));
   const outOf = (x: ManifestLayer): LayerOutput => {
     const c = computed.get(x.index);
     return { range: c?.range ?? x.outputs[0]?.range ?? null, elems: c?.elems ?? null };
@@ -113,11 +116,12 @@ export function layerInput(m: ManifestView, l: ManifestLayer, k: number, compute
     return g ? from(g.g) : t;
   }
   const prev = earlier[earlier.length - 1];
-  if (l.inputShapes.length <= 1 && (want === null || size(prev.outputShape) === want)) return from(outOf(prev));
-  const cands: ([bigint, bigint] | null)[] = [
-    ...earlier.filter((x) => want === null || size(x.outputShape) === want).map((x) => outOf(x).range),
-    ...graph.filter((x) => want === null || size(x.shape) === want).map((x) => x.g.range),
-  ];
+  if (l.inputShapes.length <= 1 && fits(prev.outputShape, prev.outputs[0])) return from(outOf(prev));
+  const layers = earlier.filter((x) => fits(x.outputShape, x.outputs[0]));
+  const inputs = graph.filter((x) => fits(x.shape, x.g));
+  // one candidate of that size and format: the producer, element by element
+  if (layers.length + inputs.length === 1) return layers.length ? from(outOf(layers[0])) : from(inputs[0].g);
+  const cands: ([bigint, bigint] | null)[] = [...layers.map((x) => outOf(x).range), ...inputs.map((x) => x.g.range)];
   if (cands.length === 0 || cands.some((c) => c === null)) return t;
   return { ...t, range: cands.reduce((a, b) => [a![0] < b![0] ? a![0] : b![0], a![1] > b![1] ? a![1] : b![1]])!, elems: null };
 }
