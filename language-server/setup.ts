@@ -145,7 +145,7 @@ export function setupServer(connection: Connection, opts: ServerOptions = {}): v
     const m = d.path ? manifests.forFile(d.path) : { view: null, error: null };
     const open = new Map<string, string>();
     for (const o of docs.values()) if (o.path && o !== d) open.set(o.path, o.doc.text);
-    const extraItems = m.view && d.path && crateFiles ? crateFiles.extraItems(d.path, open) : undefined;
+    const extraItems = d.path && crateFiles ? crateFiles.extraItems(d.path, open) : undefined;
     const check = checkDocument(a, {
       root: d.doc.root,
       lines: d.doc.lines,

@@ -67,7 +67,7 @@ export async function checkPaths(paths: string[], opts: ParserOptions = {}): Pro
           filePath: abs,
           manifest: m.view,
           manifestError: m.error,
-          extraItems: m.view ? crates.extraItems(abs) : undefined,
+          extraItems: crates.extraItems(abs),
         });
         for (const f of result.findings) {
           diagnostics.push({

@@ -2,7 +2,7 @@
 // their functions and consts are visible to the analysis, so calls like `sat_i16(rescale(acc, 7))` are
 // evaluated with their real bodies. Open documents take precedence over the files on disk.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Tree } from 'web-tree-sitter';
 import { Analyzer, type AnalysisContext } from './analyze';
@@ -34,20 +34,58 @@ export class CrateFiles {
     this.analyzer = new Analyzer(parser.snippet);
   }
 
-  /** Items of the sibling .rs files of `filePath`; `open` maps absolute paths to unsaved texts. */
+  /**
+   * Items of the .rs files `filePath` can call into: its siblings, its crate's src/ (a test or an example
+   * calls the library), and the src/ of the crate's path dependencies (a contract on the vendored
+   * stylus-ml-runtime). `open` maps absolute paths to unsaved texts.
+   */
   extraItems(filePath: string, open: ReadonlyMap<string, string> = new Map()): Extra {
-    const dir = path.dirname(path.resolve(filePath));
-    let names: string[];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith('.rs'));
-    } catch {
-      return [];
-    }
     const self = path.resolve(filePath);
+    const out: Extra = [];
+    const seen = new Set<string>([self]);
+    for (const dir of this.sourceDirs(self)) {
+      let names: string[];
+      try {
+        names = readdirSync(dir).filter((n) => n.endsWith('.rs'));
+      } catch {
+        continue;
+      }
+      out.push(...this.filesIn(dir, names, seen, open));
+    }
+    return out;
+  }
+
+  /** The file's folder, then its crate's src/, then the src/ of each path dependency. */
+  private sourceDirs(file: string): string[] {
+    const dirs = [path.dirname(file)];
+    let d = path.dirname(file);
+    for (let i = 0; i < 4; i++) {
+      const toml = path.join(d, 'Cargo.toml');
+      if (existsSync(toml)) {
+        dirs.push(path.join(d, 'src'));
+        let text: string;
+        try {
+          text = readFileSync(toml, 'utf8');
+        } catch {
+          break;
+        }
+        // `name = { path = "../runtime" }` under [dependencies]
+        for (const m of text.matchAll(/^\s*[\w-]+\s*=\s*\{[^}\n]*\bpath\s*=\s*"([^"]+)"/gm)) dirs.push(path.join(path.resolve(d, m[1]), 'src'));
+        break;
+      }
+      const up = path.dirname(d);
+      if (up === d) break;
+      d = up;
+    }
+    return [...new Set(dirs)];
+  }
+
+  private filesIn(dir: string, names: string[], seen: Set<string>, open: ReadonlyMap<string, string>): Extra {
     const out: Extra = [];
     for (const n of names.sort().slice(0, MAX_FILES)) {
       const p = path.join(dir, n);
-      if (p === self) continue;
+      if (seen.has(p)) continue;
+      seen.add(p);
       let text = open.get(p);
       if (text === undefined) {
         try {

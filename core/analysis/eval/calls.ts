@@ -11,6 +11,7 @@ import { declaredInt, intVal, joinVal, UNKNOWN, type Val } from '../domain/value
 import type { Hit, Rule, Site } from '../sites';
 import { lvalueRoot, tyOf, unparen, walkExpr, type Expr, type FnItem } from '../syntax/ast';
 import type { Interp } from './context';
+import { flexible } from './arith';
 import { intMethod } from './int-methods';
 import { estimate } from './loops';
 import type { FnEntry } from './program';
@@ -82,7 +83,15 @@ export function call(cx: Interp, e: Extract<Expr, { k: 'call' }>, st: State, exp
     }
     return out;
   }
-  for (const a of e.args) cx.ev(a, st, null);
+  // an unknown function: a literal argument's type is its parameter's, unknown here (not i32)
+  for (const a of e.args) {
+    if (flexible(a)) cx.quiet++;
+    try {
+      cx.ev(a, st, null);
+    } finally {
+      if (flexible(a)) cx.quiet--;
+    }
+  }
   return UNKNOWN;
 }
 

@@ -304,7 +304,8 @@ export class Evaluator implements Interp {
         return { t: 'tuple', elems: [] };
       case 'array': {
         const et = expectTy && expectTy.k === 'array' ? expectTy.elem : null;
-        const ei = et && et.k === 'int' ? et.ty : null;
+        // elements share one type: a suffixed literal among them gives it (`[0i64, 1 << 40]`)
+        const ei = et && et.k === 'int' ? et.ty : (e.elems.find((x): x is Extract<Expr, { k: 'int' }> => x.k === 'int' && x.suffix !== null)?.suffix ?? null);
         // a table of literals (weights): each literal's value directly, as `ev` would give it
         return arrOf(e.elems.map((x) => (x.k === 'int' ? this.literal(x, ei) : this.ev(x, st, ei, et))));
       }
