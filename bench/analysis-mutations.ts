@@ -17,7 +17,7 @@ import { planFromManifest } from '../core/cli/crate-model';
 import { generateCrate } from '../core/codegen/generate';
 import { writeCrate } from '../core/codegen/write';
 import { mlp } from '../core/onnx/builder';
-import { readManifest } from '../core/manifest/schema';
+import { readManifest } from '../core/manifest/file';
 import { prepareModel, type ModelOptions } from '../core/pipeline';
 import { runReference } from '../core/quant/reference';
 import type { Plan } from '../core/quant/types';

@@ -2,6 +2,7 @@
 // box, plan the quantisation.
 import fs from 'node:fs';
 import type { Graph } from './ir/graph';
+import { sizeOf } from './ir/graph';
 import { UserError } from './errors';
 import { loadGraph } from './onnx/import';
 import { boxFromCases, outsideBox, parseInputRange } from './quant/box';
@@ -47,9 +48,29 @@ export function loadModel(file: string): { bytes: Uint8Array; graph: Graph } {
   return { bytes, graph: loadGraph(bytes, { file }) };
 }
 
+/**
+ * A pre-quantized model's input box when none is declared: what its input QuantizeLinear represents,
+ * [(−128 − zp)·scale, (127 − zp)·scale] in the i8 storage (uint8 shifted). Null unless every input is quantized.
+ */
+export function quantizerBoxes(graph: Graph): Map<string, InputBox> | null {
+  if (!graph.inputs.every((i) => i.quant)) return null;
+  const boxes = new Map<string, InputBox>();
+  for (const i of graph.inputs) {
+    const { scale, zeroPoint } = i.quant!;
+    const n = sizeOf(i.shape);
+    boxes.set(i.id, { lo: new Float64Array(n).fill((-128 - zeroPoint) * scale), hi: new Float64Array(n).fill((127 - zeroPoint) * scale), source: 'quantizer' });
+  }
+  return boxes;
+}
+
 /** The input box: --input-range, else calibration min/max, else the given cases' min/max. */
 export function resolveBoxes(graph: Graph, opts: ModelOptions, calibration: InputCase[] | null): { boxes: Map<string, InputBox>; note: string; warnings: string[] } {
   const warnings: string[] = [];
+  const quantizer = opts.inputRange || calibration ? null : quantizerBoxes(graph);
+  if (quantizer) {
+    const q = graph.inputs.map((i) => `${i.name}: scale ${i.quant!.scale}, zero point ${i.quant!.zeroPoint + (i.quant!.onnxType === 'UINT8' ? 128 : 0)} (${i.quant!.onnxType})`).join('; ');
+    return { boxes: quantizer, note: `what the model's input QuantizeLinear represents (${q}); values outside it saturate in onnxruntime: --input-policy clamp does the same, revert refuses them`, warnings };
+  }
   if (opts.inputRange) {
     const boxes = parseInputRange(opts.inputRange, graph);
     if (calibration) {

@@ -1,6 +1,7 @@
 // The embedded devnode as a library: start a chain and its JSON-RPC server in this process.
 import { Chain, type ChainOptions } from './chain';
-import { DEFAULT_ARBOS_VERSION, DEFAULT_PORT } from './config';
+import { DEFAULT_ARBOS_VERSION } from '../nitro/arbos';
+import { DEFAULT_PORT } from './config';
 import { startRpcServer } from './rpc';
 import type { NodeHandle } from './rpc-methods';
 import type { StylusRuntime } from './stylus/api';
@@ -9,11 +10,16 @@ import { loadDefaultRuntime } from './runtime-loader';
 export { loadDefaultRuntime };
 
 export { ALL_DEV_ACCOUNTS, DEV_ACCOUNT, TEST_ACCOUNTS } from './accounts';
-export { CHAIN_ID, DEFAULT_ARBOS_VERSION, DEFAULT_PORT, SUPPORTED_ARBOS_VERSIONS } from './config';
+export { CHAIN_ID, DEFAULT_PORT } from './config';
+export { DEFAULT_ARBOS_VERSION, SUPPORTED_ARBOS_VERSIONS } from '../nitro/arbos';
 
 export interface EmbeddedDevnodeOptions {
-  /** TCP port on 127.0.0.1; 0 picks a free one. Default 8547. */
+  /** TCP port; 0 picks a free one. Default 8547. */
   port?: number;
+  /** address to listen on; default 127.0.0.1 */
+  host?: string;
+  /** extra names accepted in the Host header (loopback names and `host` always are) */
+  allowHosts?: readonly string[];
   arbos?: number;
   /** interval mining in ms (default: automine one block per transaction) */
   blockTimeMs?: number;
@@ -48,7 +54,7 @@ export async function startEmbeddedDevnode(opts: EmbeddedDevnodeOptions = {}): P
       });
     },
   };
-  const rpc = await startRpcServer(() => handle, { port: opts.port ?? DEFAULT_PORT, bodyLimit: opts.bodyLimit, onInternalError: opts.onInternalError });
+  const rpc = await startRpcServer(() => handle, { port: opts.port ?? DEFAULT_PORT, host: opts.host, allowHosts: opts.allowHosts, bodyLimit: opts.bodyLimit, onInternalError: opts.onInternalError });
   return {
     url: rpc.url,
     port: rpc.port,

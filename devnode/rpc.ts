@@ -11,7 +11,10 @@ export const MAX_BATCH = 10_000;
 
 export interface RpcServerOptions {
   port?: number;
+  /** address to listen on (default 127.0.0.1) */
   host?: string;
+  /** Host header names answered besides loopback's and `host` itself (`--allow-host`) */
+  allowHosts?: readonly string[];
   bodyLimit?: number;
   /** called with unexpected internal errors (never with user errors) */
   onInternalError?: (e: unknown) => void;
@@ -68,6 +71,25 @@ export async function handleBody(node: NodeHandle, body: string, onInternal?: (e
   return handleOne(node, parsed, onInternal);
 }
 
+/** Names a browser may put in the Host header of a request that really targets this machine. */
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
+
+/** The host name of a Host header, lower-cased, without port or IPv6 brackets; null when malformed. */
+export function hostName(header: string): string | null {
+  const h = header.trim().toLowerCase();
+  const m = /^\[([0-9a-f:.]+)\](?::\d{1,5})?$/.exec(h) ?? /^([a-z0-9.\-_]+)(?::\d{1,5})?$/.exec(h);
+  return m ? m[1] : null;
+}
+
+/** DNS-rebinding guard: a web page can make attacker.example resolve to 127.0.0.1, but its requests still
+ *  carry `Host: attacker.example`. Only requests naming this node (or no host at all: not a browser) pass,
+ *  so no page can sign with the dev keys through eth_sendTransaction. */
+export function hostAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (header === undefined) return true;
+  const name = hostName(header);
+  return name !== null && allowed.has(name);
+}
+
 function send(res: ServerResponse, status: number, payload: unknown): void {
   const body = payload === null ? '' : JSON.stringify(payload);
   res.writeHead(status, {
@@ -88,7 +110,14 @@ export interface RunningRpc {
 export function startRpcServer(getNode: () => NodeHandle, opts: RpcServerOptions = {}): Promise<RunningRpc> {
   const limit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const host = opts.host ?? '127.0.0.1';
+  const allowed = new Set([...LOOPBACK_NAMES, host, ...(opts.allowHosts ?? [])].map((h) => h.toLowerCase().replace(/^\[|\]$/g, '')));
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (!hostAllowed(req.headers.host, allowed)) {
+      const name = hostName(req.headers.host ?? '') ?? req.headers.host;
+      send(res, 403, errorObj(null, -32600, `host not allowed: ${JSON.stringify(name)}; this devnode answers requests addressed to ${[...allowed].join(', ')} (add a name with --allow-host)`));
+      req.resume();
+      return;
+    }
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         'access-control-allow-origin': '*',

@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import type { Deployment, SectionId } from '../webview/protocol';
 import { CoreUnavailableError, type CoreClient } from './core-client';
 import { MANIFEST, crateDirOf } from './crates';
+import { v } from '../core/contracts/check';
+import { ShowGasReportArgsSchema } from '../core/contracts/commands';
 import type { DeploymentStore } from './deployments';
 import type { DevnodeController } from './devnode';
 import { COMMAND_IDS, RUSTC_PROBLEM_MATCHER, SAMPLE_MODEL, TASK_TYPE, type CommandId } from './ids';
@@ -54,7 +56,8 @@ export class Commands {
       'stylusMl.deployDevnode': (uri) => this.deployDevnode(asUri(uri)),
       'stylusMl.deployNetwork': (uri) => this.deployNetwork(asUri(uri)),
       'stylusMl.callPredict': (uri) => this.callPredict(asUri(uri)),
-      'stylusMl.showGasReport': (uri) => this.openPreview(asUri(uri), 'gas'),
+      // from the palette or a menu: a URI; from a layer's CodeLens: the language server's ShowGasReportArgs
+      'stylusMl.showGasReport': (arg) => this.openPreview(asUri(arg) ?? lensManifest(arg), 'gas'),
       'stylusMl.devnodeActions': () => this.devnodeActions(),
       'stylusMl.showOutput': async () => this.d.log.show(),
       'stylusMl.forgetNetworkKeys': () => this.forgetNetworkKeys(),
@@ -445,5 +448,11 @@ function preferred(label: string) {
 
 function asUri(v: unknown): vscode.Uri | undefined {
   return v instanceof vscode.Uri ? v : undefined;
+}
+
+/** The crate manifest named by a CodeLens's arguments (checked: they come from another process). */
+function lensManifest(arg: unknown): vscode.Uri | undefined {
+  const r = v.safeParse(ShowGasReportArgsSchema, arg);
+  return r.success ? vscode.Uri.file(r.output.manifest) : undefined;
 }
 

@@ -6,72 +6,29 @@
 // No `vscode` import.
 import { existsSync } from 'node:fs';
 import type { ProcessRegistry } from './process-registry';
+import { parseContract, type v } from '../core/contracts/check';
+import {
+  BuildJsonSchema,
+  CallJsonSchema,
+  DeployJsonSchema,
+  EstimateJsonSchema,
+  InspectJsonSchema,
+  NewJsonSchema,
+  SimulateJsonSchema,
+  type BuildJson,
+  type CallJson,
+  type DeployJson,
+  type EstimateJson,
+  type InspectJson,
+  type NewJson,
+  type SimulateJson,
+} from '../core/contracts/cli';
 
 // ---- CLI JSON contracts ----------------------------------------------------------------------------
+// One schema per subcommand in core/contracts/cli.ts: the CLI checks what it prints against it, and this
+// client parses what it reads with it, so a changed output fails loudly here instead of rendering wrong.
 
-/** `stylus-ml inspect --json` (core/report/inspect.ts). */
-export interface InspectJson {
-  producer?: string;
-  /** domain → version ('ai.onnx' for the default domain) */
-  opsets?: Record<string, number>;
-  inputs: { name: string; shape: (number | string | null)[]; dtype: string }[];
-  outputs: { name: string; shape?: (number | string | null)[] | null; dtype?: string }[];
-  nodes: {
-    name: string;
-    op: string;
-    domain: string;
-    supported: boolean;
-    reason?: string;
-    params: number;
-    macs: number;
-    inputShapes?: (number[] | null)[];
-    outputShapes?: (number[] | null)[];
-  }[];
-  totals: { params: number; macs: number };
-  unsupported: { name: string; op: string; domain: string; reason?: string }[];
-  notes?: string[];
-}
-
-type SpreadJson = { min: number; typical: number; max: number };
-export interface EstimateJson {
-  call: { executionGas: SpreadJson; totalTxGas: SpreadJson; breakdown: Record<string, number | SpreadJson> };
-  deploy: { deployGas: number; activationGas: number; dataFeeWei: string | number; compressedBytes: number; limitBytes?: number };
-  /** measuredInk / measuredCodeBytes: the built program's, when it is built (null or absent otherwise) */
-  layers: { name: string; op: string; ink: number; gas: number; codeBytes: number; measuredInk?: number | null; measuredCodeBytes?: number | null }[];
-  measured: { executionGas: number | SpreadJson; totalTxGas: number | SpreadJson } | null;
-}
-
-export interface SimulateJson {
-  summary: { cases: number; maxAbsError: number; argmaxAgreement: number | null; reverted?: number };
-}
-
-export interface BuildJson {
-  wasm: string;
-  wasmBytes: number;
-  compressedBytes: number;
-  limitBytes: number;
-  toolchain: string;
-  valid: boolean;
-  violations: { rule: string; detail: string }[];
-}
-
-export interface DeployJson {
-  address: string;
-  deploy: { hash: string; gasUsed: number | string };
-  activate: { hash: string; gasUsed: number | string; dataFeeWei: string | number };
-  compressedBytes: number;
-}
-
-export interface CallJson {
-  address: string;
-  cases: {
-    outputs: Record<string, { shape: number[]; fixed: number[]; fixedRaw: (number | string)[] }>;
-    gasUsed: number | string;
-    /** the transaction of a `--send` call (`stylus-ml call` prints it as `hash`) */
-    hash?: string;
-  }[];
-  matchesSimulator: boolean | null;
-}
+export type { BuildJson, CallJson, DeployJson, EstimateJson, InspectJson, NewJson, SimulateJson };
 
 // ---- errors -----------------------------------------------------------------------------------------
 
@@ -141,9 +98,9 @@ export class CoreClient {
     return existsSync(this.o.cliPath);
   }
 
-  /** Runs `stylus-ml <args> --json` and parses stdout. Non-zero exits with JSON on stdout (inspect's exit 2
-   *  for unsupported ops) still return the JSON when `acceptExit` lists the code. */
-  async json<T>(feature: string, args: readonly string[], opts: { acceptExit?: number[]; input?: string; signal?: AbortSignal } = {}): Promise<T> {
+  /** Runs `stylus-ml <args> --json` and parses stdout with the subcommand's contract. Non-zero exits with
+   *  JSON on stdout (inspect's exit 2 for unsupported ops) still return the JSON when `acceptExit` lists the code. */
+  async json<S extends v.GenericSchema>(schema: S, feature: string, args: readonly string[], opts: { acceptExit?: number[]; input?: string; signal?: AbortSignal } = {}): Promise<v.InferOutput<S>> {
     if (!this.available()) throw new CoreUnavailableError(feature, 'the stylus-ml CLI bundle is missing');
     const argv = this.cliArgs([...args, '--json']);
     this.o.log?.(`$ stylus-ml ${[...args, '--json'].join(' ')}`);
@@ -161,20 +118,27 @@ export class CoreClient {
       if (UNAVAILABLE.test(r.stderr)) throw new CoreUnavailableError(feature, reason);
       throw new CoreCommandError(args[0], reason, r.code, r.stderr);
     }
+    let parsed: unknown;
     try {
-      return JSON.parse(r.stdout) as T;
+      parsed = JSON.parse(r.stdout);
     } catch {
       throw new CoreCommandError(args[0], `stylus-ml ${args[0]} printed no JSON (${reason})`, r.code, r.stderr);
+    }
+    try {
+      return parseContract(schema, parsed, `stylus-ml ${args[0]} --json`);
+    } catch (e) {
+      // the CLI bundle and this extension disagree on the contract: say which field, never render it
+      throw new CoreCommandError(args[0], `${(e as Error).message} (the stylus-ml CLI and the extension disagree; reinstall the extension)`, r.code, r.stderr);
     }
   }
 
   inspect(modelPath: string): Promise<InspectJson> {
-    return this.json<InspectJson>('Model inspection', ['inspect', modelPath], { acceptExit: [2] });
+    return this.json(InspectJsonSchema, 'Model inspection', ['inspect', modelPath], { acceptExit: [2] });
   }
 
   /** The simulator against the float model on `cases` inputs drawn from a crate's declared box. */
   accuracy(crateDir: string, cases: number): Promise<SimulateJson> {
-    return this.json<SimulateJson>('Accuracy against the float model', ['simulate', crateDir, '--random', String(cases)]);
+    return this.json(SimulateJsonSchema, 'Accuracy against the float model', ['simulate', crateDir, '--random', String(cases)]);
   }
 
   estimate(target: string, opts: EstimateOptions = {}): Promise<EstimateJson> {
@@ -183,29 +147,29 @@ export class CoreClient {
     // `--weights` is the pipeline's quantisation flag (core/cli/simulate.ts quantFlags).
     if (opts.format && opts.format !== 'auto') args.push('--weights', opts.format);
     if (opts.optimize && opts.optimize !== 'as generated') args.push('--optimize', opts.optimize);
-    return this.json<EstimateJson>('Gas estimation', args);
+    return this.json(EstimateJsonSchema, 'Gas estimation', args);
   }
 
-  newCrate(modelPath: string, outDir: string, opts: NewCrateOptions): Promise<unknown> {
+  newCrate(modelPath: string, outDir: string, opts: NewCrateOptions): Promise<NewJson> {
     const args = ['new', modelPath, '--out', outDir, '--template', opts.template, '--input-policy', opts.inputPolicy, '--input-range', opts.inputRange];
     if (opts.force) args.push('--force');
-    return this.json<unknown>('Crate generation', args);
+    return this.json(NewJsonSchema, 'Crate generation', args);
   }
 
   build(crateDir: string): Promise<BuildJson> {
-    return this.json<BuildJson>('Build', ['build', crateDir]);
+    return this.json(BuildJsonSchema, 'Build', ['build', crateDir]);
   }
 
   deploy(crateDir: string, rpcUrl: string, keyFile?: string): Promise<DeployJson> {
     const args = ['deploy', crateDir, '--rpc', rpcUrl];
     if (keyFile) args.push('--key-file', keyFile);
-    return this.json<DeployJson>('Deployment', args);
+    return this.json(DeployJsonSchema, 'Deployment', args);
   }
 
   call(crateDir: string, inputFile: string, rpcUrl: string, send: boolean): Promise<CallJson> {
     const args = ['call', crateDir, '--input', inputFile, '--rpc', rpcUrl];
     if (send) args.push('--send');
-    return this.json<CallJson>('Calling predict', args);
+    return this.json(CallJsonSchema, 'Calling predict', args);
   }
 }
 

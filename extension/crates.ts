@@ -2,7 +2,8 @@
 // own reader and validator (core/manifest/schema.ts), so the extension never interprets the schema itself.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { MANIFEST_FILE, readManifest, type Manifest } from '../core/manifest/schema';
+import { MANIFEST_FILE, type Manifest } from '../core/manifest/schema';
+import { readManifest } from '../core/manifest/file';
 
 export const MANIFEST = MANIFEST_FILE;
 

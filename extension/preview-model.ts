@@ -1,12 +1,11 @@
 // Fills the webview's PreviewModel from the engine's results (CLI JSON). Mapping only: every figure comes
 // from the engine. No `vscode` import.
 import path from 'node:path';
+import { MAX_CODE_SIZE } from '../nitro/limits';
 import {
-  COMPRESSED_SIZE_LIMIT,
   emptyPreviewModel,
   type PreviewModel,
   type PreviewOptions,
-  type Spread,
   type Accuracy,
   type TryItResult,
   type Deployment,
@@ -35,33 +34,31 @@ function describe(e: unknown): { unavailable: boolean; message: string } {
   return { unavailable: false, message: e instanceof Error ? e.message : String(e) };
 }
 
-const toSpread = (v: number | Spread): Spread => (typeof v === 'number' ? { min: v, typical: v, max: v } : v);
-const toNumber = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
-const toWei = (v: string | number): string => BigInt(typeof v === 'number' ? Math.round(v) : v).toString();
 
 /** The default ONNX domain is spelt '' in the file and 'ai.onnx' by the CLI; show it as nothing. */
 const domainLabel = (d: string) => (d === 'ai.onnx' ? '' : d);
 const qualified = (u: { op: string; domain: string }) => (domainLabel(u.domain) ? `${u.domain}::${u.op}` : u.op);
-const dims = (shape: readonly (number | string | null)[] | null | undefined) => (shape ?? []).map((d) => d ?? '?');
-const knownShapes = (list: (number[] | null)[] | undefined) => (list && list.every((x) => x !== null) ? (list as number[][]) : null);
+const dims = (shape: readonly (number | string | null)[] | null) => (shape ?? []).map((d) => d ?? '?');
+const knownShapes = (list: (number[] | null)[]) => (list.every((x) => x !== null) ? (list as number[][]) : null);
 
 export function fromInspect(model: PreviewModel, j: InspectJson): void {
   model.summary = {
     producer: j.producer || null,
-    opsets: Object.entries(j.opsets ?? {}).map(([domain, version]) => ({ domain: domainLabel(domain), version })),
+    opsets: Object.entries(j.opsets).map(([domain, version]) => ({ domain: domainLabel(domain), version })),
     inputs: j.inputs.map((t) => ({ name: t.name, shape: dims(t.shape), dtype: t.dtype })),
-    outputs: j.outputs.map((t) => ({ name: t.name, shape: dims(t.shape), dtype: t.dtype ?? '?' })),
+    outputs: j.outputs.map((t) => ({ name: t.name, shape: dims(t.shape), dtype: t.dtype })),
     params: j.totals.params,
     macs: j.totals.macs,
     unsupported: j.unsupported.map((u) => ({ name: u.name, op: u.op, domain: domainLabel(u.domain) })),
-    notes: j.notes ?? [],
+    notes: j.notes,
   };
   model.layers = j.nodes.map((n) => ({
     name: n.name,
     op: n.op,
     domain: domainLabel(n.domain),
     supported: n.supported && !n.reason,
-    inputShapes: knownShapes(n.inputShapes),
+    // inspect knows each node's outputs; its inputs are the previous rows' outputs
+    inputShapes: null,
     outputShapes: knownShapes(n.outputShapes),
     params: n.params,
     macs: n.macs,
@@ -105,9 +102,9 @@ export function fromManifest(model: PreviewModel, m: Manifest): void {
     model.deploy = {
       deployGas: deployed.deployGas,
       activationGas: deployed.activationGas,
-      dataFeeWei: toWei(deployed.dataFeeWei),
+      dataFeeWei: deployed.dataFeeWei,
       compressedBytes: m.measured?.build?.compressedBytes ?? m.totals.codeSize?.compressedBytes ?? 0,
-      limitBytes: m.totals.codeSize?.limitBytes ?? COMPRESSED_SIZE_LIMIT,
+      limitBytes: m.totals.codeSize?.limitBytes ?? MAX_CODE_SIZE,
       provenance: 'measured',
     };
   }
@@ -115,34 +112,33 @@ export function fromManifest(model: PreviewModel, m: Manifest): void {
 }
 
 export function fromEstimate(model: PreviewModel, j: EstimateJson): void {
-  const measured = j.measured !== null && j.measured !== undefined;
   model.call = {
-    executionGas: measured ? toSpread(j.measured!.executionGas) : j.call.executionGas,
-    totalTxGas: measured ? toSpread(j.measured!.totalTxGas) : j.call.totalTxGas,
+    executionGas: j.measured ? j.measured.executionGas : j.call.executionGas,
+    totalTxGas: j.measured ? j.measured.totalTxGas : j.call.totalTxGas,
     breakdown: Object.entries(j.call.breakdown).map(([name, v]) => ({ name, gas: typeof v === 'number' ? v : v.typical })),
-    provenance: measured ? 'measured' : 'estimate',
+    provenance: j.measured ? 'measured' : 'estimate',
   };
   // A deployment measured on the devnode (the crate's manifest, read first) beats the estimate.
   if (model.deploy?.provenance !== 'measured') {
     model.deploy = {
       deployGas: j.deploy.deployGas,
       activationGas: j.deploy.activationGas,
-      dataFeeWei: toWei(j.deploy.dataFeeWei),
+      dataFeeWei: j.deploy.dataFeeWei,
       compressedBytes: j.deploy.compressedBytes,
-      limitBytes: j.deploy.limitBytes ?? COMPRESSED_SIZE_LIMIT,
+      limitBytes: j.deploy.limitBytes,
       provenance: 'estimate',
     };
   }
   // once built, each layer's own figures: its function's ink measured on the inputs, its body's bytes
   model.layerCosts = j.layers.map((l) => {
-    const ink = j.measured && typeof l.measuredInk === 'number' ? l.measuredInk : null;
+    const ink = j.measured ? l.measuredInk : null;
     return {
       name: l.name,
       op: l.op,
       ink: ink ?? l.ink,
       // the estimate's own ink price (its gas over its ink)
       gas: ink === null || l.ink === 0 ? l.gas : Math.round(((ink * l.gas) / l.ink) * 100) / 100,
-      codeBytes: j.measured && typeof l.measuredCodeBytes === 'number' ? l.measuredCodeBytes : l.codeBytes,
+      codeBytes: (j.measured ? l.measuredCodeBytes : null) ?? l.codeBytes,
     };
   });
 }
@@ -152,7 +148,7 @@ export function fromCall(j: CallJson): TryItResult {
   if (!c) throw new Error('the call returned no result');
   return {
     outputs: Object.entries(c.outputs).map(([name, o]) => ({ name, shape: o.shape, values: o.fixed, raw: o.fixedRaw.map(String) })),
-    gasUsed: toNumber(c.gasUsed),
+    gasUsed: c.gasUsed,
     txHash: c.hash ?? null,
     matchesSimulator: j.matchesSimulator,
   };

@@ -16,12 +16,12 @@ import {
   PREVIEW_VIEW_TYPE,
   defaultOptions,
   parseFromWebview,
+  parseWebviewState,
   type FromWebview,
   type PreviewModel,
   type PreviewOptions,
   type SectionId,
   type ToWebview,
-  type WebviewState,
 } from '../webview/protocol';
 import { CoreCommandError, CoreUnavailableError, type CoreClient } from './core-client';
 import { crateDirOf, readCrate } from './crates';
@@ -265,7 +265,7 @@ export class PreviewManager implements vscode.CustomReadonlyEditorProvider<Model
 
   /** Restores a crate preview after a window reload, from the state the webview saved. */
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const saved = state as Partial<WebviewState> | undefined;
+    const saved = parseWebviewState(state);
     const src = saved?.sourcePath ?? saved?.model?.source.path;
     try {
       if (typeof src !== 'string') throw new Error('no saved source');

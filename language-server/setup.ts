@@ -22,7 +22,7 @@ import {
   resolveSettings,
   SETTINGS_SECTION,
   SHOW_GAS_REPORT_COMMAND,
-  VALIDATED_NOTIFICATION,
+  ValidatedNotification,
   type InitializationOptions,
   type ShowGasReportArgs,
   type StylusMlSettings,
@@ -181,7 +181,7 @@ export function setupServer(connection: Connection, opts: ServerOptions = {}): v
     const params: ValidatedParams = { uri: d.uri, version: d.version, diagnostics: count, ms: Math.round((performance.now() - t0) * 10) / 10 };
     if (error) params.error = error;
     if (publish) await publish.catch(() => {});
-    await connection.sendNotification(VALIDATED_NOTIFICATION, params).catch(() => {});
+    await connection.sendNotification(ValidatedNotification, params).catch(() => {});
   }
 
   /** The analysis for the current text (runs it now when an edit is still debounced). */

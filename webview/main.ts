@@ -21,10 +21,10 @@ import {
   OPTIMIZE_GOALS,
   WEIGHT_FORMATS,
   parseToWebview,
+  parseWebviewState,
   type FromWebview,
   type PreviewModel,
   type SectionId,
-  type TryItResult,
   type WebviewState,
 } from './protocol';
 
@@ -45,17 +45,9 @@ let cspViolations = 0;
 
 function restoreState(saved: unknown): WebviewState {
   const sourcePath = document.body.dataset.source ?? null;
-  const empty: WebviewState = { sourcePath, model: null, tryInput: '', tryResult: null };
-  if (typeof saved !== 'object' || saved === null) return empty;
   // Saved state went through the same validation when it arrived; re-validate anyway (it is stored JSON).
-  try {
-    const s = saved as Partial<WebviewState>;
-    const model = s.model ? (parseToWebview({ type: 'model', model: s.model }) as { model: PreviewModel }).model : null;
-    const tryResult = s.tryResult ? (parseToWebview({ type: 'tryResult', result: s.tryResult }) as { result: TryItResult }).result : null;
-    return { sourcePath, model, tryInput: typeof s.tryInput === 'string' ? s.tryInput : '', tryResult };
-  } catch {
-    return empty;
-  }
+  const s = parseWebviewState(saved);
+  return s ? { ...s, sourcePath } : { sourcePath, model: null, tryInput: '', tryResult: null };
 }
 
 function save(): void {
@@ -256,8 +248,8 @@ function tryItSection(m: PreviewModel): HTMLElement {
     tryError ? h('div', { class: 'error', role: 'alert', 'data-testid': 'try-error' }, tryError) : null,
     r
       ? kv([
-          ...r.outputs.map((o): [string, string, string] => [o.name, `${o.values.map(fmt.real).join(', ')}  (raw ${o.raw.join(', ')})`, `try-output-${o.name}`]),
-          ['Gas used', fmt.int(r.gasUsed), 'try-gas'],
+          ...r.outputs.map((o): [string, string, string] => [o.name, `${o.values.map((x) => (typeof x === 'number' ? fmt.real(x) : x)).join(', ')}  (raw ${o.raw.join(', ')})`, `try-output-${o.name}`]),
+          ['Gas used', r.gasUsed === null ? 'reverted' : fmt.int(r.gasUsed), 'try-gas'],
           ['Transaction', r.txHash ?? '(eth_call)', 'try-tx'],
           ['Matches the simulator', r.matchesSimulator === null ? 'not checked' : r.matchesSimulator ? 'yes, bit for bit' : 'NO', 'try-match'],
         ])

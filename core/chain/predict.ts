@@ -115,5 +115,6 @@ export function decodePredictLabel(data: Hex): bigint {
 export function fixedValues(io: ManifestIO & { classLabels?: (number | string)[] }, raw: number[]): (number | string)[] {
   if (io.classLabels) return raw.map((i) => io.classLabels![i] ?? i);
   if (io.kind === 'int') return raw;
+  if (io.scale !== undefined) return raw.map((v) => (v - (io.zeroPoint ?? 0)) * io.scale!);
   return raw.map((v) => v * 2 ** -io.fracBits);
 }

@@ -6,6 +6,7 @@ import { UserError } from '../errors';
 import { runFeasibility } from '../bench/feasibility';
 import { feasibilityCharts, feasibilityMarkdown } from '../report/feasibility';
 import type { Command } from './command';
+import { BenchJsonSchema } from '../contracts/cli';
 
 /** Writes the report and its charts into the report's folder, each through a temp file and a rename. */
 function writeReport(file: string, files: Record<string, string>): string[] {
@@ -22,7 +23,7 @@ function writeReport(file: string, files: Record<string, string>): string[] {
   return written;
 }
 
-export const benchCommand: Command = {
+export const benchCommand: Command<typeof BenchJsonSchema> = {
   spec: {
     name: 'bench',
     summary: 'Builds a fixed set of models (trees, linear, MLPs, CNNs) as Stylus programs and as EVM baselines, measures predict on the embedded devnode and reports gas, ratios, sizes, estimate error and the break-even; --report writes markdown with SVG charts.',
@@ -34,6 +35,7 @@ export const benchCommand: Command = {
     },
     positionals: [],
   },
+  output: BenchJsonSchema,
   async run(args) {
     const inputs = args.flags.inputs as number | undefined;
     if (inputs !== undefined && (!Number.isInteger(inputs) || inputs < 1)) throw new UserError('--inputs must be a positive integer');

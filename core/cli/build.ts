@@ -3,9 +3,10 @@ import path from 'node:path';
 import { UserError } from '../errors';
 import { buildCrate } from '../build/build';
 import type { Command } from './command';
+import { BuildJsonSchema } from '../contracts/cli';
 import { num, table } from './format';
 
-export const buildCommand: Command = {
+export const buildCommand: Command<typeof BuildJsonSchema> = {
   spec: {
     name: 'build',
     summary: 'Compiles a generated crate to wasm32 (rustup, or Debian rustc for the minimal template), checks it against nitro\'s activation rules, compresses it and writes the deployment bytes; reports the sizes against the limits.',
@@ -17,6 +18,7 @@ export const buildCommand: Command = {
     },
     positionals: ['dir'],
   },
+  output: BuildJsonSchema,
   async run(args) {
     const dir = args.positionals[0];
     const tc = (args.flags.toolchain as string | undefined) ?? 'auto';

@@ -6,9 +6,9 @@ import path from 'node:path';
 import type { Abi, Hex } from 'viem';
 import { UserError } from '../errors';
 import { readInputFile, type InputCase } from '../io/inputs';
-import { readManifest, type Manifest } from '../manifest/schema';
-import { quantize } from '../quant/fixed';
-import { InputOutOfRange, quantizeInputs, runFixed } from '../quant/simulate';
+import { type Manifest } from '../manifest/schema';
+import { readManifest } from '../manifest/file';
+import { InputOutOfRange, quantizeInputs, quantizeReal, runFixed } from '../quant/simulate';
 import type { Plan } from '../quant/types';
 import { callModel } from '../chain/model-call';
 import { checkSelectors, decodePredict, decodePredictPacked, encodeModelCall, fixedValues, type RawOutputs } from '../chain/predict';
@@ -17,6 +17,7 @@ import { loadProgram, type CrateProgram } from './crate-program';
 import { planFromManifest } from './crate-model';
 import { deployCrate } from './deploy';
 import type { Command } from './command';
+import { CallJsonSchema } from '../contracts/cli';
 
 export interface CallCaseJson {
   outputs: Record<string, { shape: number[]; fixed: (number | string)[]; fixedRaw: number[] }>;
@@ -39,8 +40,8 @@ export interface CallJson {
 /** The integers the contract receives: quantised, not yet checked against the box (the contract does that). */
 export function onChainInputs(plan: Plan, c: InputCase): number[][] {
   return plan.graph.inputs.map((inp) => {
-    const frac = plan.tensors.get(inp.id)!.format.frac;
-    return Array.from(c.get(inp.id)!, (v) => (inp.kind === 'int' ? Math.trunc(v) : quantize(v, frac)));
+    const f = plan.tensors.get(inp.id)!.format;
+    return Array.from(c.get(inp.id)!, (v) => (inp.kind === 'int' ? Math.trunc(v) : quantizeReal(f, v)));
   });
 }
 
@@ -99,7 +100,7 @@ export async function resolveDeployment(dir: string, m: Manifest, target: ChainT
   return { address: r.address, note: `deployed this build to ${r.address} first (no current deployment on this devnode)` };
 }
 
-export const callCommand: Command = {
+export const callCommand: Command<typeof CallJsonSchema> = {
   spec: {
     name: 'call',
     summary: "Calls the deployed model's predict with inputs quantised as the simulator does (eth_call, or a transaction with --send); prints the outputs, gasUsed and whether they equal the simulator's bit for bit.",
@@ -112,6 +113,7 @@ export const callCommand: Command = {
     },
     positionals: ['dir'],
   },
+  output: CallJsonSchema,
   async run(args) {
     const dir = args.positionals[0];
     const inputFile = args.flags.input as string | undefined;

@@ -2,8 +2,9 @@
 import { UserError } from '../errors';
 import { checkExitCode, checkPaths, formatCheckHuman } from '../analysis/check';
 import type { Command } from './command';
+import { CheckJsonSchema } from '../contracts/cli';
 
-export const checkCommand: Command = {
+export const checkCommand: Command<typeof CheckJsonSchema> = {
   spec: {
     name: 'check',
     summary: 'Fixed-point overflow diagnostics (the language server’s) for Rust files or a crate, as text or JSON. Exit 1 when any diagnostic is an error or warning.',
@@ -11,6 +12,7 @@ export const checkCommand: Command = {
     flags: {},
     positionals: ['path'],
   },
+  output: CheckJsonSchema,
   async run(args) {
     const r = await checkPaths(args.positionals);
     const n = r.diagnostics.length;

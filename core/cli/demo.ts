@@ -7,6 +7,7 @@ import path from 'node:path';
 import { UserError } from '../errors';
 import { startEmbeddedDevnode } from '../../devnode/index';
 import type { Command, CommandResult } from './command';
+import { DemoJsonSchema } from '../contracts/cli';
 import { inspectCommand } from './inspect';
 import { simulateCommand } from './simulate';
 import { newCommand } from './new';
@@ -20,7 +21,7 @@ export function samplesDir(): string {
   throw new UserError('the bundled samples/ folder is missing from this installation');
 }
 
-export const demoCommand: Command = {
+export const demoCommand: Command<typeof DemoJsonSchema> = {
   spec: {
     name: 'demo',
     summary: 'Runs the whole pipeline on the bundled iris random forest: inspect, simulate, new, build, deploy to the embedded devnode, call predict and compare with the simulator.',
@@ -28,6 +29,7 @@ export const demoCommand: Command = {
     flags: { out: { kind: 'string', help: 'where to generate the crate (default: a new temporary folder)' } },
     positionals: [],
   },
+  output: DemoJsonSchema,
   async run(args) {
     const dir = samplesDir();
     const model = path.join(dir, 'iris-forest.onnx');

@@ -1,11 +1,13 @@
 // stylus-ml deploy DIR [--rpc URL] [--key-file F]: the built program's deployment (43-byte prelude +
 // EF F0 00 00 + brotli), activation paid with the data fee, then address, hashes and gas of each step.
 // Records the deployment in stylus-ml.json `measured.deploy`.
-import { writeManifest, readManifest, type Manifest } from '../manifest/schema';
+import { type Manifest } from '../manifest/schema';
+import { writeManifest, readManifest } from '../manifest/file';
 import { deployProgram, type DeployResult } from '../chain/index';
 import { chainFlags, openChain, type ChainTarget } from './chain-target';
 import { loadProgram, type CrateProgram } from './crate-program';
 import type { Command } from './command';
+import { DeployJsonSchema } from '../contracts/cli';
 
 export interface DeployJson {
   address: string;
@@ -45,7 +47,7 @@ export async function deployCrate(dir: string, target: ChainTarget, program: Cra
   return r;
 }
 
-export const deployCommand: Command = {
+export const deployCommand: Command<typeof DeployJsonSchema> = {
   spec: {
     name: 'deploy',
     summary: 'Deploys the built crate (43-byte prelude) and activates it with ArbWasm (data fee paid); prints the address, tx hashes and gas of each step.',
@@ -53,6 +55,7 @@ export const deployCommand: Command = {
     flags: { ...chainFlags },
     positionals: ['dir'],
   },
+  output: DeployJsonSchema,
   async run(args) {
     const dir = args.positionals[0];
     const manifest = readManifest(dir);

@@ -4,13 +4,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { readManifest, MANIFEST_FILE, type Manifest } from '../manifest/schema';
+import { MANIFEST_FILE, type Manifest } from '../manifest/schema';
+import { readManifest } from '../manifest/file';
 import { prepareModel } from '../pipeline';
 import { loweringFor, recordedLowering, type Lowering, type Optimize } from '../codegen/lowering';
 import { estimateProgram, type Estimate, type EstimateOptions, type PredictFunction } from '../gas/estimate';
 import { measureProgram, type Measured } from '../gas/measure';
 import { pickLowering, type RankedLowering } from '../gas/rank';
-import { MAX_CODE_SIZE } from '../build/deploy-bytes';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { stripCustomSections } from '../build/wasm-sections';
 import { quantizeInputs } from '../quant/simulate';
 import { readInputFile } from '../io/inputs';
@@ -19,6 +20,7 @@ import { planFromManifest } from './crate-model';
 import { currentBuild } from './crate-program';
 import { quantFlags, quantOptions } from './simulate';
 import type { Command } from './command';
+import { EstimateJsonSchema } from '../contracts/cli';
 import { num, table } from './format';
 import type { Spread } from '../gas/call';
 
@@ -140,7 +142,7 @@ function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
   return lines.join('\n');
 }
 
-export const estimateCommand: Command = {
+export const estimateCommand: Command<typeof EstimateJsonSchema> = {
   spec: {
     name: 'estimate',
     summary: 'Estimates the gas of a predict call (per layer, min/typical/max), the deployment and activation costs and the compressed size, before building; for a built crate also measures the program in the devnode\'s metered runtime.',
@@ -159,6 +161,7 @@ export const estimateCommand: Command = {
     },
     positionals: ['target'],
   },
+  output: EstimateJsonSchema,
   async run(args) {
     const target = args.positionals[0];
     if (!fs.existsSync(target)) throw new UserError(`${target}: no such file or folder (give a crate folder or an .onnx model)`);

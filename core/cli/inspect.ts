@@ -4,9 +4,10 @@ import { importModel } from '../onnx/import';
 import { readModelFile } from '../pipeline';
 import { inspectReport } from '../report/inspect';
 import type { Command } from './command';
+import { InspectJsonSchema } from '../contracts/cli';
 import { num, shape, table } from './format';
 
-export const inspectCommand: Command = {
+export const inspectCommand: Command<typeof InspectJsonSchema> = {
   spec: {
     name: 'inspect',
     summary: 'Graph summary: inputs and outputs, every node with its op, shapes, parameters and MACs, and whether it is supported. Exit 2 when any node is unsupported.',
@@ -14,6 +15,7 @@ export const inspectCommand: Command = {
     flags: {},
     positionals: ['model'],
   },
+  output: InspectJsonSchema,
   async run(args) {
     const file = args.positionals[0];
     const r = importModel(readModelFile(file), { file });

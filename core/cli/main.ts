@@ -1,5 +1,7 @@
 // stylus-ml: one binary, a subcommand per step of the pipeline.
 import { UserError } from '../errors';
+import { TOOL_VERSION } from '../version';
+import { parseContract } from '../contracts/check';
 import { helpText, parseArgs } from './args';
 import type { Command } from './command';
 import { inspectCommand } from './inspect';
@@ -27,8 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 1;
   }
-  if (name === '--version') {
-    process.stdout.write(`${VERSION}\n`);
+  if (name === '--version' || name === 'version') {
+    process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
   const cmd = commands.find((c) => c.spec.name === name);
@@ -43,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const r = await cmd.run(args);
+    // a command never prints JSON that breaks its contract: the extension parses it with the same schema
+    if (args.flags.json) parseContract(cmd.output, JSON.parse(JSON.stringify(r.json)), `stylus-ml ${cmd.spec.name} --json`);
     process.stdout.write((args.flags.json ? JSON.stringify(r.json, null, 2) : r.text) + '\n');
     if (r.error) {
       process.stderr.write(`stylus-ml: ${r.error.message}\n`);
@@ -61,7 +65,4 @@ export async function main(argv: string[]): Promise<number> {
     return 70;
   }
 }
-
-declare const __STYLUS_ML_VERSION__: string | undefined;
-const VERSION = typeof __STYLUS_ML_VERSION__ === 'string' ? __STYLUS_ML_VERSION__ : 'dev';
 

@@ -8,6 +8,7 @@ import type { Optimize } from '../codegen/lowering';
 import { writeCrate } from '../codegen/write';
 import { prepareModel } from '../pipeline';
 import type { Command } from './command';
+import { NewJsonSchema } from '../contracts/cli';
 import { pickLowering } from '../gas/rank';
 import { quantFlags, quantOptions } from './simulate';
 
@@ -26,7 +27,7 @@ function generateLockfile(staging: string, offline: boolean): 'written' | 'missi
   return 'missing';
 }
 
-export const newCommand: Command = {
+export const newCommand: Command<typeof NewJsonSchema> = {
   spec: {
     name: 'new',
     summary: 'Generates a Rust Stylus crate from an ONNX model: the integer model (one function per layer), the contract ABI, golden vectors for `cargo test`, IModel.sol, abi.json, README and stylus-ml.json.',
@@ -44,6 +45,7 @@ export const newCommand: Command = {
     },
     positionals: ['model'],
   },
+  output: NewJsonSchema,
   async run(args) {
     const file = args.positionals[0];
     const out = args.flags.out as string | undefined;

@@ -6,13 +6,15 @@ import { UserError } from '../errors';
 import { readInputFile, type InputCase } from '../io/inputs';
 import { prng } from '../io/prng';
 import { prepareModel, readModelFile, type Prepared } from '../pipeline';
-import { readManifest, MANIFEST_FILE } from '../manifest/schema';
+import { MANIFEST_FILE } from '../manifest/schema';
+import { readManifest } from '../manifest/file';
 import { modelFileOf, planFromManifest } from './crate-model';
 import { loadGraph } from '../onnx/import';
 import { simulateCases } from '../report/simulate';
 import { FloatReference } from '../float/ort';
 import type { Plan, QFormat, Storage } from '../quant/types';
 import type { Command } from './command';
+import { SimulateJsonSchema } from '../contracts/cli';
 import { sci, short, table } from './format';
 
 export const quantFlags = {
@@ -66,7 +68,7 @@ export function boxCases(plan: Plan, n: number): InputCase[] {
   });
 }
 
-export const simulateCommand: Command = {
+export const simulateCommand: Command<typeof SimulateJsonSchema> = {
   spec: {
     name: 'simulate',
     summary: 'Runs the float model (onnxruntime) and the fixed-point simulator on the same inputs and compares them: outputs side by side, max abs error, argmax agreement.',
@@ -79,6 +81,7 @@ export const simulateCommand: Command = {
     },
     positionals: ['model'],
   },
+  output: SimulateJsonSchema,
   async run(args) {
     const target = args.positionals[0];
     const inputFile = args.flags.input as string | undefined;

@@ -38,10 +38,13 @@ export interface IoFormat {
   frac: number;
   size: number;
   kind: 'real' | 'int';
+  /** a pre-quantized model's tensor: value = (q − zeroPoint) · scale */
+  affine?: { scale: number; zeroPoint: number };
 }
 
 /** How `predictLabel` picks the class: a label output of the model, or argmax over its only output. */
-export type LabelRule = { kind: 'output'; output: number; name: string; labels: (number | string)[] } | { kind: 'argmax'; output: number; name: string; classes: number };
+import type { LabelRule } from '../manifest/schema';
+export type { LabelRule };
 
 export interface ContractAbi {
   functions: AbiFunction[];
@@ -98,7 +101,8 @@ export function labelRule(plan: Plan): LabelRule | null {
 function ioFormats(plan: Plan, ids: { id: string; name: string }[]): IoFormat[] {
   return ids.map(({ id, name }) => {
     const t = plan.tensors.get(id)!;
-    return { name, shape: t.shape, storage: t.format.storage, bits: STORAGE_BITS[t.format.storage], frac: t.format.frac, size: sizeOf(t.shape), kind: t.kind };
+    const affine = t.format.scale !== undefined ? { affine: { scale: t.format.scale, zeroPoint: t.format.zeroPoint ?? 0 } } : {};
+    return { name, shape: t.shape, storage: t.format.storage, bits: STORAGE_BITS[t.format.storage], frac: t.format.frac, size: sizeOf(t.shape), kind: t.kind, ...affine };
   });
 }
 
@@ -160,7 +164,8 @@ function solType(t: string, ret: boolean, isArg: boolean): string {
 }
 
 function ioLine(io: IoFormat): string {
-  return `${io.name} ${JSON.stringify(io.shape)}: ${io.size} x ${io.storage}, value = q / 2^${io.frac}${io.kind === 'int' ? ' (integer)' : ''}`;
+  const value = io.affine ? `value = (q - ${io.affine.zeroPoint}) * ${io.affine.scale}` : `value = q / 2^${io.frac}`;
+  return `${io.name} ${JSON.stringify(io.shape)}: ${io.size} x ${io.storage}, ${value}${io.kind === 'int' ? ' (integer)' : ''}`;
 }
 
 /** IModel.sol: the interface with NatSpec saying how to encode inputs and read outputs. */

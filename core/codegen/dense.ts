@@ -4,7 +4,7 @@
 // a multiply and an add; with `weights: code` each weight is an immediate and zero weights vanish.
 // Indices are constant or affine in loop counters over fixed-size arrays, so the bounds checks fold away.
 import type { LayerCode, LayerCtx } from './layer';
-import { arrayRef, docComment, forLoop, indent, narrow, paramsOf, rescaleText, signature, tensorOf, writeSignature } from './layer';
+import { arrayRef, docComment, forLoop, indent, narrowOut, paramsOf, requantItems, rescaleText, signature, tensorOf, writeSignature } from './layer';
 import { constName, fmtText, intLit, rustType, staticArray, staticMatrix } from './rust';
 import type { AccWidth, QWeights } from '../quant/types';
 
@@ -70,6 +70,7 @@ export function emitMatmul(ctx: LayerCtx): LayerCode {
   if (!code) items.push(staticMatrix(wName, wt, rowsOfW, K, W, [`\`${ctx.qn.node.origin.name}\` ${weightDoc(p.W, [rowsOfW, K])}, one row per output.`]));
   const bias = p.bias;
   if (bias && !code) items.push(staticArray(bName, acc, bias, [`\`${ctx.qn.node.origin.name}\` bias at the accumulator's scale (Q.${x.format.frac + p.W.format.frac}).`]));
+  items.push(...requantItems(ctx));
 
   const biasAt = (o0: string | number, n: string | number): string => {
     if (!bias) return '0';
@@ -124,7 +125,7 @@ function unrolledRow(ctx: LayerCtx, row: Row, xt: string, wt: string, acc: AccWi
     out.push(`    let w = ${wRow(wName, row.w0)};`);
     out.push(`    let ${K > 0 ? 'mut ' : ''}acc: ${acc} = ${biasAt(row.o0, 'n')};`);
     for (let k = 0; k < K; k++) out.push(`    ${term(k, 'acc')}`);
-    out.push(`    y[${yIndex(row.o0, 'n')}] = ${narrow(ctx, acc64(acc), p.shift)};`);
+    out.push(`    y[${yIndex(row.o0, 'n')}] = ${narrowOut(ctx, acc64(acc), p.shift, 'n')};`);
     out.push('}');
     return out;
   }
@@ -146,7 +147,7 @@ function unrolledRow(ctx: LayerCtx, row: Row, xt: string, wt: string, acc: AccWi
     out.push('}');
   }
   out.push(forLoop('n', N));
-  out.push(`    y[${yIndex(row.o0, 'n')}] = ${narrow(ctx, acc64(acc, 'acc[n]'), p.shift)};`);
+  out.push(`    y[${yIndex(row.o0, 'n')}] = ${narrowOut(ctx, acc64(acc, 'acc[n]'), p.shift, 'n')};`);
   out.push('}');
   return out;
 }
@@ -165,7 +166,7 @@ function loopRow(ctx: LayerCtx, row: Row, xt: string, wt: string, acc: AccWidth,
     lines.push('    }');
   }
   for (let k = blocks * U; k < op.K; k++) lines.push(`    ${term(String(k))}`);
-  lines.push(`    y[${yIndex(row.o0, 'n')}] = ${narrow(ctx, acc64(acc), p.shift)};`, '}');
+  lines.push(`    y[${yIndex(row.o0, 'n')}] = ${narrowOut(ctx, acc64(acc), p.shift, 'n')};`, '}');
   return lines;
 }
 
@@ -190,7 +191,7 @@ function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: n
       const w = p.W.q[(w0 + n) * K + k];
       if (w !== 0) t.push(`acc += ${widen(`x[${add(row.xo, k)}]`, xt, acc)} * ${intLit(w, acc)};`);
     }
-    return [`// output ${n}`, `let ${t.length ? 'mut ' : ''}acc: ${acc} = ${bias(n)};`, ...t, `y[${yIndex(o0, n)}] = ${narrow(ctx, acc64(acc), p.shift)};`];
+    return [`// output ${n}`, `let ${t.length ? 'mut ' : ''}acc: ${acc} = ${bias(n)};`, ...t, `y[${yIndex(o0, n)}] = ${narrowOut(ctx, acc64(acc), p.shift, n)};`];
   };
   const group = Math.max(1, Math.floor(IMMEDIATES_PER_FUNCTION / Math.max(K, 1)));
   if (group >= N) return Array.from({ length: N }, (_, n) => output(n)).flat();
@@ -263,11 +264,12 @@ export function emitConv(ctx: LayerCtx): LayerCode {
     items.push(nestedWeights(wName, wt, p.W.q, OC, C, KH, KW, doc));
   }
   if (p.bias && !code) items.push(staticArray(bName, acc, p.bias, [`\`${ctx.qn.node.origin.name}\` bias at the accumulator's scale (Q.${x.format.frac + p.W.format.frac}).`]));
+  items.push(...requantItems(ctx));
   ctx.decisions[ctx.fn] = code ? 'weights in code' : 'weights in data';
   const body: string[] = [];
   const images = Nb > 1;
   const inner: string[] = [];
-  inner.push(...padCopy(C, H, W, HP, WP, PT, PL, `0${xt}`, images ? 'nb' : null));
+  inner.push(...padCopy(C, H, W, HP, WP, PT, PL, `${p.padValue ?? 0}${xt}`, images ? 'nb' : null));
   const yBase = (oc: string | number) => `${images ? `(nb * ${OC} + ${oc})` : oc} * ${OH}`;
   const tap = (c: string | number, i: number, j: number) => `xp[${c}][${tapIndex('oh', SH, i * DH)}][${tapIndex('ow', SW, j * DW)}]`;
   if (!code) {
@@ -280,7 +282,7 @@ export function emitConv(ctx: LayerCtx): LayerCode {
     inner.push('                let wc = &wk[c];');
     for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++) inner.push(`                acc += ${widen(tap('c', i, j), xt, acc)} * ${widen(`wc[${i}][${j}]`, wt, acc)};`);
     inner.push('            }');
-    inner.push(`            y[(${yBase('oc')} + oh) * ${OW} + ow] = ${narrow(ctx, acc64(acc), p.shift)};`);
+    inner.push(`            y[(${yBase('oc')} + oh) * ${OW} + ow] = ${narrowOut(ctx, acc64(acc), p.shift, 'oc')};`);
     inner.push('        }', '    }', '}');
   } else {
     // immediates: the channels' blocks inside the (oh, ow) loops, in groups of at most
@@ -293,7 +295,7 @@ export function emitConv(ctx: LayerCtx): LayerCode {
             const w = p.W.q[((oc * C + c) * KH + i) * KW + j];
             if (w !== 0) terms.push(`acc += ${widen(tap(c, i, j), xt, acc)} * ${intLit(w, acc)};`);
           }
-      return [`// output channel ${oc}`, `let ${terms.length ? 'mut ' : ''}acc: ${acc} = ${p.bias ? intLit(p.bias[oc], acc) : '0'};`, ...terms, `y[(${yBase(oc)} + oh) * ${OW} + ow] = ${narrow(ctx, acc64(acc), p.shift)};`];
+      return [`// output channel ${oc}`, `let ${terms.length ? 'mut ' : ''}acc: ${acc} = ${p.bias ? intLit(p.bias[oc], acc) : '0'};`, ...terms, `y[(${yBase(oc)} + oh) * ${OW} + ow] = ${narrowOut(ctx, acc64(acc), p.shift, oc)};`];
     };
     const loops = (from: number, to: number) => {
       const blocks: string[] = [];
@@ -385,13 +387,19 @@ export function emitPool(ctx: LayerCtx): LayerCode {
     const cols = counts(OW, W, SW, KW, PL, PR);
     const rName = constName(ctx.fn, 'ROWS');
     const cName = constName(ctx.fn, 'COLS');
-    items.push(staticArray(rName, 'i64', rows, [`Rows of each window inside the ${op.countIncludePad ? 'padded ' : ''}input, per output row.`], 'const'));
-    items.push(staticArray(cName, 'i64', cols, [`Columns of each window inside the ${op.countIncludePad ? 'padded ' : ''}input, per output column.`], 'const'));
+    const rq = paramsOf(ctx, 'avgpool2d').requant;
+    if (!rq) {
+      items.push(staticArray(rName, 'i64', rows, [`Rows of each window inside the ${op.countIncludePad ? 'padded ' : ''}input, per output row.`], 'const'));
+      items.push(staticArray(cName, 'i64', cols, [`Columns of each window inside the ${op.countIncludePad ? 'padded ' : ''}input, per output column.`], 'const'));
+    }
     body.push(forLoop('c', planes), `    ${forLoop('oh', OH)}`, `        ${forLoop('ow', OW)}`);
     body.push(`            let mut sum: ${acc} = 0;`);
     for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++) body.push(`            sum += ${widen(tap(i, j), xt, acc)};`);
-    body.push(`            let rows = ${rName}[oh];`, `            let d = rows * ${cName}[ow];`);
-    body.push(`            y[(c * ${OH} + oh) * ${OW} + ow] = div_round(${acc64(acc, 'sum')}, d) as ${rustType(y.format.storage)};`);
+    if (rq) body.push(`            y[(c * ${OH} + oh) * ${OW} + ow] = requant_i8(${acc64(acc, 'sum')} - ${intLit(rq.count * rq.xZero)}, ${rq.m[0]}, ${rq.s[0]}, ${intLit(rq.zp)});`);
+    else {
+      body.push(`            let rows = ${rName}[oh];`, `            let d = rows * ${cName}[ow];`);
+      body.push(`            y[(c * ${OH} + oh) * ${OW} + ow] = div_round(${acc64(acc, 'sum')}, d) as ${rustType(y.format.storage)};`);
+    }
     body.push('        }', '    }', '}');
   }
   const detail = [

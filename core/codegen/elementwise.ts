@@ -156,3 +156,38 @@ export function emitReshape(ctx: LayerCtx): LayerCode {
   const sig = signature(ctx.fn, [['x', arrayRef(x)]], arrayRef(x));
   return { items: [], fn: [...docComment(ctx, ['Shape only: the data stays where it is.']), ...sig, '    x', '}'], kind: 'alias' };
 }
+
+/** QLinearAdd: y = requant((a − za)·ma + (b − zb)·mb) with one round-half-even shift. */
+export function emitQAdd(ctx: LayerCtx): LayerCode {
+  const op = ctx.qn.node.op;
+  if (op.op !== 'qadd') throw new Error('internal: not qadd');
+  const p = paramsOf(ctx, 'qadd');
+  const n = size(ctx);
+  const items: string[][] = [];
+  const bName = constName(ctx.fn, 'B');
+  let bExpr = 'b[i]';
+  if (p.bConst) {
+    items.push(staticArray(bName, 'i8', p.bConst, [`\`${ctx.qn.node.origin.name}\` constant B (i8; broadcast every ${op.bConst!.inner} elements).`], 'static'));
+    const idx = op.bConst!.mid === 1 ? '0' : op.bConst!.inner === 1 ? (op.bConst!.mid === n ? 'i' : `i % ${op.bConst!.mid}`) : `(i / ${op.bConst!.inner}) % ${op.bConst!.mid}`;
+    bExpr = `${bName}[${idx}]`;
+  }
+  const body = [
+    forLoop('i', n),
+    `    let acc = (x${p.bConst ? '' : 'a'}[i] as i64 - ${intLit(p.za)}) * ${intLit(p.ma)} + (${bExpr} as i64 - ${intLit(p.zb)}) * ${intLit(p.mb)};`,
+    `    y[i] = requant_i8(acc, 1, ${p.s}, ${intLit(p.zy)});`,
+    '}',
+  ];
+  const detail = [`Pre-quantized add: y = sat(round_half_even(((a - ${p.za}) * ${p.ma} + (b - ${p.zb}) * ${p.mb}) / 2^${p.s}) + ${p.zy}).`];
+  return { items, fn: p.bConst ? fnOf(ctx, detail, body) : fnOf(ctx, detail, body, ['xa', 'b']), kind: 'write' };
+}
+
+/** A pre-quantized unary op (QLinearSigmoid, QLinearLeakyRelu, ...) as its 256 outputs. */
+export function emitQLut(ctx: LayerCtx): LayerCode {
+  const op = ctx.qn.node.op;
+  if (op.op !== 'qlut') throw new Error('internal: not qlut');
+  const p = paramsOf(ctx, 'qlut');
+  const tName = constName(ctx.fn, 'TABLE');
+  const items = [staticArray(tName, 'i8', p.table, [`\`${ctx.qn.node.origin.name}\`: ${op.fn} of every i8 input (index x + 128), quantised as onnxruntime does.`], 'static')];
+  const body = [forLoop('i', size(ctx)), `    y[i] = ${tName}[(x[i] as i16 + 128) as usize];`, '}'];
+  return { items, fn: fnOf(ctx, [`Pre-quantized ${op.fn} by table: y = TABLE[x + 128].`], body), kind: 'write' };
+}

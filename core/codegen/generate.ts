@@ -2,7 +2,6 @@
 // memory. Nothing touches the disk here; write.ts puts the files in place atomically.
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Prepared } from '../pipeline';
 import { modelHash } from '../quant/hash';
@@ -12,12 +11,13 @@ import { generateAbiRs } from './abi-rs';
 import { coreFiles, readme, templateFiles, type CrateNames, type Template } from './crate-files';
 import { defaultVectorCount, goldenRs, goldenText, goldenVectors } from './golden';
 import { type Lowering, loweringFor, type Optimize } from './lowering';
-import { crateManifest, type CrateManifest } from './manifest';
+import { crateManifest } from './manifest';
 import { generateModelRs } from './model-rs';
 import { libName, packageName, realText } from './rust';
 import { tablesRs } from './templates';
 import { estimateProgram, type Estimate } from '../gas/estimate';
-import type { ManifestLayer } from '../manifest/schema';
+import { MANIFEST_FILE, type Manifest, type ManifestLayer } from '../manifest/schema';
+import { TOOL_VERSION } from '../version';
 
 export interface GenerateOptions {
   /** default `sdk` */
@@ -38,27 +38,12 @@ export interface GenerateOptions {
 export interface GeneratedCrate {
   /** crate-relative path → content */
   files: Map<string, string>;
-  manifest: CrateManifest;
+  manifest: Manifest;
   names: CrateNames;
   abi: ContractAbi;
   /** what the user should know (lowering fallbacks, plan warnings) */
   notes: string[];
   vectors: number;
-}
-
-export const MANIFEST_PATH = 'stylus-ml.json';
-
-/** The version of this tool (package.json next to the sources or the bundle). */
-export function toolVersion(): string {
-  for (const c of [path.join(__dirname, '..', '..', 'package.json'), path.join(__dirname, '..', 'package.json')]) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(c, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'stylus-ml' && pkg.version) return pkg.version;
-    } catch {
-      // try the next location
-    }
-  }
-  return 'dev';
 }
 
 function boxText(lo: ArrayLike<number>, hi: ArrayLike<number>): string {
@@ -81,7 +66,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   const pkg = packageName(opts.name ?? path.basename(path.resolve(opts.crateDir)));
   const names: CrateNames = { package: pkg, lib: libName(pkg), corePackage: `${pkg}-core`, coreLib: libName(`${pkg}-core`) };
   const source = path.basename(prepared.file);
-  const tool = `stylus-ml ${toolVersion()}`;
+  const tool = `stylus-ml ${TOOL_VERSION}`;
   const hash = modelHash(plan);
   const abi = contractAbi(plan);
   if (abi.inputCount === 0 || abi.outputCount === 0) throw new UserError(`${prepared.file}: the model has ${abi.inputCount === 0 ? 'no input' : 'no output'} values; a contract needs at least one of each`);
@@ -117,12 +102,12 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     'README.md',
     readme({ template, names, source, tool, abi, vectors: vectors.length, policy, boxes, modelHash: hash, lockfile: template === 'minimal' }),
   );
-  const generated = [...files.keys(), MANIFEST_PATH].sort();
+  const generated = [...files.keys(), MANIFEST_FILE].sort();
   const manifest = crateManifest({
     plan,
     abi,
     template,
-    tool: toolVersion(),
+    tool: TOOL_VERSION,
     modelFile: prepared.file,
     modelBytes: prepared.bytes,
     crateDir: opts.crateDir,
@@ -155,11 +140,11 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     notes.push(`no gas estimate in stylus-ml.json: ${(e as Error).message}`);
   }
   if (est) fillEstimates(manifest, est);
-  files.set(MANIFEST_PATH, JSON.stringify(manifest, null, 2) + '\n');
+  files.set(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
   return { files, manifest, names, abi, notes, vectors: vectors.length };
 }
 
-function fillEstimates(manifest: CrateManifest, est: Estimate): void {
+function fillEstimates(manifest: Manifest, est: Estimate): void {
   const toGas = (ink: number) => Math.round((ink / est.params.inkPrice) * 100) / 100;
   (manifest.layers as ManifestLayer[]).forEach((l, i) => {
     const e = est.layers[i];

@@ -5,7 +5,7 @@ import type { IrNode } from '../ir/graph';
 import { sizeOf } from '../ir/graph';
 import type { Plan, QNode, QParams, QTensor } from '../quant/types';
 import type { Lowering } from './lowering';
-import { fmtText, realText, rustType, satFn, shapeText } from './rust';
+import { constName, fmtText, intLit, realText, rustType, satFn, shapeText, staticArray } from './rust';
 
 export interface LayerCtx {
   plan: Plan;
@@ -96,6 +96,31 @@ export function docComment(ctx: LayerCtx, detail: string[]): string[] {
 export function narrow(ctx: LayerCtx, acc64: string, shift: number): string {
   const st = tensorOf(ctx, ctx.qn.node.outputs[0]).format.storage;
   return `${satFn(st)}(${rescaleExpr(acc64, shift)})`;
+}
+
+/**
+ * `narrow` for a dense or convolution output in channel `c` (an index expression or number): a
+ * pre-quantized layer requantises with its per-channel multiplier (`requant_i8`), others rescale.
+ */
+export function narrowOut(ctx: LayerCtx, acc64: string, shift: number, c: string | number): string {
+  const p = ctx.qn.params;
+  const r = p.op === 'matmul' || p.op === 'conv2d' ? p.requant : undefined;
+  if (!r) return narrow(ctx, acc64, shift);
+  const perChannel = r.m.some((m, i) => m !== r.m[0] || r.s[i] !== r.s[0]);
+  if (!perChannel) return `requant_i8(${acc64}, ${r.m[0]}, ${r.s[0]}, ${intLit(r.zp)})`;
+  if (typeof c === 'number') return `requant_i8(${acc64}, ${r.m[c]}, ${r.s[c]}, ${intLit(r.zp)})`;
+  return `requant_i8(${acc64}, ${constName(ctx.fn, 'M')}[${c}], ${constName(ctx.fn, 'S')}[${c}], ${intLit(r.zp)})`;
+}
+
+/** The per-channel multiplier and shift tables `narrowOut` reads, when a layer needs them. */
+export function requantItems(ctx: LayerCtx): string[][] {
+  const p = ctx.qn.params;
+  const r = p.op === 'matmul' || p.op === 'conv2d' ? p.requant : undefined;
+  if (!r || !r.m.some((m, i) => m !== r.m[0] || r.s[i] !== r.s[0])) return [];
+  return [
+    staticArray(constName(ctx.fn, 'M'), 'i64', r.m, [`\`${ctx.qn.node.origin.name}\` requantisation multiplier per output channel (onnxruntime's float32 scale ratio, exactly: M / 2^S).`], 'static'),
+    staticArray(constName(ctx.fn, 'S'), 'u32', r.s, ['Its shift per output channel.'], 'static'),
+  ];
 }
 
 export function rescaleExpr(acc64: string, shift: number): string {

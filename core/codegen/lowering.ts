@@ -1,28 +1,23 @@
 // The code generator's choices for one model: where weights live, how dense dot products are written,
 // how trees are walked. `--optimize gas|size` picks a preset; the gas estimator (issue 5) prices the
 // same choices, so they are plain data recorded in the manifest.
+import type { InferOutput } from 'valibot';
+import type { LoweringSchema, OptimizeSchema } from '../manifest/schema';
 
-export interface Lowering {
-  /**
-   * Dense and convolution weights: `data` keeps them in static arrays (a data segment: compact, one
-   * load per multiply); `code` writes each weight as an immediate in straight-line code (no weight loads,
-   * zero weights skipped, larger code).
-   */
-  weights: 'data' | 'code';
-  /**
-   * Dense dot products: `unrolled` writes the multiply-adds of an output row out in full, so the
-   * compiler keeps the input row in locals and no loop counter runs per multiply; `loop` keeps a rolled
-   * inner loop (smallest code). Rows longer than `chunk` are unrolled in chunks of that many terms.
-   */
-  dense: 'unrolled' | 'loop';
-  chunk: number;
-  /** trees as nested branches (fast, code grows with the node count) or a table walked by a loop */
-  trees: 'branches' | 'table' | 'auto';
-  /** rustc opt-level for the wasm build */
-  optLevel: 's' | 'z' | '3';
-}
+/**
+ * - `weights`: dense and convolution weights: `data` keeps them in static arrays (a data segment: compact,
+ *   one load per multiply); `code` writes each weight as an immediate in straight-line code (no weight
+ *   loads, zero weights skipped, larger code).
+ * - `dense`: `unrolled` writes the multiply-adds of an output row out in full, so the compiler keeps the
+ *   input row in locals and no loop counter runs per multiply; `loop` keeps a rolled inner loop (smallest
+ *   code). Rows longer than `chunk` are unrolled in chunks of that many terms.
+ * - `trees`: nested branches (fast, code grows with the node count) or a table walked by a loop.
+ * - `optLevel`: rustc opt-level for the wasm build.
+ * The shape is the manifest's (core/manifest/schema.ts LoweringSchema), where it is recorded.
+ */
+export type Lowering = InferOutput<typeof LoweringSchema>;
 
-export type Optimize = 'gas' | 'size';
+export type Optimize = InferOutput<typeof OptimizeSchema>;
 
 export const DEFAULT_LOWERING: Lowering = { weights: 'data', dense: 'unrolled', chunk: 128, trees: 'auto', optLevel: 's' };
 

@@ -2,22 +2,15 @@
 // generator knows — line ranges of the layer functions, template, options, selectors, files, lowering.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Manifest } from '../manifest/schema';
-import { MANIFEST_SCHEMA, manifestFromPlan, validateManifest } from '../manifest/schema';
+import { MANIFEST_FILE, MANIFEST_SCHEMA, type Manifest } from '../manifest/schema';
+import { validateManifest } from '../manifest/file';
+import { manifestFromPlan } from '../manifest/from-plan';
 import type { Plan } from '../quant/types';
 import type { InputPolicy } from '../quant/simulate';
-import type { ContractAbi, LabelRule } from './abi';
+import type { ContractAbi } from './abi';
 import { selectorTable } from './abi';
 import type { Template } from './crate-files';
 import type { Lowering, Optimize } from './lowering';
-
-/** What the crate's manifest adds to the schema (extra keys; validateManifest accepts them). */
-export interface CrateManifest extends Manifest {
-  /** crate-relative paths; `modelRs` is where `layers[].lines` point */
-  files: { modelRs: string; fixedRs: string; abiRs: string; contract: string; golden: string; solidity: string; abiJson: string; generated: string[] };
-  lowering: Lowering & { layers: Record<string, string> };
-  contract: { label: LabelRule | null; inputCount: number; outputCount: number; packedInputBytes: number; packedOutputBytes: number; goldenVectors: number };
-}
 
 export interface ManifestInput {
   plan: Plan;
@@ -34,19 +27,19 @@ export interface ManifestInput {
   treeLowerings: Record<string, string>;
   modelHash: string;
   lines: { fn: string; lines: [number, number] }[];
-  files: CrateManifest['files'];
+  files: Manifest['files'];
   vectors: number;
   notes: string[];
 }
 
-export function crateManifest(m: ManifestInput): CrateManifest {
+export function crateManifest(m: ManifestInput): Manifest {
   const fromPlan = manifestFromPlan(m.plan);
   fromPlan.layers.forEach((l, i) => {
     if (l.fn !== m.lines[i].fn) throw new Error(`internal: layer ${i} is ${l.fn} in the manifest but ${m.lines[i].fn} in model.rs`);
     l.lines = m.lines[i].lines;
   });
   const box = m.plan.options.boxes.values().next().value;
-  const manifest: CrateManifest = {
+  const manifest: Manifest = {
     schema: MANIFEST_SCHEMA,
     tool: { name: 'stylus-ml', version: m.tool },
     model: {
@@ -82,6 +75,6 @@ export function crateManifest(m: ManifestInput): CrateManifest {
     },
   };
   // the readers' contract: what we write must validate
-  validateManifest(JSON.parse(JSON.stringify(manifest)), 'stylus-ml.json');
+  validateManifest(JSON.parse(JSON.stringify(manifest)), MANIFEST_FILE);
   return manifest;
 }

@@ -3,9 +3,9 @@
 // line range of every layer function for the manifest.
 import type { QNode } from '../quant/types';
 import type { Plan } from '../quant/types';
-import { rustFnName } from '../manifest/schema';
+import { rustFnName } from '../manifest/from-plan';
 import { emitArgmax, emitConcat, emitNormalize, emitSoftmax, emitTranspose } from './reduce';
-import { emitAffine, emitBinary, emitBinaryScores, emitConstant, emitReshape, emitUnary } from './elementwise';
+import { emitAffine, emitBinary, emitBinaryScores, emitConstant, emitQAdd, emitQLut, emitReshape, emitUnary } from './elementwise';
 import { emitConv, emitMatmul, emitPool } from './dense';
 import { emitTrees } from './trees';
 import type { LayerCode, LayerCtx } from './layer';
@@ -67,6 +67,10 @@ function emitLayer(ctx: LayerCtx): LayerCode {
       return emitReshape(ctx);
     case 'trees':
       return emitTrees(ctx);
+    case 'qadd':
+      return emitQAdd(ctx);
+    case 'qlut':
+      return emitQLut(ctx);
   }
 }
 

@@ -68,7 +68,9 @@ export class FloatReference {
     const ort = await loadOrt();
     const { bytes: b, renamed } = tensorOutputsModel(bytes);
     try {
-      const session = await ort.InferenceSession.create(b);
+      // severity 3 = errors only: onnxruntime's per-run warnings (e.g. VerifyOutputSizes for skl2onnx's declared
+      // shapes) are written synchronously to stdout and, by the megabyte, overflow a piped reader (EAGAIN)
+      const session = await ort.InferenceSession.create(b, { logSeverityLevel: 3 });
       return new FloatReference(session, ort, renamed);
     } catch (e) {
       throw new UserError(`${file}: onnxruntime cannot load the model for the float reference (${e instanceof Error ? e.message.split('\n')[0] : e})`);

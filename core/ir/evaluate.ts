@@ -278,5 +278,9 @@ function evalNode(g: Graph, n: IrNode, v: Values): Float64Array {
     case 'threshold':
       for (let i = 0; i < size; i++) y[i] = x[i] > op.threshold ? 1 : 0;
       return y;
+    case 'qadd':
+    case 'qlut':
+      // pre-quantized ops are defined on their integers: the simulator runs them
+      throw new Error(`internal: ${op.op} has no float evaluation`);
   }
 }

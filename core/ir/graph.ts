@@ -15,6 +15,36 @@ export interface TensorInfo {
   id: string;
   shape: Shape;
   kind: ValueKind;
+  /** a pre-quantized model's tensor: its stored integers and their scale (core/quant/requant.ts) */
+  quant?: AffineQuant;
+}
+
+/**
+ * Affine quantisation of a pre-quantized model: value = (q − zeroPoint) · scale. Every such tensor is
+ * stored as i8: uint8 data is shifted by −128 (q and zeroPoint alike), which changes no difference q − zp,
+ * no saturation and no ordering.
+ */
+export interface AffineQuant {
+  scale: number;
+  zeroPoint: number;
+  /** the ONNX element type the model used (INT8 or UINT8), for messages and the manifest */
+  onnxType: 'INT8' | 'UINT8';
+}
+
+/** The integers of a pre-quantized dense or convolution layer (QGemm, QLinearMatMul, QLinearConv). */
+export interface QLinearData {
+  /** raw weights (uint8 shifted to int8), in the layout of the op's W */
+  W: Int32Array;
+  /** weight zero points, per output channel (length 1: per tensor) */
+  wZero: Int32Array;
+  /** int32 bias at scale x.scale · w.scale per output channel, or null */
+  bias: Int32Array | null;
+  /** the input's zero point (padding is this value: it stands for 0) */
+  xZero: number;
+  /** the output's zero point */
+  yZero: number;
+  /** requantisation multiplier per output channel (x.scale · w.scale / y.scale, in float32 as onnxruntime) */
+  multiplier: Float64Array;
 }
 
 /** Where a node came from, for names in generated code and messages. */
@@ -73,12 +103,19 @@ export type IrOp =
    * W is stored transposed ([N][K] per matrix) so each output's weights are contiguous.
    * bias: null, length N (per output feature) or length B*M*N (full).
    */
-  | { op: 'matmul'; batches: number; M: number; K: number; N: number; aOffsets: number[]; wOffsets: number[]; W: Float64Array; bias: Float64Array | null }
+  | { op: 'matmul'; batches: number; M: number; K: number; N: number; aOffsets: number[]; wOffsets: number[]; W: Float64Array; bias: Float64Array | null; quant?: QLinearData }
   /** 2-D convolution, NCHW, group 1. pads = [top, left, bottom, right]. */
-  | { op: 'conv2d'; W: Float64Array; bias: Float64Array | null; inChannels: number; outChannels: number; kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number]; dilations: [number, number] }
+  | { op: 'conv2d'; W: Float64Array; bias: Float64Array | null; inChannels: number; outChannels: number; kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number]; dilations: [number, number]; quant?: QLinearData }
   | { op: 'maxpool2d'; kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number]; dilations: [number, number] }
   /** average over the window; countIncludePad decides the divisor at the borders */
-  | { op: 'avgpool2d'; kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number]; countIncludePad: boolean }
+  | { op: 'avgpool2d'; kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number]; countIncludePad: boolean; quant?: { xZero: number; yZero: number; multiplier: number } }
+  /**
+   * Pre-quantized add (QLinearAdd): y = saturate(round((a − za)·sa/sy + (b − zb)·sb/sy) + zy); b is the
+   * second input, or a constant broadcast as (mid, inner) when `bConst` is set.
+   */
+  | { op: 'qadd'; a: AffineQuant; b: AffineQuant; y: AffineQuant; bConst: { q: Int32Array; mid: number; inner: number } | null }
+  /** Pre-quantized unary op on i8 (QLinearSigmoid, QLinearLeakyRelu, DQ → Relu → Q): y = table[x + 128] */
+  | { op: 'qlut'; fn: string; table: Int32Array }
   /** y = x · scale + offset, both broadcast (Mul/Add/Sub/Div by constants, Scaler, BatchNormalization) */
   | { op: 'affine'; scale: Float64Array; offset: Float64Array; broadcast: Broadcast }
   /** elementwise op of two tensors with numpy broadcasting to the output shape */
@@ -147,6 +184,8 @@ export interface InputInfo {
   kind: ValueKind;
   /** ONNX element type name, e.g. FLOAT, INT64 */
   onnxType: string;
+  /** set when the model quantizes this float input (its first QuantizeLinear): the contract takes those integers */
+  quant?: AffineQuant;
 }
 
 export interface Graph {

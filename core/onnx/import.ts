@@ -1,11 +1,13 @@
 // ONNX → IR. Walks the graph in order (ONNX requires topological order), folds constants, lowers each
 // node through the op table, and reports every unsupported node at once.
-import type { Graph, InputInfo, IrNode, IrOp, OutputInfo, Shape, TensorInfo, ValueKind } from '../ir/graph';
+import type { AffineQuant, Graph, InputInfo, IrNode, IrOp, OutputInfo, Shape, TensorInfo, ValueKind } from '../ir/graph';
 import { UnsupportedModelError, UserError, type UnsupportedNode } from '../errors';
 import { Attrs, DataType, dataTypeName, decodeModel, finiteValues, tensorDims, toNumber, type ModelProto, type NodeProto } from './model';
 import { NotLowerable, type ConstValue, type LowerContext, type Operand } from './ops/context';
 import { loweringFor, normDomain } from './ops/index';
 import { foldAffineIntoLinear, removeDeadNodes } from '../ir/passes';
+import { opCost } from '../ir/cost';
+import { fuseQdq } from './qdq';
 
 export interface ImportOptions {
   /** the file name, for messages */
@@ -46,25 +48,6 @@ function kindOfType(t: number): ValueKind | null {
   return REAL_TYPES.has(t) ? 'real' : INT_TYPES.has(t) ? 'int' : null;
 }
 
-/** Parameters and multiply-accumulates of one IR op. */
-export function opCost(op: IrOp, outShape: Shape): { params: number; macs: number } {
-  const out = outShape.reduce((a, b) => a * b, 1);
-  switch (op.op) {
-    case 'matmul':
-      return { params: op.W.length + (op.bias?.length ?? 0), macs: op.batches * op.M * op.N * op.K };
-    case 'conv2d':
-      return { params: op.W.length + (op.bias?.length ?? 0), macs: out * op.inChannels * op.kernel[0] * op.kernel[1] };
-    case 'affine':
-      return { params: op.scale.length + op.offset.length, macs: out };
-    case 'trees':
-      return { params: op.trees.reduce((a, t) => a + t.nodes.length + t.leaves.reduce((b, l) => b + l.weights.length, 0), 0), macs: 0 };
-    case 'binary':
-      return { params: 0, macs: op.fn === 'mul' ? out : 0 };
-    default:
-      return { params: 0, macs: 0 };
-  }
-}
-
 export function importModel(bytes: Uint8Array, opts: ImportOptions): ImportResult {
   const model = decodeModel(bytes, opts.file);
   return importDecoded(model, opts);
@@ -73,10 +56,13 @@ export function importModel(bytes: Uint8Array, opts: ImportOptions): ImportResul
 export function importDecoded(model: ModelProto, opts: ImportOptions): ImportResult {
   const file = opts.file;
   const g = model.graph!;
+  // QDQ groups become the QOperator nodes onnxruntime fuses them into (core/onnx/qdq.ts)
+  const { fused } = fuseQdq(model);
   const opsets: Record<string, number> = {};
   for (const o of model.opsetImport ?? []) opsets[normDomain(o.domain)] = toNumber(o.version as number);
   if (opsets[''] === undefined) opsets[''] = 1;
   const notes: string[] = [];
+  if (fused.length) notes.push(`QDQ groups run as onnxruntime's integer kernels: ${fused.join(', ')}`);
 
   const consts = new Map<string, ConstValue>();
   for (const init of g.initializer ?? []) {
@@ -84,7 +70,7 @@ export function importDecoded(model: ModelProto, opts: ImportOptions): ImportRes
     const type = init.dataType ?? 0;
     const kind = kindOfType(type);
     if (!kind) throw new UserError(`${file}: initializer '${name}' has element type ${dataTypeName(type)}, which fixed-point inference cannot use`);
-    consts.set(name, { shape: tensorDims(init), data: finiteValues(init, `${file}: initializer`), kind });
+    consts.set(name, { shape: tensorDims(init), data: finiteValues(init, `${file}: initializer`), kind, dtype: type });
   }
   for (const [name, c] of opts.constInputs ?? []) consts.set(name, c);
 
@@ -185,10 +171,26 @@ export function importDecoded(model: ModelProto, opts: ImportOptions): ImportRes
         const out = outNames[outIndex];
         if (!out) throw new NotLowerable(`output ${outIndex} is not used by the graph`);
         const id = uniqueId(out);
-        tensors.set(id, { id, shape, kind });
+        // ops that move quantized integers without changing them keep their input's quantisation
+        const keep = irOp.op === 'reshape' || irOp.op === 'maxpool2d' || irOp.op === 'transpose' ? tensors.get(ins[0])?.quant : undefined;
+        tensors.set(id, { id, shape, kind, ...(keep ? { quant: keep } : {}) });
         alias.set(out, id);
         emitted.push({ index: -1, op: irOp, inputs: ins, outputs: [id], origin: { name, opType: op, domain } });
         return id;
+      },
+      emitQ(irOp: IrOp, ins: string[], shape: Shape, quant: AffineQuant, outIndex = 0): string {
+        const id = ctx.emit(irOp, ins, shape, 'real', outIndex);
+        tensors.get(id)!.quant = quant;
+        return id;
+      },
+      quantizeInput(tensorId: string, quant: AffineQuant): boolean {
+        const inp = inputs.find((i) => i.id === tensorId);
+        const t = tensors.get(tensorId);
+        if (!inp || !t || inp.kind !== 'real') return false;
+        if (t.quant) return t.quant.scale === quant.scale && t.quant.zeroPoint === quant.zeroPoint;
+        t.quant = quant;
+        inp.quant = quant;
+        return true;
       },
       emitTemp(irOp: IrOp, ins: string[], shape: Shape, kind: ValueKind, suffix: string): string {
         const id = uniqueId(`${name}/${suffix}`);

@@ -6,6 +6,7 @@ import type { InputBox, QFormat } from './types';
 import { storageMax, storageMin } from './types';
 import type { InputCase } from '../io/inputs';
 import { quantize } from './fixed';
+import { Q_MAX, Q_MIN, quantizeLinear } from './requant';
 
 /**
  * Parses `--input-range`: `lo:hi` for every element, or `lo:hi,lo:hi,...` with one pair per element of
@@ -88,6 +89,11 @@ export function outsideBox(g: Graph, boxes: Map<string, InputBox>, cases: InputC
  */
 export function quantizedBox(lo: ArrayLike<number>, hi: ArrayLike<number>, format: QFormat, kind: 'real' | 'int'): { qlo: Float64Array; qhi: Float64Array } {
   if (kind === 'int') return { qlo: Float64Array.from(lo, Math.ceil), qhi: Float64Array.from(hi, Math.floor) };
+  // a pre-quantized model's own QuantizeLinear: the contract takes its integers, the box bounds them
+  if (format.scale !== undefined) {
+    const { scale, zeroPoint = 0 } = format;
+    return { qlo: Float64Array.from(lo, (v) => Math.max(Q_MIN, quantizeLinear(v, scale, zeroPoint))), qhi: Float64Array.from(hi, (v) => Math.min(Q_MAX, quantizeLinear(v, scale, zeroPoint))) };
+  }
   const n = lo.length;
   const qlo = new Float64Array(n);
   const qhi = new Float64Array(n);

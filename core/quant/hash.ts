@@ -21,7 +21,7 @@ export function canonicalJson(v: unknown): string {
 export function integerModel(plan: Plan): unknown {
   const fmt = (id: string) => {
     const t = plan.tensors.get(id)!;
-    return { id, shape: t.shape, storage: t.format.storage, frac: t.format.frac };
+    return { id, shape: t.shape, storage: t.format.storage, frac: t.format.frac, scale: t.format.scale, zeroPoint: t.format.zeroPoint };
   };
   return {
     version: 'stylus-ml/model/1',
@@ -30,7 +30,7 @@ export function integerModel(plan: Plan): unknown {
     nodes: plan.nodes.map((qn) => {
       const op = { ...qn.node.op } as Record<string, unknown>;
       // float weights are not what runs: the quantised ones in params are
-      for (const k of ['W', 'bias', 'scale', 'offset', 'trees', 'base', 'values']) delete op[k];
+      for (const k of ['W', 'bias', 'scale', 'offset', 'trees', 'base', 'values', 'quant', 'table']) delete op[k];
       return { op, inputs: qn.node.inputs.map(fmt), output: fmt(qn.node.outputs[0]), params: qn.params };
     }),
   };

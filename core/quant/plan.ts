@@ -10,7 +10,8 @@ import { approxErrors, sigmoidQ, tanhQ } from './approx';
 import { dequantize, divRound, fracFor, quantize, rescale, truncFrac } from './fixed';
 import { quantizedBox } from './box';
 import { compileTrees, exactFrac } from './plan-trees';
-import type { AccWidth, Plan, QFormat, QNode, QParams, QTensor, QuantOptions, QWeights, Storage } from './types';
+import type { AccWidth, Plan, QFormat, QNode, QParams, QTensor, QuantOptions, QWeights, Requant, Storage } from './types';
+import { f32 as fround32, multiplierOf, requant as requantQ } from './requant';
 import { storageMax, storageMin } from './types';
 
 const MAX_FRAC = 30;
@@ -153,6 +154,13 @@ export class Planner {
     const info = this.g.tensors.get(id)!;
     const box = this.opts.boxes.get(id);
     if (!box) throw new UserError(`no input box for input '${id}'`);
+    if (info.quant) {
+      // the model's own QuantizeLinear: the contract takes its integers, the box bounds them
+      const { scale, zeroPoint } = info.quant;
+      const { qlo, qhi } = quantizedBox(box.lo, box.hi, { storage: 'i8', frac: 0, scale, zeroPoint }, 'real');
+      this.set(id, { storage: 'i8', frac: 0, scale, zeroPoint }, qlo, qhi, { any: 0, grid: 0 });
+      return;
+    }
     if (info.kind === 'int') {
       const { qlo, qhi } = quantizedBox(box.lo, box.hi, { storage: 'i32', frac: 0 }, 'int');
       this.set(id, { storage: 'i32', frac: 0 }, qlo, qhi, { any: 0, grid: 0 });
@@ -170,6 +178,7 @@ export class Planner {
   }
 
   private planNode(n: IrNode): void {
+    if (this.planQuantized(n)) return;
     const op = n.op;
     const out = n.outputs[0];
     const x = n.inputs.length ? this.t(n.inputs[0]) : null;
@@ -683,6 +692,200 @@ export class Planner {
         return;
       }
     }
+  }
+
+  /**
+   * Pre-quantized layers (scales from the model, core/quant/requant.ts). The reference they are held to is
+   * onnxruntime running the same quantized model: each requantisation may land one step off it (where its
+   * float32 rounding differs), so a layer's bound is its gain times its input's bound plus one step.
+   */
+  private planQuantized(n: IrNode): boolean {
+    const op = n.op;
+    const out = n.outputs[0];
+    const info = this.g.tensors.get(out)!;
+    const ins = n.inputs.map((i) => this.t(i));
+    const affineIn = ins.find((t) => t.format.scale !== undefined);
+    const quantOp = op.op === 'qadd' || op.op === 'qlut' || ((op.op === 'matmul' || op.op === 'conv2d' || op.op === 'avgpool2d') && op.quant);
+    if (!quantOp) {
+      if (!affineIn) return false;
+      if (op.op === 'maxpool2d' || op.op === 'reshape' || op.op === 'transpose' || op.op === 'argmax') return false;
+      throw new UserError(`node '${n.origin.name}' (${n.origin.opType}) reads the pre-quantized tensor '${affineIn.id}' as a float: only onnxruntime's integer ops (QLinear*, QGemm, MaxPool, Reshape, Flatten) can follow a QuantizeLinear; dequantize at the model's output only`);
+    }
+    const q = info.quant!;
+    const fmt: QFormat = { storage: 'i8', frac: 0, scale: q.scale, zeroPoint: q.zeroPoint };
+    const x = ins[0];
+    const ex = this.e(n.inputs[0]);
+    const mul = (real: number) => {
+      try {
+        return multiplierOf(real, `node '${n.origin.name}'`);
+      } catch (e) {
+        throw new UserError((e as Error).message);
+      }
+    };
+    const xs = x.format.scale!;
+    if ((op.op === 'matmul' || op.op === 'conv2d') && op.quant) {
+      const d = op.quant;
+      const channels = op.op === 'matmul' ? op.N : op.outChannels;
+      const per = d.W.length / channels;
+      // W' = W − wZero, and the input zero point folded into the bias: acc = b' + Σ x·W'
+      const Wd = Int32Array.from(d.W, (w, i) => w - (d.wZero.length === 1 ? d.wZero[0] : d.wZero[Math.floor(i / per)]));
+      const mults = Array.from(d.multiplier, mul);
+      const requant: Requant = { m: mults.map((m) => m.m), s: mults.map((m) => m.s), zp: d.yZero };
+      const wide = Wd.some((w) => w < -128 || w > 127);
+      const W: QWeights = { format: { storage: wide ? 'i16' : 'i8', frac: 0 }, q: Wd, maxError: 0 };
+      const lo = new Float64Array(sizeOf(info.shape));
+      const hi = new Float64Array(sizeOf(info.shape));
+      let bound = 0;
+      let gain = 0;
+      const ws = (c: number) => (d.multiplier[c] * q.scale) / xs;
+      let bias: Float64Array;
+      if (op.op === 'matmul') {
+        const { M, K, N } = op;
+        bias = Float64Array.from({ length: N }, (_, c) => {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += Wd[c * K + k];
+          return (d.bias ? d.bias[c] : 0) - d.xZero * s;
+        });
+        for (let m = 0; m < M; m++)
+          for (let c = 0; c < N; c++) {
+            let l = bias[c];
+            let h = bias[c];
+            let abs = Math.abs(bias[c]);
+            let g = 0;
+            for (let k = 0; k < K; k++) {
+              const w = Wd[c * K + k];
+              const a = x.qlo[m * K + k];
+              const b = x.qhi[m * K + k];
+              l += w >= 0 ? w * a : w * b;
+              h += w >= 0 ? w * b : w * a;
+              abs += Math.abs(w) * Math.max(Math.abs(a), Math.abs(b));
+              g += Math.abs(w);
+            }
+            const o = m * N + c;
+            lo[o] = requantQ(l, mults[c], d.yZero);
+            hi[o] = requantQ(h, mults[c], d.yZero);
+            bound = Math.max(bound, abs);
+            gain = Math.max(gain, g * ws(c) * xs);
+          }
+      } else {
+        const [Nb, C, H, Wdim] = x.shape;
+        const [, OC, OH, OW] = info.shape;
+        const [kh, kw] = op.kernel;
+        bias = Float64Array.from({ length: OC }, (_, c) => {
+          let s = 0;
+          for (let i = 0; i < per; i++) s += Wd[c * per + i];
+          return (d.bias ? d.bias[c] : 0) - d.xZero * s;
+        });
+        for (let nb = 0; nb < Nb; nb++)
+          for (let oc = 0; oc < OC; oc++)
+            for (let oh = 0; oh < OH; oh++)
+              for (let ow = 0; ow < OW; ow++) {
+                let l = bias[oc];
+                let h = bias[oc];
+                let abs = Math.abs(bias[oc]);
+                let g = 0;
+                for (let c = 0; c < C; c++)
+                  for (let i = 0; i < kh; i++)
+                    for (let j = 0; j < kw; j++) {
+                      const ih = oh * op.strides[0] - op.pads[0] + i * op.dilations[0];
+                      const iw = ow * op.strides[1] - op.pads[1] + j * op.dilations[1];
+                      const w = Wd[((oc * C + c) * kh + i) * kw + j];
+                      const inside = ih >= 0 && ih < H && iw >= 0 && iw < Wdim;
+                      const xi = ((nb * C + c) * H + ih) * Wdim + iw;
+                      const a = inside ? x.qlo[xi] : d.xZero;
+                      const b = inside ? x.qhi[xi] : d.xZero;
+                      l += w >= 0 ? w * a : w * b;
+                      h += w >= 0 ? w * b : w * a;
+                      abs += Math.abs(w) * Math.max(Math.abs(a), Math.abs(b));
+                      g += Math.abs(w);
+                    }
+                const o = ((nb * OC + oc) * OH + oh) * OW + ow;
+                lo[o] = requantQ(l, mults[oc], d.yZero);
+                hi[o] = requantQ(h, mults[oc], d.yZero);
+                bound = Math.max(bound, abs);
+                gain = Math.max(gain, g * ws(oc) * xs);
+              }
+      }
+      const acc = this.accWidth(bound);
+      this.set(out, fmt, lo, hi, errs([ex], ([ei]) => (gain * ei) / xs + q.scale));
+      const mMax = Math.max(...requant.m);
+      const params: QParams = op.op === 'matmul' ? { op: 'matmul', W, bias, acc, shift: 0, requant } : { op: 'conv2d', W, bias, acc, shift: 0, requant, padValue: d.xZero };
+      this.push(n, params, { bound: bound * Math.max(1, mMax) });
+      return true;
+    }
+    if (op.op === 'avgpool2d' && op.quant) {
+      const count = op.kernel[0] * op.kernel[1];
+      const m = mul(op.quant.multiplier);
+      const [Nb, C, H, Wdim] = x.shape;
+      const [, , OH, OW] = info.shape;
+      const lo = new Float64Array(sizeOf(info.shape));
+      const hi = new Float64Array(sizeOf(info.shape));
+      let bound = 0;
+      for (let p = 0; p < Nb * C; p++)
+        for (let oh = 0; oh < OH; oh++)
+          for (let ow = 0; ow < OW; ow++) {
+            let l = -count * op.quant.xZero;
+            let h = l;
+            let abs = Math.abs(l);
+            for (let i = 0; i < op.kernel[0]; i++)
+              for (let j = 0; j < op.kernel[1]; j++) {
+                const xi = (p * H + oh * op.strides[0] + i) * Wdim + ow * op.strides[1] + j;
+                l += x.qlo[xi];
+                h += x.qhi[xi];
+                abs += Math.max(Math.abs(x.qlo[xi]), Math.abs(x.qhi[xi]));
+              }
+            const o = (p * OH + oh) * OW + ow;
+            lo[o] = requantQ(l, m, op.quant.yZero);
+            hi[o] = requantQ(h, m, op.quant.yZero);
+            bound = Math.max(bound, abs);
+          }
+      this.set(out, fmt, lo, hi, errs([ex], ([ei]) => ei + q.scale));
+      this.push(n, { op: 'avgpool2d', acc: this.accWidth(bound), requant: { m: [m.m], s: [m.s], zp: op.quant.yZero, xZero: op.quant.xZero, count } }, { bound: bound * m.m });
+      return true;
+    }
+    if (op.op === 'qadd') {
+      const ra = mul(fround32(op.a.scale / op.y.scale));
+      const rb = mul(fround32(op.b.scale / op.y.scale));
+      const s = Math.max(ra.s, rb.s);
+      const ma = ra.m * 2 ** (s - ra.s);
+      const mb = rb.m * 2 ** (s - rb.s);
+      if (Math.max(ma, mb) * 512 >= 2 ** 53) throw new UserError(`node '${n.origin.name}' (${n.origin.opType}): the scales of its inputs differ by more than 2^20; such an add is not supported`);
+      const size = sizeOf(info.shape);
+      const lo = new Float64Array(size);
+      const hi = new Float64Array(size);
+      const b = op.bConst ? null : this.t(n.inputs[1]);
+      for (let i = 0; i < size; i++) {
+        const bc = op.bConst ? op.bConst.q[Math.floor(i / op.bConst.inner) % op.bConst.mid] : 0;
+        const bl = b ? b.qlo[i] : bc;
+        const bh = b ? b.qhi[i] : bc;
+        const one = { m: 1, s };
+        lo[i] = requantQ((x.qlo[i] - op.a.zeroPoint) * ma + (bl - op.b.zeroPoint) * mb, one, op.y.zeroPoint);
+        hi[i] = requantQ((x.qhi[i] - op.a.zeroPoint) * ma + (bh - op.b.zeroPoint) * mb, one, op.y.zeroPoint);
+      }
+      const eb = b ? this.e(n.inputs[1]) : { any: 0, grid: 0 };
+      this.set(out, fmt, lo, hi, errs([ex, eb], ([e1, e2]) => e1 + e2 + q.scale));
+      this.push(n, { op: 'qadd', za: op.a.zeroPoint, zb: op.b.zeroPoint, ma, mb, s, zy: op.y.zeroPoint, bConst: op.bConst ? op.bConst.q : null });
+      return true;
+    }
+    if (op.op === 'qlut') {
+      const lo = x.qlo.map((a, i) => {
+        let m = Infinity;
+        for (let v = a; v <= x.qhi[i]; v++) m = Math.min(m, op.table[v + 128]);
+        return m;
+      });
+      const hi = x.qlo.map((a, i) => {
+        let m = -Infinity;
+        for (let v = a; v <= x.qhi[i]; v++) m = Math.max(m, op.table[v + 128]);
+        return m;
+      });
+      // a table is exact on its 256 inputs; a one-step input difference moves it by the table's largest step
+      let jump = 0;
+      for (let v = 1; v < 256; v++) jump = Math.max(jump, Math.abs(op.table[v] - op.table[v - 1]));
+      this.set(out, fmt, lo, hi, errs([ex], ([ei]) => Math.ceil(ei / xs) * jump * q.scale + q.scale));
+      this.push(n, { op: 'qlut', table: op.table });
+      return true;
+    }
+    return false;
   }
 
   private planTrees(n: IrNode, op: Extract<IrNode['op'], { op: 'trees' }>, x: QTensor, ex: Errs): void {

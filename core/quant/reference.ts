@@ -7,6 +7,7 @@ import { broadcastIndexer } from '../ir/evaluate';
 import { EXP_LIMIT, expNeg30, sigmoidQ, tanhQ, toQ16 } from './approx';
 import { divRoundBig, isqrtBig, rescaleBig, truncFracBig } from './fixed';
 import type { AccWidth, Plan, QNode, Storage } from './types';
+import { requantBig } from './requant';
 import { STORAGE_BITS } from './types';
 
 export interface Violation {
@@ -62,7 +63,7 @@ export function runNodeBig(plan: Plan, qn: QNode, values: Map<string, Float64Arr
           const o = (b * op.M + m) * op.N + j;
           let acc = bias ? bias[bias.length === op.N ? j : o] : 0n;
           for (let k = 0; k < op.K; k++) acc = c.acc(acc + W[op.wOffsets[b] + j * op.K + k] * x[op.aOffsets[b] + m * op.K + k], p.acc, `acc[${o}]`);
-          y[o] = narrowShift(acc, p.shift, `out[${o}]`);
+          y[o] = p.requant ? requantBig(acc, { m: p.requant.m[j], s: p.requant.s[j] }, p.requant.zp) : narrowShift(acc, p.shift, `out[${o}]`);
         }
   } else if (p.op === 'conv2d' && op.op === 'conv2d') {
     const [Nb, C, H, Wd] = shapeIn(0);
@@ -80,10 +81,12 @@ export function runNodeBig(plan: Plan, qn: QNode, values: Map<string, Float64Arr
                 for (let j = 0; j < kw; j++) {
                   const ih = oh * op.strides[0] - op.pads[0] + i * op.dilations[0];
                   const iw = ow * op.strides[1] - op.pads[1] + j * op.dilations[1];
-                  if (ih < 0 || ih >= H || iw < 0 || iw >= Wd) continue;
-                  acc = c.acc(acc + W[((oc * C + ch) * kh + i) * kw + j] * x[((nb * C + ch) * H + ih) * Wd + iw], p.acc, `acc[${o}]`);
+                  const outside = ih < 0 || ih >= H || iw < 0 || iw >= Wd;
+                  if (outside && !p.padValue) continue;
+                  const v = outside ? BigInt(p.padValue!) : x[((nb * C + ch) * H + ih) * Wd + iw];
+                  acc = c.acc(acc + W[((oc * C + ch) * kh + i) * kw + j] * v, p.acc, `acc[${o}]`);
                 }
-            y[o] = narrowShift(acc, p.shift, `out[${o}]`);
+            y[o] = p.requant ? requantBig(acc, { m: p.requant.m[oc], s: p.requant.s[oc] }, p.requant.zp) : narrowShift(acc, p.shift, `out[${o}]`);
           }
   } else if ((p.op === 'maxpool2d' || p.op === 'avgpool2d') && (op.op === 'maxpool2d' || op.op === 'avgpool2d')) {
     const [Nb, C, H, Wd] = shapeIn(0);
@@ -106,7 +109,8 @@ export function runNodeBig(plan: Plan, qn: QNode, values: Map<string, Float64Arr
           else {
             let sum = 0n;
             for (const v of inside) sum = c.acc(sum + v, (p as { acc: AccWidth }).acc, `sum[${o}]`);
-            y[o] = divRoundBig(sum, BigInt(op.countIncludePad ? inside.length + padded : inside.length));
+            const rq = p.op === 'avgpool2d' ? p.requant : undefined;
+            y[o] = rq ? requantBig(sum - BigInt(rq.count * rq.xZero), { m: rq.m[0], s: rq.s[0] }, rq.zp) : divRoundBig(sum, BigInt(op.countIncludePad ? inside.length + padded : inside.length));
           }
         }
   } else if (p.op === 'affine' && op.op === 'affine') {
@@ -246,6 +250,15 @@ export function runNodeBig(plan: Plan, qn: QNode, values: Map<string, Float64Arr
     }
   } else if (p.op === 'threshold') {
     for (let i = 0; i < size; i++) y[i] = x[i] > BigInt(p.t) ? 1n : 0n;
+  } else if (p.op === 'qadd' && op.op === 'qadd') {
+    const b = p.bConst ? null : big(values.get(n.inputs[1])!);
+    for (let i = 0; i < size; i++) {
+      const bq = b ? b[i] : BigInt(p.bConst![Math.floor(i / op.bConst!.inner) % op.bConst!.mid]);
+      const acc = c.acc((x[i] - BigInt(p.za)) * BigInt(p.ma) + (bq - BigInt(p.zb)) * BigInt(p.mb), 'i64', `acc[${i}]`);
+      y[i] = requantBig(acc, { m: 1, s: p.s }, p.zy);
+    }
+  } else if (p.op === 'qlut') {
+    for (let i = 0; i < size; i++) y[i] = BigInt(p.table[Number(x[i]) + 128]);
   } else {
     throw new Error(`internal: params ${p.op} do not match op ${op.op}`);
   }

@@ -9,9 +9,15 @@ import { EXP_LIMIT, expNeg30, sigmoidQ, tanhQ, toQ16 } from './approx';
 import { divRound, isqrt, quantize, rescale, saturate, truncFrac } from './fixed';
 import { runNodeBig } from './reference';
 import type { InputCase } from '../io/inputs';
-import type { Plan, QNode, QTree } from './types';
+import type { Plan, QFormat, QNode, QTree, Requant } from './types';
+import { quantizeLinear, requant } from './requant';
 
 export type QValues = Map<string, Float64Array>;
+
+/** A pre-quantized layer's output `c`: saturate(rshiftEven(acc · m[c], s[c]) + zp) (core/quant/requant.ts). */
+function requantAt(acc: number, r: Requant, c: number): number {
+  return requant(acc, { m: r.m[c], s: r.s[c] }, r.zp);
+}
 
 export type InputPolicy = 'revert' | 'clamp';
 
@@ -26,6 +32,16 @@ export class InputOutOfRange extends UserError {
   }
 }
 
+/** A real input value as the contract's integer: q·2^-frac, or the model's own QuantizeLinear (unsaturated). */
+export function quantizeReal(f: QFormat, x: number): number {
+  return f.scale !== undefined ? quantizeLinear(x, f.scale, f.zeroPoint ?? 0) : quantize(x, f.frac);
+}
+
+/** The real value of a stored integer of format `f`. */
+export function realOf(f: QFormat, q: number): number {
+  return f.scale !== undefined ? (q - (f.zeroPoint ?? 0)) * f.scale : q * 2 ** -f.frac;
+}
+
 /** Quantises one case's float inputs; outside the box it reverts (throws) or clamps, as the contract does. */
 export function quantizeInputs(plan: Plan, c: InputCase, policy: InputPolicy = 'revert'): QValues {
   const out: QValues = new Map();
@@ -35,7 +51,7 @@ export function quantizeInputs(plan: Plan, c: InputCase, policy: InputPolicy = '
     const q = new Float64Array(v.length);
     for (let i = 0; i < v.length; i++) {
       if (!Number.isFinite(v[i])) throw new UserError(`input '${inp.name}' element ${i} is ${v[i]}; fixed-point inputs must be finite`);
-      q[i] = inp.kind === 'int' ? Math.trunc(v[i]) : quantize(v[i], t.format.frac);
+      q[i] = inp.kind === 'int' ? Math.trunc(v[i]) : quantizeReal(t.format, v[i]);
       if (q[i] < t.qlo[i] || q[i] > t.qhi[i]) {
         if (policy === 'revert') {
           const box = plan.options.boxes.get(inp.id)!;
@@ -96,7 +112,7 @@ function runNode(plan: Plan, qn: QNode, v: QValues): Float64Array {
             let acc = p.bias ? p.bias[p.bias.length === N ? j : o] : 0;
             const wo = op.wOffsets[b] + j * K;
             for (let k = 0; k < K; k++) acc += W[wo + k] * x[xo + k];
-            y[o] = saturate(rescale(acc, p.shift), st);
+            y[o] = p.requant ? requantAt(acc, p.requant, j) : saturate(rescale(acc, p.shift), st);
           }
         }
       return y;
@@ -107,6 +123,7 @@ function runNode(plan: Plan, qn: QNode, v: QValues): Float64Array {
       const [, OC, OH, OW] = outShape;
       const [kh, kw] = op.kernel;
       const W = p.W.q;
+      const pad = p.padValue ?? 0;
       for (let nb = 0; nb < Nb; nb++)
         for (let oc = 0; oc < OC; oc++)
           for (let oh = 0; oh < OH; oh++)
@@ -115,14 +132,14 @@ function runNode(plan: Plan, qn: QNode, v: QValues): Float64Array {
               for (let c = 0; c < C; c++)
                 for (let i = 0; i < kh; i++) {
                   const ih = oh * op.strides[0] - op.pads[0] + i * op.dilations[0];
-                  if (ih < 0 || ih >= H) continue;
                   for (let j = 0; j < kw; j++) {
                     const iw = ow * op.strides[1] - op.pads[1] + j * op.dilations[1];
-                    if (iw < 0 || iw >= Wd) continue;
-                    acc += W[((oc * C + c) * kh + i) * kw + j] * x[((nb * C + c) * H + ih) * Wd + iw];
+                    // taps outside read the padding value (a pre-quantized input's zero point, else 0)
+                    const v = ih < 0 || ih >= H || iw < 0 || iw >= Wd ? pad : x[((nb * C + c) * H + ih) * Wd + iw];
+                    acc += W[((oc * C + c) * kh + i) * kw + j] * v;
                   }
                 }
-              y[((nb * OC + oc) * OH + oh) * OW + ow] = saturate(rescale(acc, p.shift), st);
+              y[((nb * OC + oc) * OH + oh) * OW + ow] = p.requant ? requantAt(acc, p.requant, oc) : saturate(rescale(acc, p.shift), st);
             }
       return y;
     }
@@ -155,7 +172,8 @@ function runNode(plan: Plan, qn: QNode, v: QValues): Float64Array {
               }
             }
             const o = (q * OH + oh) * OW + ow;
-            y[o] = op.op === 'maxpool2d' ? best : divRound(sum, op.countIncludePad ? count + padded : count);
+            const rq = p.op === 'avgpool2d' ? p.requant : undefined;
+            y[o] = op.op === 'maxpool2d' ? best : rq ? requantAt(sum - rq.count * rq.xZero, rq, 0) : divRound(sum, op.countIncludePad ? count + padded : count);
           }
       return y;
     }
@@ -328,6 +346,19 @@ function runNode(plan: Plan, qn: QNode, v: QValues): Float64Array {
     }
     case 'threshold':
       for (let i = 0; i < size; i++) y[i] = x[i] > p.t ? 1 : 0;
+      return y;
+    case 'qadd': {
+      if (op.op !== 'qadd') break;
+      const b = p.bConst ? null : v.get(n.inputs[1])!;
+      const one = { m: 1, s: p.s };
+      for (let i = 0; i < size; i++) {
+        const bq = b ? b[i] : p.bConst![Math.floor(i / op.bConst!.inner) % op.bConst!.mid];
+        y[i] = requant((x[i] - p.za) * p.ma + (bq - p.zb) * p.mb, one, p.zy);
+      }
+      return y;
+    }
+    case 'qlut':
+      for (let i = 0; i < size; i++) y[i] = p.table[x[i] + 128];
       return y;
   }
   throw new Error(`internal: params ${p.op} do not match op ${op.op}`);

@@ -14,10 +14,22 @@ export function storageMin(s: Storage | AccWidth): number {
   return -(2 ** (STORAGE_BITS[s] - 1));
 }
 
-/** value = q · 2^-frac (frac may be negative for large ranges) */
+/**
+ * value = q · 2^-frac (frac may be negative for large ranges); a pre-quantized model's tensors are affine
+ * instead: value = (q − zeroPoint) · scale, with frac 0 (core/quant/requant.ts).
+ */
 export interface QFormat {
   storage: Storage;
   frac: number;
+  scale?: number;
+  zeroPoint?: number;
+}
+
+/** Per output channel requantisation of a pre-quantized layer: saturate(rshiftEven(acc · m, s) + zp). */
+export interface Requant {
+  m: number[];
+  s: number[];
+  zp: number;
 }
 
 export interface QTensor {
@@ -62,10 +74,15 @@ export interface QTree {
 
 /** Integer parameters per IR op. Shifts are right shifts with round-half-up (negative: left shift). */
 export type QParams =
-  | { op: 'matmul'; W: QWeights; bias: Float64Array | null; acc: AccWidth; shift: number }
-  | { op: 'conv2d'; W: QWeights; bias: Float64Array | null; acc: AccWidth; shift: number }
+  | { op: 'matmul'; W: QWeights; bias: Float64Array | null; acc: AccWidth; shift: number; requant?: Requant }
+  /** padValue: what taps outside the input read (a pre-quantized input's zero point; else 0) */
+  | { op: 'conv2d'; W: QWeights; bias: Float64Array | null; acc: AccWidth; shift: number; requant?: Requant; padValue?: number }
   | { op: 'maxpool2d' }
-  | { op: 'avgpool2d'; acc: AccWidth }
+  /** requant: a pre-quantized average, saturate(rshiftEven((Σx − count·xZero) · m, s) + zp) */
+  | { op: 'avgpool2d'; acc: AccWidth; requant?: Requant & { xZero: number; count: number } }
+  /** saturate(rshiftEven((a − za)·ma + (b − zb)·mb, s) + zy); b from `bConst` (broadcast as the op says) when set */
+  | { op: 'qadd'; za: number; zb: number; ma: number; mb: number; s: number; zy: number; bConst: Int32Array | null }
+  | { op: 'qlut'; table: Int32Array }
   | { op: 'affine'; scale: QWeights; offset: Float64Array; acc: AccWidth; shift: number }
   | { op: 'binary'; shiftA: number; shiftB: number; acc: AccWidth; shift: number }
   | { op: 'relu' }
@@ -98,7 +115,7 @@ export interface InputBox {
   lo: Float64Array;
   hi: Float64Array;
   /** where the box came from, for the report */
-  source: 'declared' | 'calibration' | 'declared+calibration' | 'default';
+  source: 'declared' | 'calibration' | 'declared+calibration' | 'default' | 'quantizer';
 }
 
 export interface QuantOptions {

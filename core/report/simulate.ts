@@ -1,7 +1,7 @@
 // `stylus-ml simulate`: the float model (onnxruntime) and the fixed-point simulator side by side.
 import type { Graph, OutputInfo } from '../ir/graph';
 import { FloatReference, type RefInput } from '../float/ort';
-import { InputOutOfRange, quantizeInputs, runFixed, type InputPolicy } from '../quant/simulate';
+import { InputOutOfRange, quantizeInputs, realOf, runFixed, type InputPolicy } from '../quant/simulate';
 import type { InputCase } from '../io/inputs';
 import type { Plan } from '../quant/types';
 
@@ -79,7 +79,7 @@ export async function simulateCases(bytes: Uint8Array, file: string, plan: Plan,
       for (const o of g.outputs) {
         const t = plan.tensors.get(o.id)!;
         const raw = Array.from(fx.get(o.id)!);
-        const fixed = o.classLabels ? raw.map((i) => o.classLabels![i]) : raw.map((v) => v * 2 ** -t.format.frac);
+        const fixed = o.classLabels ? raw.map((i) => o.classLabels![i]) : raw.map((v) => realOf(t.format, v));
         const float = fl[o.name];
         outputs[o.name] = { shape: t.shape, float, fixed, fixedRaw: raw };
         if (!o.classLabels) {

@@ -2,8 +2,9 @@
 //!
 //! One definition of the integer semantics for the simulator (core/quant/fixed.ts, approx.ts), this
 //! runtime and the overflow analysis: a value is `q * 2^-frac`; accumulators are i32 or i64; a rescale
-//! is an arithmetic right shift with round-half-up; narrowing saturates. No floats anywhere: Stylus
-//! prices every float instruction at u64::MAX ink. The tables of the nonlinearities live in
+//! is an arithmetic right shift with round-half-up; narrowing saturates. A pre-quantized model's layers
+//! requantise with `requant_i8` (a multiplier and a round-half-even shift, as onnxruntime rounds).
+//! No floats anywhere: Stylus prices every float instruction at u64::MAX ink. The tables of the nonlinearities live in
 //! `tables.rs`, written by the generator from the simulator's own constants.
 
 use super::tables::{EXP2_TABLE, EXP_LIMIT, LOG2E_Q24, SIGMOID_LIMIT, SIGMOID_TABLE};
@@ -92,6 +93,27 @@ pub fn sat_i32(v: i64) -> i32 {
     } else {
         v as i32
     }
+}
+
+/// `v / 2^s` rounded half to even (`s` in 1..=62): onnxruntime's rounding of a requantised value.
+#[inline(always)]
+pub fn rshift_even(v: i64, s: u32) -> i64 {
+    let q = v >> s;
+    let r = v - (q << s);
+    let half = 1i64 << (s - 1);
+    if r > half || (r == half && (q & 1) == 1) {
+        q + 1
+    } else {
+        q
+    }
+}
+
+/// A pre-quantized model's requantisation (core/quant/requant.ts): the accumulator times the multiplier
+/// `m / 2^s` (onnxruntime's float32 multiplier, exactly), rounded half to even, plus the output zero
+/// point, saturated to i8. `acc * m` stays below 2^62: the plan bounds `acc` and `m < 2^24`.
+#[inline(always)]
+pub fn requant_i8(acc: i64, m: i64, s: u32, zp: i64) -> i8 {
+    sat_i8(rshift_even(acc * m, s) + zp)
 }
 
 /// `a / d` rounded half up, for `d > 0`: `floor((2a + d) / 2d)`.

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { VSCodeSession, e2eAvailability, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
+import { VSCodeSession, e2eAvailability, sessionFor, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
 
 const CRATE_FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'ls', 'mlp-crate');
 
@@ -58,8 +58,9 @@ describe('diagnostics: stylus-ml overflow warnings and quick fixes in code-serve
 
   const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>) =>
     test(name, async (t) => {
-      if (!avail.ok || !vs) return t.skip(`e2e skipped: ${avail.ok ? 'the session did not start' : avail.reason}`);
-      await vs.step(name.slice(0, 40), () => fn(vs!));
+      const session = sessionFor(t, avail, vs);
+      if (!session) return;
+      await session.step(name.slice(0, 40), () => fn(session));
     });
 
   /** The Problems view's rows (aria-label and visible text); opens the view when it is not showing. */

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../fixtures/cli';
-import { VSCodeSession, e2eAvailability, freePort, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
+import { VSCodeSession, e2eAvailability, sessionFor, freePort, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
 
 const CRATE = 'iris-min';
 /** A Rust type error, put on the first line of `infer`'s body. */
@@ -50,8 +50,9 @@ describe('failures: a broken build and a deploy with no devnode in code-server',
 
   const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>) =>
     test(name, async (t) => {
-      if (!avail.ok || !vs) return t.skip(`e2e skipped: ${avail.ok ? 'the session did not start' : avail.reason}`);
-      await vs.step(name.slice(0, 40), () => fn(vs!));
+      const session = sessionFor(t, avail, vs);
+      if (!session) return;
+      await session.step(name.slice(0, 40), () => fn(session));
     });
 
   e2e('a failed build shows rustc\'s error in the Problems view', async (vs) => {

@@ -35,6 +35,19 @@ interface InstallPaths {
 
 export type Availability = { ok: true; paths: InstallPaths; installedNow: boolean } | { ok: false; reason: string };
 
+/** CI set and not "false"/"0" (scripts/test.mjs reads it the same way). */
+export const underCI = !!process.env.CI && !['false', '0'].includes(process.env.CI.toLowerCase());
+
+/** The session a test needs. When e2e cannot run the test is skipped with the reason — except under CI,
+ *  where it fails with it: a skipped layer would be a silent failure. */
+export function sessionFor(t: { skip(message?: string): void }, avail: Availability | undefined, vs: VSCodeSession | undefined): VSCodeSession | null {
+  if (avail?.ok && vs) return vs;
+  const reason = !avail ? 'e2eAvailability() was not run' : avail.ok ? 'the VS Code session did not start' : avail.reason;
+  if (underCI) throw new Error(`e2e cannot run: ${reason}`);
+  t.skip(`e2e skipped: ${reason}`);
+  return null;
+}
+
 /** Installs code-server if needed (about 2 minutes, once per machine); the reason when e2e cannot run. */
 export async function e2eAvailability(): Promise<Availability> {
   if (process.env.STYLUS_ML_SKIP_E2E) return { ok: false, reason: `STYLUS_ML_SKIP_E2E is set (${process.env.STYLUS_ML_SKIP_E2E})` };

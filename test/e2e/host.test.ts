@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { writeCrateManifest } from '../fixtures/crate-manifest';
 import { resultsFile, type HostSuiteResults } from '../host-extension/results';
-import { VSCodeSession, e2eAvailability, freePort, isAlive, makeWorkspace, packageHostTestVsix, packageVsix, repoRoot, tempDir, waitFor, type Availability } from './harness';
+import { VSCodeSession, e2eAvailability, sessionFor, freePort, isAlive, makeWorkspace, packageHostTestVsix, packageVsix, repoRoot, tempDir, waitFor, type Availability } from './harness';
 
 function readResults(dir: string, n: number): HostSuiteResults {
   return JSON.parse(readFileSync(resultsFile(dir, n), 'utf8')) as HostSuiteResults;
@@ -52,8 +52,9 @@ describe('in-host suite: vscode API inside the extension host', { timeout: 600_0
   /** A test that needs the session: skipped with the reason when e2e cannot run; screenshot on failure. */
   const e2e = (name: string, fn: (t: TestContext) => Promise<void>) =>
     test(name, async (t) => {
-      if (!avail.ok || !vs) return t.skip(`e2e skipped: ${avail.ok ? 'the session did not start' : avail.reason}`);
-      await vs.step(name.slice(0, 40), () => fn(t));
+      const session = sessionFor(t, avail, vs);
+      if (!session) return;
+      await session.step(name.slice(0, 40), () => fn(t));
     });
 
   e2e('every in-host test passes', async (t) => {

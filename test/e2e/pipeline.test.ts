@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Manifest } from '../../core/manifest/schema';
 import type { EstimateJson } from '../../extension/core-client';
 import { cliJson } from './cli';
-import { VSCodeSession, e2eAvailability, freePort, makeWorkspace, packageVsix, repoRoot, tempDir, waitFor, type Availability } from './harness';
+import { VSCodeSession, e2eAvailability, sessionFor, freePort, makeWorkspace, packageVsix, repoRoot, tempDir, waitFor, type Availability } from './harness';
 
 const SAMPLE = path.join(repoRoot, 'samples', 'iris-logreg.onnx');
 const CRATE = 'iris-stylus';
@@ -53,8 +53,9 @@ describe('pipeline: scaffold, preview, devnode, deploy and try-it from the VS Co
 
   const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>) =>
     test(name, async (t) => {
-      if (!avail.ok || !vs) return t.skip(`e2e skipped: ${avail.ok ? 'the session did not start' : avail.reason}`);
-      await vs.step(name.slice(0, 40), () => fn(vs!));
+      const session = sessionFor(t, avail, vs);
+      if (!session) return;
+      await session.step(name.slice(0, 40), () => fn(session));
     });
 
   /** The open quick input's title (to know which wizard step is showing). */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { readManifest } from '../../core/manifest/schema';
+import { readManifest } from '../../core/manifest/file';
 import { prepareModel } from '../../core/pipeline';
 import { modelHash } from '../../core/quant/hash';
 import { acceptanceModels, type AcceptanceModel } from '../fixtures/acceptance-models';

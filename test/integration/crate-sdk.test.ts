@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { readManifest } from '../../core/manifest/schema';
+import { readManifest } from '../../core/manifest/file';
 import { runCli } from '../fixtures/cli';
 import { corpusAvailable, corpusFile } from '../fixtures/corpus';
 import { mlp } from '../fixtures/onnx-builder';

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { CodeAction, CodeLens, Diagnostic, Hover, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../../language-server/protocol';
+import { ValidatedNotification, type ValidatedParams } from '../../language-server/protocol';
 
 const root = path.resolve(__dirname, '..', '..');
 let built: Promise<string> | null = null;
@@ -68,7 +68,7 @@ export class LspClient {
     conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p);
     });
-    conn.onNotification(VALIDATED_NOTIFICATION, (p: ValidatedParams) => {
+    conn.onNotification(ValidatedNotification, (p: ValidatedParams) => {
       this.validated.push(p);
       for (const f of this.onValidated) f(p);
       this.waiters = this.waiters.filter((w) => {
@@ -111,7 +111,7 @@ export class LspClient {
       return Promise.resolve(done);
     }
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no ${VALIDATED_NOTIFICATION} for ${uri} v${version} within ${timeoutMs} ms`)), timeoutMs);
+      const t = setTimeout(() => reject(new Error(`no ${ValidatedNotification.method} for ${uri} v${version} within ${timeoutMs} ms`)), timeoutMs);
       this.waiters.push({
         pred: (v) => v.uri === uri && v.version >= version,
         resolve: (v) => {

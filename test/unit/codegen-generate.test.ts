@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeAbiParameters } from 'viem';
 import { generateCrate, type GeneratedCrate } from '../../core/codegen/generate';
-import { validateManifest } from '../../core/manifest/schema';
+import { validateManifest } from '../../core/manifest/file';
 import { prepareModel } from '../../core/pipeline';
 import { forest, mlp } from '../fixtures/onnx-builder';
 

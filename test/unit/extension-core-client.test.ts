@@ -1,5 +1,6 @@
 // The extension's bridge to the engine, against the real CLI bundle (dist/cli.js, built by `npm test`):
 // JSON on success, the CLI's one-line reason on failure, "not available yet" for missing subcommands.
+import { InspectJsonSchema } from '../../core/contracts/cli';
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -46,7 +47,7 @@ describe('CoreClient', () => {
     });
 
     test('a subcommand the CLI lacks is "not available yet"', async () => {
-      await assert.rejects(core.json('Teleportation', ['teleport', 'x']), (e: unknown) => e instanceof CoreUnavailableError && e.feature === 'Teleportation');
+      await assert.rejects(core.json(InspectJsonSchema, 'Teleportation', ['teleport', 'x']), (e: unknown) => e instanceof CoreUnavailableError && e.feature === 'Teleportation');
     });
   });
 });

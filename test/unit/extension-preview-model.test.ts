@@ -5,7 +5,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { parsePreviewModel, emptyPreviewModel } from '../../webview/protocol';
+import { parsePreviewModel, parseTryItResult, emptyPreviewModel } from '../../webview/protocol';
+import { parseContract } from '../../core/contracts/check';
+import { CallJsonSchema, EstimateJsonSchema, InspectJsonSchema } from '../../core/contracts/cli';
 import { CoreClient, CoreUnavailableError, type CallJson, type EstimateJson, type InspectJson } from '../../extension/core-client';
 import { readCrate } from '../../extension/crates';
 import { NEEDS_BOX, computePreview, fromCall, fromEstimate, fromInspect } from '../../extension/preview-model';
@@ -17,30 +19,51 @@ const root = path.resolve(__dirname, '..', '..');
 const cliBundle = path.join(root, 'dist', 'cli.js');
 const sample = path.join(root, 'samples', 'iris-logreg.onnx');
 
-const inspectJson: InspectJson = {
-  inputs: [{ name: 'X', shape: [null, 2], dtype: 'float32' }],
-  outputs: [{ name: 'output_label', shape: [null], dtype: 'int64' }],
+// Documents of the CLI's contracts (core/contracts/cli.ts), checked by the same schema the extension uses.
+const inspectJson: InspectJson = parseContract(InspectJsonSchema, {
+  file: 'm.onnx',
+  producer: 'skl2onnx',
+  opsets: { 'ai.onnx.ml': 1 },
+  inputs: [{ name: 'X', shape: [1, 2], dtype: 'float32' }],
+  outputs: [{ name: 'output_label', shape: null, dtype: 'int64' }],
   nodes: [
-    { name: 'LinearClassifier', op: 'LinearClassifier', domain: 'ai.onnx.ml', supported: true, params: 9, macs: 6 },
-    { name: 'Weird', op: 'NonMaxSuppression', domain: '', supported: false, params: 0, macs: 0 },
+    { name: 'LinearClassifier', op: 'LinearClassifier', domain: 'ai.onnx.ml', opset: 1, supported: true, params: 9, macs: 6, outputShapes: [[1], [1, 3]] },
+    { name: 'Weird', op: 'NonMaxSuppression', domain: 'ai.onnx', opset: 11, supported: false, params: 0, macs: 0, outputShapes: [null] },
   ],
-  totals: { params: 9, macs: 6 },
-  unsupported: [{ name: 'Weird', op: 'NonMaxSuppression', domain: '' }],
-};
+  totals: { params: 9, macs: 6, nodes: 2 },
+  unsupported: [{ name: 'Weird', op: 'NonMaxSuppression', domain: 'ai.onnx', opset: 11 }],
+  notes: [],
+}, 'inspect');
 
-const estimateJson: EstimateJson = {
-  call: { executionGas: { min: 9000, typical: 9500, max: 9900 }, totalTxGas: { min: 30000, typical: 30500, max: 30900 }, breakdown: { intrinsic: 21000, calldata: 400, init: { min: 8832, typical: 8832, max: 8832 } } },
-  deploy: { deployGas: 600000, activationGas: 1700000, dataFeeWei: '98765432109876543210', compressedBytes: 3456 },
-  layers: [{ name: 'LinearClassifier', op: 'LinearClassifier', ink: 1200000, gas: 120, codeBytes: 256 }],
+const spread = (typical: number, min = typical, max = typical) => ({ min, typical, max });
+const estimateJson: EstimateJson = parseContract(EstimateJsonSchema, {
+  target: 'crate /c',
+  function: 'predict',
+  call: {
+    executionGas: spread(9500, 9000, 9900),
+    totalTxGas: spread(30500, 30000, 30900),
+    breakdown: { intrinsic: 21000, calldata: spread(400), init: 8832, memory: 0, hostio: 50, compute: spread(600), l1: 0 },
+  },
+  deploy: { deployGas: 600000, activationGas: 1700000, dataFeeWei: '98765432109876543210', compressedBytes: 3456, limitBytes: 24576, wasmBytes: 9000, parts: { deploy: {}, activation: {} } },
+  layers: [{ name: 'LinearClassifier', fn: 'layer_0_linear_classifier', op: 'LinearClassifier', kernel: 'dense', ink: 1200000, inkSpread: spread(1200000), gas: 120, codeBytes: 256, measuredInk: null, measuredCodeBytes: null }],
+  abiInk: 1000,
   measured: null,
-};
+  shape: { provenance: 'predicted', initCost: 10, cachedCost: 5, footprintPages: 1, asmEstimate: 100 },
+  arbosVersion: 40,
+  inputs: 8,
+  provenance: {},
+  alternatives: null,
+}, 'estimate');
+const measuredFigures = { executionGas: spread(9400), totalTxGas: spread(30400), ink: 94_000_000, inputs: 8, source: 'devnode' };
 
 describe('preview model', () => {
   test('inspect JSON fills the summary and the layer table; unsupported nodes become one error naming them all', () => {
     const m = emptyPreviewModel({ kind: 'onnx', path: sample, displayName: 'iris' });
     fromInspect(m, inspectJson);
     assert.equal(m.layers?.length, 2);
-    assert.deepEqual(m.summary?.inputs[0], { name: 'X', shape: ['?', 2], dtype: 'float32' });
+    assert.deepEqual(m.summary?.inputs[0], { name: 'X', shape: [1, 2], dtype: 'float32' });
+    assert.deepEqual(m.layers?.[0].outputShapes, [[1], [1, 3]]);
+    assert.equal(m.layers?.[1].outputShapes, null, 'an unknown output shape is not drawn');
     assert.equal(m.errors.length, 1);
     assert.match(m.errors[0].message, /Weird \(NonMaxSuppression\)/);
     parsePreviewModel(JSON.parse(JSON.stringify(m))); // what the webview will accept
@@ -50,17 +73,17 @@ describe('preview model', () => {
     const m = emptyPreviewModel({ kind: 'crate', path: '/c', displayName: 'c' });
     fromEstimate(m, estimateJson);
     assert.equal(m.call?.totalTxGas.typical, 30500);
-    assert.deepEqual(m.call?.breakdown, [{ name: 'intrinsic', gas: 21000 }, { name: 'calldata', gas: 400 }, { name: 'init', gas: 8832 }]);
+    assert.deepEqual(m.call?.breakdown.slice(0, 3), [{ name: 'intrinsic', gas: 21000 }, { name: 'calldata', gas: 400 }, { name: 'init', gas: 8832 }]);
     assert.equal(m.call?.provenance, 'estimate');
-    assert.equal(m.deploy?.limitBytes, 24576, 'the Stylus limit when the engine does not say');
+    assert.equal(m.deploy?.limitBytes, 24576);
     assert.equal(m.deploy?.dataFeeWei, '98765432109876543210');
     const measured = emptyPreviewModel({ kind: 'crate', path: '/c', displayName: 'c' });
-    fromEstimate(measured, { ...estimateJson, measured: { executionGas: 9400, totalTxGas: 30400 } });
+    fromEstimate(measured, { ...estimateJson, measured: measuredFigures });
     assert.equal(measured.call?.provenance, 'measured');
     assert.equal(measured.call?.totalTxGas.typical, 30400);
     // the built program's own per-layer figures replace the analytical ones
     const built = emptyPreviewModel({ kind: 'crate', path: '/c', displayName: 'c' });
-    fromEstimate(built, { ...estimateJson, layers: [{ ...estimateJson.layers[0], measuredInk: 600000, measuredCodeBytes: 301 }], measured: { executionGas: 9400, totalTxGas: 30400 } });
+    fromEstimate(built, { ...estimateJson, layers: [{ ...estimateJson.layers[0], measuredInk: 600000, measuredCodeBytes: 301 }], measured: measuredFigures });
     assert.deepEqual(built.layerCosts, [{ name: 'LinearClassifier', op: 'LinearClassifier', ink: 600000, gas: 60, codeBytes: 301 }]);
     assert.equal(m.layerCosts?.[0].ink, 1200000, 'before a build, the analytical ink');
     // a deployment measured on the devnode (from the crate's manifest) is not replaced by the estimate
@@ -74,8 +97,10 @@ describe('preview model', () => {
   });
 
   test('call JSON becomes the Try-it result', () => {
-    const call: CallJson = { address: '0x1', cases: [{ outputs: { output_label: { shape: [1], fixed: [2], fixedRaw: ['2'] } }, gasUsed: '31234', hash: '0xabc' }], matchesSimulator: true };
-    assert.deepEqual(fromCall(call), { outputs: [{ name: 'output_label', shape: [1], values: [2], raw: ['2'] }], gasUsed: 31234, txHash: '0xabc', matchesSimulator: true });
+    const hash = `0x${'ab'.repeat(32)}`;
+    const call: CallJson = parseContract(CallJsonSchema, { address: `0x${'11'.repeat(20)}`, function: 'predict', cases: [{ outputs: { output_label: { shape: [1], fixed: ['versicolor'], fixedRaw: [1] } }, gasUsed: 31234, hash, matchesSimulator: true }], matchesSimulator: true }, 'call');
+    assert.deepEqual(fromCall(call), { outputs: [{ name: 'output_label', shape: [1], values: ['versicolor'], raw: ['1'] }], gasUsed: 31234, txHash: hash, matchesSimulator: true });
+    parseTryItResult(JSON.parse(JSON.stringify(fromCall(call))));
     assert.throws(() => fromCall({ ...call, cases: [] }), /no result/);
   });
 

@@ -13,7 +13,7 @@ describe('readSettings', () => {
       defaultTemplate: 'sdk',
       inputPolicy: 'revert',
       estimates: { enable: true },
-      diagnostics: { enable: true },
+      diagnostics: { enable: true, debounceMs: 250 },
       codeLens: { enable: false },
     });
     assert.equal(devnodeUrl(s), 'http://127.0.0.1:8547');

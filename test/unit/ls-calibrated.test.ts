@@ -18,7 +18,7 @@ import { ManifestCache } from '../../core/analysis/manifest/view';
 import { loadRustParser, RustDocument } from '../../core/analysis/syntax/parser';
 import { planFromManifest } from '../../core/cli/crate-model';
 import { prng } from '../../core/io/prng';
-import { readManifest } from '../../core/manifest/schema';
+import { readManifest } from '../../core/manifest/file';
 import { runReference } from '../../core/quant/reference';
 import type { Plan } from '../../core/quant/types';
 import { runCli } from '../fixtures/cli';

@@ -60,7 +60,7 @@ describe('checkPaths', () => {
     cpSync(path.join(fixturesDir, 'mlp-crate'), crate, { recursive: true });
     const mf = path.join(crate, 'stylus-ml.json');
     const j = JSON.parse(readFileSync(mf, 'utf8'));
-    j.layers.push({ index: 3, name: 'fc3', fn: 'layer_3_fc3', op: 'matmul', onnxOp: 'Gemm', inputShapes: [[1, 2]], outputShape: [1, 2], inputFormats: [], outputFormat: { storage: 'i16', fracBits: 10 }, interval: [0, 0], qInterval: [0, 0], lines: null });
+    j.layers.push({ index: 3, name: 'fc3', fn: 'layer_3_fc3', op: 'matmul', onnxOp: 'Gemm', inputShapes: [[1, 2]], outputShape: [1, 2], params: 0, macs: 0, inputFormats: [], outputFormat: { storage: 'i16', fracBits: 10 }, interval: [0, 0], qInterval: [0, 0], lines: null, ink: null, gas: null });
     writeFileSync(mf, JSON.stringify(j));
     const r = await checkPaths([path.join(crate, 'src', 'model.rs')]);
     assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity]), [['SML102', 'information']]);

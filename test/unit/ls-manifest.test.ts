@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { Analyzer } from '../../core/analysis/analyze';
 import { CrateFiles } from '../../core/analysis/crate-files';
 import { findManifest, ManifestCache, readManifestView, rustIdent, type ManifestView } from '../../core/analysis/manifest/view';
-import { validateManifest } from '../../core/manifest/schema';
+import { validateManifest } from '../../core/manifest/file';
 import { hoverAt } from '../../core/analysis/hover';
 import { analyse, covered, fixturesDir, rust } from './ls-harness';
 
@@ -82,7 +82,7 @@ describe('reading stylus-ml.json', () => {
       writeFileSync(path.join(dir, 'stylus-ml.json'), JSON.stringify(j));
       const r = new ManifestCache().load(path.join(dir, 'stylus-ml.json'));
       assert.equal(r.view, null);
-      assert.match(r.error!, /missing key 'modelHash'/);
+      assert.match(r.error!, /stylus-ml\.json: modelHash: missing/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { prepareModel } from '../../core/pipeline';
 import { modelHash } from '../../core/quant/hash';
-import { manifestFromPlan, readManifest, rustFnName, validateManifest, type Manifest } from '../../core/manifest/schema';
+import { type Manifest } from '../../core/manifest/schema';
+import { readManifest, validateManifest } from '../../core/manifest/file';
+import { manifestFromPlan, rustFnName } from '../../core/manifest/from-plan';
+import { generateCrate } from '../../core/codegen/generate';
 import { mlp } from '../fixtures/onnx-builder';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-manifest-'));
@@ -35,21 +38,20 @@ test('manifest: layers carry formats, proven intervals and Rust names; the reade
   for (const l of parts.layers) assert.ok(l.interval[0] <= l.interval[1] && l.qInterval[0] <= l.qInterval[1]);
   assert.equal(parts.totals.params, 4 * 6 + 6 + 6 * 3 + 3);
   assert.equal(rustFnName('/Conv_1/Conv', 3), 'layer_3_conv_1_conv');
-  const m: Manifest = {
-    schema: 1,
-    tool: { name: 'stylus-ml', version: 'test' },
-    model: { path: model, sha256: '00', producer: '', opsets: {} },
-    template: 'minimal',
-    options: { activations: 'i16', weights: 'i16', accumulator: 'auto', inputPolicy: 'revert' },
-    box: { source: 'declared', note: '' },
-    ...parts,
-    modelHash: modelHash(plan),
-    selectors: {},
-    notes: [],
-  };
+  const m: Manifest = generateCrate(prepareModel(model, { inputRange: '-1:1' }), { template: 'minimal', crateDir: tmp, vectors: 4 }).manifest;
+  assert.deepEqual(m.layers.map((l) => l.fn), parts.layers.map((l) => l.fn));
   fs.writeFileSync(path.join(tmp, 'stylus-ml.json'), JSON.stringify(m));
-  assert.equal(readManifest(tmp).modelHash, m.modelHash);
-  assert.throws(() => validateManifest({ ...m, schema: 2 }, 'x.json'), /x\.json: schema 2 is not supported/);
-  assert.throws(() => validateManifest({ ...m, modelHash: '0x12' }, 'x.json'), /modelHash must be/);
+  assert.equal(readManifest(tmp).modelHash, modelHash(plan));
+  // wrong documents: an unknown schema version, a wrong type, a missing field, an unknown field — each
+  // refused with the file, the field's path and what to do
+  assert.throws(() => validateManifest({ ...m, schema: 2 }, 'x.json'), /^UserError: x\.json: schema: schema 2 is not supported \(this tool reads schema 1\)/);
+  assert.throws(() => validateManifest({ ...m, modelHash: '0x12' }, 'x.json'), /x\.json: modelHash: modelHash must be 0x and 64 lower-case hex digits/);
+  const badLayer = structuredClone(m);
+  (badLayer.layers[1] as unknown as { lines: unknown }).lines = 'x';
+  assert.throws(() => validateManifest(badLayer, 'x.json'), /x\.json: layers\[1\]\.lines: /);
+  const { files: _files, ...noFiles } = m;
+  assert.throws(() => validateManifest(noFiles, 'x.json'), /x\.json: files: missing; fix the field or regenerate the crate/);
+  assert.throws(() => validateManifest({ ...m, options: { ...m.options, weigths: 'i8' } }, 'x.json'), /x\.json: options\.weigths: unknown field/);
+  assert.throws(() => validateManifest({ ...m, totals: { ...m.totals, params: -1 } }, 'x.json'), /x\.json: totals\.params: /);
   assert.throws(() => readManifest(path.join(tmp, 'nope')), /not found; is .* a crate made by `stylus-ml new`/);
 });

@@ -2,26 +2,12 @@
 // client implements (the server only names it in the code action).
 
 import type { Finding } from '../analyze';
+import { REQUANTIZE_COMMAND, type RequantizeArgs } from '../../contracts/commands';
 import type { Fix } from '../fixes/editor';
 import { MANIFEST_CODES, type LayerBinding } from './layers';
 import type { ManifestView } from './view';
 
-export const REQUANTIZE_COMMAND = 'stylusMl.requantize';
-
-/** Arguments of the stylusMl.requantize command (the client re-runs `stylus-ml new` with more headroom). */
-export interface RequantizeArgs {
-  /** absolute path of stylus-ml.json */
-  manifest: string;
-  crateDir: string;
-  /** the ONNX node name and the Rust function */
-  layer: string;
-  fn: string;
-  /** extra bits of headroom to reserve (1 halves the scale of the layer's output) */
-  headroomBits: number;
-  /** the diagnostic code and message that triggered it */
-  code: string;
-  reason: string;
-}
+export { REQUANTIZE_COMMAND, type RequantizeArgs };
 
 /** For a finding in a layer of a generated crate (an SML101 names its layer; others by position). */
 export function requantizeFix(manifest: ManifestView | null, layers: LayerBinding[], f: Finding): Fix | null {

@@ -6,7 +6,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { validateManifest } from '../../manifest/schema';
+import { validateManifest } from '../../manifest/file';
 import { quantizedBox } from '../../quant/box';
 import type { Interval } from '../domain/interval';
 import { isIntTy, tyInfo, type IntTy } from '../domain/inttypes';
@@ -300,7 +300,11 @@ function withBox(t: QTensor | null, x: unknown): QTensor | null {
   if (!lo.every((v) => num(v) !== null) || !hi.every((v) => num(v) !== null)) return t;
   if (t.storage !== 'i8' && t.storage !== 'i16' && t.storage !== 'i32') return t;
   const kind = obj(x)?.kind === 'int' ? 'int' : 'real';
-  const q = quantizedBox(lo.map((v) => num(v)!), hi.map((v) => num(v)!), { storage: t.storage, frac: t.fracBits }, kind);
+  // a pre-quantized model's input: value = (q - zeroPoint) * scale
+  const scale = num(obj(x)?.scale);
+  const zeroPoint = num(obj(x)?.zeroPoint);
+  const format = scale !== null ? { storage: t.storage, frac: 0, scale, zeroPoint: zeroPoint ?? 0 } : { storage: t.storage, frac: t.fracBits };
+  const q = quantizedBox(lo.map((v) => num(v)!), hi.map((v) => num(v)!), format, kind);
   const elems = Array.from(q.qlo, (l, i) => ({ lo: BigInt(l), hi: BigInt(q.qhi[i]) }));
   return { ...t, elems };
 }

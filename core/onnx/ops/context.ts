@@ -1,12 +1,14 @@
 // What a lowering function sees: the node, its attributes, its operands (constant or not), and ways to
 // emit IR nodes, define constants and report what it cannot lower.
-import type { IrOp, Shape, TensorInfo, ValueKind } from '../../ir/graph';
+import type { AffineQuant, IrOp, Shape, TensorInfo, ValueKind } from '../../ir/graph';
 import { Attrs, type NodeProto } from '../model';
 
 export interface ConstValue {
   shape: Shape;
   data: Float64Array;
   kind: ValueKind;
+  /** the ONNX element type, where the constant came from a tensor (zero points need it) */
+  dtype?: number;
 }
 
 /** An operand: a constant (folded at import time) or a runtime tensor. */
@@ -30,6 +32,10 @@ export interface LowerContext {
   tensorInput(i: number): TensorInfo;
   /** emit an IR node computing output `outIndex` of this ONNX node */
   emit(op: IrOp, inputs: string[], shape: Shape, kind: ValueKind, outIndex?: number): string;
+  /** emit an IR node computing output `outIndex` as a pre-quantized tensor */
+  emitQ(op: IrOp, inputs: string[], shape: Shape, quant: AffineQuant, outIndex?: number): string;
+  /** quantize a graph input (its first QuantizeLinear); false when `tensorId` is no graph input or already quantized otherwise */
+  quantizeInput(tensorId: string, quant: AffineQuant): boolean;
   /** emit an IR node producing an intermediate tensor (not an ONNX output) */
   emitTemp(op: IrOp, inputs: string[], shape: Shape, kind: ValueKind, suffix: string): string;
   /** the ONNX output `outIndex` is a constant (folded) */

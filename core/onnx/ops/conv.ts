@@ -12,7 +12,7 @@ interface Window {
 }
 
 /** Output size and padding of a 2-D window op, following ONNX's auto_pad and ceil_mode rules. */
-function windowGeometry(ctx: LowerContext, H: number, W: number, kernel: [number, number], allowCeil: boolean): Window {
+export function windowGeometry(ctx: LowerContext, H: number, W: number, kernel: [number, number], allowCeil: boolean): Window {
   const strides = (ctx.attrs.ints('strides', [1, 1]) as [number, number]);
   const dilations = (ctx.attrs.ints('dilations', [1, 1]) as [number, number]);
   if (strides.length !== 2 || dilations.length !== 2) notLowerable('only 2-D windows are supported');

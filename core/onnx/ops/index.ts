@@ -6,6 +6,8 @@ import { lowerGemm, lowerMatMul } from './linear';
 import { lowerLinearClassifier, lowerLinearRegressor, lowerNormalizer, lowerScaler, lowerZipMap } from './ml-linear';
 import { lowerArgMax, lowerSoftmax } from './reduce';
 import { lowerCast, lowerConstant, lowerDropout, lowerFlatten, lowerIdentity, lowerReshape, lowerSqueeze, lowerUnsqueeze } from './shape';
+import { lowerDequantizeLinear, lowerQGemm, lowerQLinearAdd, lowerQLinearAveragePool, lowerQLinearClip, lowerQLinearConv, lowerQLinearGlobalAveragePool, lowerQLinearLeakyRelu, lowerQLinearMatMul, lowerQLinearRelu, lowerQLinearSigmoid, lowerQuantizeLinear } from './quantized';
+import { MS_DOMAIN, STYLUS_DOMAIN } from '../qdq';
 import { lowerTreeEnsemble, lowerTreeEnsembleClassifier, lowerTreeEnsembleRegressor } from './trees';
 
 export type Lowering = (ctx: LowerContext) => void;
@@ -39,6 +41,26 @@ const ONNX_OPS: Record<string, Lowering> = {
   GlobalAveragePool: lowerGlobalAveragePool,
   Cast: lowerCast,
   Constant: lowerConstant,
+  QuantizeLinear: lowerQuantizeLinear,
+  DequantizeLinear: lowerDequantizeLinear,
+  QLinearMatMul: lowerQLinearMatMul,
+  QLinearConv: lowerQLinearConv,
+};
+
+/** onnxruntime's contrib ops that its quantizer writes */
+const MS_OPS: Record<string, Lowering> = {
+  QGemm: lowerQGemm,
+  QLinearAdd: lowerQLinearAdd,
+  QLinearSigmoid: lowerQLinearSigmoid,
+  QLinearLeakyRelu: lowerQLinearLeakyRelu,
+  QLinearGlobalAveragePool: lowerQLinearGlobalAveragePool,
+  QLinearAveragePool: lowerQLinearAveragePool,
+};
+
+/** fused forms the QDQ pass writes that onnxruntime keeps internal */
+const STYLUS_OPS: Record<string, Lowering> = {
+  QLinearRelu: lowerQLinearRelu,
+  QLinearClip: lowerQLinearClip,
 };
 
 const ML_OPS: Record<string, Lowering> = {
@@ -61,6 +83,8 @@ export function loweringFor(domain: string, op: string): Lowering | undefined {
   const d = normDomain(domain);
   if (d === '') return Object.prototype.hasOwnProperty.call(ONNX_OPS, op) ? ONNX_OPS[op] : undefined;
   if (d === ML_DOMAIN) return Object.prototype.hasOwnProperty.call(ML_OPS, op) ? ML_OPS[op] : undefined;
+  if (d === MS_DOMAIN) return Object.prototype.hasOwnProperty.call(MS_OPS, op) ? MS_OPS[op] : undefined;
+  if (d === STYLUS_DOMAIN) return Object.prototype.hasOwnProperty.call(STYLUS_OPS, op) ? STYLUS_OPS[op] : undefined;
   return undefined;
 }
 
@@ -68,5 +92,6 @@ export function supportedOps(): { domain: string; ops: string[] }[] {
   return [
     { domain: 'ai.onnx', ops: Object.keys(ONNX_OPS) },
     { domain: ML_DOMAIN, ops: Object.keys(ML_OPS) },
+    { domain: MS_DOMAIN, ops: Object.keys(MS_OPS) },
   ];
 }

@@ -113,7 +113,7 @@ export function lowerConstant(ctx: LowerContext): void {
   const t = ctx.attrs.tensor('value');
   if (t) {
     const type = t.dataType ?? 0;
-    ctx.defineConst({ shape: tensorDims(t), data: tensorValues(t, ctx.where), kind: REAL_TYPES.has(type) ? 'real' : 'int' });
+    ctx.defineConst({ shape: tensorDims(t), data: tensorValues(t, ctx.where), kind: REAL_TYPES.has(type) ? 'real' : 'int', dtype: type });
     return;
   }
   if (ctx.attrs.has('value_float')) return ctx.defineConst({ shape: [], data: Float64Array.of(ctx.attrs.float('value_float')), kind: 'real' });

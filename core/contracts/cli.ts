@@ -1,0 +1,226 @@
+// The `--json` output of every stylus-ml subcommand: one valibot schema each. The CLI checks what it
+// prints against the command's schema (core/cli/main.ts), and the extension parses what it reads with the
+// same schema (extension/core-client.ts), so the two sides cannot drift. Keys may be added to an output
+// (readers ignore keys they do not know); renaming or removing one is a change of contract.
+import { v } from './check';
+
+const num = v.number();
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const decimal = v.pipe(v.string(), v.regex(/^\d+$/, 'a decimal integer string'));
+const address = v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/, 'a 20-byte 0x address'));
+const txHash = v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte 0x hash'));
+export const SpreadSchema = v.object({ min: num, typical: num, max: num });
+
+// ---- inspect ------------------------------------------------------------------------------------------
+
+export const InspectJsonSchema = v.object({
+  file: v.string(),
+  producer: v.string(),
+  /** domain ('ai.onnx' for the default) → version */
+  opsets: v.record(v.string(), count),
+  inputs: v.array(v.object({ name: v.string(), shape: v.array(count), dtype: v.string() })),
+  outputs: v.array(v.object({ name: v.string(), shape: v.nullable(v.array(count)), dtype: v.string() })),
+  nodes: v.array(
+    v.object({
+      name: v.string(),
+      op: v.string(),
+      domain: v.string(),
+      opset: count,
+      supported: v.boolean(),
+      reason: v.optional(v.string()),
+      params: count,
+      macs: count,
+      outputShapes: v.array(v.nullable(v.array(count))),
+    }),
+  ),
+  totals: v.object({ params: count, macs: count, nodes: count }),
+  unsupported: v.array(v.object({ name: v.string(), op: v.string(), domain: v.string(), opset: count, reason: v.optional(v.string()) })),
+  notes: v.array(v.string()),
+});
+
+// ---- simulate -----------------------------------------------------------------------------------------
+
+const labelOrNumber = v.union([v.number(), v.string()]);
+export const SimulateJsonSchema = v.object({
+  cases: v.array(
+    v.object({
+      outputs: v.record(v.string(), v.object({ shape: v.array(count), float: v.array(labelOrNumber), fixed: v.array(labelOrNumber), fixedRaw: v.array(num) })),
+      argmax: v.nullable(v.object({ float: num, fixed: num })),
+      /** only when the input is outside the box: the revert message */
+      error: v.optional(v.string()),
+    }),
+  ),
+  summary: v.object({
+    cases: count,
+    maxAbsError: num,
+    argmaxAgreement: v.nullable(num),
+    outputs: v.record(
+      v.string(),
+      v.object({ storage: v.string(), fracBits: v.number(), errorBound: v.nullable(num), errorBoundOnGrid: v.nullable(num), maxAbsError: v.nullable(num), labels: v.optional(v.array(labelOrNumber)) }),
+    ),
+    reverted: count,
+  }),
+});
+
+// ---- new ----------------------------------------------------------------------------------------------
+
+export const NewJsonSchema = v.object({
+  dir: v.string(),
+  template: v.picklist(['sdk', 'minimal']),
+  package: v.string(),
+  modelHash: v.string(),
+  selectors: v.record(v.string(), v.string()),
+  files: v.array(v.string()),
+  removed: v.array(v.string()),
+  goldenVectors: count,
+  lockfile: v.picklist(['written', 'missing', 'included']),
+  label: v.nullable(v.object({ kind: v.picklist(['output', 'argmax']), output: count, name: v.string() })),
+  notes: v.array(v.string()),
+});
+
+// ---- build --------------------------------------------------------------------------------------------
+
+export const BuildJsonSchema = v.object({
+  wasm: v.string(),
+  wasmBytes: count,
+  compressedBytes: count,
+  limitBytes: count,
+  toolchain: v.string(),
+  valid: v.boolean(),
+  violations: v.array(v.object({ rule: v.string(), detail: v.string() })),
+  decompressedLimitBytes: count,
+  fits: v.boolean(),
+  contributors: v.array(v.object({ what: v.string(), kind: v.picklist(['weights', 'code', 'other']), bytes: count, compressedBytes: num })),
+  advice: v.array(v.string()),
+});
+
+// ---- estimate -----------------------------------------------------------------------------------------
+
+export const EstimateJsonSchema = v.object({
+  target: v.string(),
+  function: v.picklist(['predict', 'predictPacked']),
+  call: v.object({
+    executionGas: SpreadSchema,
+    totalTxGas: SpreadSchema,
+    breakdown: v.object({ intrinsic: num, calldata: SpreadSchema, init: num, memory: num, hostio: num, compute: SpreadSchema, l1: num }),
+  }),
+  deploy: v.object({
+    deployGas: num,
+    activationGas: num,
+    dataFeeWei: decimal,
+    compressedBytes: count,
+    limitBytes: count,
+    wasmBytes: count,
+    parts: v.object({ deploy: v.record(v.string(), num), activation: v.record(v.string(), num) }),
+  }),
+  layers: v.array(
+    v.object({
+      name: v.string(),
+      fn: v.string(),
+      op: v.string(),
+      kernel: v.string(),
+      ink: num,
+      inkSpread: SpreadSchema,
+      gas: num,
+      codeBytes: num,
+      /** the built program's, when it is built */
+      measuredInk: v.nullable(num),
+      measuredCodeBytes: v.nullable(num),
+    }),
+  ),
+  abiInk: num,
+  measured: v.nullable(v.object({ executionGas: SpreadSchema, totalTxGas: SpreadSchema, ink: num, inputs: count, source: v.string() })),
+  shape: v.object({ provenance: v.string(), initCost: num, cachedCost: num, footprintPages: num, asmEstimate: num }),
+  arbosVersion: count,
+  inputs: count,
+  provenance: v.record(v.string(), v.string()),
+  alternatives: v.nullable(
+    v.array(v.object({ lowering: v.string(), accumulator: v.string(), executionGas: num, totalTxGas: num, compressedBytes: count, fits: v.boolean() })),
+  ),
+});
+
+// ---- deploy / call ------------------------------------------------------------------------------------
+
+export const DeployJsonSchema = v.object({
+  address,
+  deploy: v.object({ hash: txHash, gasUsed: count }),
+  /** `hash` is null when the same code was already activated */
+  activate: v.object({ hash: v.nullable(txHash), gasUsed: count, dataFeeWei: decimal }),
+  compressedBytes: count,
+});
+
+export const CallCaseJsonSchema = v.object({
+  outputs: v.record(v.string(), v.object({ shape: v.array(count), fixed: v.array(labelOrNumber), fixedRaw: v.array(num) })),
+  /** the receipt's with --send, else eth_estimateGas; null when the call reverted */
+  gasUsed: v.nullable(num),
+  /** set when the contract reverted (e.g. an input outside the declared box) */
+  error: v.optional(v.string()),
+  /** the transaction, with --send */
+  hash: v.optional(txHash),
+  /** this case equals the simulator's (outputs bit for bit, or both revert) */
+  matchesSimulator: v.boolean(),
+});
+
+export const CallJsonSchema = v.object({
+  address,
+  function: v.picklist(['predict', 'predictPacked']),
+  cases: v.array(CallCaseJsonSchema),
+  matchesSimulator: v.boolean(),
+});
+
+// ---- check / devnode / demo / bench ---------------------------------------------------------------------
+
+export const CheckJsonSchema = v.object({
+  diagnostics: v.array(
+    v.object({
+      file: v.string(),
+      line: count,
+      column: count,
+      endLine: count,
+      endColumn: count,
+      code: v.string(),
+      severity: v.picklist(['error', 'warning', 'information', 'hint']),
+      message: v.string(),
+    }),
+  ),
+});
+
+export const DevnodeJsonSchema = v.object({ url: v.string(), arbos: count, started: v.string(), stopped: v.string(), signal: v.string() });
+
+export const DemoJsonSchema = v.object({
+  crate: v.string(),
+  inspect: v.optional(InspectJsonSchema),
+  simulate: v.optional(SimulateJsonSchema),
+  new: v.optional(NewJsonSchema),
+  build: v.optional(BuildJsonSchema),
+  deploy: v.optional(DeployJsonSchema),
+  call: v.optional(CallJsonSchema),
+});
+
+export const BenchJsonSchema = v.object({
+  rows: v.array(
+    v.object({
+      model: v.string(),
+      kind: v.picklist(['trees', 'linear', 'mlp', 'cnn']),
+      params: count,
+      macs: count,
+      stylus: v.object({ executionGas: num, totalTxGas: num, packedTxGas: num, compressedBytes: count, deployGas: num, activationGas: num, cachedExecutionGas: num, initGas: num }),
+      evm: v.nullable(v.object({ executionGas: num, totalTxGas: num, codeBytes: count, deployGas: num })),
+      estimate: v.object({ executionGas: num, error: num }),
+      inkPerMac: v.nullable(num),
+    }),
+  ),
+  inputs: count,
+  arbosVersion: count,
+  written: v.array(v.string()),
+});
+
+export type InspectJson = v.InferOutput<typeof InspectJsonSchema>;
+export type SimulateJson = v.InferOutput<typeof SimulateJsonSchema>;
+export type NewJson = v.InferOutput<typeof NewJsonSchema>;
+export type BuildJson = v.InferOutput<typeof BuildJsonSchema>;
+export type EstimateJson = v.InferOutput<typeof EstimateJsonSchema>;
+export type DeployJson = v.InferOutput<typeof DeployJsonSchema>;
+export type CallCaseJson = v.InferOutput<typeof CallCaseJsonSchema>;
+export type CallJson = v.InferOutput<typeof CallJsonSchema>;
+export type CheckJson = v.InferOutput<typeof CheckJsonSchema>;
