@@ -129,8 +129,9 @@ export function estimate(cx: Interp, e: Expr): number {
   } else if (e.k === 'while' || e.k === 'loop') {
     n += 2 * estimate(cx, e.body);
   } else {
+    const inits = e.k === 'block' ? letInits(e) : null;
     if (e.k === 'block') for (const st of e.stmts) if (st.k === 'let' && st.init) n += estimate(cx, st.init);
-    for (const c of childExprs(e)) if (!(e.k === 'block' && isLetInit(e, c))) n += estimate(cx, c);
+    for (const c of childExprs(e)) if (!inits?.has(c)) n += estimate(cx, c);
     if (e.k === 'call' && e.callee.k === 'path') {
       const f = cx.program.fns.get(e.callee.segs[e.callee.segs.length - 1]);
       if (f?.item.body && cx.inlineDepth < 3 && f.item.body !== e) n += Math.min(100_000, nodeCount(f.item.body));
@@ -316,8 +317,15 @@ function widenVal(v: Val): Val {
   return UNKNOWN;
 }
 
-function isLetInit(b: Extract<Expr, { k: 'block' }>, c: Expr): boolean {
-  return b.stmts.some((st) => st.k === 'let' && (st.init === c || st.else === c));
+/** The initialisers (and else blocks) of a block's lets. */
+function letInits(b: Extract<Expr, { k: 'block' }>): Set<Expr> {
+  const out = new Set<Expr>();
+  for (const st of b.stmts) {
+    if (st.k !== 'let') continue;
+    if (st.init) out.add(st.init);
+    if (st.else) out.add(st.else);
+  }
+  return out;
 }
 
 function hasBreak(body: Expr): boolean {
