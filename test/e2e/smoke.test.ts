@@ -194,6 +194,16 @@ describe('smoke: the packaged extension in code-server', { timeout: 600_000 }, (
     await vs.screenshot('walkthrough');
   });
 
+  e2e('"Stylus ML: Check Prerequisites" (the walkthrough\'s first step) reports what `stylus-ml doctor` finds', async (vs) => {
+    const doctor = cliJson<{ ready: boolean; checks: { id: string; detail: string }[] }>(['doctor']);
+    assert.equal(doctor.kind, 'ok', JSON.stringify(doctor));
+    if (doctor.kind !== 'ok') return;
+    await vs.runCommand('Stylus ML: Check Prerequisites');
+    const minimal = doctor.json.checks.find((c) => c.id === 'wasm32-minimal')!;
+    await vs.waitForToast(`Stylus ML is ready: ${minimal.detail}`);
+    await vs.screenshot('check-prerequisites');
+  });
+
   e2e('"Stylus ML: Start Devnode" starts the embedded devnode and the status bar shows its port and block', async (vs) => {
     await vs.runCommand('Stylus ML: Start Devnode');
     await vs.statusBarItem(new RegExp(`Devnode embedded :${devnodePort} #\\d+`)).waitFor({ state: 'visible', timeout: 30_000 });
