@@ -1,5 +1,5 @@
-// Zero false positives on every crate the generator makes (issue 17): the bench set and the corpus models
-// that generate (skl2onnx, ezkl, the zoo), each with every --optimize mode as `stylus-ml new` picks its
+// Zero false positives on every crate the generator makes (issue 17): the bench set, the corpus models
+// that generate (skl2onnx, ezkl, the zoo) and the pre-quantized fixtures, each with every --optimize mode as `stylus-ml new` picks its
 // lowering, and the sdk template beside the minimal one: `stylus-ml check` reports nothing (notes aside).
 // The calibrated PyTorch/scikit-learn crates are held in test/unit/ls-calibrated.test.ts.
 import assert from 'node:assert/strict';
@@ -19,6 +19,7 @@ import { loadGraph } from '../../core/onnx/import';
 import { prepareModel, type ModelOptions } from '../../core/pipeline';
 import { testBoxes } from '../fixtures/boxes';
 import { corpusAvailable, corpusFile, manifest } from '../fixtures/corpus';
+import { quantizedModel, STATIC_MODELS } from '../fixtures/quantized';
 
 const tmp = fs.mkdtempSync(path.join(tmpdir(), 'analysis-generated-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -54,6 +55,8 @@ function models(): Model[] {
     }
     out.push({ name: `corpus: ${e.id}`, file, opts });
   }
+  // onnxruntime's quantize_static models (QDQ, QOperator): the box is the model's own input quantisation
+  for (const q of STATIC_MODELS) out.push({ name: `pre-quantized: ${q}`, file: quantizedModel(q), opts: {} });
   return out;
 }
 
