@@ -79,7 +79,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   });
   const files = new Map<string, string>();
   const add = (rel: string, text: string) => files.set(rel, text);
-  for (const [k, v] of Object.entries(coreFiles(names))) add(k, v);
+  for (const [k, v] of Object.entries(coreFiles(names, { float32: plan.graph.float32 }))) add(k, v);
   add('core/src/model.rs', model.text);
   add('core/src/tables.rs', tablesRs());
   add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }));

@@ -15,6 +15,8 @@ export function satFn(s: Storage): string {
 
 /** `i16 Q.12` */
 export function fmtText(f: QFormat): string {
+  if (f.float32) return 'f32 (key in i32)';
+  if (f.scale !== undefined) return `${f.storage} (q - ${f.zeroPoint ?? 0}) * ${f.scale}`;
   return `${f.storage} Q.${f.frac}`;
 }
 

@@ -21,7 +21,8 @@ export const TemplateSchema = v.picklist(['sdk', 'minimal']);
 export const InputPolicySchema = v.picklist(['revert', 'clamp']);
 export const OptimizeSchema = v.picklist(['gas', 'size']);
 
-export const TensorFormatSchema = v.strictObject({ storage: StorageSchema, fracBits: int });
+/** `float32`: a float32 tensor of a dynamically quantized model, stored as its sign-magnitude key in i32 (see `float32` below) */
+export const TensorFormatSchema = v.strictObject({ storage: StorageSchema, fracBits: int, float32: v.optional(v.literal(true)) });
 
 const ioFields = {
   name: v.string(),
@@ -35,6 +36,8 @@ const ioFields = {
   /** a pre-quantized model's tensor: value = (q − zeroPoint) · scale (fracBits is 0; uint8 data is stored shifted by −128) */
   scale: v.optional(v.pipe(finite, v.gtValue(0))),
   zeroPoint: v.optional(int),
+  /** a float32 value (dynamically quantized models): the int32 is +bits(x) for x ≥ 0 and −bits(|x|) for x < 0, bits the IEEE-754 binary32 pattern */
+  float32: v.optional(v.literal(true)),
 };
 
 export const ManifestInputSchema = v.strictObject({
