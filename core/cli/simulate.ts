@@ -141,7 +141,7 @@ export const simulateCommand: Command<typeof SimulateJsonSchema> = {
         lines.push(`  ${name}: class index (i32) → labels ${JSON.stringify(o.labels)}`);
         continue;
       }
-      lines.push(`  ${name}: ${o.storage} Q.${o.fracBits}, error bound ${sci(o.errorBound)}${o.errorBound === null && o.errorBoundOnGrid !== null ? ` (${sci(o.errorBoundOnGrid)} for inputs on the grid)` : ''}${o.maxAbsError !== null ? `, observed ${sci(o.maxAbsError)}` : ''}`);
+      lines.push(`  ${name}: ${o.float32 ? 'float32 (as onnxruntime computes it)' : `${o.storage} Q.${o.fracBits}`}, error bound ${sci(o.errorBound)}${o.errorBound === null && o.errorBoundOnGrid !== null ? ` (${sci(o.errorBoundOnGrid)} for inputs on the grid)` : ''}${o.maxAbsError !== null ? `, observed ${sci(o.maxAbsError)}` : ''}`);
     }
     return { json: report, text: lines.join('\n') };
   },

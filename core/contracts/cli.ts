@@ -56,7 +56,16 @@ export const SimulateJsonSchema = v.object({
     argmaxAgreement: v.nullable(num),
     outputs: v.record(
       v.string(),
-      v.object({ storage: v.string(), fracBits: v.number(), errorBound: v.nullable(num), errorBoundOnGrid: v.nullable(num), maxAbsError: v.nullable(num), labels: v.optional(v.array(labelOrNumber)) }),
+      v.object({
+        storage: v.string(),
+        fracBits: v.number(),
+        /** a float32 output of a dynamically quantized model (fixedRaw holds sign-magnitude keys) */
+        float32: v.optional(v.literal(true)),
+        errorBound: v.nullable(num),
+        errorBoundOnGrid: v.nullable(num),
+        maxAbsError: v.nullable(num),
+        labels: v.optional(v.array(labelOrNumber)),
+      }),
     ),
     reverted: count,
   }),

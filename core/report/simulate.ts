@@ -26,7 +26,7 @@ export interface SimulateReport {
     maxAbsError: number;
     argmaxAgreement: number | null;
     /** per output: format, proven error bound, max observed error */
-    outputs: Record<string, { storage: string; fracBits: number; errorBound: number | null; errorBoundOnGrid: number | null; maxAbsError: number | null; labels?: (number | string)[] }>;
+    outputs: Record<string, { storage: string; fracBits: number; float32?: true; errorBound: number | null; errorBoundOnGrid: number | null; maxAbsError: number | null; labels?: (number | string)[] }>;
     reverted: number;
   };
 }
@@ -108,6 +108,7 @@ export async function simulateCases(bytes: Uint8Array, file: string, plan: Plan,
     summaryOutputs[o.name] = {
       storage: t.format.storage,
       fracBits: t.format.frac,
+      ...(t.format.float32 ? { float32: true as const } : {}),
       errorBound: t.errorBound,
       errorBoundOnGrid: t.errorBoundOnGrid,
       maxAbsError: o.classLabels ? null : perOutput.get(o.name) ?? 0,

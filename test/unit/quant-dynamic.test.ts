@@ -13,7 +13,8 @@ import { quantizeInputs, realOf, runFixed } from '../../core/quant/simulate';
 import { runReference } from '../../core/quant/reference';
 import { FloatReference } from '../../core/float/ort';
 import { floatOutputs } from '../../core/report/simulate';
-import { bitsOf, dynamicQuantize, fromBits, keyOf, nearbyint, valueOfKey } from '../../core/quant/f32';
+import { bitsOf, dynamicQuantize, fromBits, keyOf, LOGISTIC, nearbyint, valueOfKey } from '../../core/quant/f32';
+import path from 'node:path';
 import { sfAdd, sfDiv, sfFromInt, sfMul, sfNearbyint, sfSub } from '../../core/quant/softfloat';
 import { dqlSoft } from '../../core/quant/reference-f32';
 import { digitsTest, DYNAMIC_MODELS, quantizedModel } from '../fixtures/quantized';
@@ -86,6 +87,15 @@ test('DynamicQuantizeLinear: scale and zero point from the data (min/max includi
   assert.ok(keyOf(-1) < keyOf(-0.5) && keyOf(-0.5) < keyOf(0) && keyOf(0) < keyOf(1e-40) && keyOf(1e-40) < keyOf(2));
   assert.equal(keyOf(-0), 0);
   assert.equal(valueOfKey(keyOf(-3.25)), -3.25);
+});
+
+test("softfloat.rs carries the simulator's constants (MLAS's logistic coefficients and clamp)", () => {
+  const rs = fs.readFileSync(path.join(__dirname, '../../stylus-templates/runtime/softfloat.rs'), 'utf8');
+  const arr = (name: string) => [...new RegExp(`const ${name}: \\[u32; \\d+\\] = \\[([^\\]]*)\\]`).exec(rs)![1].matchAll(/0x([0-9a-f_]+)/g)].map((m) => parseInt(m[1].replace(/_/g, ''), 16));
+  assert.deepEqual(arr('LOGISTIC_ALPHA'), LOGISTIC.alpha.map(bitsOf));
+  assert.deepEqual(arr('LOGISTIC_BETA'), LOGISTIC.beta.map(bitsOf));
+  assert.equal(parseInt(/const KEY_18: i32 = 0x([0-9a-f_]+);/.exec(rs)![1].replace(/_/g, ''), 16), bitsOf(LOGISTIC.upper));
+  assert.equal(-LOGISTIC.lower, LOGISTIC.upper, 'the clamp is symmetric (softfloat.rs clamps to ±KEY_18)');
 });
 
 for (const name of DYNAMIC_MODELS) {
