@@ -16,6 +16,7 @@ import { generateModelRs } from './model-rs';
 import { libName, packageName, realText } from './rust';
 import { tablesRs } from './templates';
 import { estimateProgram, type Estimate } from '../gas/estimate';
+import type { Validation } from '../manifest/schema';
 import { MANIFEST_FILE, type Manifest, type ManifestLayer } from '../manifest/schema';
 import { TOOL_VERSION } from '../version';
 
@@ -33,6 +34,8 @@ export interface GenerateOptions {
   vectors?: number;
   /** the folder the crate will live in (names the package, relative model path in the manifest) */
   crateDir: string;
+  /** `--validation`: held-out figures to record in stylus-ml.json */
+  validation?: Validation;
 }
 
 export interface GeneratedCrate {
@@ -112,6 +115,8 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     modelBytes: prepared.bytes,
     crateDir: opts.crateDir,
     boxNote: prepared.boxNote,
+    boxDerivation: prepared.boxDerivation,
+    validation: opts.validation,
     policy,
     optimize: opts.optimize,
     lowering,

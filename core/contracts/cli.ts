@@ -3,6 +3,7 @@
 // same schema (extension/core-client.ts), so the two sides cannot drift. Keys may be added to an output
 // (readers ignore keys they do not know); renaming or removing one is a change of contract.
 import { v } from './check';
+import { ValidationSchema } from '../manifest/schema';
 
 const num = v.number();
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -48,6 +49,8 @@ export const SimulateJsonSchema = v.object({
       argmax: v.nullable(v.object({ float: num, fixed: num })),
       /** only when the input is outside the box: the revert message */
       error: v.optional(v.string()),
+      /** only when the input is outside the box: the float model's argmax */
+      floatArgmax: v.optional(num),
     }),
   ),
   summary: v.object({
@@ -69,6 +72,8 @@ export const SimulateJsonSchema = v.object({
     ),
     reverted: count,
   }),
+  /** `--validation`: the held-out figures (the cases above are its rows) */
+  validation: v.optional(ValidationSchema),
 });
 
 // ---- new ----------------------------------------------------------------------------------------------
@@ -85,6 +90,8 @@ export const NewJsonSchema = v.object({
   lockfile: v.picklist(['written', 'missing', 'included']),
   label: v.nullable(v.object({ kind: v.picklist(['output', 'argmax']), output: count, name: v.string() })),
   notes: v.array(v.string()),
+  /** `--validation`: the held-out figures, as recorded in stylus-ml.json */
+  validation: v.optional(ValidationSchema),
 });
 
 // ---- build --------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ export interface SimCase {
   argmax: { float: number; fixed: number } | null;
   /** set when the contract would revert for this input (outside the declared box) */
   error?: string;
+  /** for a reverted input: the float model's argmax (its answer the contract refuses to give) */
+  floatArgmax?: number;
 }
 
 export interface SimulateReport {
@@ -71,7 +73,10 @@ export async function simulateCases(bytes: Uint8Array, file: string, plan: Plan,
       } catch (e) {
         if (!(e instanceof InputOutOfRange)) throw e;
         reverted++;
-        out.push({ outputs: {}, argmax: null, error: e.message });
+        const first = g.outputs[0];
+        const f0 = fl[first.name];
+        const floatArgmax = first.classLabels ? (f0.length === 1 ? labelIndex(first, f0[0]) : undefined) : f0.length > 1 ? argmaxOf(f0 as number[]) : undefined;
+        out.push({ outputs: {}, argmax: null, error: e.message, ...(floatArgmax !== undefined ? { floatArgmax } : {}) });
         continue;
       }
       const fx = runFixed(plan, q);
