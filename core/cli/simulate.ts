@@ -18,6 +18,7 @@ import { SimulateJsonSchema } from '../contracts/cli';
 import { sci, short, table } from './format';
 import type { BoxShape } from '../quant/box';
 import { validate, validationText, type ValidationReport } from '../report/validation';
+import { perLayerReport, type PerLayerReport } from '../report/per-layer';
 
 export const quantFlags = {
   'input-range': { kind: 'string' as const, help: 'declared input box: lo:hi for all values, or lo:hi,lo:hi,... one per input value' },
@@ -82,13 +83,14 @@ export const simulateCommand: Command<typeof SimulateJsonSchema> = {
   spec: {
     name: 'simulate',
     summary: 'Runs the float model (onnxruntime) and the fixed-point simulator on the same inputs and compares them: outputs side by side, max abs error, argmax agreement.',
-    usage: 'stylus-ml simulate MODEL.onnx|DIR (--input IN.json | --random N | --validation DATA.json [--labels L.json]) [--input-range lo:hi] [--calibration DATA.json [--box auto|per-value|per-tensor] [--box-margin F]] [--input-policy revert|clamp] [--json]',
+    usage: 'stylus-ml simulate MODEL.onnx|DIR (--input IN.json | --random N | --validation DATA.json [--labels L.json]) [--per-layer] [--input-range lo:hi] [--calibration DATA.json [--box auto|per-value|per-tensor] [--box-margin F]] [--input-policy revert|clamp] [--json]',
     flags: {
       input: { kind: 'string', help: 'inputs: a JSON array for one case, an array of arrays for a batch, or {name: array}' },
       validation: { kind: 'string', help: 'held-out rows (input format): box coverage, revert rate, argmax agreement, accuracy and error against the bound' },
       labels: { kind: 'string', help: 'with --validation: a JSON array of the rows\' labels (class indices), for the accuracy' },
       random: { kind: 'number', help: 'instead of --input: N inputs drawn from the declared box (its corners, then uniform; seeded)' },
       'input-policy': { kind: 'string', help: 'inputs outside the box: revert (default) or clamp' },
+      'per-layer': { kind: 'boolean', help: "each layer's error against the float model, beside its format, proven bound and a histogram of its values" },
       ...quantFlags,
     },
     positionals: ['model'],
@@ -165,6 +167,33 @@ export const simulateCommand: Command<typeof SimulateJsonSchema> = {
       lines.push(`  ${name}: ${o.float32 ? 'float32 (as onnxruntime computes it)' : `${o.storage} Q.${o.fracBits}`}, error bound ${sci(o.errorBound)}${o.errorBound === null && o.errorBoundOnGrid !== null ? ` (${sci(o.errorBoundOnGrid)} for inputs on the grid)` : ''}${o.maxAbsError !== null ? `, observed ${sci(o.maxAbsError)}` : ''}`);
     }
     if (validation) lines.push('', ...validationText(validation));
-    return { json: { ...report, ...(validation ? { validation } : {}) }, text: lines.join('\n') };
+    const perLayer = args.flags['per-layer'] ? perLayerReport(prepared.plan, validationFile ? readInputFile(validationFile, prepared.plan.graph) : cases, policy) : undefined;
+    if (perLayer) lines.push('', ...perLayerText(perLayer));
+    return { json: { ...report, ...(validation ? { validation } : {}), ...(perLayer ? { perLayer } : {}) }, text: lines.join('\n') };
   },
 };
+
+const SPARK = '▁▂▃▄▅▆▇█';
+
+/** A histogram as one line of block characters (empty bins as spaces). */
+export function sparkline(counts: number[]): string {
+  const max = Math.max(...counts);
+  return counts.map((c) => (c === 0 ? ' ' : SPARK[Math.min(SPARK.length - 1, Math.floor((c / max) * (SPARK.length - 1)))])).join('');
+}
+
+function perLayerText(r: PerLayerReport): string[] {
+  const rows = r.layers.map((l) => [
+    l.name,
+    l.op,
+    l.format,
+    l.maxAbsError === null ? '—' : sci(l.maxAbsError),
+    l.meanAbsError === null ? '—' : sci(l.meanAbsError),
+    l.errorBound === null ? '—' : `${sci(l.errorBound)}${l.boundAgainst === 'onnxruntime' ? '*' : ''}`,
+    `[${short(l.observed[0])}, ${short(l.observed[1])}]`,
+    `|${sparkline(l.histogram.counts)}| ${short(l.histogram.lo)}..${short(l.histogram.hi)}`,
+  ]);
+  const lines = [`per layer  error against the float model (the IR evaluated in real numbers) on ${r.cases} input(s)`, table(['layer', 'op', 'format', 'max err', 'mean err', 'bound', 'values', 'histogram over the format'], rows, [false, false, false, true, true, true, false, false])];
+  if (r.layers.some((l) => l.boundAgainst === 'onnxruntime')) lines.push("* against onnxruntime running the quantized model (its own integers); the error column is against the float model");
+  lines.push(r.worst ? `worst layer: ${r.worst.name} — ${r.worst.why}.\n  what to do: ${r.worst.advice}.` : 'no layer adds error');
+  return lines;
+}

@@ -1,6 +1,7 @@
 // Small helpers for writing Rust source: types, literals, names and arrays laid out the same way every
 // time, so generated files are stable and rustfmt-clean (long constant tables carry #[rustfmt::skip]).
 import type { AccWidth, QFormat, Storage } from '../quant/types';
+import { formatText } from '../quant/simulate';
 
 export type RustInt = 'i8' | 'i16' | 'i32' | 'i64';
 
@@ -15,9 +16,7 @@ export function satFn(s: Storage): string {
 
 /** `i16 Q.12` */
 export function fmtText(f: QFormat): string {
-  if (f.float32) return 'f32 (key in i32)';
-  if (f.scale !== undefined) return `${f.storage} (q - ${f.zeroPoint ?? 0}) * ${f.scale}`;
-  return `${f.storage} Q.${f.frac}`;
+  return formatText(f);
 }
 
 export function shapeText(shape: number[]): string {

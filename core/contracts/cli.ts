@@ -41,6 +41,33 @@ export const InspectJsonSchema = v.object({
 
 // ---- simulate -----------------------------------------------------------------------------------------
 
+const nnum = v.nullable(num);
+/** `simulate --per-layer` (core/report/per-layer.ts) */
+export const PerLayerSchema = v.object({
+  cases: count,
+  layers: v.array(
+    v.object({
+      index: count,
+      name: v.string(),
+      fn: v.string(),
+      op: v.string(),
+      onnxOp: v.string(),
+      tensor: v.string(),
+      format: v.string(),
+      maxAbsError: nnum,
+      meanAbsError: nnum,
+      errorBound: nnum,
+      /** the bound is against the float model, or (a pre-quantized model's own integers) onnxruntime */
+      boundAgainst: v.picklist(['float model', 'onnxruntime']),
+      relError: nnum,
+      range: v.tuple([num, num]),
+      observed: v.tuple([num, num]),
+      histogram: v.object({ lo: num, hi: num, counts: v.array(count) }),
+    }),
+  ),
+  worst: v.nullable(v.object({ index: count, name: v.string(), why: v.string(), advice: v.string() })),
+});
+
 const labelOrNumber = v.union([v.number(), v.string()]);
 export const SimulateJsonSchema = v.object({
   cases: v.array(
@@ -74,6 +101,8 @@ export const SimulateJsonSchema = v.object({
   }),
   /** `--validation`: the held-out figures (the cases above are its rows) */
   validation: v.optional(ValidationSchema),
+  /** `--per-layer`: each layer's error against the float model */
+  perLayer: v.optional(PerLayerSchema),
 });
 
 // ---- new ----------------------------------------------------------------------------------------------
@@ -232,6 +261,7 @@ export const BenchJsonSchema = v.object({
 });
 
 export type InspectJson = v.InferOutput<typeof InspectJsonSchema>;
+export type PerLayerJson = v.InferOutput<typeof PerLayerSchema>;
 export type SimulateJson = v.InferOutput<typeof SimulateJsonSchema>;
 export type NewJson = v.InferOutput<typeof NewJsonSchema>;
 export type BuildJson = v.InferOutput<typeof BuildJsonSchema>;

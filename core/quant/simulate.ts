@@ -40,6 +40,13 @@ export function quantizeReal(f: QFormat, x: number): number {
   return f.scale !== undefined ? quantizeLinear(x, f.scale, f.zeroPoint ?? 0) : quantize(x, f.frac);
 }
 
+/** A format as the reports and the generated code name it: `i16 Q.8`, `i8 (q - 3) * 0.05`, `f32`. */
+export function formatText(f: QFormat): string {
+  if (f.float32) return 'f32';
+  if (f.scale !== undefined) return `${f.storage} (q - ${f.zeroPoint ?? 0}) * ${Number(f.scale.toPrecision(6))}`;
+  return `${f.storage} Q.${f.frac}`;
+}
+
 /** The real value of a stored integer of format `f`. */
 export function realOf(f: QFormat, q: number): number {
   if (f.float32) return valueOfKey(q);
