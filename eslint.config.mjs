@@ -1,6 +1,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Import restrictions of a layer: `vscode` always (these layers run in the CLI and tests too), plus the
+ * given { regex, message } patterns, for static imports and exports (no-restricted-imports) and for
+ * dynamic import() of a literal path (no-restricted-syntax; no-restricted-imports does not see those).
+ */
+const restrictImports = (...patterns) => ({
+  'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'core/, nitro/ and devnode/ must stay importable without VS Code.' }], patterns }],
+  // 'off' when there is nothing to refuse: a severity alone would inherit an earlier entry's options
+  'no-restricted-syntax':
+    patterns.length === 0
+      ? 'off'
+      : ['error', ...patterns.map(({ regex, message }) => ({ selector: `ImportExpression > Literal.source[value=/${regex.replaceAll('/', String.raw`\/`)}/]`, message }))],
+});
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'out/', '.test-artifacts/', '.bench/', '.scratch/', 'stylus-templates/', '**/target/'] },
   js.configs.recommended,
@@ -19,8 +33,32 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Layering (README "Layout"): nitro/ (the chain's rules) imports only the core/wasm codec and npm
+  // libraries; core/ and devnode/ import nitro/ but not each other, except that core's command-line layer
+  // (core/cli, core/bench) starts devnodes. Later entries replace earlier ones for the files they match.
   {
-    files: ['core/**/*.ts', 'devnode/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'core/ and devnode/ must stay importable without VS Code.' }] }] },
+    files: ['nitro/**/*.ts'],
+    rules: restrictImports(
+      { regex: String.raw`(^|/)(devnode|extension|webview|language-server|test|bench|scripts)(/|$)`, message: 'nitro/ holds the chain\'s rules: it imports only the core/wasm codec (decode, encode, opcodes, types, bytes) and npm libraries.' },
+      { regex: String.raw`(^|/)core/(?!wasm/(decode|encode|opcodes|types|bytes)$)`, message: 'nitro/ imports nothing from core/ but the wasm codec (core/wasm/decode, encode, opcodes, types, bytes).' },
+    ),
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: restrictImports(
+      { regex: String.raw`(^|/)devnode(/|$)`, message: 'core/ does not import devnode/ (only core/cli and core/bench start one); the chain\'s rules are in nitro/.' },
+      { regex: String.raw`(^|/)language-server(/|$)`, message: 'core/ does not import language-server/.' },
+    ),
+  },
+  {
+    // the command-line layer starts devnodes (core/cli/check.ts still reads language-server/analysis: issue 17 moves it)
+    files: ['core/cli/**/*.ts', 'core/bench/**/*.ts'],
+    rules: restrictImports(),
+  },
+  {
+    files: ['devnode/**/*.ts'],
+    rules: restrictImports(
+      { regex: String.raw`(^|/)(core|extension|webview|language-server)(/|$)`, message: 'devnode/ imports nitro/ for the chain\'s rules, never core/ (nor the extension, webview or language server).' },
+    ),
   },
 );

@@ -4,6 +4,7 @@
 // execution gas. The Stylus figures for the same models come from the Stylus bench; this table is the
 // EVM column of that comparison. Figures, not assertions.
 import { connect } from '../core/chain/index';
+import { startEmbeddedDevnode } from '../devnode/index';
 import { loadGraph } from '../core/onnx/import';
 import { prepareModel } from '../core/pipeline';
 import type { Plan } from '../core/quant/types';
@@ -32,7 +33,7 @@ function boxInputs(plan: Plan, n: number): number[][] {
 }
 
 export async function benchBaseline(): Promise<BenchResult> {
-  const client = await connect({ mode: 'embedded', port: 0, inProcess: true });
+  const client = await connect({ mode: 'embedded', port: 0, inProcess: startEmbeddedDevnode });
   const rows: BenchResult['rows'] = [];
   const notes: string[] = [];
   try {

@@ -1,6 +1,6 @@
 // Derives core/gas/kernels.ts KERNEL_COSTS: builds single-purpose models (and the skl2onnx corpus) as
 // real Stylus programs with every lowering, profiles `predict` per function in the devnode's metered
-// runtime (devnode/stylus/profile.ts), and fits each kernel's ink per unit of work by least squares.
+// runtime (nitro/profile.ts), and fits each kernel's ink per unit of work by least squares.
 // Run: node --import tsx bench/calibrate-gas.ts [--json OUT]; paste the printed table into kernels.ts.
 // The models here are deliberately not the bench set's, which the estimate is then tested on.
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ import { generateModelRs } from '../core/codegen/model-rs';
 import type { Plan } from '../core/quant/types';
 import type { Manifest } from '../core/manifest/schema';
 import { runFixed } from '../core/quant/simulate';
-import { createProfiler, namesFromJson } from '../devnode/stylus/profile';
+import { createProfiler, namesFromJson } from '../nitro/profile';
 import { cnn, forest, mlp } from '../test/fixtures/onnx-builder';
 import { testBoxes } from '../test/fixtures/boxes';
 import { CORPUS } from '../test/fixtures/corpus';

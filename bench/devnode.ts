@@ -11,7 +11,6 @@ import type { Hex } from 'viem';
 import { connect, deployProgram, callContract, type ChainClient } from '../core/chain/index';
 import { stylusDeployBytes } from '../core/build/deploy-bytes';
 import { wat } from '../test/integration/devnode-helpers';
-import { prng } from '../test/fixtures/onnx-builder';
 import { generatedTreeProgram } from '../test/integration/model-crates';
 import type { BenchResult } from './types';
 
@@ -55,30 +54,6 @@ async function program24k(): Promise<Uint8Array> {
     (i32.const 0)))`);
 }
 
-/** A forest in .wat: `trees` complete trees of `depth` comparisons on i32 features, summed leaves out. */
-async function watForest(trees: number, depth: number, features: number): Promise<{ wasm: Uint8Array; calldata: Hex }> {
-  const rnd = prng(11);
-  const node = (d: number): string => {
-    if (d === depth) return `(local.set $acc (i32.add (local.get $acc) (i32.const ${Math.floor(rnd() * 1000)})))`;
-    const f = Math.floor(rnd() * features);
-    const t = Math.floor(rnd() * 2000 - 1000);
-    return `(if (i32.le_s (i32.load (i32.const ${f * 4})) (i32.const ${t})) (then ${node(d + 1)}) (else ${node(d + 1)}))`;
-  };
-  const body = Array.from({ length: trees }, () => node(0)).join('\n    ');
-  const wasm = await wat(`(module
-  (import "vm_hooks" "read_args" (func $read_args (param i32)))
-  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
-  (memory (export "memory") 1 1)
-  (func (export "user_entrypoint") (param $len i32) (result i32) (local $acc i32)
-    (call $read_args (i32.const 0))
-    ${body}
-    (i32.store (i32.const 4096) (local.get $acc))
-    (call $write_result (i32.const 4096) (i32.const 4))
-    (i32.const 0)))`);
-  const args = Buffer.alloc(features * 4);
-  for (let i = 0; i < features; i++) args.writeInt32LE(Math.floor(rnd() * 2000 - 1000), i * 4);
-  return { wasm, calldata: `0x${args.toString('hex')}` };
-}
 
 async function callsPerSecond(client: ChainClient, to: Hex, data: Hex, ms = 3000): Promise<number> {
   for (let i = 0; i < 20; i++) await client.publicClient.call({ to, data }); // warm-up
@@ -112,13 +87,8 @@ export async function benchDevnode(): Promise<BenchResult> {
       lat.push(performance.now() - t0);
     }
 
-    let tree: { wasm: Uint8Array; calldata: Hex; what: string };
-    const generated = await generatedTreeProgram().catch((e: Error) => {
-      notes.push(`generated tree crate unavailable (${e.message.split('\n')[0]}); measured a .wat forest instead`);
-      return null;
-    });
-    if (generated) tree = generated;
-    else tree = { ...(await watForest(10, 4, 4)), what: '.wat forest, 10 trees depth 4, 4 features' };
+    // the generated crate, or the bench fails saying why: a fallback program would measure something else
+    const tree = await generatedTreeProgram();
     const deployed = await deployProgram(client, stylusDeployBytes(tree.wasm).initCode);
     const cps = await callsPerSecond(client, deployed.address, tree.calldata);
     const gas = (await callContract(client, { to: deployed.address, data: tree.calldata })).gasEstimate;

@@ -11,7 +11,7 @@ import type { Optimize } from '../core/codegen/lowering';
 import { writeCrate } from '../core/codegen/write';
 import { prepareModel } from '../core/pipeline';
 import type { Storage } from '../core/quant/types';
-import { MAX_CODE_SIZE } from '../core/build/deploy-bytes';
+import { MAX_CODE_SIZE } from '../nitro/limits';
 import { attr, floatTensor, model, prng } from '../test/fixtures/onnx-builder';
 import type { BenchResult } from './types';
 import { onnx } from 'onnx-proto';

@@ -12,7 +12,8 @@ import { createVM, encodeReceipt, runTx, type RunTxResult, type VM } from '@ethe
 import { ALL_DEV_ACCOUNTS } from './accounts';
 import { PRECOMPILE_CODE, StylusBridge } from './evm/stylus-bridge';
 import { PRECOMPILE_DEFS } from './precompiles';
-import { BASE_FEE, BLOCK_GAS_LIMIT, CHAIN_ID, DEFAULT_ARBOS_VERSION, assertSupportedArbos } from './config';
+import { DEFAULT_ARBOS_VERSION, assertSupportedArbos } from '../nitro/arbos';
+import { BASE_FEE, BLOCK_GAS_LIMIT, CHAIN_ID } from './config';
 import type { StylusRuntime } from './stylus/api';
 
 /** nitro's block coinbase (the sequencer's "address") */

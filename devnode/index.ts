@@ -1,6 +1,7 @@
 // The embedded devnode as a library: start a chain and its JSON-RPC server in this process.
 import { Chain, type ChainOptions } from './chain';
-import { DEFAULT_ARBOS_VERSION, DEFAULT_PORT } from './config';
+import { DEFAULT_ARBOS_VERSION } from '../nitro/arbos';
+import { DEFAULT_PORT } from './config';
 import { startRpcServer } from './rpc';
 import type { NodeHandle } from './rpc-methods';
 import type { StylusRuntime } from './stylus/api';
@@ -9,7 +10,8 @@ import { loadDefaultRuntime } from './runtime-loader';
 export { loadDefaultRuntime };
 
 export { ALL_DEV_ACCOUNTS, DEV_ACCOUNT, TEST_ACCOUNTS } from './accounts';
-export { CHAIN_ID, DEFAULT_ARBOS_VERSION, DEFAULT_PORT, SUPPORTED_ARBOS_VERSIONS } from './config';
+export { CHAIN_ID, DEFAULT_PORT } from './config';
+export { DEFAULT_ARBOS_VERSION, SUPPORTED_ARBOS_VERSIONS } from '../nitro/arbos';
 
 export interface EmbeddedDevnodeOptions {
   /** TCP port; 0 picks a free one. Default 8547. */

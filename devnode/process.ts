@@ -2,7 +2,8 @@
 // Prints exactly `listening on http://127.0.0.1:<port>` once requests are accepted; exits on SIGTERM,
 // SIGINT, stdin closing (when stdin is a pipe) or the parent's IPC channel disconnecting.
 import { fstatSync } from 'node:fs';
-import { DEFAULT_PORT, SUPPORTED_ARBOS_VERSIONS } from './config';
+import { SUPPORTED_ARBOS_VERSIONS } from '../nitro/arbos';
+import { DEFAULT_PORT } from './config';
 import { startEmbeddedDevnode } from './index';
 
 export interface ProcessArgs {

@@ -3,7 +3,8 @@
 // Started lazily on the first Rust document; tolerates a missing server bundle during development.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { IPCMessageReader, IPCMessageWriter, LanguageClient, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CloseAction, ErrorAction, IPCMessageReader, IPCMessageWriter, LanguageClient, type ErrorHandler, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { RestartPolicy } from './server-restarts';
 import type { ProcessRegistry } from './process-registry';
 import { SETTINGS_SECTION, type StylusMlSettings } from './settings';
 
@@ -71,10 +72,25 @@ export class LanguageClientHost implements vscode.Disposable {
         fileEvents: vscode.workspace.createFileSystemWatcher('**/stylus-ml.json'),
       },
       initializationOptions: { diagnostics: s.diagnostics, codeLens: s.codeLens },
+      errorHandler: this.errorHandler(),
     };
     this.client = new LanguageClient('stylusMl', 'Stylus ML Language Server', serverOptions, clientOptions);
     await this.client.start();
     this.output.appendLine('[language server] started');
+  }
+
+  /** Restarts a crashed server a few times, then leaves it off and says so (RestartPolicy). */
+  private errorHandler(): ErrorHandler {
+    const policy = new RestartPolicy();
+    return {
+      error: (_error, _message, count) => ({ action: policy.error(count).shutdown ? ErrorAction.Shutdown : ErrorAction.Continue }),
+      closed: () => {
+        const d = policy.closed();
+        this.output.appendLine(`[language server] ${d.message}`);
+        if (!d.restart) void vscode.window.showWarningMessage(`Stylus ML: ${d.message}`);
+        return { action: d.restart ? CloseAction.Restart : CloseAction.DoNotRestart, handled: true };
+      },
+    };
   }
 
   async stop(): Promise<void> {

@@ -1,8 +1,8 @@
 // Fills the webview's PreviewModel from the engine's results (CLI JSON). Mapping only: every figure comes
 // from the engine. No `vscode` import.
 import path from 'node:path';
+import { MAX_CODE_SIZE } from '../nitro/limits';
 import {
-  COMPRESSED_SIZE_LIMIT,
   emptyPreviewModel,
   type PreviewModel,
   type PreviewOptions,
@@ -105,7 +105,7 @@ export function fromManifest(model: PreviewModel, m: Manifest): void {
       activationGas: deployed.activationGas,
       dataFeeWei: deployed.dataFeeWei,
       compressedBytes: m.measured?.build?.compressedBytes ?? m.totals.codeSize?.compressedBytes ?? 0,
-      limitBytes: m.totals.codeSize?.limitBytes ?? COMPRESSED_SIZE_LIMIT,
+      limitBytes: m.totals.codeSize?.limitBytes ?? MAX_CODE_SIZE,
       provenance: 'measured',
     };
   }

@@ -9,9 +9,6 @@ import { ContractError, parseContract, v } from '../core/contracts/check';
 export const PREVIEW_VIEW_TYPE = 'stylusMl.preview';
 export const MODEL_EDITOR_VIEW_TYPE = 'stylusMl.modelPreview';
 
-/** Wasm size limit for a Stylus program after brotli compression (reference/stylus-platform.md §2). */
-export const COMPRESSED_SIZE_LIMIT = 24_576;
-
 const MAX_TEXT = 1_000_000;
 const text = v.pipe(v.string(), v.maxLength(MAX_TEXT, 'at most 1000000 characters'));
 const num = v.pipe(v.number(), v.check((x) => !Number.isNaN(x), 'a number'));

@@ -2,7 +2,8 @@
 // the immediates lowering would not fit EIP-170 (the fallback is said in the result, never silent).
 import { UserError } from '../errors';
 import type { Plan } from '../quant/types';
-import { compileBaseline, EVM_MAX_CODE_SIZE, type CompiledBaseline } from './compile';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { compileBaseline, type CompiledBaseline } from './compile';
 import { generateSolidity, type BaselineOptions } from './contract';
 
 export interface BuiltBaseline extends CompiledBaseline {
@@ -17,7 +18,7 @@ export function buildBaseline(plan: Plan, opts: BaselineOptions = {}): BuiltBase
   try {
     return { ...compileBaseline(source, contractName), source, immediateBudget: budget };
   } catch (e) {
-    if (!(e instanceof UserError) || budget === 0 || !e.message.includes(`${EVM_MAX_CODE_SIZE}-byte limit`)) throw e;
+    if (!(e instanceof UserError) || budget === 0 || !e.message.includes(`${MAX_CODE_SIZE}-byte limit`)) throw e;
     const packed = generateSolidity(plan, { ...opts, immediateBudget: 0 });
     return { ...compileBaseline(packed.source, packed.contractName), source: packed.source, immediateBudget: 0 };
   }

@@ -2,10 +2,8 @@
 // evmVersion cancun (what the embedded devnode runs), the IR pipeline only when the legacy one runs out
 // of stack. Errors come back as one UserError with solc's messages.
 import type { Abi, Hex } from 'viem';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { UserError } from '../errors';
-
-/** EIP-170: the largest deployable runtime code. */
-export const EVM_MAX_CODE_SIZE = 24576;
 
 export interface CompiledBaseline {
   contractName: string;
@@ -73,7 +71,7 @@ export function compileBaseline(source: string, contractName?: string): Compiled
   };
   let { name, c } = pick(out);
   const legacyBytes = c.evm.deployedBytecode.object.length / 2;
-  if (!viaIR && legacyBytes > EVM_MAX_CODE_SIZE && legacyBytes <= 1.25 * EVM_MAX_CODE_SIZE) {
+  if (!viaIR && legacyBytes > MAX_CODE_SIZE && legacyBytes <= 1.25 * MAX_CODE_SIZE) {
     // the IR pipeline copies long literals more compactly: when it could fit, try it before giving up
     const ir = run(source, true);
     if (!(ir.errors ?? []).some((e) => e.severity === 'error')) {
@@ -86,8 +84,8 @@ export function compileBaseline(source: string, contractName?: string): Compiled
   }
   const deployed = c.evm.deployedBytecode.object;
   const deployedBytes = deployed.length / 2;
-  if (deployedBytes > EVM_MAX_CODE_SIZE) {
-    throw new UserError(`the EVM baseline compiles to ${deployedBytes} bytes of runtime code, above EIP-170's ${EVM_MAX_CODE_SIZE}-byte limit; the model is too large for an EVM contract with weights in code`);
+  if (deployedBytes > MAX_CODE_SIZE) {
+    throw new UserError(`the EVM baseline compiles to ${deployedBytes} bytes of runtime code, above EIP-170's ${MAX_CODE_SIZE}-byte limit; the model is too large for an EVM contract with weights in code`);
   }
   return { contractName: name, bytecode: `0x${c.evm.bytecode.object}`, deployedBytecode: `0x${deployed}`, abi: c.abi, deployedBytes, viaIR, solcVersion: solc().version() };
 }

@@ -18,8 +18,10 @@ import { readManifest } from '../manifest/file';
 import { buildBaseline, deployBaseline, predictGas } from '../baseline/index';
 import { estimateProgram, boxSamples } from '../gas/estimate';
 import { calldataGas, TX_BASE_GAS } from '../gas/call';
-import { createProfiler, namesFromJson } from '../../devnode/stylus/profile';
+import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
+import { createProfiler, namesFromJson } from '../../nitro/profile';
 import type { Plan } from '../quant/types';
+import { inProcessDevnode } from '../cli/in-process-devnode';
 import { BENCH_MODELS, type BenchModel } from './models';
 
 export interface FeasibilityRow {
@@ -118,7 +120,7 @@ export async function runFeasibility(opts: { only?: string; inputs?: number; log
   const models: BenchModel[] = BENCH_MODELS.filter((m) => !opts.only || m.name.toLowerCase().includes(opts.only.toLowerCase()));
   if (models.length === 0) throw new Error(`no bench model matches '${opts.only}'; the models are: ${BENCH_MODELS.map((m) => m.name).join(', ')}`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-bench-'));
-  const client = await connect({ mode: 'embedded', port: 0, inProcess: true });
+  const client = await connect({ mode: 'embedded', port: 0, inProcess: inProcessDevnode });
   const rows: FeasibilityRow[] = [];
   const lowerings: LoweringFigure[] = [];
   try {
@@ -178,5 +180,5 @@ export async function runFeasibility(opts: { only?: string; inputs?: number; log
     await client.close();
     fs.rmSync(work, { recursive: true, force: true });
   }
-  return { rows, lowerings, inputs: n, arbosVersion: 40 };
+  return { rows, lowerings, inputs: n, arbosVersion: DEFAULT_ARBOS_VERSION };
 }

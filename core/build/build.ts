@@ -1,6 +1,6 @@
 // buildCrate: a generated crate folder in, the deployable program out. Compile for wasm32 (rustup or
 // Debian's rustc), strip custom sections, optionally run wasm-opt, validate against nitro's activation
-// rules (core/wasm/validate.ts; reachable float/SIMD/reference-type/multi-value operators count as
+// rules (nitro/validate.ts; reachable float/SIMD/reference-type/multi-value operators count as
 // violations too), compress (brotli 11), prefix EF F0 00 00, prepend the 43-byte prelude, and measure
 // everything against the limits. The figures are recorded in stylus-ml.json.
 import fs from 'node:fs';
@@ -9,10 +9,13 @@ import { UserError } from '../errors';
 import { type Manifest } from '../manifest/schema';
 import { readManifest, writeManifest } from '../manifest/file';
 import { decodeModule } from '../wasm/decode';
-import { validateStylusWasm } from '../wasm/validate';
+import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { stylusParamsFor } from '../../nitro/params';
+import { validateStylusWasm } from '../../nitro/validate';
 import { compileCrate } from './compile';
-import { MAX_CODE_SIZE, stylusDeployBytes } from './deploy-bytes';
-import { MAX_WASM_SIZE, sizeAdvice, sizeContributors, type SizeContributor } from './size';
+import { stylusDeployBytes } from './deploy-bytes';
+import { sizeAdvice, sizeContributors, type SizeContributor } from './size';
 import { findToolchain, type ToolchainKind } from './toolchain';
 import { stripCustomSections } from './wasm-sections';
 import { runWasmOpt } from './wasm-opt';
@@ -21,7 +24,7 @@ export interface BuildOptions {
   toolchain?: 'auto' | ToolchainKind;
   /** run Binaryen's wasm-opt -Oz after compiling */
   wasmOpt?: boolean;
-  /** ArbOS version the rules are checked for (default 40, nitro-devnode's default image) */
+  /** ArbOS version the rules are checked for (default DEFAULT_ARBOS_VERSION, nitro-devnode's default image) */
   arbosVersion?: number;
   /** validate as a debug chain (start functions and console imports allowed) */
   debug?: boolean;
@@ -82,6 +85,8 @@ export interface ProcessedProgram {
   deploy: ReturnType<typeof stylusDeployBytes>;
   /** runtime code bytes (prefix + brotli) */
   compressedBytes: number;
+  /** MaxWasmSize at the ArbOS version checked for */
+  maxWasmSize: number;
   fits: boolean;
   contributors: SizeContributor[];
   advice: string[];
@@ -103,17 +108,19 @@ export function processProgram(raw: Uint8Array, opts: BuildOptions & { manifest?
     wasm = stripCustomSections(r.wasm);
     wasmOpt = { before, after: wasm.length, tool: r.tool };
   }
-  const check = validateStylusWasm(wasm, { arbosVersion: opts.arbosVersion ?? 40, debug: opts.debug ?? false });
+  const arbosVersion = opts.arbosVersion ?? DEFAULT_ARBOS_VERSION;
+  const { maxWasmSize } = stylusParamsFor(arbosVersion, opts.debug ?? false);
+  const check = validateStylusWasm(wasm, { arbosVersion, debug: opts.debug ?? false });
   const violations: BuildViolation[] = [...check.violations, ...check.lint].map((v) => ({ rule: v.rule, detail: v.detail, ...(v.func !== undefined ? { func: v.func } : {}) }));
   const deploy = stylusDeployBytes(wasm);
   const compressedBytes = deploy.runtimeCode.length;
-  const fits = compressedBytes <= MAX_CODE_SIZE && wasm.length <= MAX_WASM_SIZE;
+  const fits = compressedBytes <= MAX_CODE_SIZE && wasm.length <= maxWasmSize;
   const manifest = opts.manifest ?? null;
   const contributors = sizeContributors(wasm, manifest);
-  const advice = fits ? [] : sizeAdvice({ compressedBytes, wasmBytes: wasm.length, contributors, manifest });
+  const advice = fits ? [] : sizeAdvice({ compressedBytes, wasmBytes: wasm.length, maxWasmSize, contributors, manifest });
   if (compressedBytes > MAX_CODE_SIZE) violations.push({ rule: 'code-size', detail: `runtime code is ${compressedBytes} bytes compressed, over MaxCodeSize ${MAX_CODE_SIZE}` });
-  if (wasm.length > MAX_WASM_SIZE) violations.push({ rule: 'wasm-size', detail: `module is ${wasm.length} bytes, over MaxWasmSize ${MAX_WASM_SIZE}` });
-  return { wasm, violations, deploy, compressedBytes, fits, contributors, advice, wasmOpt };
+  if (wasm.length > maxWasmSize) violations.push({ rule: 'wasm-size', detail: `module is ${wasm.length} bytes, over MaxWasmSize ${maxWasmSize}` });
+  return { wasm, violations, deploy, compressedBytes, maxWasmSize, fits, contributors, advice, wasmOpt };
 }
 
 export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
@@ -128,7 +135,7 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
   const tc = findToolchain({ dir: root, template: manifest.template, prefer: opts.toolchain });
   const compiled = compileCrate({ dir: root, template: manifest.template, lib, coreLib, optLevel }, tc);
   const program = processProgram(compiled.wasm, { ...opts, manifest });
-  const { wasm, violations, deploy, compressedBytes, fits, contributors, advice, wasmOpt } = program;
+  const { wasm, violations, deploy, compressedBytes, maxWasmSize, fits, contributors, advice, wasmOpt } = program;
 
   const outDir = path.join(root, 'target', 'stylus-ml');
   fs.mkdirSync(outDir, { recursive: true });
@@ -154,7 +161,7 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
     compressedBytes,
     brotliBytes: deploy.compressedBytes,
     limitBytes: MAX_CODE_SIZE,
-    decompressedLimitBytes: MAX_WASM_SIZE,
+    decompressedLimitBytes: maxWasmSize,
     fits,
     toolchain: tc.description,
     toolchainKind: tc.kind,

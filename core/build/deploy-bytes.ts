@@ -8,8 +8,6 @@ export const STYLUS_PREFIX = Uint8Array.of(0xef, 0xf0, 0x00);
 export const STYLUS_DICT_NONE = 0x00;
 /** Length of the init-code prelude. */
 export const PRELUDE_LENGTH = 43;
-/** nitro's MaxCodeSize default (geth params/config_arbitrum.go). */
-export const MAX_CODE_SIZE = 24576;
 
 export interface StylusDeployBytes {
   /** code stored at the program address: prefix + dict byte + brotli stream */

@@ -1,11 +1,10 @@
 // Where a program's bytes go, and what to do when it does not fit: weights by layer (from the manifest)
 // against code, each with its share of the compressed size, and concrete ways to get under the limits.
-import { brotliCompress, MAX_CODE_SIZE } from './deploy-bytes';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { brotliCompress } from './deploy-bytes';
 import { sectionBytes } from './wasm-sections';
 import type { Manifest } from '../manifest/schema';
 
-/** MaxWasmSize: the decompressed module limit before ArbOS 60 (nitro arbos/programs/params.go). */
-export const MAX_WASM_SIZE = 128 * 1024;
 /** EF F0 00 + dictionary byte in front of the brotli stream. */
 export const PREFIX_BYTES = 4;
 
@@ -42,9 +41,9 @@ export function sizeContributors(wasm: Uint8Array, manifest: Manifest | null): S
 }
 
 /** What to do about a program over the limits. */
-export function sizeAdvice(opts: { compressedBytes: number; wasmBytes: number; contributors: SizeContributor[]; manifest: Manifest | null }): string[] {
+export function sizeAdvice(opts: { compressedBytes: number; wasmBytes: number; maxWasmSize: number; contributors: SizeContributor[]; manifest: Manifest | null }): string[] {
   const advice: string[] = [];
-  const { compressedBytes, wasmBytes, contributors, manifest } = opts;
+  const { compressedBytes, wasmBytes, maxWasmSize, contributors, manifest } = opts;
   const over = compressedBytes - MAX_CODE_SIZE;
   const weightsZ = contributors.filter((c) => c.kind === 'weights').reduce((a, c) => a + c.compressedBytes, 0);
   const codeZ = contributors.filter((c) => c.kind === 'code').reduce((a, c) => a + c.compressedBytes, 0);
@@ -61,6 +60,6 @@ export function sizeAdvice(opts: { compressedBytes: number; wasmBytes: number; c
     advice.push(`reduce the model: at ${ratio.toFixed(2)} compressed bytes per weight byte, about ${fit.toLocaleString('en-US')} weight bytes fit next to the code`);
     advice.push('or split the model across programs (one contract per block of layers, calling the next)');
   }
-  if (wasmBytes > MAX_WASM_SIZE) advice.push(`the module is ${wasmBytes.toLocaleString('en-US')} bytes uncompressed, over nitro's ${MAX_WASM_SIZE.toLocaleString('en-US')}-byte MaxWasmSize (256 KiB from ArbOS 60)`);
+  if (wasmBytes > maxWasmSize) advice.push(`the module is ${wasmBytes.toLocaleString('en-US')} bytes uncompressed, over nitro's ${maxWasmSize.toLocaleString('en-US')}-byte MaxWasmSize (256 KiB from ArbOS 60)`);
   return advice;
 }

@@ -7,7 +7,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { UserError } from '../errors';
 import { chainFor, DEVNODE_CHAIN_ID } from './chains';
 import { startDocker, type DockerOptions } from './docker';
-import { startEmbedded, type RunningNode } from './embedded';
+import { startEmbedded, type InProcessDevnode, type RunningNode } from './embedded';
 import { DEV_PRIVATE_KEY, readKeyFile, parsePrivateKey } from './keys';
 import { waitForRpc } from './readiness';
 import { devnodeSetupPlan, runDevnodeSetup, type SetupResult } from './setup';
@@ -20,8 +20,8 @@ export interface ConnectOptions {
   port?: number;
   /** embedded: emulated ArbOS version */
   arbos?: number;
-  /** embedded: run inside this process */
-  inProcess?: boolean;
+  /** embedded: run inside this process, started by this function (devnode/index.ts startEmbeddedDevnode) */
+  inProcess?: InProcessDevnode;
   /** embedded: devnode entry script */
   script?: string;
   /** docker: options of the nitro-devnode container */

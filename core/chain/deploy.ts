@@ -14,7 +14,8 @@ import {
   type Hex,
 } from 'viem';
 import { UserError } from '../errors';
-import { MAX_CODE_SIZE, isStylusProgram, runtimeFromInitCode, stylusInitCode } from '../build/deploy-bytes';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { isStylusProgram, runtimeFromInitCode, stylusInitCode } from '../build/deploy-bytes';
 import type { ChainClient } from './connect';
 
 export const ARB_WASM = '0x0000000000000000000000000000000000000071' as const;

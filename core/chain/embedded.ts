@@ -1,16 +1,21 @@
 // `embedded` mode: our devnode in a child process (default; what the CLI and the extension use so the
-// node never blocks their event loop) or in this process (tests, benchmarks).
+// node never blocks their event loop) or in this process (tests, benchmarks). core/chain does not import
+// devnode/: an in-process node is started by the function the caller passes (devnode/index.ts
+// startEmbeddedDevnode, handed over by the command-line layer or a test).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
 
+/** Starts a devnode inside this process: devnode/index.ts `startEmbeddedDevnode` has this shape. */
+export type InProcessDevnode = (opts: { port: number; arbos?: number; blockTimeMs?: number }) => Promise<{ url: string; stop(): Promise<void> }>;
+
 export interface EmbeddedOptions {
   port?: number;
   arbos?: number;
   blockTimeMs?: number;
-  /** run inside this process instead of a child */
-  inProcess?: boolean;
+  /** run inside this process instead of a child, started by this function */
+  inProcess?: InProcessDevnode;
   /** the devnode entry to run (default: dist/devnode.js next to the running bundle, else devnode/process.ts via tsx) */
   script?: string;
   startTimeoutMs?: number;
@@ -45,9 +50,8 @@ export function devnodeArgs(opts: EmbeddedOptions): string[] {
 }
 
 export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<RunningNode> {
-  if (opts.inProcess === true) {
-    const { startEmbeddedDevnode } = await import('../../devnode/index');
-    const node = await startEmbeddedDevnode({ port: opts.port ?? 8547, arbos: opts.arbos, blockTimeMs: opts.blockTimeMs });
+  if (opts.inProcess !== undefined) {
+    const node = await opts.inProcess({ port: opts.port ?? 8547, arbos: opts.arbos, blockTimeMs: opts.blockTimeMs });
     return { url: node.url, stop: () => node.stop() };
   }
   const { command, args } = devnodeCommand(opts.script);

@@ -4,6 +4,7 @@
 import { connect, type ChainClient } from '../chain/index';
 import { probeNetVersion } from '../chain/readiness';
 import { DEVNODE_CHAIN_ID } from '../chain/chains';
+import { inProcessDevnode } from './in-process-devnode';
 
 export const DEFAULT_DEVNODE_URL = 'http://127.0.0.1:8547';
 
@@ -33,7 +34,7 @@ export async function openChain(flags: Record<string, unknown>): Promise<ChainTa
     const client = await connect({ mode: 'rpc', rpcUrl: DEFAULT_DEVNODE_URL, keyFile });
     return { client, ephemeral: false, note: `the devnode at ${DEFAULT_DEVNODE_URL} (chain ${client.chainId})`, isDevnode: client.chainId === DEVNODE_CHAIN_ID };
   }
-  const client = await connect({ mode: 'embedded', port: 0, inProcess: true, keyFile });
+  const client = await connect({ mode: 'embedded', port: 0, inProcess: inProcessDevnode, keyFile });
   return {
     client,
     ephemeral: true,

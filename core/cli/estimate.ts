@@ -11,7 +11,7 @@ import { loweringFor, recordedLowering, type Lowering, type Optimize } from '../
 import { estimateProgram, type Estimate, type EstimateOptions, type PredictFunction } from '../gas/estimate';
 import { measureProgram, type Measured } from '../gas/measure';
 import { pickLowering, type RankedLowering } from '../gas/rank';
-import { MAX_CODE_SIZE } from '../build/deploy-bytes';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { stripCustomSections } from '../build/wasm-sections';
 import { quantizeInputs } from '../quant/simulate';
 import { readInputFile } from '../io/inputs';

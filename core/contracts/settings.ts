@@ -3,7 +3,7 @@
 // for key, default for default. A malformed value falls back to its default rather than failing: settings
 // come from hand-edited JSON.
 import { v } from './check';
-import { DEFAULT_ARBOS_VERSION, SUPPORTED_ARBOS_VERSIONS } from '../../devnode/config';
+import { DEFAULT_ARBOS_VERSION, SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arbos';
 
 export const SETTINGS_SECTION = 'stylusMl';
 

@@ -1,9 +1,10 @@
 // What one `predict` transaction costs besides the model's own arithmetic, by nitro's formulas
 // (arbos/programs/programs.go CallProgram, memory.go; crates/arbutil/src/pricing.rs hostios) and the
 // EVM's (EIP-2028 calldata, 21,000 base). The devnode charges the same terms (devnode/evm/stylus-bridge.ts).
-import { cachedGas, initGas, memoryGasCost } from '../../devnode/stylus/costs';
-import { BASE_INK, HOSTIO_INK, readPrice, writePrice } from '../../devnode/stylus/pricing';
-import type { StylusParams } from '../../devnode/stylus/api';
+import { cachedGas, initGas } from '../../nitro/costs';
+import { memoryGasCost } from '../../nitro/memory';
+import type { StylusParams } from '../../nitro/params';
+import { BASE_INK, HOSTIO_INK, readPrice, writePrice } from '../../nitro/pricing';
 import type { ProgramShape } from './shape';
 
 export const TX_BASE_GAS = 21_000;

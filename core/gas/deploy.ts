@@ -3,16 +3,18 @@
 // (nitro precompiles/ArbWasm.go + arbos/programs/programs.go ActivateProgram: the fixed 1,659,168, the
 // compile charge of crates/prover/src/programs/mod.rs, ArbOS storage, the event), with its data fee
 // from the data pricer (arbos/programs/data_pricer.go).
-import { ACTIVATION_FIXED_GAS, activationCompileGas, dataFee, initialDataPricer, type DataPricerState } from '../../devnode/stylus/costs';
-import type { StylusParams } from '../../devnode/stylus/api';
-import { STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../devnode/precompiles/framework';
+import { GETH_ARBOS } from '../../nitro/arbos';
+import { ACTIVATION_FIXED_GAS, activationCompileGas } from '../../nitro/costs';
+import { dataFee, initialDataPricer, type DataPricerState } from '../../nitro/data-pricer';
+import type { StylusParams } from '../../nitro/params';
+import { STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../nitro/storage';
 import { TX_BASE_GAS } from './call';
 import type { ProgramShape } from './shape';
 
 const CREATE_GAS = 32_000;
 const INITCODE_WORD_GAS = 2;
 const CODE_DEPOSIT_GAS = 200;
-// nitro storage burner prices (arbos/storage/storage.go), as the devnode's precompiles charge them
+// ArbOS storage prices, as the devnode's precompiles charge them
 const STORAGE_READ = Number(STORAGE_READ_COST);
 const STORAGE_WRITE = Number(STORAGE_WRITE_COST);
 
@@ -56,7 +58,7 @@ export function activationGas(shape: ProgramShape, params: StylusParams): { tota
     calldata: ACTIVATE_CALLDATA_GAS,
     // precompile entry: a non-pure method reads ArbOS state, the argument and result are copied (3/word)
     precompile: STORAGE_READ + 3 * 1 + 3 * 2,
-    activationGasParam: params.arbosVersion >= 59 ? params.activationGas : 0,
+    activationGasParam: params.arbosVersion >= GETH_ARBOS.stylusV3 ? params.activationGas : 0,
     fixed: Number(ACTIVATION_FIXED_GAS),
     compile,
     // Params(), programExists, moduleHashes.Set, data pricer (5 reads, 2 writes), setProgram, NetworkFeeAccount

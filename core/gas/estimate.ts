@@ -12,8 +12,8 @@ import { contractAbi } from '../codegen/abi';
 import type { Plan } from '../quant/types';
 import { runFixed, type QValues } from '../quant/simulate';
 import { prng } from '../io/prng';
-import { stylusParamsFor } from '../../devnode/config';
-import type { StylusParams } from '../../devnode/stylus/api';
+import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
+import { stylusParamsFor, type StylusParams } from '../../nitro/params';
 import { abiInk, kernelKey, layerInk, layerUnits } from './kernels';
 import { callCost, calldataGas, spread, spreadOf, addSpread, type CallCost, type Spread } from './call';
 import { l1GasOfCalls } from './l1';
@@ -81,7 +81,7 @@ function pseudoManifest(plan: Plan): Manifest {
 }
 
 export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOptions = {}): Estimate {
-  const arbos = opts.arbosVersion ?? 40;
+  const arbos = opts.arbosVersion ?? DEFAULT_ARBOS_VERSION;
   const params = stylusParamsFor(arbos, false);
   const fn = opts.function ?? 'predict';
   const rs = opts.modelRs ?? generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' });

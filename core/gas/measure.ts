@@ -1,9 +1,9 @@
-// Measured, once built: the program runs in the devnode's metered runtime (devnode/stylus/profile.ts)
+// Measured, once built: the program runs under the devnode's metering (nitro/profile.ts)
 // on the estimate's inputs; its ink per layer function and per call, turned into gas with the same
 // per-call charges the chain adds (init, footprint, intrinsic, calldata), sit beside the estimate.
 import fs from 'node:fs';
 import { hexToBytes, type Hex } from 'viem';
-import { createProfiler, demangleRust, functionNamed, isRustFn, namesFromJson } from '../../devnode/stylus/profile';
+import { createProfiler, demangleRust, functionNamed, isRustFn, namesFromJson } from '../../nitro/profile';
 import type { Estimate } from './estimate';
 import { calldataGas, inkToGas, spreadOf, TX_BASE_GAS, type Spread } from './call';
 import { decodeModule } from '../wasm/decode';

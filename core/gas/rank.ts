@@ -5,7 +5,7 @@
 import type { Lowering, Optimize } from '../codegen/lowering';
 import { DEFAULT_LOWERING } from '../codegen/lowering';
 import type { Plan } from '../quant/types';
-import { MAX_CODE_SIZE } from '../build/deploy-bytes';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { estimateProgram, type EstimateOptions } from './estimate';
 
 /** 'auto': i32 accumulators where the plan proves them safe, i64 elsewhere; 'i64': i64 everywhere */

@@ -2,9 +2,10 @@
 // cost, footprint, asm estimate, compile gas) — either read from a built wasm (exact: the same
 // instrumentation the devnode runs) or predicted from the quantisation plan before anything is built.
 import { brotliCompress, stylusDeployBytes } from '../build/deploy-bytes';
-import { checkStylusWasm } from '../wasm/validate';
-import { compileGasInputs } from '../../devnode/stylus/activate';
-import { programCosts, type CompileGasInputs, type ProgramCosts } from '../../devnode/stylus/costs';
+import { compileGasInputs } from '../../nitro/activate';
+import { stylusVersionFor } from '../../nitro/arbos';
+import { programCosts, type CompileGasInputs, type ProgramCosts } from '../../nitro/costs';
+import { checkStylusWasm } from '../../nitro/validate';
 import type { Plan, QTreeRef } from '../quant/types';
 import { UserError } from '../errors';
 import { EXP2_TABLE, SIGMOID_TABLE } from '../quant/approx';
@@ -290,7 +291,7 @@ export function predictShape(plan: Plan, decisions: Record<string, string>, fns:
   const typeLen = BASE_TYPE_LEN + 2 * (funcs - BASE_FUNCS);
   let costs: ProgramCosts;
   try {
-    costs = programCosts({ funcs, typeLen, wasmLen: wasmBytes, globals: BASE_GLOBALS + 4, dataLen, footprint: pages, stylusVersion: arbosVersion >= 59 ? 3 : arbosVersion >= 31 ? 2 : 1 });
+    costs = programCosts({ funcs, typeLen, wasmLen: wasmBytes, globals: BASE_GLOBALS + 4, dataLen, footprint: pages, stylusVersion: stylusVersionFor(arbosVersion) });
   } catch (e) {
     // nitro stores init and cached cost in 16 bits; activation refuses a program whose costs overflow them
     throw new UserError(`the predicted program (${wasmBytes.toLocaleString('en-US')} bytes of wasm, ${dataLen.toLocaleString('en-US')} of data) would not activate: ${(e as Error).message} — reduce the model, use --weights i8, or --optimize gas for trees`);

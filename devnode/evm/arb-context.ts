@@ -1,7 +1,9 @@
 // What precompiles and the program logic need from the node, implemented by the Stylus bridge.
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import type { Address } from '@ethereumjs/util';
-import type { ActivationOutcome, StylusParams, StylusRuntime } from '../stylus/api';
+import type { ActivationOutcome } from '../../nitro/activate';
+import type { StylusParams } from '../../nitro/params';
+import type { StylusRuntime } from '../stylus/api';
 import type { ArbosState } from './arbos-state';
 
 export interface ArbContext {

@@ -7,7 +7,8 @@
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import { Account, Address, bigIntToBytes, bytesToBigInt, concatBytes, setLengthLeft, utf8ToBytes } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { ARBITRUM_START_TIME } from '../config';
+import { ARBITRUM_START_TIME } from '../../nitro/arbos';
+import { dataFee, initialDataPricer } from '../../nitro/data-pricer';
 
 export const ARBOS_STATE_ADDRESS = new Address(Uint8Array.from(Buffer.from('a4b05fffffffffffffffffffffffffffffffffff', 'hex')));
 /** nitro's network fee account receives activation data fees (ArbWasm payActivationDataFee). */
@@ -27,13 +28,6 @@ export interface ProgramInfo {
 const label = (s: string): Uint8Array => keccak_256(utf8ToBytes(s));
 const slotOf = (name: string, key?: Uint8Array): Uint8Array =>
   key === undefined ? label(name) : keccak_256(concatBytes(label(name), key));
-
-/** data pricer constants (arbos/programs/data_pricer.go) */
-export const DATA_PRICER = {
-  bytesPerSecond: BigInt(Math.floor(Math.floor((1 * 2 ** 40) / (365 * 24)) / 3600)),
-  minPrice: 82928201n,
-  inertia: 21360419n,
-};
 
 export class ArbosState {
   constructor(private readonly sm: MerkleStateManager) {}
@@ -142,47 +136,18 @@ export class ArbosState {
   }
 
   /**
-   * DataPricer.UpdateModel (arbos/programs/data_pricer.go): decays demand by the time passed, adds
-   * the new bytes, and prices them with nitro's 12-term integer e^x in basis points.
+   * DataPricer.UpdateModel (nitro/data-pricer.ts) over the stored demand and last update time; the
+   * pricer's other fields keep their genesis values (no ArbOwner setter changes them here).
    */
   async updateDataPricer(tempBytes: bigint, time: bigint): Promise<bigint> {
-    let demand = await this.getU64('dataPricer.demand');
-    const last = await this.getU64('dataPricer.lastUpdate');
-    const passed = time > last ? minU(time - last, 0xffffffffn) : 0n;
-    const credit = minU(DATA_PRICER.bytesPerSecond * passed, 0xffffffffn);
-    demand = demand > credit ? demand - credit : 0n;
-    demand = minU(demand + tempBytes, 0xffffffffn);
-    await this.setU64('dataPricer.demand', demand);
-    await this.setU64('dataPricer.lastUpdate', time);
-    return dataFeeFor(demand, tempBytes);
+    const state = {
+      ...initialDataPricer(),
+      demand: Number(await this.getU64('dataPricer.demand')),
+      lastUpdateTime: await this.getU64('dataPricer.lastUpdate'),
+    };
+    const { fee, next } = dataFee(state, Number(tempBytes), time);
+    await this.setU64('dataPricer.demand', BigInt(next.demand));
+    await this.setU64('dataPricer.lastUpdate', next.lastUpdateTime);
+    return fee;
   }
-}
-
-const minU = (a: bigint, b: bigint) => (a < b ? a : b);
-const ONE_IN_BIPS = 10000n;
-
-/** arbmath.ApproxExpBasisPoints(value, accuracy) for value ≥ 0. */
-export function approxExpBasisPoints(x: bigint, accuracy = 12n): bigint {
-  const b = ONE_IN_BIPS;
-  let res = b + x / accuracy;
-  for (let i = accuracy - 1n; i > 0n; i--) res = b + (res * x) / (i * b);
-  return res;
-}
-
-/** Fee in wei for `tempBytes` of asm at demand `demand` (after adding tempBytes). */
-export function dataFeeFor(demand: bigint, tempBytes: bigint): bigint {
-  const exponent = (ONE_IN_BIPS * demand) / DATA_PRICER.inertia;
-  const multiplier = approxExpBasisPoints(exponent, 12n);
-  const costPerByte = (DATA_PRICER.minPrice * multiplier) / ONE_IN_BIPS;
-  return costPerByte * tempBytes;
-}
-
-/** Hours since Arbitrum began, rounded down (programs.go hoursSinceArbitrum). */
-export function hoursSinceArbitrum(time: bigint): number {
-  const t = time > ARBITRUM_START_TIME ? time - ARBITRUM_START_TIME : 0n;
-  return Number(minU(t / 3600n, 0xffffffn));
-}
-export function hoursToAge(time: bigint, hours: number): bigint {
-  const activatedAt = ARBITRUM_START_TIME + BigInt(hours) * 3600n;
-  return time > activatedAt ? time - activatedAt : 0n;
 }

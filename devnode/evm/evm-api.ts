@@ -4,13 +4,13 @@
 import type { EVM, Log, SelfdestructMap } from '@ethereumjs/evm';
 import { Message } from '@ethereumjs/evm';
 import { Account, Address, bigIntToBytes, bytesToBigInt, equalsBytes, setLengthLeft, unpadBytes } from '@ethereumjs/util';
-import type { Bytes32, CallKind, CallResult, CreateResult, EvmApi } from '../stylus/api';
-import { evmApiGas } from '../config';
-import { memoryGasCost, type TxPages } from './memory-model';
+import type { CallKind } from '../../nitro/host';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { memoryGasCost, type TxPages } from '../../nitro/memory';
+import { COLD_ACCOUNT_GAS, COLD_SLOAD_GAS, evmApiGas } from '../../nitro/pricing';
+import type { Bytes32, CallResult, CreateResult, EvmApi } from '../stylus/api';
 
-const COLD_SLOAD = 2100n;
 const WARM_READ = 100n;
-const COLD_ACCOUNT = 2600n;
 const SSTORE_SET = 20000n;
 const SSTORE_RESET_MINUS_COLD = 2900n;
 const CLEARS_REFUND = 4800n; // EIP-3529
@@ -82,15 +82,15 @@ export class StylusEvmApi implements EvmApi {
     const addr = this.f.address.bytes;
     if (this.journal.isWarmedStorage(addr, key)) return WARM_READ;
     this.journal.addWarmedStorage(addr, key);
-    return COLD_SLOAD;
+    return COLD_SLOAD_GAS;
   }
   /** WasmAccountTouchCost */
   private accountTouchCost(address: Address, withCode: boolean): bigint {
-    let cost = withCode ? (EXTCODE_COST * BigInt(this.f.maxCodeSize)) / 24576n : 0n;
+    let cost = withCode ? (EXTCODE_COST * BigInt(this.f.maxCodeSize)) / BigInt(MAX_CODE_SIZE) : 0n; // ÷ params.DefaultMaxCodeSize
     if (this.journal.isWarmedAddress(address.bytes)) cost += WARM_READ;
     else {
       this.journal.addWarmedAddress(address.bytes);
-      cost += COLD_ACCOUNT;
+      cost += COLD_ACCOUNT_GAS;
     }
     return cost;
   }
@@ -149,7 +149,7 @@ export class StylusEvmApi implements EvmApi {
     const addr = this.f.address;
     let cost = 0n;
     if (!this.journal.isWarmedStorage(addr.bytes, key)) {
-      cost = COLD_SLOAD;
+      cost = COLD_SLOAD_GAS;
       this.journal.addWarmedStorage(addr.bytes, key);
     }
     const current = bytesToBigInt(await this.sm.getStorage(addr, key));
@@ -196,7 +196,7 @@ export class StylusEvmApi implements EvmApi {
     if (budget < base) return fail(budget);
     if (!this.journal.isWarmedAddress(target.bytes)) {
       this.journal.addWarmedAddress(target.bytes);
-      base += COLD_ACCOUNT - WARM_READ;
+      base += COLD_ACCOUNT_GAS - WARM_READ;
       if (budget < base) return fail(budget);
     }
     if (value !== 0n) {

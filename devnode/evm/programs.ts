@@ -1,12 +1,13 @@
 // Stylus program bookkeeping as nitro's arbos/programs/programs.go: activation (ActivateProgram),
-// the active-program checks every call makes (getActiveProgram), call-entry costs (initGas,
-// cachedGas) and the named errors, which are ABI reverts inside ArbWasm and plain errors elsewhere.
+// the active-program checks every call makes (getActiveProgram) and the named errors, which are ABI
+// reverts inside ArbWasm and plain errors elsewhere. The formulas are nitro/'s (costs.ts, data-pricer.ts).
 import { Address, KECCAK256_NULL, bytesToHex, equalsBytes } from '@ethereumjs/util';
-import type { StylusParams } from '../stylus/api';
-import { MIN_CACHED_GAS_UNITS, MIN_INIT_GAS_UNITS, COST_SCALAR_PERCENT, GETH_ARBOS } from '../config';
-import { STORAGE_READ_COST, STORAGE_WRITE_COST, PrecompileFatal, PrecompileRevert, solError, type CallEnv } from '../precompiles/framework';
+import { GETH_ARBOS, hoursSinceArbitrum, hoursToAge } from '../../nitro/arbos';
+import type { StylusParams } from '../../nitro/params';
+import { STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../nitro/storage';
+import { PrecompileFatal, PrecompileRevert, solError, type CallEnv } from '../precompiles/framework';
 import type { ArbContext } from './arb-context';
-import { hoursSinceArbitrum, hoursToAge, type ProgramInfo } from './arbos-state';
+import type { ProgramInfo } from './arbos-state';
 import { decodeStylusCode, isStylusCode } from './stylus-code';
 
 export const programErrors = {
@@ -34,15 +35,6 @@ export async function getActiveProgram(ctx: ArbContext, codeHash: Uint8Array, pa
 }
 
 const divCeil = (a: bigint, b: bigint) => (a + b - 1n) / b;
-
-export function initGas(p: ProgramInfo, params: StylusParams): bigint {
-  const base = BigInt(params.minInitGas) * MIN_INIT_GAS_UNITS;
-  return base + divCeil(BigInt(p.initCost) * BigInt(params.initCostScalar) * COST_SCALAR_PERCENT, 100n);
-}
-export function cachedGas(p: ProgramInfo, params: StylusParams): bigint {
-  const base = BigInt(params.minCachedInitGas) * MIN_CACHED_GAS_UNITS;
-  return base + divCeil(BigInt(p.cachedCost) * BigInt(params.cachedCostScalar) * COST_SCALAR_PERCENT, 100n);
-}
 
 export async function codeHashOf(ctx: ArbContext, address: Address): Promise<Uint8Array> {
   const account = await ctx.sm.getAccount(address);

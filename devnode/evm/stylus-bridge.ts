@@ -6,15 +6,20 @@ import { EVMError, type EVM, type ExecResult, type Log, type Message } from '@et
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import { Account, Address, bigIntToBytes, setLengthLeft } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import type { ActivationOutcome, CallContext, StylusParams, StylusRuntime, UserOutcome } from '../stylus/api';
-import { GETH_ARBOS, MAX_CODE_SIZE, stylusParamsFor } from '../config';
+import type { ActivationOutcome } from '../../nitro/activate';
+import { GETH_ARBOS } from '../../nitro/arbos';
+import { cachedGas, evmMemoryCost, initGas } from '../../nitro/costs';
+import type { CallContext } from '../../nitro/host';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { memoryGasCost, TxPages } from '../../nitro/memory';
+import { stylusParamsFor, type StylusParams } from '../../nitro/params';
+import type { StylusRuntime, UserOutcome } from '../stylus/api';
 import { compilePrecompiles } from '../precompiles';
 import { SolError, type CompiledPrecompile } from '../precompiles/framework';
 import type { ArbContext } from './arb-context';
 import { ArbosState } from './arbos-state';
 import { StylusEvmApi } from './evm-api';
-import { memoryGasCost, TxPages } from './memory-model';
-import { cachedGas, getActiveProgram, initGas, pageLimitEnforced } from './programs';
+import { getActiveProgram, pageLimitEnforced } from './programs';
 import { decodeStylusCode, isStylusCode } from './stylus-code';
 
 type InterpreterMessage = Message & { codeAddress: Address; isCreate?: boolean };
@@ -34,12 +39,6 @@ const errorAllGas = (gasLimit: bigint, message: string): ExecResult => ({
   // ethereumjs types the message as its own enum; nitro-specific texts (ProgramNotActivated…) go through as is
   exceptionError: new EVMError(message as ConstructorParameters<typeof EVMError>[0]),
 });
-
-/** words → EVM memory expansion cost (programs.go evmMemoryCost) */
-export function evmMemoryCost(size: number): bigint {
-  const words = BigInt(Math.ceil(size / 32));
-  return words * 3n + (words * words) / 512n;
-}
 
 export interface BridgeHooks {
   blockHash(n: bigint): Uint8Array | undefined;
@@ -229,8 +228,8 @@ export class StylusBridge implements ArbContext {
     const { open, ever } = this.pages;
     let callCost = memoryGasCost(program.footprint, open, ever, params.freePages, params.pageGas);
     const cached = program.cached; // the per-block recent-wasm cache only hits from ArbOS 60
-    if (cached || program.version > 1) callCost += cachedGas(program, params);
-    if (!cached) callCost += initGas(program, params);
+    if (cached || program.version > 1) callCost += cachedGas(program.cachedCost, params);
+    if (!cached) callCost += initGas(program.initCost, params);
     if (callCost > startingGas) return outOfGas(startingGas);
     this.pages.add(program.footprint);
     if (pageLimitEnforced(params.arbosVersion) && this.pages.open > params.pageLimit) {

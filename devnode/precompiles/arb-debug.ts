@@ -1,6 +1,7 @@
 // ArbDebug 0x…ff (nitro precompiles/ArbDebug.go), present because nitro-devnode allows debug precompiles.
 import type { ArbContext } from '../evm/arb-context';
-import { STORAGE_WRITE_COST, type PrecompileDef } from './framework';
+import { STORAGE_WRITE_COST } from '../../nitro/storage';
+import type { PrecompileDef } from './framework';
 import { CHAIN_OWNERS, precompileAddress } from './common';
 
 export const ARB_DEBUG_ADDRESS = precompileAddress('ff');

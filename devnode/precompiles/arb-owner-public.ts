@@ -3,7 +3,8 @@
 // fragment support", which is right for every version this node emulates.
 import type { ArbContext } from '../evm/arb-context';
 import { NETWORK_FEE_ACCOUNT } from '../evm/arbos-state';
-import { STORAGE_READ_COST, type PrecompileDef } from './framework';
+import { STORAGE_READ_COST } from '../../nitro/storage';
+import type { PrecompileDef } from './framework';
 import { CHAIN_OWNERS, hex, isChainOwner, precompileAddress, toAddress } from './common';
 
 export const ARB_OWNER_PUBLIC_ADDRESS = precompileAddress('6b');

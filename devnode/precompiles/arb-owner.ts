@@ -1,8 +1,9 @@
 // ArbOwner 0x…70 (nitro precompiles/ArbOwner.go): the owner-only setters nitro-devnode's setup script
 // and our version-change tests use. Every call by a non-owner fails burning its gas.
 import type { ArbContext } from '../evm/arb-context';
-import { assertSupportedArbos } from '../config';
-import { PrecompileRevert, STORAGE_WRITE_COST, type CallEnv, type MethodDef, type PrecompileDef } from './framework';
+import { assertSupportedArbos } from '../../nitro/arbos';
+import { STORAGE_WRITE_COST } from '../../nitro/storage';
+import { PrecompileRevert, type CallEnv, type MethodDef, type PrecompileDef } from './framework';
 import { CACHE_MANAGERS, CHAIN_OWNERS, hex, isChainOwner, precompileAddress, requireOwner, toAddress } from './common';
 
 export const ARB_OWNER_ADDRESS = precompileAddress('70');

@@ -2,8 +2,9 @@
 import type { ArbContext } from '../evm/arb-context';
 import { codeHashOf } from '../evm/programs';
 import { programErrors } from '../evm/programs';
-import { hoursToAge } from '../evm/arbos-state';
-import { PrecompileBurnOut, STORAGE_CODEHASH_COST, STORAGE_READ_COST, STORAGE_WRITE_COST, type CallEnv, type PrecompileDef } from './framework';
+import { hoursToAge } from '../../nitro/arbos';
+import { STORAGE_CODEHASH_COST, STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../nitro/storage';
+import { PrecompileBurnOut, type CallEnv, type PrecompileDef } from './framework';
 import { CACHE_MANAGERS, CHAIN_OWNERS, hex, precompileAddress, toAddress, toBytes32 } from './common';
 
 export const ARB_WASM_CACHE_ADDRESS = precompileAddress('72');

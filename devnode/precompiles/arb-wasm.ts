@@ -1,10 +1,13 @@
 // ArbWasm 0x…71 (nitro precompiles/ArbWasm.go): activation with its data fee and refund, and the views.
 import { Address } from '@ethereumjs/util';
-import { ACTIVATION_FIXED_GAS, GETH_ARBOS, COST_SCALAR_PERCENT, MIN_CACHED_GAS_UNITS, MIN_INIT_GAS_UNITS, PAGE_RAMP } from '../config';
+import { GETH_ARBOS, hoursSinceArbitrum, hoursToAge } from '../../nitro/arbos';
+import { ACTIVATION_FIXED_GAS, cachedGas, initGas } from '../../nitro/costs';
+import { COST_SCALAR_PERCENT, MIN_CACHED_GAS_UNITS, MIN_INIT_GAS_UNITS, PAGE_RAMP } from '../../nitro/params';
+import { STORAGE_CODEHASH_COST, STORAGE_READ_COST } from '../../nitro/storage';
 import type { ArbContext } from '../evm/arb-context';
-import { NETWORK_FEE_ACCOUNT, hoursSinceArbitrum, hoursToAge } from '../evm/arbos-state';
-import { activateProgram, cachedGas, codeHashOf, getActiveProgram, initGas, programErrors } from '../evm/programs';
-import { PrecompileRevert, STORAGE_CODEHASH_COST, STORAGE_READ_COST, type CallEnv, type MethodDef, type PrecompileDef } from './framework';
+import { NETWORK_FEE_ACCOUNT } from '../evm/arbos-state';
+import { activateProgram, codeHashOf, getActiveProgram, programErrors } from '../evm/programs';
+import { PrecompileRevert, type CallEnv, type MethodDef, type PrecompileDef } from './framework';
 
 export const ARB_WASM_ADDRESS = new Address(Uint8Array.from(Buffer.from('0000000000000000000000000000000000000071', 'hex')));
 
@@ -117,8 +120,8 @@ export const arbWasm: PrecompileDef<ArbContext> = {
       const p = await params(ctx, env);
       env.burn(STORAGE_CODEHASH_COST + STORAGE_READ_COST);
       const program = await getActiveProgram(ctx, await codeHashOf(ctx, toAddr(a)), p);
-      const cached = cachedGas(program, p);
-      let init = initGas(program, p);
+      const cached = cachedGas(program.cachedCost, p);
+      let init = initGas(program.initCost, p);
       if (p.stylusVersion > 1) init += cached;
       return [init, cached];
     }),

@@ -1,7 +1,8 @@
 // Small helpers shared by the precompile definitions.
 import { Address } from '@ethereumjs/util';
 import type { ArbContext } from '../evm/arb-context';
-import { PrecompileBurnOut, STORAGE_READ_COST, type CallEnv } from './framework';
+import { STORAGE_READ_COST } from '../../nitro/storage';
+import { PrecompileBurnOut, type CallEnv } from './framework';
 
 export const precompileAddress = (hexTail: string): Address =>
   new Address(Uint8Array.from(Buffer.from(hexTail.padStart(40, '0'), 'hex')));

@@ -6,14 +6,10 @@
 import type { Address } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { decodeAbiParameters, encodeAbiParameters, parseAbiParameters, type AbiParameter } from 'viem';
+import { STORAGE_READ_COST } from '../../nitro/storage';
 
 export type Purity = 'pure' | 'view' | 'write' | 'payable';
 
-/** nitro's storage burner prices (arbos/storage/storage.go). */
-export const STORAGE_READ_COST = 800n;
-export const STORAGE_WRITE_COST = 20000n;
-export const STORAGE_WRITE_ZERO_COST = 5000n;
-export const STORAGE_CODEHASH_COST = 2600n;
 const COPY_GAS = 3n;
 
 export function selectorOf(signature: string): Uint8Array {

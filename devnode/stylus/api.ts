@@ -11,8 +11,12 @@
 //    the program then fails as a whole.
 //  - ActivatedProgram.asmEstimate / dataPricer, StylusRuntime.activate(…, ctx), call(…).inkLeft,
 //    StylusRuntime.load / hasModule.
-// Helpers for the bridge: defaultStylusParams (params.ts), initGas / cachedGas / memoryGasCost /
-// evmMemoryCost / dataFee (costs.ts). Nitro's per-call storage cache lives in devnode/evm/evm-api.ts.
+// The chain's rules these types refer to are nitro's (nitro/: params, activation, the call context the
+// hostios read). Nitro's per-call storage cache lives in devnode/evm/evm-api.ts.
+
+import type { ActivationContext, ActivationOutcome } from '../../nitro/activate';
+import type { CallContext, CallKind } from '../../nitro/host';
+import type { StylusParams } from '../../nitro/params';
 
 /** 20-byte address, 32-byte words: raw bytes, big-endian as on the wire. */
 export type Address = Uint8Array;
@@ -28,8 +32,6 @@ export type UserOutcome =
   | { kind: 'outOfInk' }
   /** depth checker: ErrDepth */
   | { kind: 'outOfStack' };
-
-export type CallKind = 'call' | 'delegatecall' | 'staticcall';
 
 export interface CallResult {
   /** 0 = success; nitro reports 2 for every failure of a sub-call */
@@ -95,90 +97,6 @@ export interface EvmApi {
   /** Memory model: pay for `pages` newly opened pages in this transaction (nitro memory.go GasCost). */
   addPages(pages: number): Promise<{ gasCost: bigint }>;
 }
-
-/** Read-only context of one call, fixed before the program starts. */
-export interface CallContext {
-  contractAddress: Address;
-  msgSender: Address;
-  msgValue: Bytes32;
-  txOrigin: Address;
-  txGasPrice: Bytes32;
-  blockBasefee: Bytes32;
-  blockCoinbase: Address;
-  blockGasLimit: bigint;
-  /** the L1 block number, as nitro's block_number hostio returns */
-  blockNumber: bigint;
-  blockTimestamp: bigint;
-  chainId: bigint;
-  /** more than one open frame for this address */
-  reentrant: boolean;
-  /** static context: writes fail with WriteProtection */
-  isStatic: boolean;
-  calldata: Uint8Array;
-}
-
-/** Parameters of the chain that change program behaviour (ArbOS-version gated). */
-export interface StylusParams {
-  arbosVersion: number;
-  /** program version the chain currently requires (1 at ArbOS 30, 2 from 31, 3 from 59) */
-  stylusVersion: number;
-  inkPrice: number;
-  maxStackDepth: number;
-  freePages: number;
-  pageGas: number;
-  pageLimit: number;
-  minInitGas: number;
-  minCachedInitGas: number;
-  initCostScalar: number;
-  cachedCostScalar: number;
-  expiryDays: number;
-  keepaliveDays: number;
-  blockCacheSize: number;
-  maxWasmSize: number;
-  activationGas: number;
-  debugMode: boolean;
-}
-
-/** What activation stores per program (nitro programs.go `Program`), plus the instrumented module. */
-export interface ActivatedProgram {
-  version: number;
-  initCost: number;
-  cachedCost: number;
-  /** initial memory pages */
-  footprint: number;
-  asmEstimateKb: number;
-  /** keccak of the decompressed wasm, hex */
-  moduleHash: string;
-  /** activation gas charged by the compile step (excluding the fixed 1,659,168 and ActivationGas) */
-  activationGas: bigint;
-  /** data fee in wei at activation time */
-  dataFee: bigint;
-  /** asm size estimate in bytes (asmEstimateKb = ceil(asmEstimate / 1024)) */
-  asmEstimate?: number;
-  /** the data pricer after this activation, when the caller passed one in ActivationContext */
-  dataPricer?: DataPricerState;
-}
-
-/** Data-pricer model state (arbos/programs/data_pricer.go), kept by the chain. */
-export interface DataPricerState {
-  demand: number;
-  bytesPerSecond: number;
-  lastUpdateTime: bigint;
-  minPrice: number;
-  inertia: number;
-}
-
-/** Chain state an activation prices against; without it the fee is a fresh chain's. */
-export interface ActivationContext {
-  /** block timestamp (seconds) */
-  time: bigint;
-  dataPricer: DataPricerState;
-}
-
-export type ActivationOutcome =
-  | { ok: true; program: ActivatedProgram }
-  /** nitro's reason text, e.g. "start functions not allowed"; activation burns all gas */
-  | { ok: false; reason: string };
 
 /**
  * The runtime the EVM bridge calls. Implemented in devnode/stylus/runtime.ts.

@@ -1,7 +1,8 @@
 // Messages between the runtime (main thread) and its worker threads.
 
 import type { MessagePort } from 'node:worker_threads';
-import type { CallContext, UserOutcome } from './api';
+import type { CallContext } from '../../nitro/host';
+import type { UserOutcome } from './api';
 
 export interface WorkerInit {
   type: 'init';

@@ -11,16 +11,11 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import type {
-  ActivationContext,
-  ActivationOutcome,
-  CallContext,
-  EvmApi,
-  StylusParams,
-  StylusRuntime,
-  UserOutcome,
-} from './api';
-import { activateWasm, moduleKey, recompileWasm, type CompiledProgram } from './activate';
+import type { ActivationContext, ActivationOutcome } from '../../nitro/activate';
+import type { CallContext } from '../../nitro/host';
+import type { StylusParams } from '../../nitro/params';
+import type { EvmApi, StylusRuntime, UserOutcome } from './api';
+import { activateWasm, moduleKey, recompileWasm, type CompiledProgram } from './compile';
 import type { CallMessage, DoneMessage, LogMessage, RequestMessage, ResponseMessage, WorkerInit } from './protocol';
 
 const U64_MAX = (1n << 64n) - 1n;

@@ -4,8 +4,8 @@
 // on Atomics.wait until the answer is in the response port (see runtime.ts).
 
 import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { ExitEarly, Host, HostFailure, OutOfInk } from '../../nitro/host';
 import type { UserOutcome } from './api';
-import { ExitEarly, Host, HostFailure, OutOfInk } from './hostio';
 import type { CallMessage, DoneMessage, LogMessage, RequestMessage, ResponseMessage, WorkerInit } from './protocol';
 
 if (!parentPort) throw new Error('devnode/stylus/worker.ts must run in a worker thread');

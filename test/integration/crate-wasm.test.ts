@@ -15,7 +15,7 @@ import { modelHash } from '../../core/quant/hash';
 import { runFixed } from '../../core/quant/simulate';
 import type { Plan } from '../../core/quant/types';
 import { sizeOf } from '../../core/ir/graph';
-import { validateStylusWasm } from '../../core/wasm/validate';
+import { validateStylusWasm } from '../../nitro/validate';
 import { createStylusRuntime } from '../../devnode/stylus/runtime';
 import { acceptanceModels } from '../fixtures/acceptance-models';
 import { runCli } from '../fixtures/cli';

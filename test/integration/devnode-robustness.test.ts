@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { startEmbeddedDevnode, type EmbeddedDevnode } from '../../devnode/index';
 import { DEV_ACCOUNT } from '../../devnode/accounts';
 import { rpc, rpcRaw } from './devnode-helpers';
+import http from 'node:http';
 
 let node: EmbeddedDevnode;
 before(async () => {
@@ -146,4 +147,54 @@ test('transactions the pool must refuse are answered with the reason', async () 
   const notMine = await rpc(node.url, 'eth_sendTransaction', [{ from: '0x000000000000000000000000000000000000dEaD', to: DEV_ACCOUNT.address }]);
   assert.match(notMine.error!.message, /unknown account/);
   await stillUp();
+});
+
+/** One JSON-RPC POST with explicit Host and Origin headers, as a browser page would send it. */
+function post(url: string, body: unknown, headers: Record<string, string>, method = 'POST'): Promise<{ status: number; headers: http.IncomingHttpHeaders; json: unknown }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: '/', method, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? JSON.parse(text) : null });
+      });
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? JSON.stringify(body) : undefined);
+  });
+}
+
+test('DNS rebinding: a request whose Host is not this node is refused before anything runs; loopback names are served; CORS stays open for local dapps', async () => {
+  const port = new URL(node.url).port;
+  const nonce = async () => (await rpc(node.url, 'eth_getTransactionCount', [DEV_ACCOUNT.address, 'latest'])).result;
+  const before = await nonce();
+  // a page on attacker.example that made its name resolve to 127.0.0.1 asks the node to sign with the dev key
+  const send = { jsonrpc: '2.0', id: 1, method: 'eth_sendTransaction', params: [{ from: DEV_ACCOUNT.address, to: '0x000000000000000000000000000000000000dEaD', value: '0x1' }] };
+  const evil = await post(node.url, send, { host: `attacker.example:${port}`, origin: 'http://attacker.example' });
+  assert.equal(evil.status, 403);
+  assert.match((evil.json as Err).error.message, /host not allowed: "attacker\.example"/);
+  assert.equal(await nonce(), before, 'nothing was signed or sent');
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'localhost', `[::1]:${port}`]) {
+    const ok = await post(node.url, { jsonrpc: '2.0', id: 2, method: 'eth_chainId' }, { host, origin: 'http://localhost:3000' });
+    assert.equal(ok.status, 200, host);
+    assert.equal((ok.json as { result: string }).result, '0x64aba', host);
+    assert.equal(ok.headers['access-control-allow-origin'], '*', `CORS for a local dapp (${host})`);
+  }
+  const preflight = await post(node.url, null, { host: `127.0.0.1:${port}`, origin: 'http://localhost:3000', 'access-control-request-method': 'POST' }, 'OPTIONS');
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers['access-control-allow-origin'], '*');
+  assert.equal((await post(node.url, null, { host: 'evil.test' }, 'OPTIONS')).status, 403, 'the preflight too');
+});
+
+test('--allow-host adds a name the Host header may carry; others stay refused', async () => {
+  const named = await startEmbeddedDevnode({ port: 0, runtime: null, allowHosts: ['devnode.lan'] });
+  try {
+    const port = new URL(named.url).port;
+    assert.equal((await post(named.url, { jsonrpc: '2.0', id: 1, method: 'eth_chainId' }, { host: `devnode.lan:${port}` })).status, 200);
+    assert.equal((await post(named.url, { jsonrpc: '2.0', id: 1, method: 'eth_chainId' }, { host: `other.lan:${port}` })).status, 403);
+  } finally {
+    await named.stop();
+  }
 });

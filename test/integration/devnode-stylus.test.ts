@@ -9,8 +9,8 @@ import { concatHex, getContractAddress, decodeErrorResult, decodeEventLog, decod
 import { startEmbeddedDevnode, type EmbeddedDevnode } from '../../devnode/index';
 import { stylusDeployBytes } from '../../core/build/deploy-bytes';
 import { connect, deployProgram, ARB_WASM, ARB_WASM_ABI, type ChainClient } from '../../core/chain/index';
-import { dataFeeFor } from '../../devnode/evm/arbos-state';
 import { NETWORK_FEE_ACCOUNT } from '../../devnode/evm/arbos-state';
+import { dataFee, initialDataPricer } from '../../nitro/data-pricer';
 import { CALLER_SOL, COUNTER_SOL, CREATE_WAT, ECHO_WAT, FORWARD_WAT, LOOP_WAT, NO_MEMORY_WAT, REVERT_WAT, STORE_WAT, compileSolidity, rpc, wat } from './devnode-helpers';
 
 const hex = (b: Uint8Array): Hex => toHex(b);
@@ -56,7 +56,9 @@ describe('Stylus on the embedded devnode (ArbOS 40)', () => {
     const res = await deployProgram(client, bytes.initCode);
     // one local function (i32)->i32: type_len 2
     const asm = asmEstimate(1, 2, wasm.length);
-    assert.equal(res.activate.dataFeeWei, dataFeeFor(asm, asm));
+    // the first activation on this chain: the demand is this program's asm bytes alone
+    const pricer = initialDataPricer();
+    assert.equal(res.activate.dataFeeWei, dataFee(pricer, Number(asm), pricer.lastUpdateTime).fee);
     assert.equal(res.compressedBytes, bytes.compressedBytes);
     assert.equal(await pub.getBalance({ address: feeAccount }), feeBefore + res.activate.dataFeeWei);
     const receipt = await pub.getTransactionReceipt({ hash: res.activate.hash! });

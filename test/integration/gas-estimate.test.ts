@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { hexToBytes } from 'viem';
 import { connect, deployProgram, type ChainClient } from '../../core/chain/index';
+import { startEmbeddedDevnode } from '../../devnode/index';
 import { loadGraph } from '../../core/onnx/import';
 import { prepareModel, type Prepared } from '../../core/pipeline';
 import { generateCrate } from '../../core/codegen/generate';
@@ -30,7 +31,7 @@ import { wasmToolchain } from '../fixtures/rust';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-gas-'));
 let client: ChainClient;
 before(async () => {
-  client = await connect({ mode: 'embedded', port: 0, inProcess: true });
+  client = await connect({ mode: 'embedded', port: 0, inProcess: startEmbeddedDevnode });
 });
 after(async () => {
   await client?.close();

@@ -1,6 +1,7 @@
 // Generated model crates for the chain tests and the devnode bench: `stylus-ml new` (minimal template)
 // and `stylus-ml build` (Debian rustc here) run through the CLI on the onnx-builder's forest, MLP and CNN.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Hex } from 'viem';
 import { ROOT, runCli } from '../fixtures/cli';
@@ -53,7 +54,7 @@ export async function makeCrate(kind: ModelKind, tmp: string): Promise<ModelCrat
 export async function generatedTreeProgram(): Promise<{ wasm: Uint8Array; calldata: Hex; what: string }> {
   const why = codegenMissing();
   if (why) throw new Error(why);
-  const tmp = fs.mkdtempSync(path.join(ROOT, '.scratch', 'bench-crate-'));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-bench-crate-'));
   try {
     const crate = await makeCrate('forest', tmp);
     const { readManifest } = await import('../../core/manifest/file');

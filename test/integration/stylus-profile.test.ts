@@ -1,4 +1,4 @@
-// Issue 5, "measured, once built": devnode/stylus/profile.ts runs a program in the devnode's Stylus
+// Issue 5, "measured, once built": nitro/profile.ts runs a program in the devnode's Stylus
 // runtime (same activation checks, same instrumentation, same hostio prices) and splits the ink it uses
 // by function. Generated crates (minimal template, built here with Debian rustc) are profiled on inputs
 // from their declared box: every computing layer of the manifest is its own function with ink, the
@@ -15,8 +15,8 @@ import { toHex, type Hex } from 'viem';
 import { startEmbeddedDevnode, type EmbeddedDevnode } from '../../devnode/index';
 import { createStylusRuntime } from '../../devnode/stylus/runtime';
 import type { UserOutcome } from '../../devnode/stylus/api';
-import { createProfiler, functionNamed, namesFromJson, profileProgram, ProfileUnsupportedError, type ProfileResult } from '../../devnode/stylus/profile';
-import { memoryGasCost } from '../../devnode/evm/memory-model';
+import { createProfiler, functionNamed, namesFromJson, profileProgram, ProfileUnsupportedError, type ProfileResult } from '../../nitro/profile';
+import { memoryGasCost } from '../../nitro/memory';
 import { connect, deployProgram, sendContract, ARB_WASM, ARB_WASM_ABI, type ChainClient } from '../../core/chain/index';
 import { decodePredict, encodeModelCall } from '../../core/chain/predict';
 import { stylusDeployBytes } from '../../core/build/deploy-bytes';

@@ -1,10 +1,10 @@
 // nitro's memory model and activation data pricer, against the figures the reference quotes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { memoryGasCost, TxPages } from '../../devnode/evm/memory-model';
-import { approxExpBasisPoints, dataFeeFor, DATA_PRICER } from '../../devnode/evm/arbos-state';
-import { cachedGas, initGas } from '../../devnode/evm/programs';
-import { stylusParamsFor } from '../../devnode/config';
+import { cachedGas, initGas } from '../../nitro/costs';
+import { approxExpBasisPoints, dataFee, initialDataPricer } from '../../nitro/data-pricer';
+import { memoryGasCost, TxPages } from '../../nitro/memory';
+import { stylusParamsFor } from '../../nitro/params';
 
 test('memory GasCost from (open 0, ever 0) matches the reference examples', () => {
   const examples: [number, bigint][] = [
@@ -37,22 +37,23 @@ test('data pricer: 12-term e^x in bips and the fresh-chain fee ≈ minPrice × a
   assert.equal(approxExpBasisPoints(0n), 10000n);
   // e^1 ≈ 2.71828: 12 terms are accurate to the bip
   assert.ok(approxExpBasisPoints(10000n) >= 27182n && approxExpBasisPoints(10000n) <= 27183n);
-  const asm = 512_000n;
-  const fee = dataFeeFor(asm, asm);
-  const float = Number(DATA_PRICER.minPrice) * Math.exp(Number(asm) / Number(DATA_PRICER.inertia)) * Number(asm);
+  const asm = 512_000;
+  const pricer = initialDataPricer();
+  const { fee, next } = dataFee(pricer, asm, pricer.lastUpdateTime);
+  assert.equal(next.demand, asm, 'a fresh pricer: the demand is the new bytes');
+  const float = pricer.minPrice * Math.exp(asm / pricer.inertia) * asm;
   assert.ok(Math.abs(Number(fee) - float) / float < 1e-3, `${fee} vs ${float}`);
   assert.ok(fee >= 42_500_000_000_000n, 'the reference floor of ~4.25e13 wei');
-  assert.equal(DATA_PRICER.bytesPerSecond, 34865n);
+  assert.equal(pricer.bytesPerSecond, 34865);
 });
 
 test('call overhead: 8832 + 352 gas minimum from Stylus v2, init and cached terms rounded up', () => {
-  const p = stylusParamsFor(40);
-  const prog = { version: 2, initCost: 0, cachedCost: 0, footprint: 1, activatedAt: 0, asmEstimateKb: 0, cached: false };
-  assert.equal(initGas(prog, p), 8832n);
-  assert.equal(cachedGas(prog, p), 352n);
+  const p = stylusParamsFor(40, false);
+  assert.equal(initGas(0, p), 8832n);
+  assert.equal(cachedGas(0, p), 352n);
   // 50 scalar units × 2% = 100%: cost × 100 / 100, ceil
-  assert.equal(initGas({ ...prog, initCost: 101 }, p), 8832n + 101n);
+  assert.equal(initGas(101, p), 8832n + 101n);
   const half = { ...p, initCostScalar: 25 };
-  assert.equal(initGas({ ...prog, initCost: 101 }, half), 8832n + 51n, 'ceil(101 × 50 / 100)');
-  assert.equal(stylusParamsFor(30 as number).minInitGas, 72, 'Stylus v1 charged 72 × 128');
+  assert.equal(initGas(101, half), 8832n + 51n, 'ceil(101 × 50 / 100)');
+  assert.equal(stylusParamsFor(30, false).minInitGas, 72, 'Stylus v1 charged 72 × 128');
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { COMMAND_IDS, CONTEXT_KEYS, SAMPLE_MODEL } from '../../extension/ids';
 import { SETTING_DEFAULTS } from '../../extension/settings';
-import { SUPPORTED_ARBOS_VERSIONS } from '../../devnode/config';
+import { SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arbos';
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -58,9 +58,24 @@ describe('package.json contributions', () => {
     assert.deepEqual((props['stylusMl.devnode.arbosVersion'] as unknown as { enum: number[] }).enum, [...SUPPORTED_ARBOS_VERSIONS]);
   });
 
-  test('activation: only workspaceContains of a crate manifest or an .onnx file (commands activate implicitly)', () => {
-    assert.deepEqual(pkg.activationEvents, ['workspaceContains:**/stylus-ml.json', 'workspaceContains:**/*.onnx']);
+  test('activation: shallow workspaceContains globs of a crate manifest or an .onnx file (no ** walk of a big workspace; commands activate implicitly)', () => {
+    for (const e of pkg.activationEvents) {
+      assert.match(e, /^workspaceContains:(\*\/){0,3}(stylus-ml\.json|\*\.onnx)$/, e);
+      assert.ok(!e.includes('**'), `${e} walks the whole workspace`);
+    }
+    assert.ok(pkg.activationEvents.includes('workspaceContains:stylus-ml.json') && pkg.activationEvents.includes('workspaceContains:*.onnx'));
     assert.ok(pkg.engines.vscode.startsWith('^1.'), 'engines.vscode is pinned');
+  });
+
+  test('release hygiene: workspace extension, PNG icon that ships, repository, changelog', () => {
+    assert.deepEqual(pkg.extensionKind, ['workspace'], 'it runs the engine and child processes where the files are');
+    assert.match(pkg.icon, /\.png$/);
+    const png = readFileSync(path.join(root, pkg.icon));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.ok(png.readUInt32BE(16) >= 128 && png.readUInt32BE(20) >= 128, 'at least 128×128 (the Marketplace size)');
+    assert.match(pkg.repository.url, /^https:\/\/github\.com\//);
+    assert.match(readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8'), /^## \[0\.1\.0\]/m);
+    assert.match(readFileSync(path.join(root, '.vscodeignore'), 'utf8'), /^!media\/\*\*$/m, 'the icon ships');
   });
 
   test('the .onnx custom editor and the walkthrough point at files that exist', () => {

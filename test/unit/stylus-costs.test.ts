@@ -4,8 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { approxExpBasisPoints, cachedGas, dataFee, initGas, initialDataPricer } from '../../devnode/stylus/costs';
-import { defaultStylusParams } from '../../devnode/stylus/params';
+import { cachedGas, initGas } from '../../nitro/costs';
+import { approxExpBasisPoints, dataFee, initialDataPricer } from '../../nitro/data-pricer';
+import { stylusParamsFor } from '../../nitro/params';
 import { createStylusRuntime, type WasmStylusRuntime } from '../../devnode/stylus/runtime';
 import { wat } from './stylus-harness';
 
@@ -47,7 +48,7 @@ describe('Stylus activation costs', () => {
       const bin = await wat(source(offset));
       const dataLen = 6 + (offset === 16 ? 10 : 12); // whole segment spans, not payload bytes
       for (const arbos of [30, 40]) {
-        const params = defaultStylusParams(arbos);
+        const params = stylusParamsFor(arbos, false);
         const act = await rt.activate(bin, params, 128);
         assert.ok(act.ok, act.ok ? '' : act.reason);
         const e = expectedCosts(bin.length, dataLen, params.stylusVersion);
@@ -66,16 +67,16 @@ describe('Stylus activation costs', () => {
     // each body `i32.const 0; end` (2 ops) + meter header (12) + depth prologue (12) + return + its reclaim (5) = 31
     const ops = 2 * 31;
     const common = 28 * f(2, 17263, 1e5) + 28 * f(5, 17376, 1e5) + 28 * f(6, 17376, 1e5) + 28 * 2 * 2217 + 28 * f(ops, 535, 1e3);
-    const v40 = await rt.activate(bin, defaultStylusParams(40), 128);
+    const v40 = await rt.activate(bin, stylusParamsFor(40, false), 128);
     assert.ok(v40.ok);
     assert.equal(v40.program.activationGas, BigInt(28 * f(bin.length, 31733, 1e5) + common));
-    const v31 = await rt.activate(bin, defaultStylusParams(31), 128);
+    const v31 = await rt.activate(bin, stylusParamsFor(31, false), 128);
     assert.ok(v31.ok);
     assert.equal(v31.program.activationGas, BigInt(common));
   });
 
   it('prices the data fee on a fresh chain at about 82,928,201 wei per asm byte', async () => {
-    const act = await rt.activate(await wat(source(16)), defaultStylusParams(40), 128);
+    const act = await rt.activate(await wat(source(16)), stylusParamsFor(40, false), 128);
     assert.ok(act.ok);
     const asm = BigInt(act.program.asmEstimate!);
     assert.ok(act.program.dataFee >= 82_928_201n * asm, 'at least the minimum price');
@@ -98,10 +99,10 @@ describe('Stylus activation costs', () => {
   });
 
   it('charges per call MinInitGas × 128 + initCost and MinCachedInitGas × 32 + cachedCost at default scalars', () => {
-    const v2 = defaultStylusParams(40);
+    const v2 = stylusParamsFor(40, false);
     assert.equal(initGas(300, v2), 8832n + 300n);
     assert.equal(cachedGas(40, v2), 352n + 40n);
-    const v1 = defaultStylusParams(30);
+    const v1 = stylusParamsFor(30, false);
     assert.equal(initGas(300, v1), 9216n + 300n);
     // scalar 51 (102%): ceil(300 × 51 × 2 / 100) = 306
     assert.equal(initGas(300, { ...v2, initCostScalar: 51 }), 8832n + 306n);

@@ -1,8 +1,9 @@
 // Shared helpers for the Stylus runtime tests: .wat assembly with wabt, a call context, and a small
 // in-memory EvmApi that returns fixed gas costs (the real EVM bridge is tested separately).
 
-import type { Address, Bytes32, CallContext, CallKind, CallResult, CreateResult, EvmApi, StylusParams } from '../../devnode/stylus/api';
-import { defaultStylusParams } from '../../devnode/stylus/params';
+import type { CallContext, CallKind } from '../../nitro/host';
+import { stylusParamsFor, type StylusParams } from '../../nitro/params';
+import type { Address, Bytes32, CallResult, CreateResult, EvmApi } from '../../devnode/stylus/api';
 import type { WasmStylusRuntime } from '../../devnode/stylus/runtime';
 
 type Wabt = {
@@ -61,7 +62,7 @@ export function context(over: Partial<CallContext> = {}): CallContext {
   };
 }
 
-export const PARAMS: StylusParams = defaultStylusParams(40);
+export const PARAMS: StylusParams = stylusParamsFor(40, false);
 
 /** In-memory chain side with fixed, recognisable gas costs; records every request. */
 export class FixedCostEvmApi implements EvmApi {

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { after, before, describe, it } from 'node:test';
-import { defaultStylusParams } from '../../devnode/stylus/params';
+import { stylusParamsFor } from '../../nitro/params';
+import type { CallContext } from '../../nitro/host';
 import { createStylusRuntime, type WasmStylusRuntime } from '../../devnode/stylus/runtime';
-import type { CallContext } from '../../devnode/stylus/api';
 import { FixedCostEvmApi, bytes, context, hex, run, wat, word } from './stylus-harness';
 
 const HEADER = 2450n;
@@ -178,7 +178,7 @@ describe('Stylus hostios: ink, gas and effects', () => {
   });
 
   it('storage before ArbOS 32: evmApiGas is 59673 gas and the flush is not charged', async () => {
-    const params = defaultStylusParams(31);
+    const params = stylusParamsFor(31, false);
     const api = new FixedCostEvmApi();
     await run(rt, await wat(program(['storage_load_bytes32'], 'i32.const 0 i32.const 32 call $storage_load_bytes32 i32.const 0')), { api, params });
     assert.ok(api.requests.includes('getBytes32:59673'));
@@ -320,7 +320,7 @@ describe('Stylus hostios: ink, gas and effects', () => {
     const src = await wat(`(module (import "console" "log_i32" (func $log (param i32)))
       (memory (export "memory") 1 1)
       (func (export "user_entrypoint") (param i32) (result i32) i32.const 42 call $log i32.const 0))`);
-    const params = defaultStylusParams(40, true);
+    const params = stylusParamsFor(40, true);
     const logs: string[] = [];
     const debugRt = createStylusRuntime({ log: (t) => logs.push(t) });
     try {

@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { memoryGasCost } from '../../devnode/stylus/costs';
-import { defaultStylusParams } from '../../devnode/stylus/params';
+import { memoryGasCost } from '../../nitro/memory';
+import { stylusParamsFor } from '../../nitro/params';
 import { createStylusRuntime, type WasmStylusRuntime } from '../../devnode/stylus/runtime';
 import { FixedCostEvmApi, PARAMS, run, wat } from './stylus-harness';
 
@@ -68,7 +68,7 @@ describe('Stylus memory model', () => {
   it('a delta beyond 65535 pages buys u64::MAX gas from ArbOS 59 (v3.10)', async () => {
     const src = await wat(growable('i32.const 65536 memory.grow drop i32.const 0'));
     const api = new FixedCostEvmApi();
-    const v59 = await run(rt, src, { api, params: defaultStylusParams(59) });
+    const v59 = await run(rt, src, { api, params: stylusParamsFor(59, false) });
     assert.equal(v59.outcome.kind, 'outOfInk');
     // before 59 the delta is truncated to u16 (0 here): the hostio price, then memory.grow fails (-1)
     const v40 = await run(rt, src, { api: new FixedCostEvmApi(), params: PARAMS });

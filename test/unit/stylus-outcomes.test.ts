@@ -4,8 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CallKind, CallResult } from '../../devnode/stylus/api';
-import { defaultStylusParams } from '../../devnode/stylus/params';
+import type { CallKind } from '../../nitro/host';
+import { stylusParamsFor } from '../../nitro/params';
+import type { CallResult } from '../../devnode/stylus/api';
 import { createStylusRuntime, type WasmStylusRuntime } from '../../devnode/stylus/runtime';
 import { FixedCostEvmApi, PARAMS, context, hex, run, wat, word } from './stylus-harness';
 
@@ -87,7 +88,7 @@ describe('Stylus program outcomes', () => {
     const extra = `(func $sum (param i32) (result i32)
       local.get 0 i32.eqz if (result i32) i32.const 0 else local.get 0 i32.const 1 i32.sub call $sum local.get 0 i32.add end)`;
     const src = await wat(module('i32.const 100 call $sum i32.const 5050 i32.ne', extra));
-    const ok = await run(rt, src, { params: defaultStylusParams(50) });
+    const ok = await run(rt, src, { params: stylusParamsFor(50, false) });
     assert.equal(ok.outcome.kind, 'success', 'sum(1..100) = 5050 within MaxStackDepth 22000');
     const tiny = await run(rt, src, { params: { ...PARAMS, maxStackDepth: 5 } });
     assert.equal(tiny.outcome.kind, 'outOfStack');

@@ -11,7 +11,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { after, before, describe, it } from 'node:test';
 import { decodeModule } from '../../core/wasm/decode';
 import { encodeModule } from '../../core/wasm/encode';
-import { checkStylusWasm, validateStylusWasm } from '../../core/wasm/validate';
+import { checkStylusWasm, validateStylusWasm } from '../../nitro/validate';
 import { createStylusRuntime, type WasmStylusRuntime } from '../../devnode/stylus/runtime';
 import { PARAMS, context, FixedCostEvmApi } from './stylus-harness';
 

@@ -8,7 +8,7 @@ import { decodeModule } from '../../core/wasm/decode';
 import { encodeModule } from '../../core/wasm/encode';
 import { opName } from '../../core/wasm/opcodes';
 import type { Instr, WasmModule } from '../../core/wasm/types';
-import { checkStylusWasm } from '../../core/wasm/validate';
+import { checkStylusWasm } from '../../nitro/validate';
 import { wat } from './stylus-harness';
 
 const corpus: Record<string, { src: string; features?: Record<string, boolean> }> = {

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateStylusWasm, type ValidateOptions, type Violation } from '../../core/wasm/validate';
+import { validateStylusWasm, type ValidateOptions, type Violation } from '../../nitro/validate';
 import { wat } from './stylus-harness';
 
 const V40: ValidateOptions = { arbosVersion: 40, debug: false };

@@ -2,7 +2,7 @@
 // vm_hooks: nitro crates/wasm-libraries/forward/lib.rs `HOSTIOS` (the list activation links against).
 // console: nitro crates/prover/src/host.rs `Hostio::ty` (debug chains only).
 
-import type { FuncType } from './types';
+import type { FuncType } from '../core/wasm/types';
 
 const I32 = 0x7f;
 const I64 = 0x7e;

@@ -1,11 +1,12 @@
 // The vm_hooks (and debug console) imports of a running program, as nitro implements them in
 // crates/wasm-libraries/user-host-trait/lib.rs (ink, gas sentries, order of charges and memory access)
 // with the Rust-side request logic of crates/arbutil/src/evm/req.rs (return data, last-code cache).
-// Runs inside a worker thread: hostios that need chain state call `request`, which blocks the thread
-// until the main thread's EvmApi answers. The `call` instruction's 3800 ink is charged by the meter.
+// Chain state is not touched here: a hostio that needs it calls `request`, which the executor answers
+// (the devnode's worker blocks its thread until devnode/evm/evm-api.ts has; the profiler answers only
+// the memory model). The `call` instruction's 3800 ink is charged by the meter.
 
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import type { CallContext, CallKind } from './api';
+import { GETH_ARBOS } from './arbos';
 import {
   BASE_INK,
   COLD_ACCOUNT_GAS,
@@ -23,6 +24,31 @@ import {
   readPrice,
   writePrice,
 } from './pricing';
+
+/** Read-only context of one call, fixed before the program starts (nitro arbutil EvmData). */
+export interface CallContext {
+  /** 20 bytes */
+  contractAddress: Uint8Array;
+  msgSender: Uint8Array;
+  /** 32 bytes, big-endian */
+  msgValue: Uint8Array;
+  txOrigin: Uint8Array;
+  txGasPrice: Uint8Array;
+  blockBasefee: Uint8Array;
+  blockCoinbase: Uint8Array;
+  blockGasLimit: bigint;
+  /** the L1 block number, as nitro's block_number hostio returns */
+  blockNumber: bigint;
+  blockTimestamp: bigint;
+  chainId: bigint;
+  /** more than one open frame for this address */
+  reentrant: boolean;
+  /** static context: writes fail with WriteProtection */
+  isStatic: boolean;
+  calldata: Uint8Array;
+}
+
+export type CallKind = 'call' | 'delegatecall' | 'staticcall';
 
 const U64_MAX = (1n << 64n) - 1n;
 const U256_MOD = 1n << 256n;
@@ -239,7 +265,7 @@ export class Host {
       if (last && last.address.every((b, i) => b === address[i])) return { code: last.code, gasCost: 0n };
       const r = this.request<{ code: Uint8Array; gasCost: bigint }>('accountCode', address, this.gasLeft());
       // before ArbOS 40 even empty code was cached (ARBOS_VERSION_STYLUS_LAST_CODE_CACHE_FIX)
-      if (r.code.length > 0 || this.setup.arbosVersion < 40) this.lastCode = { address, code: r.code };
+      if (r.code.length > 0 || this.setup.arbosVersion < GETH_ARBOS.v40) this.lastCode = { address, code: r.code };
       return r;
     };
 
@@ -264,7 +290,7 @@ export class Host {
       storage_load_bytes32: (key: number, dest: number) => {
         base('storage_load_bytes32');
         // before ArbOS 32 nitro used the ink constant as gas here (kept for consensus)
-        const evmApiGas = this.setup.arbosVersion < 32 ? EVM_API_INK : EVM_API_INK / this.setup.inkPrice;
+        const evmApiGas = this.setup.arbosVersion < GETH_ARBOS.stylusChargingFixes ? EVM_API_INK : EVM_API_INK / this.setup.inkPrice;
         this.requireGas(COLD_SLOAD_GAS + REQUIRED_ACCESS_GAS + evmApiGas);
         const k = this.read(key, 32);
         const r = this.request<{ value: Uint8Array; gasCost: bigint }>('getBytes32', k, evmApiGas);
@@ -286,7 +312,7 @@ export class Host {
         const r = this.request<{ gasCost: bigint; outOfGas: boolean; writeProtection: boolean }>(
           'flushCache', clear !== 0, gasLeft + 1n,
         );
-        if (this.setup.arbosVersion >= 32) this.buyGas(r.gasCost);
+        if (this.setup.arbosVersion >= GETH_ARBOS.stylusChargingFixes) this.buyGas(r.gasCost);
         if (r.writeProtection) throw new HostFailure('outcome Revert');
         if (r.outOfGas) throw new HostFailure('outcome OutOfInk');
       },
@@ -446,7 +472,7 @@ export class Host {
       pay_for_memory_grow: (pagesArg: number) => {
         const pages = pagesArg >>> 0;
         // v3.10: from ArbOS 59 a delta beyond u16 buys u64::MAX gas; before, it was truncated to u16
-        if (pages > 0xffff && this.setup.arbosVersion >= 59) this.buyGas(U64_MAX);
+        if (pages > 0xffff && this.setup.arbosVersion >= GETH_ARBOS.stylusV3) this.buyGas(U64_MAX);
         const p16 = pages & 0xffff;
         if (p16 === 0) {
           this.buyInk(HOSTIO_INK);

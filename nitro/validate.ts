@@ -8,13 +8,15 @@
 // Floats are not rejected (they are priced at u64::MAX ink); `lint` lists the float, SIMD, reference-type
 // and multi-value operators reachable from the entrypoint, which a Stylus build should not contain.
 
-import { WasmDecodeError } from './bytes';
-import { decodeModule } from './decode';
+import { WasmDecodeError } from '../core/wasm/bytes';
+import { decodeModule } from '../core/wasm/decode';
+import { OPS, opName } from '../core/wasm/opcodes';
+import type { Instr, ValType, WasmModule } from '../core/wasm/types';
+import { funcName, funcTypeText, importedFuncCount, sameFuncType, valTypeName } from '../core/wasm/types';
+import { GETH_ARBOS, stylusVersionFor } from './arbos';
 import { CONSOLE_HOOKS, VM_HOOKS } from './hostios';
-import { OPS, opName } from './opcodes';
-import type { Instr, ValType, WasmModule } from './types';
-import { funcName, funcTypeText, importedFuncCount, sameFuncType, valTypeName } from './types';
-import { compileConfig, instrumentModule, type InstrumentResult } from '../../devnode/stylus/instrument';
+import { compileConfig } from './programs/config';
+import { instrumentModule, type InstrumentResult } from './programs/instrument';
 
 export interface Violation {
   /** short rule id, e.g. "start-function", "import-signature", "feature-simd" */
@@ -49,13 +51,6 @@ export interface StylusCheck extends ValidationResult {
   instrumented?: InstrumentResult;
 }
 
-/** Program version ArbOS requires: 1 at ArbOS 30, 2 from 31, 3 from 59 (nitro v3.10). */
-export function stylusVersionFor(arbosVersion: number): number {
-  if (arbosVersion >= 59) return 3;
-  if (arbosVersion >= 31) return 2;
-  return 1;
-}
-
 /** Validates a wasm binary against nitro's activation rules. */
 export function validateStylusWasm(bytes: Uint8Array, opts: ValidateOptions): ValidationResult {
   const { valid, violations, lint } = checkStylusWasm(bytes, opts);
@@ -63,7 +58,6 @@ export function validateStylusWasm(bytes: Uint8Array, opts: ValidateOptions): Va
 }
 
 const LIMITS = { datas: 128, elements: 128, exports: 1024, functions: 4096, globals: 32768, locals: 348, ops: 65536 };
-const ARBOS_STYLUS_CHARGING_FIXES = 32;
 
 /** Like validateStylusWasm, also returning the decoded and instrumented modules (used by activation). */
 export function checkStylusWasm(bytes: Uint8Array, opts: ValidateOptions): StylusCheck {
@@ -81,7 +75,7 @@ export function checkStylusWasm(bytes: Uint8Array, opts: ValidateOptions): Stylu
 
   // 1. validation with nitro's wasmparser features
   // Multi-value: master rejects it from ArbOS 60, v3.10 from Stylus version 3 (ArbOS 59).
-  const noMultiValue = stylusVersion >= 3 || opts.arbosVersion >= 60;
+  const noMultiValue = stylusVersion >= 3 || opts.arbosVersion >= GETH_ARBOS.stylusContractLimit;
   const features = featureViolations(m, noMultiValue, label);
   violations.push(...features);
   if (features.length === 0) {
@@ -301,7 +295,7 @@ function limitViolations(im: WasmModule, opts: ValidateOptions, label: (f: numbe
     limit(LIMITS.locals, c.locals.reduce((n, l) => n + l.count, 0), 'locals', imported + i);
     limit(LIMITS.ops, c.body.length, 'opcodes in func body', imported + i);
   });
-  if (opts.arbosVersion >= ARBOS_STYLUS_CHARGING_FIXES) limit(513, im.imports.length, 'imports');
+  if (opts.arbosVersion >= GETH_ARBOS.stylusChargingFixes) limit(513, im.imports.length, 'imports');
   limit(4096, im.tables.reduce((n, t) => n + t.limits.min, 0), 'table entries');
   limit(4096, im.elements.reduce((n, e) => n + (e.range ? e.range[1] - e.range[0] : 0), 0), 'element entries');
   const utf8 = (x: string) => new TextEncoder().encode(x).length; // Rust measures names in bytes

@@ -2,9 +2,15 @@
 // these are the source's: writes into the guest cost 5040 + 30/byte beyond 32, reads from the guest
 // 16381 + 55/byte beyond 32, keccak 121800 + 21000/word beyond 2 (and no hostio base).
 
+import { GETH_ARBOS } from './arbos';
+
 export const HOSTIO_INK = 8400n;
 export const PTR_INK = 13440n - HOSTIO_INK;
 export const EVM_API_INK = 59673n;
+/** evmApiGas: ink_to_gas(EVM_API_INK) from ArbOS 32, the raw ink figure before (nitro bug kept for consensus). */
+export function evmApiGas(arbos: number): bigint {
+  return arbos >= GETH_ARBOS.stylusChargingFixes ? 5n : EVM_API_INK;
+}
 export const DIV_INK = 20000n;
 export const MUL_MOD_INK = 24100n;
 export const ADD_MOD_INK = 21000n;

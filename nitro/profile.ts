@@ -1,5 +1,5 @@
 // Exact per-function ink profile of a Stylus program, in-process (no chain). The module is validated and
-// instrumented exactly as activation does (core/wasm/validate.ts → instrument.ts: StartMover, Meter with
+// instrumented exactly as activation does (validate.ts → programs/instrument.ts: StartMover, Meter with
 // pricing_v1 and the 2450-ink header, DynamicMeter, DepthChecker, HeapBound), so the ink it meters is the
 // ink the devnode charges for the program's own execution. A profiling pass then rewrites the
 // *instrumented* module, adding only unmetered operators (it runs after the meter, as HeapBound's
@@ -7,24 +7,24 @@
 //   - after every meter header `ink -= cost` of function f: `ink_f += cost`
 //   - after every dynamic-meter sequence (memory.fill / memory.copy): `ink_f += bytes * 100`
 //   - at entry: `calls_f += 1; current = f`; after every call: `current = f`
-// Hostios run in hostio.ts's Host, as in the devnode's worker; each vm_hooks import is wrapped to read
+// Hostios run in host.ts's Host, as in the devnode's worker; each vm_hooks import is wrapped to read
 // the ink global before and after, and the difference is the hostio's ink, attributed to `current`
 // (the calling function). A function's selfInk = its blocks' ink + its dynamic ink + its hostios' ink.
 // Σ selfInk + unattributedInk == inkUsed; unattributedInk is 0 unless the run ended out of ink or out of
 // stack, where the runtime reports no ink left (inkUsed = the limit) although the failing block was not paid.
 
-import type { Instr, WasmModule } from '../../core/wasm/types';
-import { importedFuncCount, importedGlobalCount } from '../../core/wasm/types';
-import { checkStylusWasm, stylusVersionFor } from '../../core/wasm/validate';
-import { encodeModule } from '../../core/wasm/encode';
-import type { CallContext } from './api';
-import { DEFAULT_ARBOS_VERSION, stylusParamsFor } from '../config';
-import { memoryGasCost, TxPages } from '../evm/memory-model';
-import { SCRATCH_GLOBAL } from './dynamic';
-import { ExitEarly, Host, HostFailure, OutOfInk } from './hostio';
-import { STYLUS_STACK_LEFT } from './depth';
-import { STYLUS_INK_LEFT, STYLUS_INK_STATUS } from './meter';
-import { I } from './middleware';
+import { encodeModule } from '../core/wasm/encode';
+import type { Instr, WasmModule } from '../core/wasm/types';
+import { importedFuncCount, importedGlobalCount } from '../core/wasm/types';
+import { DEFAULT_ARBOS_VERSION, stylusVersionFor } from './arbos';
+import { ExitEarly, Host, HostFailure, OutOfInk, type CallContext } from './host';
+import { memoryGasCost, TxPages } from './memory';
+import { stylusParamsFor } from './params';
+import { STYLUS_STACK_LEFT } from './programs/depth';
+import { SCRATCH_GLOBAL } from './programs/dynamic';
+import { STYLUS_INK_LEFT, STYLUS_INK_STATUS } from './programs/meter';
+import { I } from './programs/middleware';
+import { checkStylusWasm } from './validate';
 
 export interface FunctionInk {
   /** function index in the module's index space (imports first), as in the name section */
@@ -120,7 +120,7 @@ async function compileForProfile(wasm: Uint8Array, opts: ProfileOptions): Promis
   const debug = opts.debug ?? true;
   const params = stylusParamsFor(arbosVersion, debug);
   const stylusVersion = opts.stylusVersion ?? stylusVersionFor(arbosVersion);
-  // the same checks and instrumentation as activation (activate.ts activateWasm)
+  // the same checks and instrumentation as activation (activate.ts activateModule)
   const check = checkStylusWasm(wasm, { arbosVersion, debug, stylusVersion, pageLimit: params.pageLimit });
   const im = check.instrumented;
   if (!check.valid || !im?.data || !check.module) {
@@ -155,7 +155,7 @@ const CURRENT = 'stylus_ml_profile_current';
 
 const is = (ins: Instr | undefined, op: number, idx?: number) => ins !== undefined && ins.op === op && (idx === undefined || ins.idx === idx);
 
-/** Length of the meter header (meter.ts) starting at `i`, or 0; its cost in `cost`. */
+/** Length of the meter header (programs/meter.ts) starting at `i`, or 0; its cost in `cost`. */
 function meterHeader(body: Instr[], i: number, ink: number, status: number): { len: number; cost: bigint } | null {
   const b = body;
   if (!(is(b[i], 0x23, ink) && is(b[i + 1], 0x42) && is(b[i + 2], 0x54) && is(b[i + 3], 0x04) && is(b[i + 4], 0x41))) return null;
@@ -164,7 +164,7 @@ function meterHeader(body: Instr[], i: number, ink: number, status: number): { l
   return { len: 12, cost: b[i + 9].i64! };
 }
 
-/** Length of the dynamic meter's sequence (dynamic.ts) starting at `i`, or null; its per-byte coefficient. */
+/** Length of the dynamic meter's sequence (programs/dynamic.ts) starting at `i`, or null; its per-byte coefficient. */
 function dynamicMeter(body: Instr[], i: number, ink: number, scratch: number): { len: number; coefficient: bigint } | null {
   const b = body;
   const shape: [number, number?][] = [
@@ -246,7 +246,7 @@ function defaultContext(ctx: Partial<Omit<CallContext, 'calldata'>>, calldata: U
 function run(c: Compiled, calldata: Uint8Array, inkLimit: bigint | undefined, ctxFields: Partial<Omit<CallContext, 'calldata'>>): ProfileResult {
   const limit = inkLimit ?? GAS_LIMIT * c.inkPrice;
   if (limit < 0n || limit > U64_MAX) throw new Error(`inkLimit ${limit} is not a u64`);
-  // the memory model of one top-level call in a fresh transaction: the footprint opens first (stylus-bridge.ts)
+  // the memory model of one top-level call in a fresh transaction: the footprint opens first (as devnode/evm/stylus-bridge.ts)
   const pages = new TxPages();
   pages.add(c.footprint);
   let unsupported: ProfileUnsupportedError | null = null;
@@ -301,7 +301,7 @@ function run(c: Compiled, calldata: Uint8Array, inkLimit: bigint | undefined, ct
   status.value = 0;
   stack.value = c.maxStackDepth;
 
-  // outcome as worker.ts classifies it (nitro run.rs): OutOfStack, OutOfInk, exit_early, failure
+  // outcome as the devnode's worker classifies it (nitro run.rs): OutOfStack, OutOfInk, exit_early, failure
   let result: { status: ProfileStatus; inkLeft: bigint; reason?: string };
   try {
     const code = (ex.user_entrypoint as (len: number) => number)(calldata.length) >>> 0;

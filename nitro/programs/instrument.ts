@@ -5,27 +5,14 @@
 
 import type { FunctionBody, Instr, WasmModule } from '../../core/wasm/types';
 import { funcTypeText, importedFuncCount, sameFuncType } from '../../core/wasm/types';
-import { programCosts, type ProgramCosts } from './costs';
-import { DepthChecker, BOUNDS_V1, type DepthBounds } from './depth';
+import { programCosts, type ProgramCosts } from '../costs';
+import type { CompileConfig } from './config';
+import { DepthChecker } from './depth';
 import { DynamicMeter } from './dynamic';
-import { HeapBound, HEAP_V1, type HeapBounds } from './heap';
-import { Meter, PRICING_V1, type PricingParams } from './meter';
+import { HeapBound } from './heap';
+import { Meter } from './meter';
 import { InstrumentError, ModuleMod, type Middleware } from './middleware';
 import { StartMover, STYLUS_ENTRY_POINT } from './start';
-
-export interface CompileConfig {
-  version: number;
-  debug: boolean;
-  pricing: PricingParams;
-  depth: DepthBounds;
-  heap: HeapBounds;
-}
-
-/** nitro config.rs `CompileConfig::version`: identical for Stylus versions 1, 2 and 3. */
-export function compileConfig(stylusVersion: number, debug: boolean): CompileConfig {
-  if (stylusVersion < 1 || stylusVersion > 3) throw new Error(`no config exists for Stylus version ${stylusVersion}`);
-  return { version: stylusVersion, debug, pricing: PRICING_V1, depth: BOUNDS_V1, heap: HEAP_V1 };
-}
 
 export interface StylusData {
   inkGlobal: number;
