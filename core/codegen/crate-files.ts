@@ -14,11 +14,14 @@ export interface CrateNames {
   coreLib: string;
 }
 
-export function coreFiles(n: CrateNames): Record<string, string> {
+/** `float32`: the model computes in float32 between integer layers and needs the soft-float runtime. */
+export function coreFiles(n: CrateNames, opts: { float32?: boolean } = {}): Record<string, string> {
+  const lib = fill(readTemplate('core/src/lib.rs'), { package: n.package });
   return {
     'core/Cargo.toml': fill(readTemplate('core/Cargo.toml'), { core_package: n.corePackage, package: n.package }),
-    'core/src/lib.rs': fill(readTemplate('core/src/lib.rs'), { package: n.package }),
+    'core/src/lib.rs': opts.float32 ? lib.replace('pub mod model;', 'pub mod model;\npub mod softfloat;') : lib,
     'core/src/fixed.rs': readTemplate('runtime/fixed.rs'),
+    ...(opts.float32 ? { 'core/src/softfloat.rs': readTemplate('runtime/softfloat.rs') } : {}),
   };
 }
 

@@ -211,11 +211,11 @@ function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: n
 }
 
 /** Extent of the padded input so every tap of every output lands inside it. */
-function padded(size: number, out: number, stride: number, kernel: number, dil: number, before: number, after: number): number {
+export function padded(size: number, out: number, stride: number, kernel: number, dil: number, before: number, after: number): number {
   return Math.max(size + before + after, (out - 1) * stride + (kernel - 1) * dil + 1);
 }
 
-function tapIndex(v: string, stride: number, off: number): string {
+export function tapIndex(v: string, stride: number, off: number): string {
   const base = stride === 1 ? v : `${v} * ${stride}`;
   return off === 0 ? base : `${base} + ${off}`;
 }
@@ -224,14 +224,14 @@ function tapIndex(v: string, stride: number, off: number): string {
  * Copies x (NCHW, one image) into a zero- or MIN-padded [C][HP][WP] array so that the taps need no
  * border tests: a tap on padding adds 0 (conv, avg) or never wins (max).
  */
-function padCopy(C: number, H: number, W: number, HP: number, WP: number, pt: number, pl: number, fill: string, image: string | null): string[] {
+export function padCopy(C: number, H: number, W: number, HP: number, WP: number, pt: number, pl: number, fill: string, image: string | null, src = 'x'): string[] {
   const base = image ? `(${image} * ${C} + c)` : 'c';
   return [
     `let mut xp = [[[${fill}; ${WP}]; ${HP}]; ${C}];`,
     forLoop('c', C),
     `    ${forLoop('h', H)}`,
     `        ${forLoop('w', W)}`,
-    `            xp[c][${add('h', pt)}][${add('w', pl)}] = x[(${base} * ${H} + h) * ${W} + w];`,
+    `            xp[c][${add('h', pt)}][${add('w', pl)}] = ${src}[(${base} * ${H} + h) * ${W} + w];`,
     '        }',
     '    }',
     '}',
@@ -327,7 +327,7 @@ export function emitConv(ctx: LayerCtx): LayerCode {
 }
 
 /** `static W: [[[[T; KW]; KH]; C]; OC]`, innermost rows on one line each. */
-function nestedWeights(name: string, t: string, q: Int32Array, OC: number, C: number, KH: number, KW: number, doc: string[]): string[] {
+export function nestedWeights(name: string, t: string, q: Int32Array, OC: number, C: number, KH: number, KW: number, doc: string[]): string[] {
   const out = doc.map((d) => `/// ${d}`);
   out.push('#[rustfmt::skip]');
   out.push(`static ${name}: [[[[${t}; ${KW}]; ${KH}]; ${C}]; ${OC}] = [`);

@@ -16,6 +16,7 @@ import { generateModelRs } from './model-rs';
 import { libName, packageName, realText } from './rust';
 import { tablesRs } from './templates';
 import { estimateProgram, type Estimate } from '../gas/estimate';
+import type { Validation } from '../manifest/schema';
 import { MANIFEST_FILE, type Manifest, type ManifestLayer } from '../manifest/schema';
 import { TOOL_VERSION } from '../version';
 
@@ -33,6 +34,8 @@ export interface GenerateOptions {
   vectors?: number;
   /** the folder the crate will live in (names the package, relative model path in the manifest) */
   crateDir: string;
+  /** `--validation`: held-out figures to record in stylus-ml.json */
+  validation?: Validation;
 }
 
 export interface GeneratedCrate {
@@ -79,7 +82,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   });
   const files = new Map<string, string>();
   const add = (rel: string, text: string) => files.set(rel, text);
-  for (const [k, v] of Object.entries(coreFiles(names))) add(k, v);
+  for (const [k, v] of Object.entries(coreFiles(names, { float32: plan.graph.float32 }))) add(k, v);
   add('core/src/model.rs', model.text);
   add('core/src/tables.rs', tablesRs());
   add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }));
@@ -112,6 +115,8 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     modelBytes: prepared.bytes,
     crateDir: opts.crateDir,
     boxNote: prepared.boxNote,
+    boxDerivation: prepared.boxDerivation,
+    validation: opts.validation,
     policy,
     optimize: opts.optimize,
     lowering,

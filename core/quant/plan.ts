@@ -13,6 +13,7 @@ import { compileTrees, exactFrac } from './plan-trees';
 import type { AccWidth, Plan, QFormat, QNode, QParams, QTensor, QuantOptions, QWeights, Requant, Storage } from './types';
 import { f32 as fround32, multiplierOf, requant as requantQ } from './requant';
 import { storageMax, storageMin } from './types';
+import { planFloat32, planFloat32Input, type F32Host, type RealBounds } from './plan-f32';
 
 const MAX_FRAC = 30;
 /** accumulator fractional bits stay below this so every shift is < 63 */
@@ -68,7 +69,7 @@ interface Output {
   qhi: Float64Array;
 }
 
-export class Planner {
+export class Planner implements F32Host {
   readonly tensors = new Map<string, QTensor>();
   readonly nodes: QNode[] = [];
   readonly warnings: string[] = [];
@@ -77,6 +78,8 @@ export class Planner {
   private readonly rowSumLo = new Map<string, number>();
   private readonly act: Storage;
   private readonly wst: Storage;
+  /** real intervals of a float32 model's tensors (core/quant/plan-f32.ts) */
+  private readonly real: RealBounds = new Map();
 
   constructor(
     private readonly g: Graph,
@@ -104,7 +107,7 @@ export class Planner {
     };
   }
 
-  private t(id: string): QTensor {
+  t(id: string): QTensor {
     const t = this.tensors.get(id);
     if (!t) throw new Error(`internal: tensor ${id} not planned`);
     return t;
@@ -114,7 +117,11 @@ export class Planner {
     return this.errors.get(id)!;
   }
 
-  private set(id: string, format: QFormat, qlo: Float64Array, qhi: Float64Array, e: Errs): QTensor {
+  shapeOf(id: string): number[] {
+    return this.g.tensors.get(id)!.shape;
+  }
+
+  set(id: string, format: QFormat, qlo: Float64Array, qhi: Float64Array, e: Errs): QTensor {
     const info = this.g.tensors.get(id)!;
     const t: QTensor = { id, shape: info.shape, kind: info.kind, format, qlo, qhi, errorBound: e.any, errorBoundOnGrid: e.grid };
     this.tensors.set(id, t);
@@ -122,7 +129,7 @@ export class Planner {
     return t;
   }
 
-  private accWidth(bound: number): AccWidth {
+  accWidth(bound: number): AccWidth {
     if (bound > I64_SAFE) throw new UserError(`the accumulator bound ${bound.toExponential(2)} does not fit i64 even at the lowest precision; narrow the input box`);
     return this.opts.accumulator === 'i64' || bound > I32_SAFE ? 'i64' : 'i32';
   }
@@ -161,6 +168,10 @@ export class Planner {
       this.set(id, { storage: 'i8', frac: 0, scale, zeroPoint }, qlo, qhi, { any: 0, grid: 0 });
       return;
     }
+    if (this.g.float32 && info.kind === 'real') {
+      planFloat32Input(this, this.real, id, box.lo, box.hi);
+      return;
+    }
     if (info.kind === 'int') {
       const { qlo, qhi } = quantizedBox(box.lo, box.hi, { storage: 'i32', frac: 0 }, 'int');
       this.set(id, { storage: 'i32', frac: 0 }, qlo, qhi, { any: 0, grid: 0 });
@@ -173,11 +184,12 @@ export class Planner {
     this.set(id, { storage, frac }, qlo, qhi, { any: 2 ** -(frac + 1), grid: 0 });
   }
 
-  private push(node: IrNode, params: QParams, extra: { approxError?: number; bound?: number } = {}): void {
+  push(node: IrNode, params: QParams, extra: { approxError?: number; bound?: number } = {}): void {
     this.nodes.push({ node, params, approxError: extra.approxError, needsBigInt: (extra.bound ?? 0) >= NUMBER_EXACT });
   }
 
   private planNode(n: IrNode): void {
+    if (this.g.float32 && planFloat32(this, this.real, n)) return;
     if (this.planQuantized(n)) return;
     const op = n.op;
     const out = n.outputs[0];
