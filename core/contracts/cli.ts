@@ -185,7 +185,7 @@ export const CheckJsonSchema = v.object({
   ),
 });
 
-export const DevnodeJsonSchema = v.object({ url: v.string(), arbos: count, started: v.string(), stopped: v.string(), signal: v.string() });
+export const DevnodeJsonSchema = v.object({ url: v.string(), arbos: count, debug: v.boolean(), started: v.string(), stopped: v.string(), signal: v.string() });
 
 export const DemoJsonSchema = v.object({
   crate: v.string(),

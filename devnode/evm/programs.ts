@@ -5,10 +5,11 @@ import { Address, KECCAK256_NULL, bytesToHex, equalsBytes } from '@ethereumjs/ut
 import { GETH_ARBOS, hoursSinceArbitrum, hoursToAge } from '../../nitro/arbos';
 import type { StylusParams } from '../../nitro/params';
 import { STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../nitro/storage';
-import { PrecompileFatal, PrecompileRevert, solError, type CallEnv } from '../precompiles/framework';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { fragmentReadGasCost, programWasm, ProgramNotWasm } from '../../nitro/program-code';
+import { PrecompileFatal, PrecompileOutOfGas, PrecompileRevert, solError, type CallEnv } from '../precompiles/framework';
 import type { ArbContext } from './arb-context';
 import type { ProgramInfo } from './arbos-state';
-import { decodeStylusCode, isStylusCode } from './stylus-code';
 
 export const programErrors = {
   notWasm: () => solError('ProgramNotWasm()', '', []),
@@ -60,18 +61,36 @@ export async function activateProgram(ctx: ArbContext, env: CallEnv, program: Ad
   const expired = existing.activatedAt === 0 || hoursToAge(time, existing.activatedAt) > BigInt(params.expiryDays) * DAY;
   if (existing.version === params.stylusVersion && !expired) throw programErrors.upToDate();
 
+  // getWasm with a fragment-read charger: a root's fragments are read and paid for here
   const code = await ctx.sm.getCode(program);
-  if (code.length === 0) throw programErrors.notWasm();
-  if (!isStylusCode(code)) {
-    // before ArbOS 60 this is a plain error, not ProgramNotWasm (programs.go getWasmFromContractCode)
-    throw new PrecompileRevert('specified bytecode is not a Stylus program');
+  const journal = ctx.journal;
+  let wasm: Uint8Array;
+  try {
+    wasm = await programWasm(code, params, {
+      activating: true,
+      canRead(address) {
+        // fail before touching state unless a max-sized fragment read is affordable
+        const worst = fragmentReadGasCost(journal.isWarmedAddress(address), MAX_CODE_SIZE);
+        if (env.gasLimit - env.gasUsed < worst) env.burn(env.gasLimit - env.gasUsed + 1n); // BurnOut
+      },
+      async read(address) {
+        const warm = journal.isWarmedAddress(address);
+        if (!warm) journal.addWarmedAddress(address);
+        const fragment = await ctx.sm.getCode(new Address(address));
+        env.burn(fragmentReadGasCost(warm, fragment.length));
+        return fragment;
+      },
+    });
+  } catch (e) {
+    if (e instanceof ProgramNotWasm) throw programErrors.notWasm();
+    if (e instanceof PrecompileOutOfGas) throw e;
+    // plain errors: a revert that keeps the remaining gas (precompile.go, ArbOS ≥ 11)
+    throw new PrecompileRevert((e as Error).message);
   }
-  const decoded = decodeStylusCode(code, params.maxWasmSize);
-  if (!decoded.ok) throw new PrecompileRevert(decoded.reason);
 
   if (ctx.runtime === null) throw new PrecompileFatal('program activation failed: the Stylus runtime is not available');
   const pageLimit = Math.max(0, params.pageLimit - ctx.pagesOpen());
-  const outcome = await ctx.activate(decoded.wasm, params, pageLimit);
+  const outcome = await ctx.activate(wasm, params, pageLimit);
   if (!outcome.ok) {
     // ErrProgramActivation: all gas is burnt and the error is not a revert
     throw new PrecompileFatal(`program activation failed: ${outcome.reason}`);
