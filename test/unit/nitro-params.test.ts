@@ -15,7 +15,7 @@ import { estimateProgram } from '../../core/gas/estimate';
 import { shapeOfWasm } from '../../core/gas/shape';
 import { loadGraph } from '../../core/onnx/import';
 import { prepareModel } from '../../core/pipeline';
-import { decodeStylusCode } from '../../devnode/evm/stylus-code';
+import { programWasm } from '../../nitro/program-code';
 import { startEmbeddedDevnode, type EmbeddedDevnode } from '../../devnode/index';
 import { GETH_ARBOS, SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arbos';
 import { COST_SCALAR_PERCENT, MIN_CACHED_GAS_UNITS, MIN_INIT_GAS_UNITS, PAGE_RAMP, stylusParamsFor } from '../../nitro/params';
@@ -41,7 +41,7 @@ const VIEWS = parseAbi([
 test("the table has nitro v3.10.0's values along the upgrade path (params.go, arbosstate.go)", () => {
   const at = (v: number) => stylusParamsFor(v, false);
   assert.deepEqual(
-    [30, 31, 40, 50, 59, 60].map((v) => [at(v).stylusVersion, at(v).minInitGas, at(v).maxStackDepth, at(v).maxWasmSize, at(v).maxFragmentCount]),
+    [30, 31, 40, 50, 59, 60, 61].map((v) => [at(v).stylusVersion, at(v).minInitGas, at(v).maxStackDepth, at(v).maxWasmSize, at(v).maxFragmentCount]),
     [
       [1, 72, 262144, 131072, 0], // initStylusParams at ArbOS 30
       [2, 69, 262144, 131072, 0], // UpgradeToVersion(2): v2MinInitGas
@@ -49,6 +49,7 @@ test("the table has nitro v3.10.0's values along the upgrade path (params.go, ar
       [2, 69, 22000, 131072, 0], // arbOS50MaxStackDepth
       [3, 69, 22000, 131072, 0], // UpgradeToVersion(3)
       [3, 69, 22000, 262144, 4], // ArbosVersion_StylusContractLimit: arbOS60MaxWasmSize, initialMaxFragmentCount
+      [3, 69, 22000, 262144, 4], // 61: 60's Stylus rules (no step of its own)
     ],
   );
   const p = at(40);
@@ -77,7 +78,7 @@ describe('devnode and estimator read the one table', () => {
       });
 
       test('the chain runs on the table and its ArbWasm views answer it', async () => {
-        const table = stylusParamsFor(arbos, true); // the embedded devnode is a debug chain
+        const table = stylusParamsFor(arbos, false); // the embedded devnode is not a debug chain unless asked
         assert.deepEqual(await node.chain.bridge.params(), table);
         const read = (functionName: (typeof VIEWS)[number]['name']) =>
           client.publicClient.readContract({ address: ARB_WASM, abi: VIEWS, functionName }) as Promise<unknown>;
@@ -139,10 +140,10 @@ describe('devnode and estimator read the one table', () => {
         // ArbWasm reverts without data; the reason is the decompression cap at the chain's MaxWasmSize
         await assert.rejects(deployProgram(client, stylusDeployBytes(over).initCode), /activation would fail: execution reverted/);
         const chainParams = await node.chain.bridge.params();
-        assert.deepEqual(decodeStylusCode(stylusDeployBytes(over).runtimeCode, chainParams.maxWasmSize), {
-          ok: false,
-          reason: `failed decompression: wasm larger than MaxWasmSize ${maxWasmSize}`,
-        });
+        await assert.rejects(
+          programWasm(stylusDeployBytes(over).runtimeCode, chainParams, { activating: true, read: () => new Uint8Array(0) }),
+          { message: `failed decompression: wasm larger than MaxWasmSize ${maxWasmSize}` },
+        );
         const ok = await deployProgram(client, stylusDeployBytes(under).initCode);
         const version = await client.publicClient.readContract({ address: ARB_WASM, abi: ARB_WASM_ABI, functionName: 'programVersion', args: [ok.address as Hex] });
         assert.equal(version, stylusParamsFor(arbos, false).stylusVersion);
