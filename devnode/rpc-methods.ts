@@ -214,6 +214,7 @@ export const METHODS: Record<string, Handler> = {
                   to: req.to,
                   value: req.value ?? 0n,
                   data: req.data,
+                  accessList: (req.accessList ?? []) as never,
                 },
                 { common },
               ).sign(key);
