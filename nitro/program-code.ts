@@ -295,3 +295,44 @@ export function fragmentReadGasCost(warm: boolean, codeSize: number): bigint {
   const words = BigInt(Math.ceil(codeSize / 32));
   return (warm ? WARM_STORAGE_READ_COST : COLD_ACCOUNT_ACCESS_COST) + words * COPY_GAS;
 }
+
+/** What activation's gas is burnt through (nitro burn.Burner): the remaining gas, a charge, and BurnOut. */
+export interface Burner {
+  gasLeft(): bigint;
+  /** burns `gas`; throws when more than is left (after burning everything) */
+  burn(gas: bigint): void;
+  /** burns everything left and throws (ErrOutOfGas) */
+  burnOut(): never;
+}
+
+/** The EIP-2929 access list activation reads fragments through. */
+export interface AccessList {
+  isWarm(address: Uint8Array): boolean;
+  warm(address: Uint8Array): void;
+}
+
+/**
+ * nitro's fragmentReadCharger as a FragmentSource for activation: before each fragment, the gas for a
+ * MaxCodeSize read at its warmth must be left (canReadNewFragment, else BurnOut without touching state);
+ * then the fragment is read, its address warmed, and the actual read charged (chargeForReadingFragment).
+ */
+export function chargedFragmentSource(
+  burner: Burner,
+  access: AccessList,
+  code: (address: Uint8Array) => Uint8Array | Promise<Uint8Array>,
+  maxCodeSize = MAX_CODE_SIZE,
+): FragmentSource {
+  return {
+    activating: true,
+    canRead(address) {
+      if (burner.gasLeft() < fragmentReadGasCost(access.isWarm(address), maxCodeSize)) burner.burnOut();
+    },
+    async read(address) {
+      const warm = access.isWarm(address);
+      if (!warm) access.warm(address);
+      const fragment = await code(address);
+      burner.burn(fragmentReadGasCost(warm, fragment.length));
+      return fragment;
+    },
+  };
+}

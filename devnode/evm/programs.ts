@@ -5,8 +5,7 @@ import { Address, KECCAK256_NULL, bytesToHex, equalsBytes } from '@ethereumjs/ut
 import { GETH_ARBOS, hoursSinceArbitrum, hoursToAge } from '../../nitro/arbos';
 import type { StylusParams } from '../../nitro/params';
 import { STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../nitro/storage';
-import { MAX_CODE_SIZE } from '../../nitro/limits';
-import { fragmentReadGasCost, programWasm, ProgramNotWasm } from '../../nitro/program-code';
+import { chargedFragmentSource, programWasm, ProgramNotWasm } from '../../nitro/program-code';
 import { PrecompileFatal, PrecompileOutOfGas, PrecompileRevert, solError, type CallEnv } from '../precompiles/framework';
 import type { ArbContext } from './arb-context';
 import type { ProgramInfo } from './arbos-state';
@@ -63,24 +62,18 @@ export async function activateProgram(ctx: ArbContext, env: CallEnv, program: Ad
 
   // getWasm with a fragment-read charger: a root's fragments are read and paid for here
   const code = await ctx.sm.getCode(program);
-  const journal = ctx.journal;
+  const burner = {
+    gasLeft: () => env.gasLimit - env.gasUsed,
+    burn: (gas: bigint) => env.burn(gas),
+    burnOut: (): never => {
+      env.burn(env.gasLimit - env.gasUsed + 1n); // throws PrecompileOutOfGas with every gas unit burnt
+      throw new PrecompileOutOfGas();
+    },
+  };
+  const access = { isWarm: (a: Uint8Array) => ctx.journal.isWarmedAddress(a), warm: (a: Uint8Array) => ctx.journal.addWarmedAddress(a) };
   let wasm: Uint8Array;
   try {
-    wasm = await programWasm(code, params, {
-      activating: true,
-      canRead(address) {
-        // fail before touching state unless a max-sized fragment read is affordable
-        const worst = fragmentReadGasCost(journal.isWarmedAddress(address), MAX_CODE_SIZE);
-        if (env.gasLimit - env.gasUsed < worst) env.burn(env.gasLimit - env.gasUsed + 1n); // BurnOut
-      },
-      async read(address) {
-        const warm = journal.isWarmedAddress(address);
-        if (!warm) journal.addWarmedAddress(address);
-        const fragment = await ctx.sm.getCode(new Address(address));
-        env.burn(fragmentReadGasCost(warm, fragment.length));
-        return fragment;
-      },
-    });
+    wasm = await programWasm(code, params, chargedFragmentSource(burner, access, (a) => ctx.sm.getCode(new Address(a))));
   } catch (e) {
     if (e instanceof ProgramNotWasm) throw programErrors.notWasm();
     if (e instanceof PrecompileOutOfGas) throw e;
