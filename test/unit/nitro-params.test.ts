@@ -18,7 +18,7 @@ import { prepareModel } from '../../core/pipeline';
 import { programWasm } from '../../nitro/program-code';
 import { startEmbeddedDevnode, type EmbeddedDevnode } from '../../devnode/index';
 import { GETH_ARBOS, SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arbos';
-import { COST_SCALAR_PERCENT, MIN_CACHED_GAS_UNITS, MIN_INIT_GAS_UNITS, PAGE_RAMP, stylusParamsFor } from '../../nitro/params';
+import { COST_SCALAR_PERCENT, decodeStylusParams, encodeStylusParams, MIN_CACHED_GAS_UNITS, MIN_INIT_GAS_UNITS, PAGE_RAMP, stylusParamsFor, upgradeStylusParamsTo } from '../../nitro/params';
 import { ECHO_WAT, wat } from '../integration/devnode-helpers';
 import { mlp } from '../fixtures/onnx-builder';
 
@@ -58,6 +58,21 @@ test("the table has nitro v3.10.0's values along the upgrade path (params.go, ar
     [10000, 2, 1000, 128, 11, 50, 50, 365, 31, 32, 0],
   );
   assert.equal(PAGE_RAMP, 620674314n);
+});
+
+test("ArbOS stores the parameters in nitro's packed layout (params.go Save/Params): one word, owner changes survive", () => {
+  for (const arbos of SUPPORTED_ARBOS_VERSIONS) {
+    const p = stylusParamsFor(arbos, false);
+    const words = encodeStylusParams(p);
+    assert.equal(words.length, 1, '25 bytes, 29 from ArbOS 40, 30 from 60');
+    // version (2 bytes) then ink price (3 bytes), big-endian, from the first byte
+    assert.deepEqual([...words[0].subarray(0, 5)], [0, p.stylusVersion, 0x00, 0x27, 0x10]);
+    assert.deepEqual(decodeStylusParams(words, arbos, { activationGas: 0, debugMode: false }), p);
+  }
+  // an owner's ink price survives the upgrade from 50 to 61; the upgrade's own values are installed
+  const owned = { ...stylusParamsFor(50, false), inkPrice: 12345, maxWasmSize: 1000 };
+  const up = upgradeStylusParamsTo(owned, 61);
+  assert.deepEqual([up.inkPrice, up.stylusVersion, up.maxWasmSize, up.maxFragmentCount, up.arbosVersion], [12345, 3, 262144, 4, 61]);
 });
 
 describe('devnode and estimator read the one table', () => {
