@@ -61,7 +61,7 @@ export class Commands {
       'stylusMl.devnodeActions': () => this.devnodeActions(),
       'stylusMl.showOutput': async () => this.d.log.show(),
       'stylusMl.forgetNetworkKeys': () => this.forgetNetworkKeys(),
-      'stylusMl.checkPrerequisites': async () => notAvailableYet('The prerequisite check'),
+      'stylusMl.checkPrerequisites': () => this.checkPrerequisites(),
     };
     return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => this.guard(id, () => handlers[id](...args))));
   }
@@ -322,6 +322,26 @@ export class Commands {
     const known = this.d.context.globalState.get<string[]>('stylusMl.keyIds', []);
     if (!known.includes(id)) await this.d.context.globalState.update('stylusMl.keyIds', [...known, id]);
     return key.trim();
+  }
+
+  /** The walkthrough's first step: `stylus-ml doctor`, written to the output, summed up in a notification. */
+  private async checkPrerequisites(): Promise<void> {
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Stylus ML: checking prerequisites…' }, () => this.d.core.doctor());
+    this.d.log.info(`prerequisites (stylus-ml ${r.version}):`);
+    for (const c of r.checks) this.d.log.info(`  ${c.ok ? 'ok' : c.required ? 'MISSING' : 'missing'}  ${c.id}: ${c.detail}${c.fix ? ` — fix: ${c.fix}` : ''}`);
+    const missingRequired = r.checks.filter((c) => c.required && !c.ok);
+    const optional = r.checks.filter((c) => !c.required && !c.ok).map((c) => c.id);
+    const show = 'Show Report';
+    if (missingRequired.length === 0) {
+      const msg = `Stylus ML is ready: ${r.checks.find((c) => c.id === 'wasm32-minimal')?.detail ?? 'all required parts found'}.${optional.length ? ` Optional, not found: ${optional.join(', ')}.` : ''}`;
+      if ((await vscode.window.showInformationMessage(msg, show)) === show) this.d.log.show();
+      return;
+    }
+    const first = missingRequired[0];
+    const copy = 'Copy Install Command';
+    const pick = await vscode.window.showWarningMessage(`Stylus ML needs ${missingRequired.map((c) => c.id).join(', ')}: ${first.detail}`, ...(first.fix ? [copy] : []), show);
+    if (pick === copy && first.fix) await vscode.env.clipboard.writeText(first.fix);
+    if (pick === show) this.d.log.show();
   }
 
   private async forgetNetworkKeys(): Promise<void> {

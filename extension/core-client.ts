@@ -11,6 +11,7 @@ import {
   BuildJsonSchema,
   CallJsonSchema,
   DeployJsonSchema,
+  DoctorJsonSchema,
   EstimateJsonSchema,
   InspectJsonSchema,
   NewJsonSchema,
@@ -18,6 +19,7 @@ import {
   type BuildJson,
   type CallJson,
   type DeployJson,
+  type DoctorJson,
   type EstimateJson,
   type InspectJson,
   type NewJson,
@@ -28,7 +30,7 @@ import {
 // One schema per subcommand in core/contracts/cli.ts: the CLI checks what it prints against it, and this
 // client parses what it reads with it, so a changed output fails loudly here instead of rendering wrong.
 
-export type { BuildJson, CallJson, DeployJson, EstimateJson, InspectJson, NewJson, SimulateJson };
+export type { BuildJson, CallJson, DeployJson, DoctorJson, EstimateJson, InspectJson, NewJson, SimulateJson };
 
 // ---- errors -----------------------------------------------------------------------------------------
 
@@ -154,6 +156,11 @@ export class CoreClient {
     const args = ['new', modelPath, '--out', outDir, '--template', opts.template, '--input-policy', opts.inputPolicy, '--input-range', opts.inputRange];
     if (opts.force) args.push('--force');
     return this.json(NewJsonSchema, 'Crate generation', args);
+  }
+
+  /** `stylus-ml doctor`: exit 1 (not ready) still prints the report */
+  doctor(): Promise<DoctorJson> {
+    return this.json(DoctorJsonSchema, 'The prerequisite check', ['doctor'], { acceptExit: [1] });
   }
 
   build(crateDir: string): Promise<BuildJson> {

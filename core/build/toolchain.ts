@@ -99,6 +99,11 @@ function probeDebian(rustc: string): Probe {
   return { toolchain: { kind: 'debian', description: `Debian rustc ${version} (${rustc}) with the wasm32 standard library and ${linker}`, rustc, linker, version, env: process.env }, reason: '' };
 }
 
+/** What each way of building finds on this machine (for `stylus-ml doctor`): the toolchain, or why not. */
+export function probeToolchains(dir: string, debianRustc = DEBIAN_RUSTC): { rustup: Probe; debian: Probe } {
+  return { rustup: probeRustup(dir), debian: probeDebian(debianRustc) };
+}
+
 /** The toolchain to build with, or a UserError naming what is missing and how to install it. */
 export function findToolchain(q: ToolchainQuery): Toolchain {
   const prefer = q.prefer ?? 'auto';

@@ -15,8 +15,9 @@ import { newCommand } from './new';
 import { buildCommand } from './build';
 import { estimateCommand } from './estimate';
 import { benchCommand } from './bench';
+import { doctorCommand } from './doctor';
 
-export const commands: Command[] = [inspectCommand, simulateCommand, newCommand, buildCommand, estimateCommand, benchCommand, demoCommand, devnodeCommand, deployCommand, callCommand, checkCommand];
+export const commands: Command[] = [inspectCommand, simulateCommand, newCommand, buildCommand, estimateCommand, benchCommand, demoCommand, devnodeCommand, deployCommand, callCommand, checkCommand, doctorCommand];
 
 function usage(): string {
   return ['usage: stylus-ml <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary.split('. ')[0]}`), '', 'stylus-ml <command> --help for its options'].join('\n');

@@ -229,6 +229,27 @@ export const BenchJsonSchema = v.object({
   written: v.array(v.string()),
 });
 
+// ---- doctor -------------------------------------------------------------------------------------------
+
+export const DoctorJsonSchema = v.object({
+  version: v.string(),
+  /** every required check passes */
+  ready: v.boolean(),
+  checks: v.array(
+    v.object({
+      id: v.string(),
+      /** what the check is needed for */
+      for: v.string(),
+      ok: v.boolean(),
+      detail: v.string(),
+      /** the command that installs what is missing */
+      fix: v.nullable(v.string()),
+      required: v.boolean(),
+    }),
+  ),
+});
+
+export type DoctorJson = v.InferOutput<typeof DoctorJsonSchema>;
 export type InspectJson = v.InferOutput<typeof InspectJsonSchema>;
 export type SimulateJson = v.InferOutput<typeof SimulateJsonSchema>;
 export type NewJson = v.InferOutput<typeof NewJsonSchema>;

@@ -1,13 +1,13 @@
 // Smoke test of the packaged extension in a real VS Code (code-server + Chromium): it installs the .vsix,
-// runs commands from the palette and reads what the model preview webview shows. Where the engine has
-// not landed yet, the UI must say "not available yet"; once it has, the UI must show the CLI's numbers.
+// runs commands from the palette and reads what the model preview webview shows — the CLI's own numbers.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Manifest } from '../../core/manifest/schema';
 import { qformat, range } from '../../webview/format';
 import { writeCrateManifest } from '../fixtures/crate-manifest';
-import { cliJson, devnodeAvailable } from './cli';
+import { cliJson } from './cli';
 import { VSCodeSession, e2eAvailability, sessionFor, freePort, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
 
 const SAMPLE = path.join(repoRoot, 'samples', 'iris-logreg.onnx');
@@ -72,26 +72,15 @@ describe('smoke: the packaged extension in code-server', { timeout: 600_000 }, (
     await frame.locator('[data-testid="busy"]').waitFor({ state: 'detached', timeout: 60_000 });
 
     const inspect = cliJson<InspectJson>(['inspect', path.join(workspace, 'models', 'iris-logreg.onnx')], [2]);
-    if (inspect.kind === 'ok') {
-      assert.equal(await frame.getByTestId('layer-count').textContent(), String(inspect.json.nodes.length), 'layer count equals `stylus-ml inspect`');
-    } else if (inspect.kind === 'unavailable') {
-      assert.match((await frame.getByTestId('note-summary').textContent()) ?? '', /not available yet/);
-    } else {
-      assert.match((await frame.getByTestId('pipeline-error').first().textContent()) ?? '', new RegExp(inspect.message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-    }
+    assert.equal(inspect.kind, 'ok', JSON.stringify(inspect));
+    if (inspect.kind === 'ok') assert.equal(await frame.getByTestId('layer-count').textContent(), String(inspect.json.nodes.length), 'layer count equals `stylus-ml inspect`');
 
+    // `stylus-ml estimate MODEL.onnx` needs a declared input box; the preview of a bare model says how to get one.
     const estimate = cliJson<EstimateJson>(['estimate', path.join(workspace, 'models', 'iris-logreg.onnx')]);
-    if (estimate.kind === 'ok') {
-      const shown = (await frame.getByTestId('gas-total-typical').textContent()) ?? '';
-      assert.equal(Number(shown.replace(/[^\d]/g, '')), Math.round(estimate.json.call.totalTxGas.typical), 'gas equals `stylus-ml estimate`');
-    } else if (estimate.kind === 'unavailable') {
-      assert.match((await frame.getByTestId('note-gas').textContent()) ?? '', /not available yet/);
-    } else {
-      // `stylus-ml estimate MODEL.onnx` needs a declared input box; the preview of a bare model says how to get one.
-      assert.match(estimate.message, /input-range/, `stylus-ml estimate refuses a model without a box: ${estimate.message}`);
-      assert.match((await frame.getByTestId('note-gas').textContent()) ?? '', /declared input range.*New Model Crate from ONNX/);
-      assert.equal(await frame.getByTestId('pipeline-error').count(), 0, 'a bare model without a box is not a pipeline error');
-    }
+    assert.equal(estimate.kind, 'error', JSON.stringify(estimate));
+    if (estimate.kind === 'error') assert.match(estimate.message, /input-range/, `stylus-ml estimate refuses a model without a box: ${estimate.message}`);
+    assert.match((await frame.getByTestId('note-gas').textContent()) ?? '', /declared input range.*New Model Crate from ONNX/);
+    assert.equal(await frame.getByTestId('pipeline-error').count(), 0, 'a bare model without a box is not a pipeline error');
     // "Show Gas Report" scrolls the preview to the gas section.
     const gasTop = await frame.getByTestId('section-gas').evaluate((el) => {
       const r = el.getBoundingClientRect();
@@ -160,13 +149,9 @@ describe('smoke: the packaged extension in code-server', { timeout: 600_000 }, (
     await frame.getByTestId('title').filter({ hasText: 'corrupt.onnx' }).waitFor({ state: 'visible', timeout: 30_000 });
     await frame.locator('[data-testid="busy"]').waitFor({ state: 'detached', timeout: 60_000 });
     const inspect = cliJson<InspectJson>(['inspect', path.join(workspace, 'models', 'corrupt.onnx')], [2]);
-    if (inspect.kind === 'unavailable') {
-      assert.match((await frame.getByTestId('note-summary').textContent()) ?? '', /not available yet/);
-    } else {
-      assert.equal(inspect.kind, 'error', 'the CLI rejects the corrupt file');
-      const shown = (await frame.getByTestId('pipeline-error').first().textContent()) ?? '';
-      assert.ok(shown.includes(inspect.kind === 'error' ? inspect.message : ''), `the preview shows the CLI's reason: ${shown}`);
-    }
+    assert.equal(inspect.kind, 'error', 'the CLI rejects the corrupt file');
+    const shown = (await frame.getByTestId('pipeline-error').first().textContent()) ?? '';
+    assert.ok(inspect.kind === 'error' && shown.includes(inspect.message), `the preview shows the CLI's reason: ${shown}`);
     await vs.screenshot('corrupt-model');
   });
 
@@ -175,6 +160,27 @@ describe('smoke: the packaged extension in code-server', { timeout: 600_000 }, (
     const rows = await vs.problems();
     assert.ok(rows.some((r) => /value expected/i.test(r)), `a JSON syntax error is listed: ${JSON.stringify(rows)}`);
     await vs.screenshot('problems-view');
+  });
+
+  e2e('a malformed stylus-ml.json is underlined as it is edited: the manifest\'s JSON Schema (contributes.jsonValidation) names the bad value and the unknown key', async (vs) => {
+    // a second crate whose manifest a user has mistyped: an unknown template and a misspelt option
+    const broken = JSON.parse(readFileSync(path.join(workspace, 'iris-crate', 'stylus-ml.json'), 'utf8'));
+    broken.template = 'maximal';
+    broken.options.weigths = 'i8';
+    mkdirSync(path.join(workspace, 'typo-crate'), { recursive: true });
+    writeFileSync(path.join(workspace, 'typo-crate', 'stylus-ml.json'), JSON.stringify(broken, null, 2));
+    await vs.openFile('typo-crate/stylus-ml.json');
+    let rows: string[] = [];
+    await waitFor('the schema errors in the Problems view', async () => {
+      rows = await vs.problems();
+      return rows.some((r) => /Value is not accepted\. Valid values: "sdk", "minimal"/.test(r)) && rows.some((r) => /Property weigths is not allowed/.test(r));
+    }, 60_000, 1000);
+    // the file rows name each file and its count: the generated crate's manifest (valid) has none
+    assert.ok(rows.includes('2 problems in file stylus-ml.json of folder typo-crate'), JSON.stringify(rows));
+    assert.ok(!rows.some((r) => /in file stylus-ml\.json of folder iris-crate/.test(r)), `the generated manifest validates: ${JSON.stringify(rows)}`);
+    // the squiggle itself, in the editor
+    await vs.page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await vs.screenshot('manifest-schema-squiggles');
   });
 
   e2e('the walkthrough "Get started with Stylus ML" opens with its five steps', async (vs) => {
@@ -188,14 +194,19 @@ describe('smoke: the packaged extension in code-server', { timeout: 600_000 }, (
     await vs.screenshot('walkthrough');
   });
 
-  e2e('"Stylus ML: Start Devnode" starts the embedded devnode, or says it is not available yet', async (vs) => {
+  e2e('"Stylus ML: Check Prerequisites" (the walkthrough\'s first step) reports what `stylus-ml doctor` finds', async (vs) => {
+    const doctor = cliJson<{ ready: boolean; checks: { id: string; detail: string }[] }>(['doctor']);
+    assert.equal(doctor.kind, 'ok', JSON.stringify(doctor));
+    if (doctor.kind !== 'ok') return;
+    await vs.runCommand('Stylus ML: Check Prerequisites');
+    const minimal = doctor.json.checks.find((c) => c.id === 'wasm32-minimal')!;
+    await vs.waitForToast(`Stylus ML is ready: ${minimal.detail}`);
+    await vs.screenshot('check-prerequisites');
+  });
+
+  e2e('"Stylus ML: Start Devnode" starts the embedded devnode and the status bar shows its port and block', async (vs) => {
     await vs.runCommand('Stylus ML: Start Devnode');
-    const devnode = await devnodeAvailable();
-    if (!devnode.ok) {
-      await vs.waitForToast('not available yet');
-    } else {
-      await vs.statusBarItem(new RegExp(`Devnode embedded :${devnodePort} #\\d+`)).waitFor({ state: 'visible', timeout: 30_000 });
-    }
+    await vs.statusBarItem(new RegExp(`Devnode embedded :${devnodePort} #\\d+`)).waitFor({ state: 'visible', timeout: 30_000 });
     await vs.screenshot('start-devnode');
   });
 });

@@ -101,10 +101,19 @@ test('deploy of a crate that was never built builds it first, and says why when 
   const model = path.join(tmp, 'unbuilt.onnx');
   fs.writeFileSync(model, forest({ trees: 2, depth: 2 }));
   writeCrateManifest(dir, model, '-6:6');
+  // a crate whose Cargo.toml the user deleted: the build deploy starts fails, and deploy says why
+  const cargoToml = fs.readFileSync(path.join(dir, 'Cargo.toml'));
+  fs.rmSync(path.join(dir, 'Cargo.toml'));
   const r = await runCli(['deploy', dir, '--rpc', url]);
   assert.equal(r.code, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /unbuilt is not built and building it failed: .*Cargo\.toml is missing; regenerate the crate with `stylus-ml new`/);
+  // restored: deploy builds it first, then deploys
+  fs.writeFileSync(path.join(dir, 'Cargo.toml'), cargoToml);
+  const ok = await runCli(['deploy', dir, '--rpc', url, '--json'], { timeoutMs: 300_000 });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(JSON.parse(ok.stdout).address, /^0x[0-9a-fA-F]{40}$/);
+  assert.ok(readManifest(dir).measured?.build, 'the build it ran is recorded');
 });
 
 test('call with inputs of the wrong shape names the expected shape', async () => {
