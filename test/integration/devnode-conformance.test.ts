@@ -6,7 +6,7 @@
 // wasm_activation_gas_test.go), and the 128-page footprint limit at call entry (program_test.go testMemory).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { hexToBytes, keccak256, toHex } from 'viem';
+import { encodeFunctionData, hexToBytes, keccak256, parseAbi, toHex } from 'viem';
 import { stylusDeployBytes } from '../../core/build/deploy-bytes';
 import { calldataGas } from '../../core/gas/call';
 import { DEV_ACCOUNT, startEmbeddedDevnode, type EmbeddedDevnode } from '../../devnode/index';
@@ -131,6 +131,19 @@ describe('the devnode at its default ArbOS 61', () => {
     assert.equal(BigInt(charged.gasUsed) - BigInt(plain.gasUsed), 250_000n);
     // too little gas for the charge: the activation fails (nitro: "can be set above the block gas limit to block activations")
     assert.equal((await activate(node.url, b, { gas: toHex(200_000n) })).status, '0x0');
+  });
+
+  test('ArbWasmCache: cacheCodehash exists only up to ArbOS 30, cacheProgram from 31 (precompile.go)', async () => {
+    const { address, code } = await program(node.url, ECHO_WAT.replace('(i32.const 0)))', '(i32.const 0)) (func $c (result i32) i32.const 3))'));
+    const cache = '0x0000000000000000000000000000000000000072';
+    const abi = parseAbi(['function cacheCodehash(bytes32 codehash)', 'function cacheProgram(address addr)', 'function codehashIsCached(bytes32 codehash) view returns (bool)']);
+    const byHash = await send(node.url, { to: cache, data: encodeFunctionData({ abi, functionName: 'cacheCodehash', args: [keccak256(code)] }), gas: toHex(200_000n) });
+    assert.equal(byHash.status, '0x0');
+    assert.equal(BigInt(byHash.gasUsed), 200_000n, 'a method the version lacks reverts with all gas');
+    const byAddress = await send(node.url, { to: cache, data: encodeFunctionData({ abi, functionName: 'cacheProgram', args: [address] }), gas: toHex(200_000n) });
+    assert.equal(byAddress.status, '0x1');
+    const cached = await rpc(node.url, 'eth_call', [{ to: cache, data: encodeFunctionData({ abi, functionName: 'codehashIsCached', args: [keccak256(code)] }) }, 'latest']);
+    assert.equal(BigInt(cached.result as string), 1n);
   });
 
   test("testMemory: a call's footprint beyond the page limit fails, one page fewer runs", async () => {

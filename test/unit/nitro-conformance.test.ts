@@ -11,6 +11,7 @@ import { activateModule } from '../../nitro/activate';
 import { approxExpBasisPoints, dataFee, initialDataPricer } from '../../nitro/data-pricer';
 import { memoryGasCost } from '../../nitro/memory';
 import { stylusParamsFor, type StylusParams } from '../../nitro/params';
+import { SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arbos';
 import {
   chargedFragmentSource,
   classicProgramCode,
@@ -56,9 +57,8 @@ describe('crates/stylus/src/test/native.rs test_import_export_safety (tests/bad-
   ];
   for (const [what, src, reason] of cases) {
     it(what, async () => {
-      for (const debug of [false, true]) {
-        const r = await activation(src, at(61, debug));
-        assert.match(r ?? 'activated', reason);
+      for (const arbos of SUPPORTED_ARBOS_VERSIONS) {
+        for (const debug of [false, true]) assert.match((await activation(src, at(arbos, debug))) ?? 'activated', reason, `ArbOS ${arbos}`);
       }
     });
   }
@@ -69,8 +69,8 @@ describe('native.rs test_start (tests/start.wat): a start function', () => {
     (func $start (export "move_me") global.get $status i32.const 1 i32.add global.set $status)
     (func (export "user_entrypoint") (param i32) (result i32) i32.const 0)
     (start $start))`;
-  it('is refused on a chain out of debug mode ("start functions not allowed")', async () => {
-    assert.equal(await activation(src, at(61)), 'start functions not allowed');
+  it('is refused on a chain out of debug mode ("start functions not allowed"), at every version', async () => {
+    for (const arbos of SUPPORTED_ARBOS_VERSIONS) assert.equal(await activation(src, at(arbos)), 'start functions not allowed');
   });
   it('is moved to stylus_start on a debug chain: not run at instantiation (status 10), then 11 and 12', async () => {
     const inst = await instance(src);
@@ -155,9 +155,9 @@ describe('native.rs test_heap (tests/memory.wat): growing to 128 pages costs 32,
       (i32.store (i32.const 0) (memory.size))
       (call $write_result (i32.const 0) (i32.const 1))
       (i32.const 0)))`;
-  it('for every step from 1 to 127: 128 pages, memory charges 31,999,998, all gas within 3,000 of 32M', async () => {
+  it('for every step from 1 to 127, at every version: 128 pages, memory charges 31,999,998, all gas within 3,000 of 32M', async () => {
     const wasm = await wat(src);
-    for (let step = 1; step < 128; step++) {
+    for (const arbos of SUPPORTED_ARBOS_VERSIONS) for (let step = 1; step < 128; step++) {
       const api = new FixedCostEvmApi();
       let memory = 0n;
       api.pageCost = (pages, open, ever) => {
@@ -166,18 +166,18 @@ describe('native.rs test_heap (tests/memory.wat): growing to 128 pages costs 32,
         return c;
       };
       api.pagesOpen = api.pagesEver = 1; // the footprint, opened at call entry (free)
-      const r = await run(rt, wasm, { api, params: at(61), gas: 40_000_000n, calldata: Uint8Array.of(128, step) });
+      const r = await run(rt, wasm, { api, params: at(arbos), gas: 40_000_000n, calldata: Uint8Array.of(128, step) });
       assert.equal(r.outcome.kind, 'success');
       assert.equal((r.outcome as { output: Uint8Array }).output[0], 128);
-      assert.equal(memory, 31_999_998n, `step ${step}`);
+      assert.equal(memory, 31_999_998n, `ArbOS ${arbos}, step ${step}`);
       const used = r.inkUsed / 10_000n;
-      assert.ok(used > 32_000_000n - 3000n && used < 32_000_000n + 3000n, `step ${step}: ${used} gas`);
+      assert.ok(used > 32_000_000n - 3000n && used < 32_000_000n + 3000n, `ArbOS ${arbos}, step ${step}: ${used} gas`);
     }
   });
   it('memory2.wat: pay_for_memory_grow(-1) called directly buys more gas than u32::MAX (OutOfInk)', async () => {
     const w = await wat(`(module (import "vm_hooks" "pay_for_memory_grow" (func $pay (param i32))) (memory (export "memory") 0)
       (func (export "user_entrypoint") (param i32) (result i32) (call $pay (i32.const 0)) (call $pay (i32.const -1)) i32.const 0))`);
-    for (const arbos of [50, 61]) {
+    for (const arbos of SUPPORTED_ARBOS_VERSIONS) {
       const api = new FixedCostEvmApi();
       api.pageCost = (p, o, e) => memoryGasCost(p, o, e);
       assert.equal((await run(rt, w, { api, params: at(arbos), gas: 0xffffffffn })).outcome.kind, 'outOfInk', `ArbOS ${arbos}`);
@@ -260,13 +260,13 @@ describe('system_tests/program_test.go testMemory: memory-write boundaries (grow
     [true, 2, 131072, 0],
     [false, 2, 131073, 0],
   ];
-  it('passes and fails where nitro does', async () => {
+  it('passes and fails where nitro does, at every version', async () => {
     const w = await wat(src);
-    for (const [pass, size, spot, len] of cases) {
+    for (const arbos of SUPPORTED_ARBOS_VERSIONS) for (const [pass, size, spot, len] of cases) {
       const args = size === 0 ? new Uint8Array(0) : Uint8Array.of(size, ...le32(spot), ...le32(len));
       const api = Object.assign(new FixedCostEvmApi(), { pageCost: (p: number, o: number, e: number) => memoryGasCost(p, o, e) });
-      const r = await run(rt, w, { api, params: at(61), calldata: args });
-      assert.equal(r.outcome.kind, pass ? 'success' : 'failure', `size ${size} spot ${spot} len ${len}`);
+      const r = await run(rt, w, { api, params: at(arbos), calldata: args });
+      assert.equal(r.outcome.kind, pass ? 'success' : 'failure', `ArbOS ${arbos}: size ${size} spot ${spot} len ${len}`);
     }
   });
 });
@@ -348,16 +348,18 @@ describe('program_test.go testEarlyExit (exit-early/exit-early.wat, panic-after-
       (import "vm_hooks" "exit_early" (func $exit (param i32))) (memory (export "memory") 1 1)
       (func (export "user_entrypoint") (param $len i32) (result i32)
         (call $r (i32.const 0)) (call $w (i32.const 0) (local.get $len)) (call $exit (i32.load8_u (i32.const 0))) (i32.const 0xff)))`);
-    const r = await run(rt, w, { params: at(61), calldata: data });
-    assert.deepEqual(r.outcome, { kind: 'revert', output: data });
-    const ok = await run(rt, w, { params: at(61), calldata: Uint8Array.of(0, 9) });
-    assert.deepEqual(ok.outcome, { kind: 'success', output: Uint8Array.of(0, 9) });
+    for (const arbos of SUPPORTED_ARBOS_VERSIONS) {
+      const r = await run(rt, w, { params: at(arbos), calldata: data });
+      assert.deepEqual(r.outcome, { kind: 'revert', output: data });
+      const ok = await run(rt, w, { params: at(arbos), calldata: Uint8Array.of(0, 9) });
+      assert.deepEqual(ok.outcome, { kind: 'success', output: Uint8Array.of(0, 9) });
+    }
   });
   it('a trap after write_result discards the data (revert without data)', async () => {
     const w = await wat(`(module (import "vm_hooks" "read_args" (func $r (param i32))) (import "vm_hooks" "write_result" (func $w (param i32 i32)))
       (memory (export "memory") 1 1)
       (func (export "user_entrypoint") (param $len i32) (result i32) (call $r (i32.const 0)) (call $w (i32.const 0) (local.get $len)) unreachable))`);
-    assert.equal((await run(rt, w, { params: at(61), calldata: data })).outcome.kind, 'failure');
+    for (const arbos of SUPPORTED_ARBOS_VERSIONS) assert.equal((await run(rt, w, { params: at(arbos), calldata: data })).outcome.kind, 'failure');
   });
 });
 
