@@ -2,8 +2,11 @@
 import type { Graph } from '../ir/graph';
 import { sizeOf } from '../ir/graph';
 import { UserError } from '../errors';
-import type { InputBox } from './types';
+import type { InputBox, QFormat } from './types';
+import { storageMax, storageMin } from './types';
 import type { InputCase } from '../io/inputs';
+import { quantize } from './fixed';
+import { Q_MAX, Q_MIN, quantizeLinear } from './requant';
 
 /**
  * Parses `--input-range`: `lo:hi` for every element, or `lo:hi,lo:hi,...` with one pair per element of
@@ -76,4 +79,27 @@ export function outsideBox(g: Graph, boxes: Map<string, InputBox>, cases: InputC
     }
   });
   return out;
+}
+
+/**
+ * The box in integer units, per element: what the plan proves from and what the contract admits (its
+ * per-element lo/hi tables). Real inputs: each bound quantised at the input's format, within its storage;
+ * integer inputs (labels, indices): the integers inside the box. One definition for the plan and the
+ * overflow analysis, which re-proves a crate's bounds from stylus-ml.json's box.
+ */
+export function quantizedBox(lo: ArrayLike<number>, hi: ArrayLike<number>, format: QFormat, kind: 'real' | 'int'): { qlo: Float64Array; qhi: Float64Array } {
+  if (kind === 'int') return { qlo: Float64Array.from(lo, Math.ceil), qhi: Float64Array.from(hi, Math.floor) };
+  // a pre-quantized model's own QuantizeLinear: the contract takes its integers, the box bounds them
+  if (format.scale !== undefined) {
+    const { scale, zeroPoint = 0 } = format;
+    return { qlo: Float64Array.from(lo, (v) => Math.max(Q_MIN, quantizeLinear(v, scale, zeroPoint))), qhi: Float64Array.from(hi, (v) => Math.min(Q_MAX, quantizeLinear(v, scale, zeroPoint))) };
+  }
+  const n = lo.length;
+  const qlo = new Float64Array(n);
+  const qhi = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    qlo[i] = Math.max(storageMin(format.storage), quantize(lo[i], format.frac));
+    qhi[i] = Math.min(storageMax(format.storage), quantize(hi[i], format.frac));
+  }
+  return { qlo, qhi };
 }

@@ -8,9 +8,10 @@ import { UserError } from '../errors';
 import { broadcastIndexer } from '../ir/evaluate';
 import { approxErrors, sigmoidQ, tanhQ } from './approx';
 import { dequantize, divRound, fracFor, quantize, rescale, truncFrac } from './fixed';
+import { quantizedBox } from './box';
 import { compileTrees, exactFrac } from './plan-trees';
 import type { AccWidth, Plan, QFormat, QNode, QParams, QTensor, QuantOptions, QWeights, Requant, Storage } from './types';
-import { f32 as fround32, multiplierOf, Q_MAX, Q_MIN, quantizeLinear, requant as requantQ } from './requant';
+import { f32 as fround32, multiplierOf, requant as requantQ } from './requant';
 import { storageMax, storageMin } from './types';
 
 const MAX_FRAC = 30;
@@ -153,30 +154,22 @@ export class Planner {
     const info = this.g.tensors.get(id)!;
     const box = this.opts.boxes.get(id);
     if (!box) throw new UserError(`no input box for input '${id}'`);
-    const n = sizeOf(info.shape);
     if (info.quant) {
       // the model's own QuantizeLinear: the contract takes its integers, the box bounds them
       const { scale, zeroPoint } = info.quant;
-      const qlo = Float64Array.from(box.lo, (v) => Math.max(Q_MIN, quantizeLinear(v, scale, zeroPoint)));
-      const qhi = Float64Array.from(box.hi, (v) => Math.min(Q_MAX, quantizeLinear(v, scale, zeroPoint)));
+      const { qlo, qhi } = quantizedBox(box.lo, box.hi, { storage: 'i8', frac: 0, scale, zeroPoint }, 'real');
       this.set(id, { storage: 'i8', frac: 0, scale, zeroPoint }, qlo, qhi, { any: 0, grid: 0 });
       return;
     }
     if (info.kind === 'int') {
-      const qlo = Float64Array.from(box.lo, Math.ceil);
-      const qhi = Float64Array.from(box.hi, Math.floor);
+      const { qlo, qhi } = quantizedBox(box.lo, box.hi, { storage: 'i32', frac: 0 }, 'int');
       this.set(id, { storage: 'i32', frac: 0 }, qlo, qhi, { any: 0, grid: 0 });
       return;
     }
     const forced = this.opts.force?.get(id);
     const frac = forced?.frac ?? fracFor(Math.max(maxAbs(box.lo), maxAbs(box.hi)), storageMax(this.act), MAX_FRAC);
     const storage = forced?.storage ?? this.act;
-    const qlo = new Float64Array(n);
-    const qhi = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      qlo[i] = Math.max(storageMin(storage), quantize(box.lo[i], frac));
-      qhi[i] = Math.min(storageMax(storage), quantize(box.hi[i], frac));
-    }
+    const { qlo, qhi } = quantizedBox(box.lo, box.hi, { storage, frac }, 'real');
     this.set(id, { storage, frac }, qlo, qhi, { any: 2 ** -(frac + 1), grid: 0 });
   }
 
@@ -621,6 +614,8 @@ export class Planner {
         const size = sizeOf(shape);
         const lo = new Float64Array(size).fill(op.norm === 'MAX' ? 0 : -(2 ** outFrac));
         const hi = new Float64Array(size).fill(2 ** outFrac);
+        // x / |x|: a row of non-negative values stays non-negative (div_round of a >= 0 by d > 0 is >= 0)
+        for (let r = 0; r < rows; r++) if (x!.qlo.subarray(r * C, (r + 1) * C).every((v) => v >= 0)) lo.fill(0, r * C, (r + 1) * C);
         // smallest possible denominator (real) over the box, for the error bound
         let dmin = Infinity;
         const fx = x!.format.frac;
