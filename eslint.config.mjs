@@ -47,13 +47,17 @@ export default tseslint.config(
     files: ['core/**/*.ts'],
     rules: restrictImports(
       { regex: String.raw`(^|/)devnode(/|$)`, message: 'core/ does not import devnode/ (only core/cli and core/bench start one); the chain\'s rules are in nitro/.' },
-      { regex: String.raw`(^|/)language-server(/|$)`, message: 'core/ does not import language-server/.' },
+      { regex: String.raw`(^|/)language-server(/|$)`, message: 'core/ never imports language-server/: the analysis engine lives in core/analysis, the server is an LSP layer over it.' },
+      { regex: String.raw`^(\.\./)+(extension|webview)(/|$)`, message: 'core/ never imports the VS Code extension or its webview.' },
     ),
   },
   {
-    // the command-line layer starts devnodes (core/cli/check.ts still reads language-server/analysis: issue 17 moves it)
+    // the command-line layer starts devnodes; it imports the analysis from core/analysis like everyone else
     files: ['core/cli/**/*.ts', 'core/bench/**/*.ts'],
-    rules: restrictImports(),
+    rules: restrictImports(
+      { regex: String.raw`(^|/)language-server(/|$)`, message: 'core/ never imports language-server/: the analysis engine lives in core/analysis, the server is an LSP layer over it.' },
+      { regex: String.raw`^(\.\./)+(extension|webview)(/|$)`, message: 'core/ never imports the VS Code extension or its webview.' },
+    ),
   },
   {
     files: ['devnode/**/*.ts'],

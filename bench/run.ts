@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { benchPipeline } from './pipeline';
 import { benchLsLatency } from './ls-latency';
+import { benchAnalysisMutations } from './analysis-mutations';
 import { benchDevnode } from './devnode';
 import { benchSize } from './size';
 import { benchBaseline } from './baseline';
@@ -14,6 +15,7 @@ import type { BenchResult } from './types';
 const suites: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   pipeline: benchPipeline,
   'ls-latency': benchLsLatency,
+  'analysis-mutations': benchAnalysisMutations,
   devnode: benchDevnode,
   size: benchSize,
   baseline: benchBaseline,

@@ -5,16 +5,20 @@ import type { Graph } from './ir/graph';
 import { sizeOf } from './ir/graph';
 import { UserError } from './errors';
 import { loadGraph } from './onnx/import';
-import { boxFromCases, outsideBox, parseInputRange } from './quant/box';
-import { planQuantisation } from './quant/plan';
+import { boxFromCases, calibrationBox, outsideBox, parseInputRange, type BoxShape } from './quant/box';
+import { planWithPrecision } from './quant/precision';
 import { readInputFile, type InputCase } from './io/inputs';
 import type { InputBox, Plan, QFormat, QuantOptions, Storage } from './quant/types';
+import type { BoxDerivation } from './manifest/schema';
 
 export interface ModelOptions {
   /** `--input-range` spec */
   inputRange?: string;
   /** `--calibration` file (CLI input format) */
   calibration?: string;
+  /** how the box is derived from calibration data (`--box`, default auto) and its margin (`--box-margin`) */
+  box?: BoxShape;
+  boxMargin?: number;
   /** cases to take the box from when neither is given (simulate's own inputs) */
   fallbackCases?: InputCase[];
   activations?: 'i16' | 'i32';
@@ -32,6 +36,8 @@ export interface Prepared {
   calibration: InputCase[] | null;
   /** how the box was settled, for the report */
   boxNote: string;
+  /** how it was derived from calibration data, when it was */
+  boxDerivation?: BoxDerivation;
 }
 
 export function readModelFile(file: string): Uint8Array {
@@ -64,7 +70,12 @@ export function quantizerBoxes(graph: Graph): Map<string, InputBox> | null {
 }
 
 /** The input box: --input-range, else calibration min/max, else the given cases' min/max. */
-export function resolveBoxes(graph: Graph, opts: ModelOptions, calibration: InputCase[] | null): { boxes: Map<string, InputBox>; note: string; warnings: string[] } {
+export function resolveBoxes(
+  graph: Graph,
+  opts: ModelOptions,
+  calibration: InputCase[] | null,
+): { boxes: Map<string, InputBox>; note: string; warnings: string[]; shapes?: Map<string, 'per-value' | 'per-tensor'>; margin?: number } {
+  if ((opts.box || opts.boxMargin !== undefined) && !calibration) throw new UserError('--box and --box-margin shape the box derived from --calibration DATA.json; give the calibration data (or declare the box with --input-range)');
   const warnings: string[] = [];
   const quantizer = opts.inputRange || calibration ? null : quantizerBoxes(graph);
   if (quantizer) {
@@ -79,7 +90,10 @@ export function resolveBoxes(graph: Graph, opts: ModelOptions, calibration: Inpu
     }
     return { boxes, note: `declared with --input-range ${opts.inputRange}`, warnings };
   }
-  if (calibration) return { boxes: boxFromCases(graph, calibration, 'calibration'), note: `min/max of ${calibration.length} calibration case(s) in ${opts.calibration}`, warnings };
+  if (calibration) {
+    const c = calibrationBox(graph, calibration, { shape: opts.box ?? 'auto', margin: opts.boxMargin });
+    return { boxes: c.boxes, note: `from ${calibration.length} calibration case(s) in ${opts.calibration}: ${c.notes.join('; ')}`, warnings, shapes: c.shapes, margin: c.margin };
+  }
   if (opts.fallbackCases?.length) {
     warnings.push('no --input-range or --calibration: the box is the min/max of the inputs given, so inputs outside them would revert on chain');
     return { boxes: boxFromCases(graph, opts.fallbackCases, 'default'), note: `min/max of the ${opts.fallbackCases.length} input case(s) given (declare it with --input-range)`, warnings };
@@ -90,11 +104,13 @@ export function resolveBoxes(graph: Graph, opts: ModelOptions, calibration: Inpu
 export function prepareModel(file: string, opts: ModelOptions, loaded?: { bytes: Uint8Array; graph: Graph }): Prepared & { warnings: string[] } {
   const { bytes, graph } = loaded ?? loadModel(file);
   const calibration = opts.calibration ? readInputFile(opts.calibration, graph) : null;
-  const { boxes, note, warnings } = resolveBoxes(graph, opts, calibration);
+  const { boxes, note, warnings, shapes, margin } = resolveBoxes(graph, opts, calibration);
+  const boxDerivation: BoxDerivation | undefined = shapes && calibration ? { rows: calibration.length, shapes: Object.fromEntries(graph.inputs.map((i) => [i.name, shapes.get(i.id)!])), margin: margin ?? 0 } : undefined;
   for (const name of opts.force?.keys() ?? []) {
     if (!graph.tensors.has(name)) throw new UserError(`--format: no tensor named '${name}'; tensors are ${[...graph.tensors.keys()].slice(0, 12).join(', ')}${graph.tensors.size > 12 ? ', …' : ''}`);
   }
-  const qopts: QuantOptions = { boxes, activations: opts.activations, weights: opts.weights, accumulator: opts.accumulator, force: opts.force };
-  const plan = planQuantisation(graph, qopts);
-  return { file, bytes, graph, plan, calibration, boxNote: note, warnings: [...warnings, ...plan.warnings] };
+  const qopts: QuantOptions = { boxes, accumulator: opts.accumulator, force: opts.force };
+  // widths left open are chosen by the proof (core/quant/precision.ts)
+  const { plan, note: precision } = planWithPrecision(graph, qopts, { activations: opts.activations, weights: opts.weights });
+  return { file, bytes, graph, plan, calibration, boxNote: note, ...(boxDerivation ? { boxDerivation } : {}), warnings: [...warnings, ...(precision ? [precision] : []), ...plan.warnings] };
 }

@@ -147,9 +147,9 @@ export class CoreClient {
     return this.json(InspectJsonSchema, 'Model inspection', ['inspect', modelPath], { acceptExit: [2] });
   }
 
-  /** The simulator against the float model on `cases` inputs drawn from a crate's declared box. */
+  /** The simulator against the float model on `cases` inputs drawn from a crate's declared box, with each layer's error. */
   accuracy(crateDir: string, cases: number): Promise<SimulateJson> {
-    return this.json(SimulateJsonSchema, 'Accuracy against the float model', ['simulate', crateDir, '--random', String(cases)]);
+    return this.json(SimulateJsonSchema, 'Accuracy against the float model', ['simulate', crateDir, '--random', String(cases), '--per-layer']);
   }
 
   estimate(target: string, opts: EstimateOptions = {}): Promise<EstimateJson> {

@@ -7,6 +7,7 @@ import {
   type PreviewModel,
   type PreviewOptions,
   type Accuracy,
+  type PerLayer,
   type TryItResult,
   type Deployment,
 } from '../webview/protocol';
@@ -126,6 +127,8 @@ export function fromManifest(model: PreviewModel, m: Manifest): void {
   }
   if (m.memory) model.memory = { arenaBytes: m.memory.arenaBytes, unsharedBytes: m.memory.unsharedBytes, pages: m.memory.pages, gas: m.memory.gas };
   if (model.summary) model.summary.notes.push(...(m.box.note ? [m.box.note] : []), ...m.notes);
+  const v = m.validation;
+  model.validation = v ? { file: v.file, rows: v.rows, policy: v.policy, coverage: v.coverage, outside: v.outside, revertRate: v.revertRate, argmaxAgreement: v.argmaxAgreement, accuracy: v.accuracy, advice: v.advice } : null;
 }
 
 export function fromEstimate(model: PreviewModel, j: EstimateJson): void {
@@ -200,6 +203,19 @@ export const PENDING_NOTES: Partial<PreviewModel['notes']> = {
 /** Inputs of the declared box the accuracy section is measured on. */
 export const ACCURACY_CASES = 200;
 
+/** The per-layer error table from `simulate --per-layer` (null when the CLI gave none). */
+export function fromPerLayer(j: SimulateJson): PerLayer | null {
+  const p = j.perLayer;
+  if (!p) return null;
+  return {
+    cases: p.cases,
+    source: `the same ${p.cases} inputs`,
+    // the node name is in its own column: the op is the lowered (IR) one, as a node can become several layers
+    layers: p.layers.map((l) => ({ name: l.name, op: l.op, format: l.format, maxAbsError: l.maxAbsError, meanAbsError: l.meanAbsError, errorBound: l.errorBound, boundAgainst: l.boundAgainst, observed: l.observed, histogram: l.histogram })),
+    worst: p.worst ? { name: p.worst.name, why: p.worst.why, advice: p.worst.advice } : null,
+  };
+}
+
 export function fromSimulate(j: SimulateJson): Accuracy {
   return {
     cases: j.summary.cases,
@@ -257,7 +273,7 @@ export async function computePreview(
   // the accuracy runs beside the estimate (two engine processes), each fills its own section
   const accuracy = crateReady
     ? core.accuracy(source.path, ACCURACY_CASES).then(
-        (j) => ({ ok: fromSimulate(j) }),
+        (j) => ({ ok: fromSimulate(j), perLayer: fromPerLayer(j) }),
         (e: unknown) => ({ error: describe(e) }),
       )
     : null;
@@ -287,7 +303,10 @@ export async function computePreview(
   }
   if (accuracy) {
     const r = await accuracy;
-    if ('ok' in r) model.accuracy = r.ok;
+    if ('ok' in r) {
+      model.accuracy = r.ok;
+      model.perLayer = r.perLayer;
+    }
     else if (r.error.unavailable) model.notes.accuracy = `Accuracy against the float model is ${NOT_YET}.`;
     else model.errors.push({ stage: 'simulate', message: r.error.message });
   } else if (source.kind === 'onnx') {

@@ -2,9 +2,7 @@
 // (the manifest check places "bound broken" findings there), and the latest analysis.
 
 import { fileURLToPath } from 'node:url';
-import type { Analyzer } from './analysis/analyze';
-import type { DocumentCheck } from './analysis/manifest-check';
-import { RustDocument, type RustParser, type TextChange } from './analysis/parser';
+import { RustDocument, type Analyzer, type DocumentCheck, type RustParser, type TextChange } from '../core/analysis';
 
 export interface AnalysisResult {
   version: number;

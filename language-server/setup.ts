@@ -15,13 +15,7 @@ import {
   type InitializeResult,
   type TextEdit,
 } from 'vscode-languageserver';
-import { Analyzer, type Finding } from './analysis/analyze';
-import { CrateFiles } from './analysis/crate-files';
-import { fixesFor } from './analysis/fixes';
-import { hoverAt } from './analysis/hover';
-import { ManifestCache, MANIFEST_FILE } from './analysis/manifest';
-import { checkDocument } from './analysis/manifest-check';
-import { LineIndex, loadRustParser, type RustParser } from './analysis/parser';
+import { Analyzer, checkDocument, CrateFiles, fixesFor, hoverAt, LineIndex, loadRustParser, ManifestCache, MANIFEST_FILE, type Finding, type RustParser } from '../core/analysis';
 import { OpenDocument, type AnalysisResult } from './documents';
 import {
   DIAGNOSTIC_SOURCE,
@@ -151,7 +145,7 @@ export function setupServer(connection: Connection, opts: ServerOptions = {}): v
     const m = d.path ? manifests.forFile(d.path) : { view: null, error: null };
     const open = new Map<string, string>();
     for (const o of docs.values()) if (o.path && o !== d) open.set(o.path, o.doc.text);
-    const extraItems = m.view && d.path && crateFiles ? crateFiles.extraItems(d.path, open) : undefined;
+    const extraItems = d.path && crateFiles ? crateFiles.extraItems(d.path, open) : undefined;
     const check = checkDocument(a, {
       root: d.doc.root,
       lines: d.doc.lines,

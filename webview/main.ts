@@ -15,7 +15,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import { barChart } from './chart';
-import { h, replace } from './dom';
+import { h, replace, s } from './dom';
 import * as fmt from './format';
 import {
   OPTIMIZE_GOALS,
@@ -228,17 +228,84 @@ function partsAndMemory(m: PreviewModel): (Node | null)[] {
 }
 
 function accuracySection(m: PreviewModel): HTMLElement {
-  if (!m.accuracy) return section('accuracy', 'Accuracy', note(m, 'accuracy', 'No accuracy figures yet.'));
-  const a = m.accuracy;
-  return section(
-    'accuracy',
-    'Accuracy against the float model',
+  const parts: (Node | null)[] = [];
+  if (m.accuracy) {
+    const a = m.accuracy;
+    parts.push(
+      kv([
+        ['Cases', `${fmt.int(a.cases)} (${a.source})`],
+        ['Max abs error', fmt.real(a.maxAbsError), 'max-abs-error'],
+        ['Argmax agreement', a.argmaxAgreement === null ? '—' : fmt.percent(a.argmaxAgreement), 'argmax-agreement'],
+      ]),
+    );
+  } else parts.push(note(m, 'accuracy', 'No accuracy figures yet.'));
+  if (m.validation) parts.push(validationBlock(m.validation));
+  if (m.perLayer) parts.push(...perLayerBlock(m.perLayer));
+  return section('accuracy', 'Accuracy against the float model', ...parts);
+}
+
+/** A number shown compactly, its exact value kept in data-value (what tests compare). */
+function exact(x: number | null, suffix = ''): Node | string {
+  return x === null ? '—' : h('span', { 'data-value': String(x) }, fmt.real(x) + suffix);
+}
+
+function validationBlock(v: NonNullable<PreviewModel['validation']>): HTMLElement {
+  return h(
+    'div',
+    { 'data-testid': 'validation' },
+    h('h3', {}, 'Held-out validation'),
     kv([
-      ['Cases', `${fmt.int(a.cases)} (${a.source})`],
-      ['Max abs error', fmt.real(a.maxAbsError), 'max-abs-error'],
-      ['Argmax agreement', a.argmaxAgreement === null ? '—' : fmt.percent(a.argmaxAgreement), 'argmax-agreement'],
+      ['Rows', `${fmt.int(v.rows)} (${v.file})`, 'validation-rows'],
+      ['Inside the box', `${fmt.percent(v.coverage.rows)} of the rows, ${fmt.percent(v.coverage.values)} of the values`, 'validation-coverage'],
+      [v.policy === 'revert' ? 'Revert' : 'Clamped', v.policy === 'revert' ? `${fmt.int(v.outside)} (${fmt.percent(v.revertRate)})` : fmt.int(v.outside), 'validation-outside'],
+      ['Argmax agreement', v.argmaxAgreement === null ? '—' : fmt.percent(v.argmaxAgreement), 'validation-agreement'],
+      ['Accuracy (float / contract)', v.accuracy ? `${fmt.percent(v.accuracy.float)} / ${fmt.percent(v.accuracy.fixed)}` : '—', 'validation-accuracy'],
     ]),
+    v.advice ? h('p', { class: 'note', 'data-testid': 'validation-advice' }, v.advice) : null,
   );
+}
+
+/** The values over the format's range as small bars (SVG attributes, no inline style: CSP). */
+function histogram(hist: { lo: number; hi: number; counts: number[] }): SVGElement {
+  const W = 96;
+  const H = 18;
+  const max = Math.max(1, ...hist.counts);
+  const w = W / hist.counts.length;
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', class: 'histogram', 'aria-label': `values over ${fmt.real(hist.lo)} .. ${fmt.real(hist.hi)}` });
+  svg.appendChild(s('title', {}, `values over the format's range ${fmt.real(hist.lo)} .. ${fmt.real(hist.hi)}: ${hist.counts.join(', ')}`));
+  hist.counts.forEach((c, i) => {
+    const bh = c === 0 ? 0 : Math.max(1, Math.round((c / max) * (H - 2)));
+    svg.appendChild(s('rect', { x: (i * w + 0.5).toFixed(2), y: H - bh, width: (w - 1).toFixed(2), height: bh, class: 'histogram-bar' }));
+  });
+  svg.appendChild(s('line', { x1: 0, y1: H - 0.5, x2: W, y2: H - 0.5, class: 'histogram-axis' }));
+  return svg;
+}
+
+function perLayerBlock(p: NonNullable<PreviewModel['perLayer']>): Node[] {
+  const againstRuntime = p.layers.some((l) => l.boundAgainst === 'onnxruntime');
+  return [
+    h('h3', {}, 'Per-layer error'),
+    h('p', { class: 'provenance' }, `Each layer's fixed-point output against the float model evaluated layer by layer, on ${p.source}.`),
+    table(
+      ['Layer', 'Op', 'Format', 'Max error', 'Mean error', 'Proven bound', 'Values', 'Histogram over the format'],
+      p.layers.map((l) => [
+        l.name,
+        l.op,
+        l.format,
+        exact(l.maxAbsError),
+        exact(l.meanAbsError),
+        exact(l.errorBound, l.boundAgainst === 'onnxruntime' ? ' *' : ''),
+        `[${fmt.real(l.observed[0])}, ${fmt.real(l.observed[1])}]`,
+        histogram(l.histogram),
+      ]),
+      'per-layer-table',
+      ['14%', '12%', '14%', '10%', '10%', '11%', '14%', '15%'],
+    ),
+    againstRuntime ? h('p', { class: 'note' }, '* against onnxruntime running the quantized model (its own integers); the error columns are against the float model.') : null,
+    p.worst
+      ? h('div', { class: 'worst-layer', 'data-testid': 'worst-layer' }, h('strong', {}, `Worst layer: ${p.worst.name}`), ` — ${p.worst.why}.`, h('br'), `What to do: ${p.worst.advice}.`)
+      : h('p', { class: 'note', 'data-testid': 'worst-layer' }, 'No layer adds error.'),
+  ].filter((x): x is HTMLElement => x !== null);
 }
 
 function select(label: string, id: string, values: readonly string[], current: string, onChange: (v: string) => void): HTMLElement {

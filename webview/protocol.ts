@@ -125,6 +125,45 @@ export const AccuracySchema = v.object({
   source: text,
 });
 
+/** One row of the per-layer error table (`simulate --per-layer`, core/report/per-layer.ts). */
+export const PerLayerRowSchema = v.object({
+  name: text,
+  op: text,
+  /** e.g. "i16 Q.8", "i8 (q - 3) * 0.05", "f32" */
+  format: text,
+  /** max and mean |fixed − float| over the inputs; null for integer outputs */
+  maxAbsError: v.nullable(num),
+  meanAbsError: v.nullable(num),
+  errorBound: v.nullable(num),
+  boundAgainst: v.picklist(['float model', 'onnxruntime']),
+  /** smallest and largest value seen */
+  observed: pair,
+  /** the values over the format's range, in equal bins */
+  histogram: v.object({ lo: num, hi: num, counts: v.array(num) }),
+});
+
+export const PerLayerSchema = v.object({
+  cases: num,
+  /** what the inputs were */
+  source: text,
+  layers: v.array(PerLayerRowSchema),
+  worst: v.nullable(v.object({ name: text, why: text, advice: text })),
+});
+
+/** `new --validation`: the held-out figures recorded in stylus-ml.json. */
+export const ValidationSummarySchema = v.object({
+  file: text,
+  rows: num,
+  policy: v.picklist(['revert', 'clamp']),
+  /** fractions of the rows, and of the values, inside the box */
+  coverage: v.object({ rows: num, values: num }),
+  outside: num,
+  revertRate: num,
+  argmaxAgreement: v.nullable(num),
+  accuracy: v.nullable(v.object({ float: num, fixed: num })),
+  advice: v.nullable(text),
+});
+
 export const PreviewOptionsSchema = v.object({ format: v.picklist(WEIGHT_FORMATS), optimize: v.picklist(OPTIMIZE_GOALS) });
 
 export const DeploymentSchema = v.object({ address: text, rpcUrl: text, deployTx: v.nullable(text), activateTx: v.nullable(text) });
@@ -163,6 +202,10 @@ export const PreviewModelSchema = v.object({
   parts: v.optional(v.nullable(PartsSchema), null),
   memory: v.optional(v.nullable(MemorySchema), null),
   accuracy: v.nullable(AccuracySchema),
+  /** each layer's error against the float model, on the accuracy section's inputs */
+  perLayer: v.optional(v.nullable(PerLayerSchema), null),
+  /** a crate generated with --validation: its held-out figures */
+  validation: v.optional(v.nullable(ValidationSummarySchema), null),
   options: PreviewOptionsSchema,
   deployment: v.nullable(DeploymentSchema),
   /** failures of the pipeline, shown at the top of the preview */
@@ -222,6 +265,9 @@ export type DeployCost = v.InferOutput<typeof DeployCostSchema>;
 export type Accuracy = v.InferOutput<typeof AccuracySchema>;
 export type Parts = v.InferOutput<typeof PartsSchema>;
 export type Memory = v.InferOutput<typeof MemorySchema>;
+export type PerLayer = v.InferOutput<typeof PerLayerSchema>;
+export type PerLayerRow = v.InferOutput<typeof PerLayerRowSchema>;
+export type ValidationSummary = v.InferOutput<typeof ValidationSummarySchema>;
 export type PreviewOptions = v.InferOutput<typeof PreviewOptionsSchema>;
 export type Deployment = v.InferOutput<typeof DeploymentSchema>;
 export type TryItResult = v.InferOutput<typeof TryItResultSchema>;
@@ -268,5 +314,5 @@ export function defaultOptions(): PreviewOptions {
 
 /** A model with only its source known: what the preview shows before (or without) the pipeline. */
 export function emptyPreviewModel(source: PreviewModel['source'], opts: PreviewOptions = defaultOptions()): PreviewModel {
-  return { source, summary: null, layers: null, layerCosts: null, call: null, deploy: null, parts: null, memory: null, accuracy: null, options: opts, deployment: null, errors: [], notes: {} };
+  return { source, summary: null, layers: null, layerCosts: null, call: null, deploy: null, parts: null, memory: null, accuracy: null, perLayer: null, validation: null, options: opts, deployment: null, errors: [], notes: {} };
 }

@@ -22,7 +22,7 @@ import { buildBaseline, deployBaseline, OverGasCap, predictGas } from '../baseli
 import { estimateProgram, type Estimate } from '../gas/estimate';
 import { calldataGas, TX_BASE_GAS } from '../gas/call';
 import { createProfiler, namesFromJson } from '../../nitro/profile';
-import { MAX_TX_GAS } from '../../nitro/limits';
+import { PER_TX_GAS_LIMIT } from '../../nitro/limits';
 import { quantizeInputs } from '../quant/simulate';
 import { inProcessDevnode } from '../cli/in-process-devnode';
 import { deployCrate, dataParts } from '../cli/deploy';
@@ -32,6 +32,9 @@ import { cnn28, mlp, prng } from '../onnx/builder';
 import type { LayoutKind } from '../layout/layout';
 import { rankLayout } from '../layout/choose';
 import { modelSize } from './feasibility';
+
+/** The per-transaction gas cap (nitro/limits.ts), as a number. */
+const MAX_TX_GAS = Number(PER_TX_GAS_LIMIT);
 
 export interface ScaleRow {
   model: string;

@@ -5,6 +5,7 @@
 // (outputs likewise at each output's). Only stylus-ml.json is needed: any client can do this.
 import { decodeFunctionResult, encodeFunctionData, parseAbi, toFunctionSelector, type Hex } from 'viem';
 import { UserError } from '../errors';
+import { valueOfKey } from '../quant/f32';
 import type { Manifest, ManifestIO } from '../manifest/schema';
 
 export const MODEL_ABI = parseAbi([
@@ -115,6 +116,7 @@ export function decodePredictLabel(data: Hex): bigint {
 export function fixedValues(io: ManifestIO & { classLabels?: (number | string)[] }, raw: number[]): (number | string)[] {
   if (io.classLabels) return raw.map((i) => io.classLabels![i] ?? i);
   if (io.kind === 'int') return raw;
+  if (io.float32) return raw.map(valueOfKey);
   if (io.scale !== undefined) return raw.map((v) => (v - (io.zeroPoint ?? 0)) * io.scale!);
   return raw.map((v) => v * 2 ** -io.fracBits);
 }

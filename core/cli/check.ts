@@ -1,6 +1,6 @@
 // stylus-ml check FILE.rs|DIR: the language server's fixed-point overflow diagnostics, for CI.
 import { UserError } from '../errors';
-import { checkExitCode, checkPaths, formatCheckHuman } from '../../language-server/analysis/check';
+import { checkExitCode, checkPaths, formatCheckHuman } from '../analysis/check';
 import type { Command } from './command';
 import { CheckJsonSchema } from '../contracts/cli';
 

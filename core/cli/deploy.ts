@@ -15,11 +15,14 @@ import { activateProgram, deployProgram, type DeployResult } from '../chain/inde
 import { deployParts, ensureCreate2Proxy, type PartDeployed, type PartProgress, type PartToDeploy } from '../chain/deploy-parts';
 import { create2Address, returnCodeInit } from '../layout/create2';
 import { stylusInitCode } from '../build/deploy-bytes';
-import { MAX_TX_GAS } from '../../nitro/limits';
+import { PER_TX_GAS_LIMIT } from '../../nitro/limits';
 import { chainFlags, openChain, type ChainTarget } from './chain-target';
 import { loadProgram, type CrateProgram } from './crate-program';
 import type { Command } from './command';
 import { DeployJsonSchema, type DeployJson } from '../contracts/cli';
+
+/** The per-transaction gas cap (nitro/limits.ts), as a number. */
+const MAX_TX_GAS = Number(PER_TX_GAS_LIMIT);
 
 /** A deployment: `deploy.hash` is null when a resumed multi-part deployment found the program on chain. */
 export type ModelDeployResult = Omit<DeployResult, 'deploy'> & { deploy: { hash: Hex | null; gasUsed: bigint }; parts?: PartDeployed[] };

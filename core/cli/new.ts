@@ -14,6 +14,7 @@ import { quantFlags, quantOptions } from './simulate';
 import type { LayoutKind } from '../layout/layout';
 import { chooseLayout } from '../layout/choose';
 import { loweringFor } from '../codegen/lowering';
+import { validate, validationText } from '../report/validation';
 
 /** cargo-stylus builds with --locked, so the sdk template needs a Cargo.lock; it needs crates.io. */
 function generateLockfile(staging: string, offline: boolean): 'written' | 'missing' {
@@ -34,7 +35,8 @@ export const newCommand: Command<typeof NewJsonSchema> = {
   spec: {
     name: 'new',
     summary: 'Generates a Rust Stylus crate from an ONNX model: the integer model (one function per layer), the contract ABI, golden vectors for `cargo test`, IModel.sol, abi.json, README and stylus-ml.json.',
-    usage: 'stylus-ml new MODEL.onnx --out DIR [--template sdk|minimal] [--input-range lo:hi] [--calibration DATA.json] [--input-policy revert|clamp] [--weights i8|i16|i32] [--optimize gas|size] [--layout auto|single|fragments|data] [--force] [--json]',
+    usage:
+      'stylus-ml new MODEL.onnx --out DIR [--template sdk|minimal] [--input-range lo:hi] [--calibration DATA.json [--box auto|per-value|per-tensor] [--box-margin F]] [--validation DATA.json [--labels L.json]] [--input-policy revert|clamp] [--weights i8|i16|i32] [--optimize gas|size] [--layout auto|single|fragments|data] [--force] [--json]',
     flags: {
       out: { kind: 'string', help: 'folder to create (must be empty or new unless --force)' },
       template: { kind: 'string', help: 'sdk (default: stylus-sdk 0.10.9, as cargo stylus new) or minimal (no dependencies, builds offline)' },
@@ -44,6 +46,8 @@ export const newCommand: Command<typeof NewJsonSchema> = {
       name: { kind: 'string', help: 'Cargo package name (default: the folder name)' },
       vectors: { kind: 'number', help: 'golden vectors for the native test (default 1024)' },
       force: { kind: 'boolean', help: 'overwrite the generated files in a non-empty folder' },
+      validation: { kind: 'string', help: 'held-out rows (input format): their figures (box coverage, revert rate, agreement, accuracy, error) go into stylus-ml.json' },
+      labels: { kind: 'string', help: 'with --validation: a JSON array of the rows\' labels (class indices)' },
       offline: { kind: 'boolean', help: 'do not contact crates.io (the sdk template\'s Cargo.lock is then left to `cargo generate-lockfile`)' },
       ...quantFlags,
     },
@@ -72,10 +76,14 @@ export const newCommand: Command<typeof NewJsonSchema> = {
     const widen = () => (wide.prepared = prepareModel(file, { ...q, accumulator: 'i64' }, prepared)).plan;
     const picked = optimize ? pickLowering(prepared.plan, optimize as Optimize, {}, widen) : null;
     const chosen = wide.prepared && picked?.plan === wide.prepared.plan ? wide.prepared : prepared;
+    const validationFile = args.flags.validation as string | undefined;
+    if (args.flags.labels && !validationFile) throw new UserError('new: --labels goes with --validation DATA.json');
+    const validation = validationFile ? (await validate(chosen, validationFile, { labels: args.flags.labels as string | undefined, policy })).report : undefined;
     // --layout auto: every layout priced with the chosen lowering, the cheapest call that fits
     const lowering = { ...loweringFor(optimize as Optimize | undefined), ...(picked?.pick.lowering ?? {}) };
     const auto = layout === 'auto' ? chooseLayout(chosen.plan, lowering) : null;
     const crate = generateCrate(chosen, {
+      validation,
       template,
       inputPolicy: policy,
       optimize: optimize as Optimize | undefined,
@@ -106,6 +114,7 @@ export const newCommand: Command<typeof NewJsonSchema> = {
       lockfile,
       label: crate.abi.label,
       notes: crate.notes,
+      ...(validation ? { validation } : {}),
     };
     const lines = [
       `created ${written.dir} (${template} template, package ${crate.names.package})`,
@@ -119,6 +128,7 @@ export const newCommand: Command<typeof NewJsonSchema> = {
     if (lockfile === 'missing') lines.push(`note    no Cargo.lock (crates.io unreachable): run \`cargo generate-lockfile\` in ${out} before \`cargo stylus check\``);
     if (written.removed.length) lines.push(`removed ${written.removed.join(', ')} (left over from the previous generation)`);
     for (const n of crate.notes) lines.push(`note    ${n}`);
+    if (validation) lines.push(...validationText(validation));
     return { json, text: lines.join('\n') };
   },
 };

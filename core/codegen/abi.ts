@@ -40,6 +40,8 @@ export interface IoFormat {
   kind: 'real' | 'int';
   /** a pre-quantized model's tensor: value = (q − zeroPoint) · scale */
   affine?: { scale: number; zeroPoint: number };
+  /** a float32 value as its sign-magnitude key (dynamically quantized models) */
+  float32?: boolean;
 }
 
 /** How `predictLabel` picks the class: a label output of the model, or argmax over its only output. */
@@ -101,7 +103,7 @@ export function labelRule(plan: Plan): LabelRule | null {
 function ioFormats(plan: Plan, ids: { id: string; name: string }[]): IoFormat[] {
   return ids.map(({ id, name }) => {
     const t = plan.tensors.get(id)!;
-    const affine = t.format.scale !== undefined ? { affine: { scale: t.format.scale, zeroPoint: t.format.zeroPoint ?? 0 } } : {};
+    const affine = t.format.scale !== undefined ? { affine: { scale: t.format.scale, zeroPoint: t.format.zeroPoint ?? 0 } } : t.format.float32 ? { float32: true } : {};
     return { name, shape: t.shape, storage: t.format.storage, bits: STORAGE_BITS[t.format.storage], frac: t.format.frac, size: sizeOf(t.shape), kind: t.kind, ...affine };
   });
 }
@@ -166,7 +168,7 @@ function solType(t: string, ret: boolean, isArg: boolean): string {
 }
 
 function ioLine(io: IoFormat): string {
-  const value = io.affine ? `value = (q - ${io.affine.zeroPoint}) * ${io.affine.scale}` : `value = q / 2^${io.frac}`;
+  const value = io.affine ? `value = (q - ${io.affine.zeroPoint}) * ${io.affine.scale}` : io.float32 ? 'q = +bits(value) for value >= 0, -bits(-value) below 0 (bits: the IEEE-754 float32 pattern)' : `value = q / 2^${io.frac}`;
   return `${io.name} ${JSON.stringify(io.shape)}: ${io.size} x ${io.storage}, ${value}${io.kind === 'int' ? ' (integer)' : ''}`;
 }
 

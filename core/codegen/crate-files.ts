@@ -14,13 +14,18 @@ export interface CrateNames {
   coreLib: string;
 }
 
-/** `parts`: the model reads weights from data contracts (core/src/parts.rs). */
-export function coreFiles(n: CrateNames, opts: { parts?: boolean } = {}): Record<string, string> {
+/**
+ * `parts`: the model reads weights from data contracts (core/src/parts.rs); `float32`: it computes in
+ * float32 between integer layers and needs the soft-float runtime.
+ */
+export function coreFiles(n: CrateNames, opts: { parts?: boolean; float32?: boolean } = {}): Record<string, string> {
   const lib = fill(readTemplate('core/src/lib.rs'), { package: n.package });
+  const mods = [...(opts.parts ? ['parts'] : []), ...(opts.float32 ? ['softfloat'] : [])];
   return {
     'core/Cargo.toml': fill(readTemplate('core/Cargo.toml'), { core_package: n.corePackage, package: n.package }),
-    'core/src/lib.rs': opts.parts ? lib.replace('pub mod model;\n', 'pub mod model;\npub mod parts;\n') : lib,
+    'core/src/lib.rs': mods.length ? lib.replace('pub mod model;', ['pub mod model;', ...mods.map((m) => `pub mod ${m};`)].join('\n')) : lib,
     'core/src/fixed.rs': readTemplate('runtime/fixed.rs'),
+    ...(opts.float32 ? { 'core/src/softfloat.rs': readTemplate('runtime/softfloat.rs') } : {}),
   };
 }
 

@@ -249,7 +249,7 @@ function flatIndex(plane: string | number, H: number, row: string, W: number, co
   return `(${r}) * ${W} + ${col}`;
 }
 
-function tapIndex(v: string, stride: number, off: number): string {
+export function tapIndex(v: string, stride: number, off: number): string {
   const base = stride === 1 ? v : `${v} * ${stride}`;
   return off === 0 ? base : `${base} + ${off}`;
 }
@@ -259,7 +259,7 @@ function tapIndex(v: string, stride: number, off: number): string {
  * taps need no border tests: a tap on padding adds 0 (conv, avg) or never wins (max). The buffer is in
  * the arena, shared with other layers, so its padding is written on every call (when there is any).
  */
-function padCopy(C: number, H: number, W: number, HP: number, WP: number, pt: number, pl: number, fill: string, image: string | null): string[] {
+export function padCopy(C: number, H: number, W: number, HP: number, WP: number, pt: number, pl: number, fill: string, image: string | null, src = 'x'): string[] {
   const base = image ? `(${image} * ${C} + c)` : 'c';
   const pads = HP > H || WP > W;
   return [
@@ -267,7 +267,7 @@ function padCopy(C: number, H: number, W: number, HP: number, WP: number, pt: nu
     forLoop('c', C),
     `    ${forLoop('h', H)}`,
     `        ${forLoop('w', W)}`,
-    `            xp[c][${add('h', pt)}][${add('w', pl)}] = x[(${base} * ${H} + h) * ${W} + w];`,
+    `            xp[c][${add('h', pt)}][${add('w', pl)}] = ${src}[(${base} * ${H} + h) * ${W} + w];`,
     '        }',
     '    }',
     '}',
@@ -275,7 +275,7 @@ function padCopy(C: number, H: number, W: number, HP: number, WP: number, pt: nu
 }
 
 /** The padded copy's scratch parameter. */
-function padScratch(t: string, C: number, HP: number, WP: number, width: number): Scratch {
+export function padScratch(t: string, C: number, HP: number, WP: number, width: number): Scratch {
   return { name: 'xp', type: `[[[${t}; ${WP}]; ${HP}]; ${C}]`, bytes: C * HP * WP * width };
 }
 
@@ -448,7 +448,7 @@ function swarConv(
 }
 
 /** `static W: [[[[T; KW]; KH]; C]; OC]`, innermost rows on one line each. */
-function nestedWeights(name: string, t: string, q: Int32Array, OC: number, C: number, KH: number, KW: number, doc: string[]): string[] {
+export function nestedWeights(name: string, t: string, q: Int32Array, OC: number, C: number, KH: number, KW: number, doc: string[]): string[] {
   const out = doc.map((d) => `/// ${d}`);
   out.push('#[rustfmt::skip]');
   out.push(`static ${name}: [[[[${t}; ${KW}]; ${KH}]; ${C}]; ${OC}] = [`);

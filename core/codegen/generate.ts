@@ -23,6 +23,7 @@ import { abiBuffers } from './abi-rs';
 import { memoryGasCost } from '../../nitro/memory';
 import { stylusParamsFor } from '../../nitro/params';
 import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
+import type { Validation } from '../manifest/schema';
 import { MANIFEST_FILE, type Manifest, type ManifestLayer } from '../manifest/schema';
 import { TOOL_VERSION } from '../version';
 
@@ -44,6 +45,8 @@ export interface GenerateOptions {
   layout?: LayoutKind;
   /** why this layout, for the manifest */
   layoutReason?: string;
+  /** `--validation`: held-out figures to record in stylus-ml.json */
+  validation?: Validation;
 }
 
 export interface GeneratedCrate {
@@ -106,7 +109,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   });
   const files = new Map<string, string | Uint8Array>();
   const add = (rel: string, text: string | Uint8Array) => files.set(rel, text);
-  for (const [k, v] of Object.entries(coreFiles(names, { parts: !!dataParts }))) add(k, v);
+  for (const [k, v] of Object.entries(coreFiles(names, { parts: !!dataParts, float32: plan.graph.float32 }))) add(k, v);
   add('core/src/model.rs', model.text);
   add('core/src/tables.rs', tablesRs());
   add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }, !!dataParts));
@@ -142,6 +145,8 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     modelBytes: prepared.bytes,
     crateDir: opts.crateDir,
     boxNote: prepared.boxNote,
+    boxDerivation: prepared.boxDerivation,
+    validation: opts.validation,
     policy,
     optimize: opts.optimize,
     lowering,

@@ -5,6 +5,7 @@ import type { IrNode } from '../ir/graph';
 import { sizeOf } from '../ir/graph';
 import type { Plan, QNode, QParams, QTensor } from '../quant/types';
 import type { Lowering } from './lowering';
+import { realOf } from '../quant/simulate';
 import { constName, fmtText, intLit, realText, rustType, satFn, shapeText, staticArray } from './rust';
 
 export interface LayerCtx {
@@ -95,11 +96,10 @@ export function docComment(ctx: LayerCtx, detail: string[]): string[] {
     return `${shapeText(t.shape)} ${fmtText(t.format)}`;
   });
   const [lo, hi] = hull(out);
-  const f = out.format.frac;
   const lines = [
     `\`${n.origin.name}\` (ONNX ${n.origin.domain ? `${n.origin.domain}::` : ''}${n.origin.opType}, IR ${n.op.op}): ${ins.join(' + ') || 'no inputs'} -> ${shapeText(out.shape)} ${fmtText(out.format)}.`,
     ...detail,
-    `Proven output interval: q in [${lo}, ${hi}], real [${realText(lo * 2 ** -f)}, ${realText(hi * 2 ** -f)}].`,
+    `Proven output interval: q in [${lo}, ${hi}], real [${realText(realOf(out.format, lo))}, ${realText(realOf(out.format, hi))}].`,
   ];
   return lines.map((l) => `/// ${l}`);
 }

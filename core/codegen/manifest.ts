@@ -2,7 +2,7 @@
 // generator knows — line ranges of the layer functions, template, options, selectors, files, lowering.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { MANIFEST_FILE, MANIFEST_SCHEMA, type Manifest } from '../manifest/schema';
+import { MANIFEST_FILE, MANIFEST_SCHEMA, type BoxDerivation, type Manifest, type Validation } from '../manifest/schema';
 import { validateManifest } from '../manifest/file';
 import { manifestFromPlan } from '../manifest/from-plan';
 import type { Plan } from '../quant/types';
@@ -21,6 +21,8 @@ export interface ManifestInput {
   modelBytes: Uint8Array;
   crateDir: string;
   boxNote: string;
+  boxDerivation?: BoxDerivation;
+  validation?: Validation;
   policy: InputPolicy;
   optimize?: Optimize;
   lowering: Lowering;
@@ -58,7 +60,8 @@ export function crateManifest(m: ManifestInput): Manifest {
       // formats forced with --format, so the plan can be rebuilt from the manifest (core/cli/crate-model.ts)
       ...(m.plan.options.force.size > 0 ? { force: Object.fromEntries([...m.plan.options.force].map(([k, f]) => [k, `${f.storage}:${f.frac}`])) } : {}),
     },
-    box: { source: box?.source ?? 'declared', note: m.boxNote },
+    box: { source: box?.source ?? 'declared', note: m.boxNote, ...(m.boxDerivation ? { derivation: m.boxDerivation } : {}) },
+    ...(m.validation ? { validation: m.validation } : {}),
     ...fromPlan,
     modelHash: m.modelHash,
     selectors: selectorTable(m.abi),

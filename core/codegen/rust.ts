@@ -1,6 +1,7 @@
 // Small helpers for writing Rust source: types, literals, names and arrays laid out the same way every
 // time, so generated files are stable and rustfmt-clean (long constant tables carry #[rustfmt::skip]).
 import type { AccWidth, QFormat, Storage } from '../quant/types';
+import { formatText } from '../quant/simulate';
 
 export type RustInt = 'i8' | 'i16' | 'i32' | 'i64';
 
@@ -15,7 +16,7 @@ export function satFn(s: Storage): string {
 
 /** `i16 Q.12` */
 export function fmtText(f: QFormat): string {
-  return `${f.storage} Q.${f.frac}`;
+  return formatText(f);
 }
 
 export function shapeText(shape: number[]): string {

@@ -3,6 +3,7 @@
 // same schema (extension/core-client.ts), so the two sides cannot drift. Keys may be added to an output
 // (readers ignore keys they do not know); renaming or removing one is a change of contract.
 import { v } from './check';
+import { ValidationSchema } from '../manifest/schema';
 
 const num = v.number();
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -40,6 +41,33 @@ export const InspectJsonSchema = v.object({
 
 // ---- simulate -----------------------------------------------------------------------------------------
 
+const nnum = v.nullable(num);
+/** `simulate --per-layer` (core/report/per-layer.ts) */
+export const PerLayerSchema = v.object({
+  cases: count,
+  layers: v.array(
+    v.object({
+      index: count,
+      name: v.string(),
+      fn: v.string(),
+      op: v.string(),
+      onnxOp: v.string(),
+      tensor: v.string(),
+      format: v.string(),
+      maxAbsError: nnum,
+      meanAbsError: nnum,
+      errorBound: nnum,
+      /** the bound is against the float model, or (a pre-quantized model's own integers) onnxruntime */
+      boundAgainst: v.picklist(['float model', 'onnxruntime']),
+      relError: nnum,
+      range: v.tuple([num, num]),
+      observed: v.tuple([num, num]),
+      histogram: v.object({ lo: num, hi: num, counts: v.array(count) }),
+    }),
+  ),
+  worst: v.nullable(v.object({ index: count, name: v.string(), why: v.string(), advice: v.string() })),
+});
+
 const labelOrNumber = v.union([v.number(), v.string()]);
 export const SimulateJsonSchema = v.object({
   cases: v.array(
@@ -48,6 +76,8 @@ export const SimulateJsonSchema = v.object({
       argmax: v.nullable(v.object({ float: num, fixed: num })),
       /** only when the input is outside the box: the revert message */
       error: v.optional(v.string()),
+      /** only when the input is outside the box: the float model's argmax */
+      floatArgmax: v.optional(num),
     }),
   ),
   summary: v.object({
@@ -56,10 +86,23 @@ export const SimulateJsonSchema = v.object({
     argmaxAgreement: v.nullable(num),
     outputs: v.record(
       v.string(),
-      v.object({ storage: v.string(), fracBits: v.number(), errorBound: v.nullable(num), errorBoundOnGrid: v.nullable(num), maxAbsError: v.nullable(num), labels: v.optional(v.array(labelOrNumber)) }),
+      v.object({
+        storage: v.string(),
+        fracBits: v.number(),
+        /** a float32 output of a dynamically quantized model (fixedRaw holds sign-magnitude keys) */
+        float32: v.optional(v.literal(true)),
+        errorBound: v.nullable(num),
+        errorBoundOnGrid: v.nullable(num),
+        maxAbsError: v.nullable(num),
+        labels: v.optional(v.array(labelOrNumber)),
+      }),
     ),
     reverted: count,
   }),
+  /** `--validation`: the held-out figures (the cases above are its rows) */
+  validation: v.optional(ValidationSchema),
+  /** `--per-layer`: each layer's error against the float model */
+  perLayer: v.optional(PerLayerSchema),
 });
 
 // ---- new ----------------------------------------------------------------------------------------------
@@ -76,6 +119,8 @@ export const NewJsonSchema = v.object({
   lockfile: v.picklist(['written', 'missing', 'included']),
   label: v.nullable(v.object({ kind: v.picklist(['output', 'argmax']), output: count, name: v.string() })),
   notes: v.array(v.string()),
+  /** `--validation`: the held-out figures, as recorded in stylus-ml.json */
+  validation: v.optional(ValidationSchema),
 });
 
 // ---- build --------------------------------------------------------------------------------------------
@@ -148,6 +193,20 @@ export const EstimateJsonSchema = v.object({
   measured: v.nullable(v.object({ executionGas: SpreadSchema, totalTxGas: SpreadSchema, ink: num, inputs: count, source: v.string() })),
   shape: v.object({ provenance: v.string(), initCost: num, cachedCost: num, footprintPages: num, asmEstimate: num }),
   arbosVersion: count,
+  /** the Stylus parameters the estimate priced with (the table's, or a chain's own with --rpc) */
+  stylusParams: v.object({
+    stylusVersion: count,
+    inkPrice: count,
+    minInitGas: count,
+    minCachedInitGas: count,
+    initCostScalar: count,
+    cachedCostScalar: count,
+    freePages: count,
+    pageGas: count,
+    pageLimit: count,
+    maxStackDepth: count,
+    activationGas: count,
+  }),
   inputs: count,
   provenance: v.record(v.string(), v.string()),
   alternatives: v.nullable(
@@ -226,7 +285,7 @@ export const CheckJsonSchema = v.object({
   ),
 });
 
-export const DevnodeJsonSchema = v.object({ url: v.string(), arbos: count, started: v.string(), stopped: v.string(), signal: v.string() });
+export const DevnodeJsonSchema = v.object({ url: v.string(), arbos: count, debug: v.boolean(), started: v.string(), stopped: v.string(), signal: v.string() });
 
 export const DemoJsonSchema = v.object({
   crate: v.string(),
@@ -301,6 +360,7 @@ export const DoctorJsonSchema = v.object({
 
 export type DoctorJson = v.InferOutput<typeof DoctorJsonSchema>;
 export type InspectJson = v.InferOutput<typeof InspectJsonSchema>;
+export type PerLayerJson = v.InferOutput<typeof PerLayerSchema>;
 export type SimulateJson = v.InferOutput<typeof SimulateJsonSchema>;
 export type NewJson = v.InferOutput<typeof NewJsonSchema>;
 export type BuildJson = v.InferOutput<typeof BuildJsonSchema>;

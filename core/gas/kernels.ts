@@ -104,6 +104,17 @@ export const KERNEL_COSTS: Record<KernelKey, KernelCost> = {
   castInt: k({ input: 7114, fixed: 3000 }),
   binaryScores: k({ fixed: 13612 }),
   threshold: k({ fixed: 3597 }),
+  // dynamically quantized models (soft-float, softfloat.rs): measured on the devnode for the digits MLP
+  // and CNN of test/fixtures/quantized (4 held-out inputs; within 10% per layer). An input element is
+  // quantized (a soft-float division and rounding), an output leaves the accumulator through
+  // int→float, multiply and add; a float32 op costs 10–20k ink, MLAS's logistic ~20 of them
+  'dense:dynamic': k({ fixed: 100000, mac: 6000, output: 14000, input: 20000 }),
+  'conv:dynamic': k({ fixed: 100000, mac: 2500, output: 14000, input: 20000, copy: 3000 }),
+  'f32:leakyRelu': k({ fixed: 5000, input: 13500 }),
+  'f32:sigmoid': k({ fixed: 5000, input: 200000 }),
+  'f32:mean': k({ fixed: 5000, input: 24000, output: 15000 }),
+  'f32:add': k({ fixed: 5000, input: 15000 }),
+  'f32:mul': k({ fixed: 5000, input: 15000 }),
   /** the entrypoint's ABI work: decode each int32 word of predict(int32[]) and check it against the box, encode each output */
   'abi:predict': k({ fixed: 119056, input: 20057, output: 19748 }),
   'abi:predictPacked': k({ fixed: 110020, input: 12000, output: 12000 }),
@@ -113,6 +124,8 @@ export const KERNEL_COSTS: Record<KernelKey, KernelCost> = {
 export function kernelKey(qn: QNode, decision: string | undefined): KernelKey {
   const p = qn.params;
   const d = decision ?? '';
+  if ((p.op === 'matmul' || p.op === 'conv2d') && p.dynamic) return p.op === 'matmul' ? 'dense:dynamic' : 'conv:dynamic';
+  if (p.op === 'f32') return `f32:${p.fn}`;
   if (p.op === 'matmul') {
     if (/data contracts/.test(d)) return `dense:parts:${/row pairs/.test(d) ? 'pairs' : 'rows'}`;
     if (/row pairs/.test(d)) return 'dense:pairs';

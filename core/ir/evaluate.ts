@@ -8,8 +8,21 @@ export type Values = Map<string, Float64Array>;
 /** Runs the graph on float inputs (keyed by input id) and returns every tensor's values. */
 export function evaluateFloat(g: Graph, inputs: Map<string, Float64Array>): Values {
   const v: Values = new Map(inputs);
-  for (const n of g.nodes) v.set(n.outputs[0], evalNode(g, n, v));
+  for (const n of g.nodes) v.set(n.outputs[0], saturateQuantized(g, n.outputs[0], evalNode(g, n, v)));
   return v;
+}
+
+/**
+ * A pre-quantized tensor holds only what its type can: (−128 − zp)·scale .. (127 − zp)·scale. That is
+ * part of the model's meaning (onnxruntime saturates there; quantizers fold a ReLU into a zero point at
+ * the bottom of the range), so the real-number model saturates too.
+ */
+function saturateQuantized(g: Graph, id: string, y: Float64Array): Float64Array {
+  const q = g.tensors.get(id)?.quant;
+  if (!q) return y;
+  const lo = (-128 - q.zeroPoint) * q.scale;
+  const hi = (127 - q.zeroPoint) * q.scale;
+  return y.map((x) => Math.min(Math.max(x, lo), hi));
 }
 
 function shape(g: Graph, id: string): number[] {
@@ -278,9 +291,28 @@ function evalNode(g: Graph, n: IrNode, v: Values): Float64Array {
     case 'threshold':
       for (let i = 0; i < size; i++) y[i] = x[i] > op.threshold ? 1 : 0;
       return y;
-    case 'qadd':
-    case 'qlut':
-      // pre-quantized ops are defined on their integers: the simulator runs them
-      throw new Error(`internal: ${op.op} has no float evaluation`);
+    // pre-quantized ops run on their integers (the simulator); their real meaning is the float op they
+    // stand for: the sum of the two operands, the function the table samples
+    case 'qadd': {
+      const b = op.bConst ? null : v.get(n.inputs[1])!;
+      for (let i = 0; i < size; i++) y[i] = x[i] + (b ? b[i] : (op.bConst!.q[Math.floor(i / op.bConst!.inner) % op.bConst!.mid] - op.b.zeroPoint) * op.b.scale);
+      return y;
+    }
+    case 'qlut': {
+      const f = lutFunction(op.fn);
+      for (let i = 0; i < size; i++) y[i] = f(x[i]);
+      return y;
+    }
   }
+}
+
+/** The real function a pre-quantized unary table samples (`sigmoid`, `relu`, `leakyRelu(a)`, `clip(lo, hi)`). */
+export function lutFunction(fn: string): (x: number) => number {
+  if (fn === 'sigmoid') return (x) => 1 / (1 + Math.exp(-x));
+  if (fn === 'relu') return (x) => Math.max(0, x);
+  const leaky = /^leakyRelu\((.+)\)$/.exec(fn);
+  if (leaky) return (x) => (x >= 0 ? x : x * Number(leaky[1]));
+  const clip = /^clip\((.+), (.+)\)$/.exec(fn);
+  if (clip) return (x) => Math.min(Math.max(x, Number(clip[1])), Number(clip[2]));
+  throw new Error(`internal: unknown table function ${fn}`);
 }

@@ -47,6 +47,23 @@ export interface QLinearData {
   multiplier: Float64Array;
 }
 
+/**
+ * A dynamically quantized dense or convolution layer (onnxruntime's quantize_dynamic, fused as its
+ * DynamicQuantizeMatMul): its float32 input is quantized to uint8 with a scale and zero point computed
+ * from the data (DynamicQuantizeLinear), multiplied in integers by the quantized weights, and the sum
+ * becomes float32 again: y = f32(f32(f32(acc) · f32(x_scale · w_scale)) + bias) (core/quant/f32.ts).
+ */
+export interface DynamicData {
+  /** raw weights (uint8 as 0..255), in the layout of the op's W */
+  W: Int32Array;
+  /** weight zero points, per output channel (length 1: per tensor) */
+  wZero: Int32Array;
+  /** weight scales (float32 values), per output channel or one */
+  wScale: Float64Array;
+  /** float32 bias per output channel, or null */
+  bias: Float64Array | null;
+}
+
 /** Where a node came from, for names in generated code and messages. */
 export interface Origin {
   /** ONNX node name (or a synthesised `<op>_<index>` when the model has none) */
@@ -103,9 +120,9 @@ export type IrOp =
    * W is stored transposed ([N][K] per matrix) so each output's weights are contiguous.
    * bias: null, length N (per output feature) or length B*M*N (full).
    */
-  | { op: 'matmul'; batches: number; M: number; K: number; N: number; aOffsets: number[]; wOffsets: number[]; W: Float64Array; bias: Float64Array | null; quant?: QLinearData }
+  | { op: 'matmul'; batches: number; M: number; K: number; N: number; aOffsets: number[]; wOffsets: number[]; W: Float64Array; bias: Float64Array | null; quant?: QLinearData; dynamic?: DynamicData }
   /** 2-D convolution, NCHW, group 1. pads = [top, left, bottom, right]. */
-  | { op: 'conv2d'; W: Float64Array; bias: Float64Array | null; inChannels: number; outChannels: number; kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number]; dilations: [number, number]; quant?: QLinearData }
+  | { op: 'conv2d'; W: Float64Array; bias: Float64Array | null; inChannels: number; outChannels: number; kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number]; dilations: [number, number]; quant?: QLinearData; dynamic?: DynamicData }
   | { op: 'maxpool2d'; kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number]; dilations: [number, number] }
   /** average over the window; countIncludePad decides the divisor at the borders */
   | { op: 'avgpool2d'; kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number]; countIncludePad: boolean; quant?: { xZero: number; yZero: number; multiplier: number } }
@@ -198,6 +215,11 @@ export interface Graph {
   /** opset per domain ('' = ai.onnx) */
   opsets: Record<string, number>;
   producer: string;
+  /**
+   * The model computes in float32 between integer layers (quantize_dynamic): every real tensor is a
+   * float32 value, emulated exactly as onnxruntime computes it (core/quant/f32.ts).
+   */
+  float32?: boolean;
 }
 
 export function sizeOf(shape: Shape): number {

@@ -30,6 +30,8 @@ export function foldAffineIntoLinear(g: Graph): Graph {
       const t = a.inputs[0];
       const l = producer.get(t);
       if (!l || outputs.has(t) || (uses.get(t)?.length ?? 0) !== 1) continue;
+      // a pre-quantized or dynamically quantized layer's arithmetic is the model's: nothing folds into it
+      if ((l.op.op === 'matmul' || l.op.op === 'conv2d') && (l.op.quant || l.op.dynamic)) continue;
       const shape = g.tensors.get(t)!.shape;
       if (l.op.op === 'matmul') {
         const N = l.op.N;

@@ -3,13 +3,16 @@
 // version (one program: 24,576 compressed bytes; fragments: a root and up to MaxFragmentCount fragments,
 // ArbOS ≥ 60, 256 KiB decompressed) and its call stays under the per-transaction gas cap.
 import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
-import { MAX_CODE_SIZE, MAX_TX_GAS } from '../../nitro/limits';
+import { MAX_CODE_SIZE, PER_TX_GAS_LIMIT } from '../../nitro/limits';
 import { stylusParamsFor } from '../../nitro/params';
 import type { Lowering } from '../codegen/lowering';
 import { estimateProgram, type Estimate, type EstimateOptions } from '../gas/estimate';
 import type { Plan } from '../quant/types';
 import { LAYOUT_KINDS, type LayoutKind } from './layout';
 import { planDataLayout } from './parts';
+
+/** The per-transaction gas cap (nitro/limits.ts), as a number. */
+const MAX_TX_GAS = Number(PER_TX_GAS_LIMIT);
 
 /** A single program is kept unless another layout's call is cheaper by more than this (the estimate's ±5%). */
 export const SINGLE_MARGIN = 0.05;

@@ -30,7 +30,7 @@ const WIDTH = { i8: 1, i16: 2, i32: 4 } as const;
 
 /** A dense layer (one row of inputs: no batches) whose weights can leave the code. */
 export function isPlainDense(qn: QNode): boolean {
-  return qn.node.op.op === 'matmul' && qn.params.op === 'matmul' && qn.node.op.batches * qn.node.op.M === 1 && !qn.params.requant;
+  return qn.node.op.op === 'matmul' && qn.params.op === 'matmul' && qn.node.op.batches * qn.node.op.M === 1 && !qn.params.requant && !qn.params.dynamic;
 }
 
 /** The pair image applies: i8 weights and inputs of at most 16 bits (the lane bound, dense-pairs.ts). */

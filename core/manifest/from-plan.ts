@@ -1,6 +1,7 @@
 // The parts of stylus-ml.json that follow from the quantisation plan: inputs, outputs and layers (line
 // ranges and ink are filled in by codegen), and the Rust name of each layer's function.
 import { opCost } from '../ir/cost';
+import { valueOfKey } from '../quant/f32';
 import type { AccWidth, Plan, Storage } from '../quant/types';
 import type { Manifest, ManifestInput, ManifestLayer, ManifestOutput, TensorFormat } from './schema';
 
@@ -17,10 +18,14 @@ const hull = (lo: ArrayLike<number>, hi: ArrayLike<number>, frac: number): [numb
 /** The plan-derived parts of the manifest: inputs, outputs and layers (lines and ink are filled by codegen). */
 export function manifestFromPlan(plan: Plan): Pick<Manifest, 'inputs' | 'outputs' | 'layers' | 'totals'> {
   const t = (id: string) => plan.tensors.get(id)!;
-  const fmt = (id: string): TensorFormat => ({ storage: t(id).format.storage, fracBits: t(id).format.frac });
+  const fmt = (id: string): TensorFormat => ({ storage: t(id).format.storage, fracBits: t(id).format.frac, ...(t(id).format.float32 ? { float32: true as const } : {}) });
   const affine = (id: string) => (t(id).format.scale !== undefined ? { scale: t(id).format.scale!, zeroPoint: t(id).format.zeroPoint ?? 0 } : {});
   const real = (id: string, lo: ArrayLike<number>, hi: ArrayLike<number>): [number, number] => {
     const f = t(id).format;
+    if (f.float32) {
+      const [a, b] = hull(lo, hi, 0);
+      return lo.length ? [valueOfKey(a), valueOfKey(b)] : [0, 0];
+    }
     if (f.scale === undefined) return hull(lo, hi, f.frac);
     const [a, b] = hull(lo, hi, 0);
     return lo.length ? [(a - (f.zeroPoint ?? 0)) * f.scale, (b - (f.zeroPoint ?? 0)) * f.scale] : [0, 0];

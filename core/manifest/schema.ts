@@ -21,7 +21,8 @@ export const TemplateSchema = v.picklist(['sdk', 'minimal']);
 export const InputPolicySchema = v.picklist(['revert', 'clamp']);
 export const OptimizeSchema = v.picklist(['gas', 'size']);
 
-export const TensorFormatSchema = v.strictObject({ storage: StorageSchema, fracBits: int });
+/** `float32`: a float32 tensor of a dynamically quantized model, stored as its sign-magnitude key in i32 (see `float32` below) */
+export const TensorFormatSchema = v.strictObject({ storage: StorageSchema, fracBits: int, float32: v.optional(v.literal(true)) });
 
 const ioFields = {
   name: v.string(),
@@ -35,6 +36,8 @@ const ioFields = {
   /** a pre-quantized model's tensor: value = (q − zeroPoint) · scale (fracBits is 0; uint8 data is stored shifted by −128) */
   scale: v.optional(v.pipe(finite, v.gtValue(0))),
   zeroPoint: v.optional(int),
+  /** a float32 value (dynamically quantized models): the int32 is +bits(x) for x ≥ 0 and −bits(|x|) for x < 0, bits the IEEE-754 binary32 pattern */
+  float32: v.optional(v.literal(true)),
 };
 
 export const ManifestInputSchema = v.strictObject({
@@ -141,6 +144,42 @@ export const LabelRuleSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('argmax'), output: count, name: v.string(), classes: count }),
 ]);
 
+const fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+
+/** How the box was derived from calibration data (core/quant/box.ts `calibrationBox`). */
+export const BoxDerivationSchema = v.strictObject({
+  /** calibration rows */
+  rows: count,
+  /** per input name: one range for all its values, or one per value */
+  shapes: v.record(v.string(), v.picklist(['per-value', 'per-tensor'])),
+  /** a per-value box's margin, as a fraction of each value's calibration range */
+  margin: v.pipe(finite, v.minValue(0)),
+});
+
+/**
+ * `--validation DATA.json [--labels L.json]`: held-out rows run through the plan (core/report/validation.ts).
+ * Fractions are of the validation rows; the accuracy counts a reverted row as no answer.
+ */
+export const ValidationSchema = v.strictObject({
+  file: v.string(),
+  rows: count,
+  policy: InputPolicySchema,
+  /** rows entirely inside the box, and input values inside it */
+  coverage: v.strictObject({ rows: fraction, values: fraction }),
+  /** rows outside the box (reverted under revert, clamped under clamp) */
+  outside: count,
+  revertRate: fraction,
+  /** the first value outside the box */
+  firstOutside: v.nullable(v.strictObject({ row: count, input: v.string(), index: count, value: finite, lo: finite, hi: finite })),
+  /** argmax agreement with the float model over the rows answered */
+  argmaxAgreement: v.nullable(fraction),
+  /** accuracy against the labels, of the float model and of the contract */
+  accuracy: v.nullable(v.strictObject({ float: fraction, fixed: fraction })),
+  /** per output: largest |fixed − float| over the rows inside the box, beside the proven bound */
+  outputs: v.record(v.string(), v.strictObject({ maxAbsError: v.nullable(finite), errorBound: v.nullable(finite), withinBound: v.nullable(v.boolean()) })),
+  /** what to change when rows leave the box */
+  advice: v.nullable(v.string()),
+});
 
 export const ManifestSchema = v.strictObject({
   schema: v.literal(MANIFEST_SCHEMA, (i) => `schema ${JSON.stringify(i.input)} is not supported (this tool reads schema ${MANIFEST_SCHEMA}); regenerate the crate with \`stylus-ml new\``),
@@ -162,7 +201,9 @@ export const ManifestSchema = v.strictObject({
     /** formats forced with --format (tensor → "storage:fracBits"), so the plan can be rebuilt */
     force: v.optional(v.record(v.string(), v.pipe(v.string(), v.regex(/^i(8|16|32):-?\d+$/, 'storage:fracBits, e.g. i16:8')))),
   }),
-  box: v.strictObject({ source: v.string(), note: v.string() }),
+  box: v.strictObject({ source: v.string(), note: v.string(), derivation: v.optional(BoxDerivationSchema) }),
+  /** `new --validation`: the held-out figures */
+  validation: v.optional(ValidationSchema),
   inputs: v.pipe(v.array(ManifestInputSchema), v.minLength(1, 'at least one input')),
   outputs: v.pipe(v.array(ManifestOutputSchema), v.minLength(1, 'at least one output')),
   layers: v.array(ManifestLayerSchema),
@@ -256,6 +297,8 @@ export type ManifestIO = ManifestInput | ManifestOutput;
 export type InkEstimate = v.InferOutput<typeof InkEstimateSchema>;
 export type ManifestLayer = v.InferOutput<typeof ManifestLayerSchema>;
 export type LabelRule = v.InferOutput<typeof LabelRuleSchema>;
+export type Validation = v.InferOutput<typeof ValidationSchema>;
+export type BoxDerivation = v.InferOutput<typeof BoxDerivationSchema>;
 export type Manifest = v.InferOutput<typeof ManifestSchema>;
 export type ManifestLayout = v.InferOutput<typeof LayoutSchema>;
 export type ManifestPart = v.InferOutput<typeof LayoutPartSchema>;

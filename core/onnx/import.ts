@@ -8,6 +8,7 @@ import { loweringFor, normDomain } from './ops/index';
 import { foldAffineIntoLinear, removeDeadNodes } from '../ir/passes';
 import { opCost } from '../ir/cost';
 import { fuseQdq } from './qdq';
+import { fuseDynamic } from './dynamic';
 
 export interface ImportOptions {
   /** the file name, for messages */
@@ -58,11 +59,14 @@ export function importDecoded(model: ModelProto, opts: ImportOptions): ImportRes
   const g = model.graph!;
   // QDQ groups become the QOperator nodes onnxruntime fuses them into (core/onnx/qdq.ts)
   const { fused } = fuseQdq(model);
+  // quantize_dynamic groups become DynamicQuantizeMatMul / DynamicQuantizeConv (core/onnx/dynamic.ts)
+  const { fused: fusedDynamic } = fuseDynamic(model);
   const opsets: Record<string, number> = {};
   for (const o of model.opsetImport ?? []) opsets[normDomain(o.domain)] = toNumber(o.version as number);
   if (opsets[''] === undefined) opsets[''] = 1;
   const notes: string[] = [];
   if (fused.length) notes.push(`QDQ groups run as onnxruntime's integer kernels: ${fused.join(', ')}`);
+  if (fusedDynamic.length) notes.push(`dynamically quantized layers run as onnxruntime's DynamicQuantizeMatMul, in integers with float32 emulated exactly between them: ${fusedDynamic.join(', ')}`);
 
   const consts = new Map<string, ConstValue>();
   for (const init of g.initializer ?? []) {
@@ -262,7 +266,8 @@ export function importDecoded(model: ModelProto, opts: ImportOptions): ImportRes
     if (!tensors.has(id)) throw new UserError(`${file}: output '${n}' is not produced by any node`);
     outputs.push({ id, name: n, ...(classLabels.has(id) ? { classLabels: classLabels.get(id) } : {}), ...(zipMapOutputs.has(n) ? { zipMap: true } : {}) });
   }
-  let graph: Graph = { inputs, outputs, tensors, nodes, notes, opsets, producer: base.producer };
+  const float32 = nodes.some((n) => (n.op.op === 'matmul' || n.op.op === 'conv2d') && n.op.dynamic);
+  let graph: Graph = { inputs, outputs, tensors, nodes, notes, opsets, producer: base.producer, ...(float32 ? { float32 } : {}) };
   graph = removeDeadNodes(foldAffineIntoLinear(graph));
   return { graph, ...base };
 }

@@ -21,7 +21,7 @@ export function canonicalJson(v: unknown): string {
 export function integerModel(plan: Plan): unknown {
   const fmt = (id: string) => {
     const t = plan.tensors.get(id)!;
-    return { id, shape: t.shape, storage: t.format.storage, frac: t.format.frac, scale: t.format.scale, zeroPoint: t.format.zeroPoint };
+    return { id, shape: t.shape, storage: t.format.storage, frac: t.format.frac, scale: t.format.scale, zeroPoint: t.format.zeroPoint, float32: t.format.float32 };
   };
   return {
     version: 'stylus-ml/model/1',

@@ -8,10 +8,12 @@ import { UserError } from '../errors';
 import { broadcastIndexer } from '../ir/evaluate';
 import { approxErrors, sigmoidQ, tanhQ } from './approx';
 import { dequantize, divRound, fracFor, quantize, rescale, truncFrac } from './fixed';
+import { quantizedBox } from './box';
 import { compileTrees, exactFrac } from './plan-trees';
 import type { AccWidth, Plan, QFormat, QNode, QParams, QTensor, QuantOptions, QWeights, Requant, Storage } from './types';
-import { f32 as fround32, multiplierOf, Q_MAX, Q_MIN, quantizeLinear, requant as requantQ } from './requant';
+import { f32 as fround32, multiplierOf, requant as requantQ } from './requant';
 import { storageMax, storageMin } from './types';
+import { planFloat32, planFloat32Input, type F32Host, type RealBounds } from './plan-f32';
 
 const MAX_FRAC = 30;
 /** accumulator fractional bits stay below this so every shift is < 63 */
@@ -67,7 +69,7 @@ interface Output {
   qhi: Float64Array;
 }
 
-export class Planner {
+export class Planner implements F32Host {
   readonly tensors = new Map<string, QTensor>();
   readonly nodes: QNode[] = [];
   readonly warnings: string[] = [];
@@ -76,6 +78,8 @@ export class Planner {
   private readonly rowSumLo = new Map<string, number>();
   private readonly act: Storage;
   private readonly wst: Storage;
+  /** real intervals of a float32 model's tensors (core/quant/plan-f32.ts) */
+  private readonly real: RealBounds = new Map();
 
   constructor(
     private readonly g: Graph,
@@ -103,7 +107,7 @@ export class Planner {
     };
   }
 
-  private t(id: string): QTensor {
+  t(id: string): QTensor {
     const t = this.tensors.get(id);
     if (!t) throw new Error(`internal: tensor ${id} not planned`);
     return t;
@@ -113,7 +117,11 @@ export class Planner {
     return this.errors.get(id)!;
   }
 
-  private set(id: string, format: QFormat, qlo: Float64Array, qhi: Float64Array, e: Errs): QTensor {
+  shapeOf(id: string): number[] {
+    return this.g.tensors.get(id)!.shape;
+  }
+
+  set(id: string, format: QFormat, qlo: Float64Array, qhi: Float64Array, e: Errs): QTensor {
     const info = this.g.tensors.get(id)!;
     const t: QTensor = { id, shape: info.shape, kind: info.kind, format, qlo, qhi, errorBound: e.any, errorBoundOnGrid: e.grid };
     this.tensors.set(id, t);
@@ -121,7 +129,7 @@ export class Planner {
     return t;
   }
 
-  private accWidth(bound: number): AccWidth {
+  accWidth(bound: number): AccWidth {
     if (bound > I64_SAFE) throw new UserError(`the accumulator bound ${bound.toExponential(2)} does not fit i64 even at the lowest precision; narrow the input box`);
     return this.opts.accumulator === 'i64' || bound > I32_SAFE ? 'i64' : 'i32';
   }
@@ -153,38 +161,35 @@ export class Planner {
     const info = this.g.tensors.get(id)!;
     const box = this.opts.boxes.get(id);
     if (!box) throw new UserError(`no input box for input '${id}'`);
-    const n = sizeOf(info.shape);
     if (info.quant) {
       // the model's own QuantizeLinear: the contract takes its integers, the box bounds them
       const { scale, zeroPoint } = info.quant;
-      const qlo = Float64Array.from(box.lo, (v) => Math.max(Q_MIN, quantizeLinear(v, scale, zeroPoint)));
-      const qhi = Float64Array.from(box.hi, (v) => Math.min(Q_MAX, quantizeLinear(v, scale, zeroPoint)));
+      const { qlo, qhi } = quantizedBox(box.lo, box.hi, { storage: 'i8', frac: 0, scale, zeroPoint }, 'real');
       this.set(id, { storage: 'i8', frac: 0, scale, zeroPoint }, qlo, qhi, { any: 0, grid: 0 });
       return;
     }
+    if (this.g.float32 && info.kind === 'real') {
+      planFloat32Input(this, this.real, id, box.lo, box.hi);
+      return;
+    }
     if (info.kind === 'int') {
-      const qlo = Float64Array.from(box.lo, Math.ceil);
-      const qhi = Float64Array.from(box.hi, Math.floor);
+      const { qlo, qhi } = quantizedBox(box.lo, box.hi, { storage: 'i32', frac: 0 }, 'int');
       this.set(id, { storage: 'i32', frac: 0 }, qlo, qhi, { any: 0, grid: 0 });
       return;
     }
     const forced = this.opts.force?.get(id);
     const frac = forced?.frac ?? fracFor(Math.max(maxAbs(box.lo), maxAbs(box.hi)), storageMax(this.act), MAX_FRAC);
     const storage = forced?.storage ?? this.act;
-    const qlo = new Float64Array(n);
-    const qhi = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      qlo[i] = Math.max(storageMin(storage), quantize(box.lo[i], frac));
-      qhi[i] = Math.min(storageMax(storage), quantize(box.hi[i], frac));
-    }
+    const { qlo, qhi } = quantizedBox(box.lo, box.hi, { storage, frac }, 'real');
     this.set(id, { storage, frac }, qlo, qhi, { any: 2 ** -(frac + 1), grid: 0 });
   }
 
-  private push(node: IrNode, params: QParams, extra: { approxError?: number; bound?: number } = {}): void {
+  push(node: IrNode, params: QParams, extra: { approxError?: number; bound?: number } = {}): void {
     this.nodes.push({ node, params, approxError: extra.approxError, needsBigInt: (extra.bound ?? 0) >= NUMBER_EXACT });
   }
 
   private planNode(n: IrNode): void {
+    if (this.g.float32 && planFloat32(this, this.real, n)) return;
     if (this.planQuantized(n)) return;
     const op = n.op;
     const out = n.outputs[0];
@@ -622,6 +627,8 @@ export class Planner {
         const size = sizeOf(shape);
         const lo = new Float64Array(size).fill(op.norm === 'MAX' ? 0 : -(2 ** outFrac));
         const hi = new Float64Array(size).fill(2 ** outFrac);
+        // x / |x|: a row of non-negative values stays non-negative (div_round of a >= 0 by d > 0 is >= 0)
+        for (let r = 0; r < rows; r++) if (x!.qlo.subarray(r * C, (r + 1) * C).every((v) => v >= 0)) lo.fill(0, r * C, (r + 1) * C);
         // smallest possible denominator (real) over the box, for the error bound
         let dmin = Infinity;
         const fx = x!.format.frac;

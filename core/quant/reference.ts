@@ -8,6 +8,7 @@ import { EXP_LIMIT, expNeg30, sigmoidQ, tanhQ, toQ16 } from './approx';
 import { divRoundBig, isqrtBig, rescaleBig, truncFracBig } from './fixed';
 import type { AccWidth, Plan, QNode, Storage } from './types';
 import { requantBig } from './requant';
+import { runDynamicSoft, runF32Soft } from './reference-f32';
 import { STORAGE_BITS } from './types';
 
 export interface Violation {
@@ -49,6 +50,9 @@ export function runNodeBig(plan: Plan, qn: QNode, values: Map<string, Float64Arr
   const st = plan.tensors.get(out)!.format.storage;
   const outShape = plan.graph.tensors.get(out)!.shape;
   const size = sizeOf(outShape);
+  // float32 layers of a dynamically quantized model: integer soft-float, as the Rust runs them
+  if (p.op === 'f32') return runF32Soft(p, values.get(n.inputs[0])!, size);
+  if ((p.op === 'matmul' || p.op === 'conv2d') && p.dynamic) return runDynamicSoft(plan, qn, values.get(n.inputs[0])!, p.dynamic);
   const x = n.inputs.length ? big(values.get(n.inputs[0])!) : [];
   const y: bigint[] = new Array(size).fill(0n);
   const shapeIn = (i: number) => plan.graph.tensors.get(n.inputs[i])!.shape;

@@ -11,6 +11,8 @@ import { runNodeBig } from './reference';
 import type { InputCase } from '../io/inputs';
 import type { Plan, QFormat, QNode, QTree, Requant } from './types';
 import { quantizeLinear, requant } from './requant';
+import { dynamicQuantize, f32, globalAverage, keyOf, logistic, valueOfKey } from './f32';
+import type { DynamicParams, F32Params } from './types';
 
 export type QValues = Map<string, Float64Array>;
 
@@ -34,11 +36,20 @@ export class InputOutOfRange extends UserError {
 
 /** A real input value as the contract's integer: q·2^-frac, or the model's own QuantizeLinear (unsaturated). */
 export function quantizeReal(f: QFormat, x: number): number {
+  if (f.float32) return keyOf(x);
   return f.scale !== undefined ? quantizeLinear(x, f.scale, f.zeroPoint ?? 0) : quantize(x, f.frac);
+}
+
+/** A format as the reports and the generated code name it: `i16 Q.8`, `i8 (q - 3) * 0.05`, `f32`. */
+export function formatText(f: QFormat): string {
+  if (f.float32) return 'f32';
+  if (f.scale !== undefined) return `${f.storage} (q - ${f.zeroPoint ?? 0}) * ${Number(f.scale.toPrecision(6))}`;
+  return `${f.storage} Q.${f.frac}`;
 }
 
 /** The real value of a stored integer of format `f`. */
 export function realOf(f: QFormat, q: number): number {
+  if (f.float32) return valueOfKey(q);
   return f.scale !== undefined ? (q - (f.zeroPoint ?? 0)) * f.scale : q * 2 ** -f.frac;
 }
 
@@ -99,6 +110,7 @@ function runNode(plan: Plan, qn: QNode, v: QValues): Float64Array {
   const outShape = shapeOf(plan, out);
   const size = sizeOf(outShape);
   const y = new Float64Array(size);
+  if ((p.op === 'matmul' || p.op === 'conv2d') && p.dynamic) return runDynamic(plan, qn, x, p.dynamic, size);
   switch (p.op) {
     case 'matmul': {
       if (op.op !== 'matmul') break;
@@ -360,6 +372,85 @@ function runNode(plan: Plan, qn: QNode, v: QValues): Float64Array {
     case 'qlut':
       for (let i = 0; i < size; i++) y[i] = p.table[x[i] + 128];
       return y;
+    case 'f32':
+      return runF32(p, x, size);
   }
   throw new Error(`internal: params ${p.op} do not match op ${op.op}`);
+}
+
+/** A float32 op on keys (core/quant/f32.ts): decode, compute as onnxruntime does, encode. */
+export function runF32(p: F32Params, x: Float64Array, size: number): Float64Array {
+  const y = new Float64Array(size);
+  switch (p.fn) {
+    case 'leakyRelu':
+      for (let i = 0; i < size; i++) {
+        const v = valueOfKey(x[i]);
+        y[i] = v >= 0 ? x[i] : keyOf(f32(v * p.alpha));
+      }
+      return y;
+    case 'sigmoid':
+      for (let i = 0; i < size; i++) y[i] = keyOf(logistic(valueOfKey(x[i])));
+      return y;
+    case 'mean':
+      for (let o = 0; o < size; o++) y[o] = keyOf(globalAverage(Array.from(x.subarray(o * p.count, (o + 1) * p.count), valueOfKey)));
+      return y;
+    case 'add':
+    case 'mul':
+      for (let i = 0; i < size; i++) {
+        const v = valueOfKey(x[i]);
+        const c = p.values[Math.floor(i / p.inner) % p.mid];
+        y[i] = keyOf(p.fn === 'add' ? f32(v + c) : f32(v * c));
+      }
+      return y;
+  }
+}
+
+/**
+ * A dynamically quantized dense or convolution layer: DynamicQuantizeLinear of the input, the integer
+ * sum Σ (q − zp)·(w − w_zp) (padding taps add nothing), then f32(f32(f32(acc) · f32(x_scale · w_scale)) + bias).
+ */
+function runDynamic(plan: Plan, qn: QNode, x: Float64Array, d: DynamicParams, size: number): Float64Array {
+  const n = qn.node;
+  const op = n.op;
+  const p = qn.params as Extract<QNode['params'], { op: 'matmul' | 'conv2d' }>;
+  const W = p.W.q;
+  const { q, scale, zeroPoint } = dynamicQuantize(x);
+  const y = new Float64Array(size);
+  const epilogue = (acc: number, c: number) => {
+    const m = f32(scale * d.wScale[d.wScale.length === 1 ? 0 : c]);
+    const v = f32(f32(acc) * m);
+    return keyOf(d.bias ? f32(v + d.bias[c]) : v);
+  };
+  if (op.op === 'matmul') {
+    const { M, K, N } = op;
+    for (let m = 0; m < M; m++)
+      for (let c = 0; c < N; c++) {
+        let acc = 0;
+        for (let k = 0; k < K; k++) acc += (q[m * K + k] - zeroPoint) * W[c * K + k];
+        y[m * N + c] = epilogue(acc, c);
+      }
+    return y;
+  }
+  if (op.op !== 'conv2d') throw new Error(`internal: dynamic params on ${op.op}`);
+  const [Nb, C, H, Wd] = shapeOf(plan, n.inputs[0]);
+  const [, OC, OH, OW] = shapeOf(plan, n.outputs[0]);
+  const [kh, kw] = op.kernel;
+  for (let nb = 0; nb < Nb; nb++)
+    for (let oc = 0; oc < OC; oc++)
+      for (let oh = 0; oh < OH; oh++)
+        for (let ow = 0; ow < OW; ow++) {
+          let acc = 0;
+          for (let c = 0; c < C; c++)
+            for (let i = 0; i < kh; i++) {
+              const ih = oh * op.strides[0] - op.pads[0] + i * op.dilations[0];
+              if (ih < 0 || ih >= H) continue;
+              for (let j = 0; j < kw; j++) {
+                const iw = ow * op.strides[1] - op.pads[1] + j * op.dilations[1];
+                if (iw < 0 || iw >= Wd) continue;
+                acc += (q[((nb * C + c) * H + ih) * Wd + iw] - zeroPoint) * W[((oc * C + c) * kh + i) * kw + j];
+              }
+            }
+          y[((nb * OC + oc) * OH + oh) * OW + ow] = epilogue(acc, oc);
+        }
+  return y;
 }

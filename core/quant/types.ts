@@ -23,6 +23,19 @@ export interface QFormat {
   frac: number;
   scale?: number;
   zeroPoint?: number;
+  /**
+   * a float32 tensor of a dynamically quantized model: i32 holding the sign-magnitude key of the value
+   * (core/quant/f32.ts); its proven bounds (qlo/qhi) are keys too
+   */
+  float32?: true;
+}
+
+/** A dynamically quantized layer's float32 epilogue: y = f32(f32(f32(acc) · f32(x_scale · wScale[c])) + bias[c]). */
+export interface DynamicParams {
+  /** weight scale per output channel (one: per tensor), float32 values */
+  wScale: number[];
+  /** float32 bias per output channel, or null */
+  bias: number[] | null;
 }
 
 /** Per output channel requantisation of a pre-quantized layer: saturate(rshiftEven(acc · m, s) + zp). */
@@ -74,9 +87,9 @@ export interface QTree {
 
 /** Integer parameters per IR op. Shifts are right shifts with round-half-up (negative: left shift). */
 export type QParams =
-  | { op: 'matmul'; W: QWeights; bias: Float64Array | null; acc: AccWidth; shift: number; requant?: Requant }
+  | { op: 'matmul'; W: QWeights; bias: Float64Array | null; acc: AccWidth; shift: number; requant?: Requant; dynamic?: DynamicParams }
   /** padValue: what taps outside the input read (a pre-quantized input's zero point; else 0) */
-  | { op: 'conv2d'; W: QWeights; bias: Float64Array | null; acc: AccWidth; shift: number; requant?: Requant; padValue?: number }
+  | { op: 'conv2d'; W: QWeights; bias: Float64Array | null; acc: AccWidth; shift: number; requant?: Requant; padValue?: number; dynamic?: DynamicParams }
   | { op: 'maxpool2d' }
   /** requant: a pre-quantized average, saturate(rshiftEven((Σx − count·xZero) · m, s) + zp) */
   | { op: 'avgpool2d'; acc: AccWidth; requant?: Requant & { xZero: number; count: number } }
@@ -99,7 +112,19 @@ export type QParams =
   | { op: 'normalize'; preShift: number; outFrac: number }
   | { op: 'trees'; trees: QTree[]; base: Float64Array; acc: AccWidth; leafFrac: number; shift: number; nTrees: number }
   | { op: 'binaryScores'; inFrac: number; outFrac: number }
-  | { op: 'threshold'; t: number };
+  | { op: 'threshold'; t: number }
+  /**
+   * A float32 op of a dynamically quantized model, on keys, as onnxruntime's kernel computes it
+   * (core/quant/f32.ts): LeakyRelu, Sigmoid (MLAS's logistic), the mean of each channel
+   * (GlobalAveragePool), and Add / Mul by a constant broadcast as (mid, inner)
+   */
+  | F32Params;
+
+export type F32Params =
+  | { op: 'f32'; fn: 'leakyRelu'; alpha: number }
+  | { op: 'f32'; fn: 'sigmoid' }
+  | { op: 'f32'; fn: 'mean'; count: number }
+  | { op: 'f32'; fn: 'add' | 'mul'; values: number[]; mid: number; inner: number };
 
 export interface QNode {
   node: IrNode;

@@ -17,6 +17,8 @@ export interface SimCase {
   argmax: { float: number; fixed: number } | null;
   /** set when the contract would revert for this input (outside the declared box) */
   error?: string;
+  /** for a reverted input: the float model's argmax (its answer the contract refuses to give) */
+  floatArgmax?: number;
 }
 
 export interface SimulateReport {
@@ -26,7 +28,7 @@ export interface SimulateReport {
     maxAbsError: number;
     argmaxAgreement: number | null;
     /** per output: format, proven error bound, max observed error */
-    outputs: Record<string, { storage: string; fracBits: number; errorBound: number | null; errorBoundOnGrid: number | null; maxAbsError: number | null; labels?: (number | string)[] }>;
+    outputs: Record<string, { storage: string; fracBits: number; float32?: true; errorBound: number | null; errorBoundOnGrid: number | null; maxAbsError: number | null; labels?: (number | string)[] }>;
     reverted: number;
   };
 }
@@ -71,7 +73,10 @@ export async function simulateCases(bytes: Uint8Array, file: string, plan: Plan,
       } catch (e) {
         if (!(e instanceof InputOutOfRange)) throw e;
         reverted++;
-        out.push({ outputs: {}, argmax: null, error: e.message });
+        const first = g.outputs[0];
+        const f0 = fl[first.name];
+        const floatArgmax = first.classLabels ? (f0.length === 1 ? labelIndex(first, f0[0]) : undefined) : f0.length > 1 ? argmaxOf(f0 as number[]) : undefined;
+        out.push({ outputs: {}, argmax: null, error: e.message, ...(floatArgmax !== undefined ? { floatArgmax } : {}) });
         continue;
       }
       const fx = runFixed(plan, q);
@@ -108,6 +113,7 @@ export async function simulateCases(bytes: Uint8Array, file: string, plan: Plan,
     summaryOutputs[o.name] = {
       storage: t.format.storage,
       fracBits: t.format.frac,
+      ...(t.format.float32 ? { float32: true as const } : {}),
       errorBound: t.errorBound,
       errorBoundOnGrid: t.errorBoundOnGrid,
       maxAbsError: o.classLabels ? null : perOutput.get(o.name) ?? 0,

@@ -5,7 +5,6 @@ import { BASE_FEE } from '../config';
 import type { ArbContext } from '../evm/arb-context';
 import type { PrecompileDef } from './framework';
 import { precompileAddress } from './common';
-import { MAX_TX_GAS } from '../../nitro/limits';
 
 export const ARB_GAS_INFO_ADDRESS = precompileAddress('6c');
 const TX_DATA_NON_ZERO_GAS = 16n;
@@ -34,7 +33,7 @@ export const arbGasInfo: PrecompileDef<ArbContext> = {
       signature: 'getGasAccountingParams()',
       purity: 'view',
       outputs: 'uint256,uint256,uint256',
-      run: () => [7_000_000n, 32_000_000n, BigInt(MAX_TX_GAS)],
+      run: () => [7_000_000n, 32_000_000n, 32_000_000n],
     },
   ],
 };

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Manifest } from '../../core/manifest/schema';
+import type { PerLayerJson } from '../../core/contracts/cli';
 import type { EstimateJson } from '../../extension/core-client';
 import { cliJson } from './cli';
 import { VSCodeSession, e2eAvailability, sessionFor, freePort, makeWorkspace, packageVsix, repoRoot, tempDir, waitFor, type Availability } from './harness';
@@ -151,6 +152,34 @@ describe('pipeline: scaffold, preview, devnode, deploy and try-it from the VS Co
     assert.ok(Math.abs(parseFloat((await shown.textContent()) ?? '') - agreement * 100) < 0.1, `the preview's argmax agreement equals stylus-ml simulate's ${agreement}`);
     await frame.getByTestId('section-accuracy').scrollIntoViewIfNeeded();
     await vs.screenshot('crate-preview-accuracy');
+  });
+
+  e2e('the crate preview\'s per-layer error table equals `stylus-ml simulate --per-layer --json`', async (vs) => {
+    const frame = vs.webviewFrame();
+    const tableEl = frame.getByTestId('per-layer-table');
+    await tableEl.waitFor({ state: 'visible', timeout: 60_000 });
+    const sim = cliJson<{ perLayer: PerLayerJson }>(['simulate', crateDir, '--random', '200', '--per-layer']);
+    assert.equal(sim.kind, 'ok', `stylus-ml simulate --per-layer runs: ${JSON.stringify(sim)}`);
+    const cli = (sim as { json: { perLayer: PerLayerJson } }).json.perLayer;
+    // each row: the layer's name, and the exact max / mean error and proven bound the cells carry
+    // (no named functions inside: the page has no __name helper for the bundler's names)
+    const rows = await tableEl.locator('vscode-table-row').evaluateAll((rs) =>
+      rs.map((r) => {
+        const cells = [...r.querySelectorAll('vscode-table-cell')];
+        const exact = [3, 4, 5].map((i) => cells[i]?.querySelector('[data-value]')?.getAttribute('data-value') ?? null);
+        return { name: (cells[0]?.textContent ?? '').trim(), format: (cells[2]?.textContent ?? '').trim(), exact, bars: cells[7]?.querySelectorAll('rect').length ?? 0 };
+      }),
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.name, r.format, ...r.exact.map((v) => (v === null ? null : Number(v)))]),
+      cli.layers.map((l) => [l.name, l.format, l.maxAbsError, l.meanAbsError, l.errorBound]),
+      'every layer, with the CLI\'s max error, mean error and bound',
+    );
+    assert.ok(rows.every((r) => r.bars === 16), 'a 16-bin histogram per layer');
+    const worst = frame.getByTestId('worst-layer');
+    if (cli.worst) assert.match((await worst.textContent()) ?? '', new RegExp(`Worst layer: ${cli.worst.name}.*What to do:`, 's'));
+    await tableEl.scrollIntoViewIfNeeded();
+    await vs.screenshot('crate-preview-per-layer');
   });
 
   e2e('"Stylus ML: Start Devnode" starts the embedded devnode; the status bar shows its port and block', async (vs) => {

@@ -1,5 +1,5 @@
-// Issue 14, part 2, on chain: each model quantized by onnxruntime (quantize_static QDQ and QOperator, an
-// MLP and a CNN) passes `stylus-ml inspect`, becomes a crate (`new --template minimal`) whose native
+// Issue 14, part 2, on chain: each model quantized by onnxruntime (quantize_static QDQ and QOperator, and
+// quantize_dynamic; an MLP and a CNN) passes `stylus-ml inspect`, becomes a crate (`new --template minimal`) whose native
 // `cargo test` holds it to the simulator's golden vectors, builds to wasm32, deploys and activates on the
 // embedded devnode, and `predict` on held-out digits returns the simulator's integers bit for bit.
 // A malformed QDQ graph is refused by inspect with exit 2 naming the node.
@@ -17,18 +17,21 @@ import { planFromManifest } from '../../core/cli/crate-model';
 import { programFromWasm } from '../../core/cli/crate-program';
 import { runCli } from '../fixtures/cli';
 import { cargoTest, hostCargo } from '../fixtures/rust';
-import { brokenQdq, digitsTest, quantizedModel, STATIC_MODELS } from '../fixtures/quantized';
+import { brokenQdq, digitsTest, DYNAMIC_MODELS, quantizedModel, STATIC_MODELS } from '../fixtures/quantized';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-prequantized-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+const MODELS = [...STATIC_MODELS, ...DYNAMIC_MODELS];
+const dynamic = (name: string) => (DYNAMIC_MODELS as readonly string[]).includes(name);
+
 test('inspect: the quantized fixtures are supported (exit 0); a QDQ graph with a zero scale is refused naming the node (exit 2)', async () => {
-  for (const name of STATIC_MODELS) {
+  for (const name of MODELS) {
     const r = await runCli(['inspect', quantizedModel(name), '--json']);
     assert.equal(r.code, 0, `${name}: ${r.stderr}`);
     const j = JSON.parse(r.stdout) as { unsupported: unknown[]; nodes: { op: string }[] };
     assert.deepEqual(j.unsupported, []);
-    assert.ok(j.nodes.some((n) => /^Q(Gemm|Linear)/.test(n.op)), `${name}: the integer ops are listed`);
+    assert.ok(j.nodes.some((n) => /^Q(Gemm|Linear)|DynamicQuantize(MatMul|Conv)$/.test(n.op)), `${name}: the integer ops are listed`);
   }
   const bad = path.join(tmp, 'zero-scale.onnx');
   fs.writeFileSync(bad, brokenQdq('zero-scale'));
@@ -37,11 +40,12 @@ test('inspect: the quantized fixtures are supported (exit 0); a QDQ graph with a
   assert.match(r.stderr + r.stdout, /q_in.*QuantizeLinear.*scale 'q_scale' is 0/s);
 });
 
-for (const name of STATIC_MODELS) {
+for (const name of MODELS) {
   test(`${name}: native golden vectors, wasm32 build, devnode predict equals the simulator bit for bit`, { timeout: 900_000 }, async () => {
     assert.ok(hostCargo(), 'cargo is installed (scripts/setup-debian.sh)');
     const dir = path.join(tmp, name);
-    const n = await runCli(['new', quantizedModel(name), '--out', dir, '--template', 'minimal', '--force']);
+    // a dynamically quantized model takes float32 inputs: its box is declared (pixels / 16 lie in [0, 1])
+    const n = await runCli(['new', quantizedModel(name), '--out', dir, '--template', 'minimal', '--force', ...(dynamic(name) ? ['--input-range', '0:1'] : [])]);
     assert.equal(n.code, 0, n.stderr);
     const native = cargoTest(path.join(dir, 'core'), path.join(tmp, 'target-native'));
     assert.ok(native.ok, `cargo test of the golden vectors: ${native.stderr.slice(-2000)}`);
@@ -52,7 +56,8 @@ for (const name of STATIC_MODELS) {
     assert.ok(built.valid, 'the wasm passes nitro activation checks');
     const wasmPath = path.isAbsolute(built.wasm) ? built.wasm : path.resolve(dir, built.wasm);
     const m = readManifest(dir);
-    assert.ok(m.inputs[0].scale! > 0 && m.outputs[0].scale! > 0, 'the manifest records the model scales');
+    if (dynamic(name)) assert.ok(m.inputs[0].float32 && m.outputs[0].float32, 'the manifest records float32 inputs and outputs');
+    else assert.ok(m.inputs[0].scale! > 0 && m.outputs[0].scale! > 0, 'the manifest records the model scales');
     const plan = planFromManifest(dir, m);
     const program = programFromWasm(wasmPath);
     const node = await startEmbeddedDevnode({ port: 0 });

@@ -43,7 +43,10 @@ test('a reader slower than the CLI still gets the whole --json (well over a pipe
 test('simulate refuses what it cannot do, saying what to give instead', async () => {
   const dir = path.join(tmp, 'iris');
   const cases: [string[], RegExp][] = [
-    [['simulate', SAMPLE], /--input IN.json, or --random N/],
+    [['simulate', SAMPLE], /--input IN.json, --validation DATA.json \(held-out rows\), or --random N/],
+    [['simulate', SAMPLE, '--random', '5', '--input-range', '0:8', '--labels', 'labels.json'], /--labels goes with --validation/],
+    [['simulate', SAMPLE, '--random', '5', '--input-range', '0:8', '--box', 'per-value'], /--box and --box-margin shape the box derived from --calibration/],
+    [['simulate', SAMPLE, '--random', '5', '--input-range', '0:8', '--box', 'square'], /--box must be auto, per-value or per-tensor/],
     [['simulate', SAMPLE, '--random', '5'], /declare the input box|--input-range/],
     [['simulate', SAMPLE, '--random', '0', '--input-range', '0:8'], /--random must be an integer from 1/],
     [['simulate', dir, '--random', '5', '--input-range', '0:1'], /the box and formats are the crate's/],

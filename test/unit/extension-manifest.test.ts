@@ -58,12 +58,13 @@ describe('package.json contributions', () => {
     assert.deepEqual((props['stylusMl.devnode.arbosVersion'] as unknown as { enum: number[] }).enum, [...SUPPORTED_ARBOS_VERSIONS]);
   });
 
-  test('activation: shallow workspaceContains globs of a crate manifest or an .onnx file (no ** walk of a big workspace; commands activate implicitly)', () => {
+  test('activation: shallow workspaceContains globs of a crate manifest, an .onnx file or a Stylus crate, and any Rust file (no ** walk of a big workspace; commands activate implicitly)', () => {
     for (const e of pkg.activationEvents) {
-      assert.match(e, /^workspaceContains:(\*\/){0,3}(stylus-ml\.json|\*\.onnx)$/, e);
+      if (e === 'onLanguage:rust') continue;
+      assert.match(e, /^workspaceContains:(\*\/){0,3}(stylus-ml\.json|\*\.onnx|Stylus\.toml)$/, e);
       assert.ok(!e.includes('**'), `${e} walks the whole workspace`);
     }
-    assert.ok(pkg.activationEvents.includes('workspaceContains:stylus-ml.json') && pkg.activationEvents.includes('workspaceContains:*.onnx'));
+    for (const want of ['workspaceContains:stylus-ml.json', 'workspaceContains:*.onnx', 'workspaceContains:Stylus.toml', 'onLanguage:rust']) assert.ok(pkg.activationEvents.includes(want), want);
     assert.ok(pkg.engines.vscode.startsWith('^1.'), 'engines.vscode is pinned');
   });
 

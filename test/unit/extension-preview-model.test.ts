@@ -8,9 +8,9 @@ import { describe, test } from 'node:test';
 import { parsePreviewModel, parseTryItResult, emptyPreviewModel } from '../../webview/protocol';
 import { parseContract } from '../../core/contracts/check';
 import { CallJsonSchema, EstimateJsonSchema, InspectJsonSchema } from '../../core/contracts/cli';
-import { CoreClient, CoreUnavailableError, type CallJson, type EstimateJson, type InspectJson } from '../../extension/core-client';
+import { CoreClient, CoreUnavailableError, type CallJson, type EstimateJson, type InspectJson, type SimulateJson } from '../../extension/core-client';
 import { readCrate } from '../../extension/crates';
-import { NEEDS_BOX, computePreview, fromCall, fromEstimate, fromInspect } from '../../extension/preview-model';
+import { NEEDS_BOX, computePreview, fromCall, fromEstimate, fromInspect, fromManifest } from '../../extension/preview-model';
 import { ProcessRegistry } from '../../extension/process-registry';
 import { runCli } from '../fixtures/cli';
 import { writeCrateManifest } from '../fixtures/crate-manifest';
@@ -49,7 +49,8 @@ const estimateJson: EstimateJson = parseContract(EstimateJsonSchema, {
   abiInk: 1000,
   measured: null,
   shape: { provenance: 'predicted', initCost: 10, cachedCost: 5, footprintPages: 1, asmEstimate: 100 },
-  arbosVersion: 40,
+  arbosVersion: 61,
+  stylusParams: { stylusVersion: 3, inkPrice: 10000, minInitGas: 69, minCachedInitGas: 11, initCostScalar: 50, cachedCostScalar: 50, freePages: 2, pageGas: 1000, pageLimit: 128, maxStackDepth: 22000, activationGas: 0 },
   inputs: 8,
   provenance: {},
   alternatives: null,
@@ -196,6 +197,13 @@ describe('preview model', () => {
       assert.equal(m.accuracy.cases, 200);
       assert.ok(m.accuracy.argmaxAgreement !== null && m.accuracy.argmaxAgreement >= 0.95, `agreement ${m.accuracy.argmaxAgreement}`);
       assert.ok(m.accuracy.maxAbsError < 0.05, `max error ${m.accuracy.maxAbsError}`);
+      // the per-layer error table, from the same run: `simulate --per-layer`'s figures
+      assert.ok(m.perLayer, 'the per-layer error table');
+      const perLayer = (JSON.parse((await runCli(['simulate', crate, '--random', '200', '--per-layer', '--json'])).stdout) as SimulateJson).perLayer!;
+      const row = (l: { name: string; maxAbsError: number | null; meanAbsError: number | null; errorBound: number | null; histogram: { counts: number[] } }) => [l.name, l.maxAbsError, l.meanAbsError, l.errorBound, l.histogram.counts];
+      assert.deepEqual(m.perLayer.layers.map(row), perLayer.layers.map(row));
+      assert.equal(m.perLayer.worst?.name ?? null, perLayer.worst?.name ?? null);
+      parsePreviewModel(JSON.parse(JSON.stringify(m)));
     } finally {
       await reg.disposeAll();
       rmSync(tmp, { recursive: true, force: true });
@@ -219,6 +227,24 @@ describe('preview model', () => {
       assert.notEqual(size.deploy?.compressedBytes, own.deploy?.compressedBytes, 'i8 weights and rolled loops change the program');
     } finally {
       await reg.disposeAll();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('a crate made with --validation shows its held-out figures from stylus-ml.json', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-preview-validation-'));
+    try {
+      const data = path.join(root, 'test', 'fixtures', 'calibration');
+      const crate = path.join(tmp, 'crate');
+      const made = await runCli(['new', path.join(data, 'iris-mlp.onnx'), '--out', crate, '--template', 'minimal', '--calibration', path.join(data, 'iris-train.json'), '--validation', path.join(data, 'iris-test.json'), '--labels', path.join(data, 'iris-test-labels.json')]);
+      assert.equal(made.code, 0, made.stderr);
+      const info = readCrate(crate);
+      const model = emptyPreviewModel({ kind: 'crate', path: crate, displayName: 'crate' });
+      fromManifest(model, info.manifest!);
+      const v = info.manifest!.validation!;
+      assert.deepEqual(model.validation, { file: v.file, rows: 38, policy: 'revert', coverage: v.coverage, outside: 0, revertRate: 0, argmaxAgreement: 1, accuracy: v.accuracy, advice: null });
+      parsePreviewModel(JSON.parse(JSON.stringify(model)));
+    } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
   });

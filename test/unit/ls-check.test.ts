@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { checkExitCode, checkPaths, formatCheckHuman, formatCheckJson } from '../../language-server/analysis/check';
+import { checkExitCode, checkPaths, formatCheckHuman, formatCheckJson } from '../../core/analysis/check';
 import { fixturesDir } from './ls-harness';
 
 const risky = path.join(fixturesDir, 'risky.rs');

@@ -11,7 +11,7 @@ import { onnx } from 'onnx-proto';
 import { generateCrate } from '../../core/codegen/generate';
 import { writeCrate } from '../../core/codegen/write';
 import { prepareModel } from '../../core/pipeline';
-import { checkPaths, type CheckDiagnostic } from '../../language-server/analysis/check';
+import { checkPaths, type CheckDiagnostic } from '../../core/analysis/check';
 import { attr, cnn, floatTensor, forest, mlp, model, prng } from '../fixtures/onnx-builder';
 
 const ROOT = path.resolve(__dirname, '../..');

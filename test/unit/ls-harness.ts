@@ -3,9 +3,9 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Analyzer, type Finding } from '../../language-server/analysis/analyze';
-import { checkDocument, type DocumentCheck, type DocumentCheckInput } from '../../language-server/analysis/manifest-check';
-import { loadRustParser, RustDocument, type RustParser } from '../../language-server/analysis/parser';
+import { Analyzer, type Finding } from '../../core/analysis/analyze';
+import { checkDocument, type DocumentCheck, type DocumentCheckInput } from '../../core/analysis/manifest/check';
+import { loadRustParser, RustDocument, type RustParser } from '../../core/analysis/syntax/parser';
 
 export const fixturesDir = path.resolve(__dirname, '..', 'fixtures', 'ls');
 export const readFixture = (name: string) => readFileSync(path.join(fixturesDir, name), 'utf8');

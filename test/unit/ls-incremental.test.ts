@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Analyzer } from '../../language-server/analysis/analyze';
-import { RustDocument, type TextChange } from '../../language-server/analysis/parser';
+import { Analyzer } from '../../core/analysis/analyze';
+import { RustDocument, type TextChange } from '../../core/analysis/syntax/parser';
 import { OpenDocument } from '../../language-server/documents';
 import { readFixture, rust } from './ls-harness';
 

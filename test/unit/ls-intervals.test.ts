@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { factAt } from '../../language-server/analysis/analyze';
-import * as I from '../../language-server/analysis/interval';
+import { factAt } from '../../core/analysis/analyze';
+import * as I from '../../core/analysis/domain/interval';
 import { analyse } from './ls-harness';
 
 // The interval proven for the expression `expr` at its last occurrence in `src` (or at the @-comment mark).

@@ -10,11 +10,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { Analyzer } from '../../language-server/analysis/analyze';
-import { CrateFiles } from '../../language-server/analysis/crate-files';
-import { findManifest, ManifestCache, readManifestView, rustIdent, type ManifestView } from '../../language-server/analysis/manifest';
+import { Analyzer } from '../../core/analysis/analyze';
+import { CrateFiles } from '../../core/analysis/crate-files';
+import { findManifest, ManifestCache, readManifestView, rustIdent, type ManifestView } from '../../core/analysis/manifest/view';
 import { validateManifest } from '../../core/manifest/file';
-import { hoverAt } from '../../language-server/analysis/hover';
+import { hoverAt } from '../../core/analysis/hover';
 import { analyse, covered, fixturesDir, rust } from './ls-harness';
 
 const crate = path.join(fixturesDir, 'mlp-crate');

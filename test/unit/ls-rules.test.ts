@@ -3,6 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { applyEdits, fixesFor } from '../../core/analysis/fixes';
+import { hoverAt } from '../../core/analysis/hover';
+import { PATTERN_RULES } from '../../core/analysis/rules';
 import { analyse, covered, findings, fn, readFixture } from './ls-harness';
 
 const RISKY: { fn: string; code: string; range: string; message: RegExp }[] = [
@@ -117,5 +120,30 @@ describe('rule details', () => {
   it('wrapping_* that cannot wrap is accepted; saturating and checked forms never report', async () => {
     const fs = await findings(fn('a: i16, b: i16', 'let x = (a as i32).wrapping_add(b as i32);\nlet y = a.saturating_mul(b);\nlet z = a.checked_mul(b).unwrap_or(0);\nx + y as i32 + z as i32', 'i32'));
     assert.equal(fs.length, 0);
+  });
+});
+
+describe('each rule owns its quick fixes and its hover text', () => {
+  it('every pattern rule has both; hovering a flagged operation shows its rule, a fix comes from the rule', async () => {
+    for (const r of PATTERN_RULES) {
+      assert.ok(r.fixes, `${r.code} has quick fixes`);
+      assert.match(r.hover ?? '', new RegExp(`^\\*\\*${r.code} — `), `${r.code} has hover text`);
+    }
+    const text = fn('x: i16, w: i16', 'let p: i16 = x * w;\np', 'i16');
+    const r = await analyse(text);
+    assert.deepEqual(r.findings.map((f) => f.code), ['SML001']);
+    const at = text.indexOf('x * w') + 2;
+    const h = hoverAt(r, at);
+    assert.ok(h, 'a hover on the product');
+    assert.match(h.markdown, /\*\*SML001 — product overflow\.\*\*/);
+    // away from the finding, no rule text
+    const quiet = hoverAt(r, text.indexOf('p\n}'));
+    assert.doesNotMatch(quiet?.markdown ?? '', /SML001/);
+    const fixes = fixesFor({ text, analysis: r.analysis, manifest: null, layers: [] }, r.findings[0]);
+    assert.deepEqual(
+      fixes.map((f) => f.title),
+      ['Multiply in i32 (`i32::from(a) * i32::from(b)`)', 'Use saturating multiplication (`saturating_mul`)', 'Use checked multiplication (`checked_mul`, panics on overflow)'],
+    );
+    assert.equal(applyEdits(text, fixes[0].edits).includes('i32::from(x) * i32::from(w)'), true, applyEdits(text, fixes[0].edits));
   });
 });

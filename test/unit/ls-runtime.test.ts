@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CrateFiles, isStylusMlRuntime } from '../../language-server/analysis/crate-files';
+import { CrateFiles, isStylusMlRuntime } from '../../core/analysis/crate-files';
 import { analyse, covered, rust } from './ls-harness';
 
 const runtimePath = path.resolve(__dirname, '..', '..', 'stylus-templates', 'runtime', 'fixed.rs');

@@ -14,7 +14,7 @@ import { multiplierOf, quantizeLinear, rshiftEven, rshiftEvenBig } from '../../c
 import { FloatReference } from '../../core/float/ort';
 import { floatOutputs } from '../../core/report/simulate';
 import type { InputCase } from '../../core/io/inputs';
-import { brokenQdq, digitsTest, quantizedModel, STATIC_MODELS } from '../fixtures/quantized';
+import { brokenQdq, digitsTest, qdqAddConstantFirst, quantizedModel, STATIC_MODELS } from '../fixtures/quantized';
 
 test('requantisation: a float32 multiplier is represented exactly; the shift rounds half to even', () => {
   for (const real of [Math.fround(0.0123), Math.fround(3.5e-5), Math.fround(0.9999), Math.fround(17.25)]) {
@@ -100,4 +100,15 @@ test('malformed QDQ graphs are refused naming the node and the reason', () => {
     assert.ok(u, `${kind}: node '${w.node}' is named (${JSON.stringify(r.unsupported)})`);
     assert.match(u.reason ?? '', w.reason, kind);
   }
+});
+
+test('a QDQ Add whose constant is the first operand (bias + x) is refused naming the QuantizeLinear after it', () => {
+  // onnxruntime does not fuse this group: it computes DQ → float Add → Q (checked against onnxruntime-web:
+  // a float32 emulation of that path equals it on 800 of 800 outputs, QLinearAdd's integer add on 790),
+  // so running it as QLinearAdd would not be onnxruntime's answer
+  const r = importModel(qdqAddConstantFirst(), { file: 'add-constant-first.onnx' });
+  assert.equal(r.graph, null);
+  const u = r.unsupported.find((x) => x.name === 'q_out');
+  assert.ok(u, JSON.stringify(r.unsupported));
+  assert.match(u.reason ?? '', /'sum' is a computed float tensor/);
 });

@@ -7,6 +7,7 @@ import { lowerLinearClassifier, lowerLinearRegressor, lowerNormalizer, lowerScal
 import { lowerArgMax, lowerSoftmax } from './reduce';
 import { lowerCast, lowerConstant, lowerDropout, lowerFlatten, lowerIdentity, lowerReshape, lowerSqueeze, lowerUnsqueeze } from './shape';
 import { lowerDequantizeLinear, lowerQGemm, lowerQLinearAdd, lowerQLinearAveragePool, lowerQLinearClip, lowerQLinearConv, lowerQLinearGlobalAveragePool, lowerQLinearLeakyRelu, lowerQLinearMatMul, lowerQLinearRelu, lowerQLinearSigmoid, lowerQuantizeLinear } from './quantized';
+import { lowerConvInteger, lowerDynamicQuantizeConv, lowerDynamicQuantizeLinear, lowerDynamicQuantizeMatMul, lowerMatMulInteger } from './dynamic';
 import { MS_DOMAIN, STYLUS_DOMAIN } from '../qdq';
 import { lowerTreeEnsemble, lowerTreeEnsembleClassifier, lowerTreeEnsembleRegressor } from './trees';
 
@@ -45,6 +46,9 @@ const ONNX_OPS: Record<string, Lowering> = {
   DequantizeLinear: lowerDequantizeLinear,
   QLinearMatMul: lowerQLinearMatMul,
   QLinearConv: lowerQLinearConv,
+  DynamicQuantizeLinear: lowerDynamicQuantizeLinear,
+  MatMulInteger: lowerMatMulInteger,
+  ConvInteger: lowerConvInteger,
 };
 
 /** onnxruntime's contrib ops that its quantizer writes */
@@ -55,12 +59,14 @@ const MS_OPS: Record<string, Lowering> = {
   QLinearLeakyRelu: lowerQLinearLeakyRelu,
   QLinearGlobalAveragePool: lowerQLinearGlobalAveragePool,
   QLinearAveragePool: lowerQLinearAveragePool,
+  DynamicQuantizeMatMul: lowerDynamicQuantizeMatMul,
 };
 
 /** fused forms the QDQ pass writes that onnxruntime keeps internal */
 const STYLUS_OPS: Record<string, Lowering> = {
   QLinearRelu: lowerQLinearRelu,
   QLinearClip: lowerQLinearClip,
+  DynamicQuantizeConv: lowerDynamicQuantizeConv,
 };
 
 const ML_OPS: Record<string, Lowering> = {

@@ -1,0 +1,165 @@
+// A layer function's parameters at the proven ranges: the graph inputs' box for the first layer, then
+// what the code computes for the layers before it (per element where it stored each output at a known
+// index, as the quantiser proved them; else the hull). The schema records formats, not wiring.
+
+import type { Node } from 'web-tree-sitter';
+import type { Analyzer } from '../analyze';
+import { ivOfTy, meet, type Interval } from '../domain/interval';
+import type { IntTy } from '../domain/inttypes';
+import { intVal, type IntVal, type Val } from '../domain/values';
+import type { FnAnalysis } from '../eval/facts';
+import type { FnItem, TypeRef } from '../syntax/ast';
+import type { ManifestLayer, ManifestView, QTensor } from './view';
+
+export function fnParams(analyzer: Analyzer, root: Node, text: string): Map<string, FnItem['params']> {
+  const out = new Map<string, FnItem['params']>();
+  for (const n of root.namedChildren) {
+    if (n.type !== 'function_item' && n.type !== 'mod_item' && n.type !== 'impl_item') continue;
+    const c = analyzer.lower(n, text.slice(n.startIndex, n.endIndex));
+    const visit = (it: typeof c.lowered.item) => {
+      if (it.k === 'fn') out.set(it.name, it.params);
+      else if (it.k === 'container') it.items.forEach(visit);
+    };
+    visit(c.lowered.item);
+  }
+  return out;
+}
+
+/**
+ * Parameter values from a layer's inputs, matched in order to integer and array parameters: the hull of
+ * each input, and its per-element intervals where known (a one-dimensional array of that length).
+ */
+export function seedParams(params: FnItem['params'], inputs: QTensor[]): Map<string, Val> {
+  const out = new Map<string, Val>();
+  let k = 0;
+  let afterY = false;
+  for (const p of params) {
+    if (p.pat.k !== 'ident') continue;
+    const base = baseInt(p.ty);
+    if (!base) continue;
+    // scratch buffers follow the output `y` (padded copies, running sums in the arena): the layer writes
+    // every element it reads, so they start as a zeroed local array would, and the stores widen them
+    if (afterY) {
+      out.set(p.pat.name, seedOf(p.ty, { name: p.pat.name, rust: p.pat.name, storage: base, fracBits: 0, range: [0n, 0n] }));
+      continue;
+    }
+    if (p.pat.name === 'y') {
+      afterY = true;
+      continue;
+    }
+    const t = inputs[k++];
+    if (!t?.range) continue;
+    const v = seedOf(p.ty, t);
+    out.set(p.pat.name, t.elems ? withElems(v, t.elems) : v);
+  }
+  return out;
+}
+
+/** A 1-D integer array seed with per-element intervals (each within the element's own seed). */
+function withElems(v: Val, elems: readonly Interval[]): Val {
+  if (v.t !== 'arr' || v.elem.t !== 'int' || v.len !== elems.length) return v;
+  const e = v.elem;
+  const vals = elems.map((iv) => {
+    const m = meet(iv, e.iv);
+    return m ? intVal(e.ty, m) : e;
+  });
+  return { ...v, elems: vals };
+}
+
+/** What a layer's code produced: the hull, and per element when each output element was stored at a known index. */
+export interface LayerOutput {
+  range: [bigint, bigint] | null;
+  elems: Interval[] | null;
+}
+
+export function layerOutput(a: FnAnalysis, l: ManifestLayer): LayerOutput {
+  return { range: outputHull(a, l), elems: outputElems(a, l) };
+}
+
+function outputElems(a: FnAnalysis, l: ManifestLayer): Interval[] | null {
+  const n = size(l.outputShape);
+  const sa = a.storedAt;
+  const at = sa?.has('y') ? sa.get('y') : sa?.size === 1 ? [...sa.values()][0] : undefined;
+  if (at) {
+    const out: Interval[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = at.get(i);
+      if (!v) return null;
+      out.push(v.iv);
+    }
+    return at.size === n ? out : null;
+  }
+  if (at === undefined && a.stored.size === 0 && a.result.t === 'arr' && a.result.elems?.length === n && a.result.elems.every((x) => x.t === 'int')) {
+    return a.result.elems.map((x) => (x as IntVal).iv);
+  }
+  return null;
+}
+
+export function size(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Input k of a layer with its proven range, per element where known. The schema records formats, not
+ * wiring: the producer is the layer just before when its output has the input's size (a chain, what the
+ * generator emits for sequential models) — or, for the first layer, the graph input of that size with
+ * the box stylus-ml.json records per element, as the plan proved from it and the contract admits it;
+ * else the hull over every earlier layer and graph input of that size (sound for branches), else unknown
+ * (the declared type's range). Outputs computed from the current code are preferred to the manifest's
+ * recorded intervals, so an edit upstream is seen downstream.
+ */
+export function layerInput(m: ManifestView, l: ManifestLayer, k: number, computed: ReadonlyMap<number, LayerOutput>): QTensor {
+  const t = l.inputs[k];
+  if (t.range) return t;
+  const want = l.inputShapes[k] ? size(l.inputShapes[k]) : null;
+  // a producer has the input's size and its format (storage and fractional bits): a threshold's 0/1
+  // output of the same size is not the Q.29 score a later layer reads
+  const fits = (shape: number[], f: { storage: string; fracBits: number } | undefined) => (want === null || size(shape) === want) && (!f || (f.storage === t.storage && f.fracBits === t.fracBits));
+  const outOf = (x: ManifestLayer): LayerOutput => {
+    const c = computed.get(x.index);
+    return { range: c?.range ?? x.outputs[0]?.range ?? null, elems: c?.elems ?? null };
+  };
+  const earlier = m.layers.filter((x) => x.index < l.index);
+  const graph = m.inputs.map((g, i) => ({ g, shape: m.inputShapes[i] ?? [] }));
+  const from = (o: LayerOutput | QTensor): QTensor => ({ ...t, range: o.range, elems: o.elems && (want === null || o.elems.length === want) ? o.elems : null });
+  if (earlier.length === 0) {
+    const g = graph.find((x, i) => (want === null ? i === k : size(x.shape) === want)) ?? graph[k];
+    return g ? from(g.g) : t;
+  }
+  const prev = earlier[earlier.length - 1];
+  if (l.inputShapes.length <= 1 && fits(prev.outputShape, prev.outputs[0])) return from(outOf(prev));
+  const layers = earlier.filter((x) => fits(x.outputShape, x.outputs[0]));
+  const inputs = graph.filter((x) => fits(x.shape, x.g));
+  // one candidate of that size and format: the producer, element by element
+  if (layers.length + inputs.length === 1) return layers.length ? from(outOf(layers[0])) : from(inputs[0].g);
+  const cands: ([bigint, bigint] | null)[] = [...layers.map((x) => outOf(x).range), ...inputs.map((x) => x.g.range)];
+  if (cands.length === 0 || cands.some((c) => c === null)) return t;
+  return { ...t, range: cands.reduce((a, b) => [a![0] < b![0] ? a![0] : b![0], a![1] > b![1] ? a![1] : b![1]])!, elems: null };
+}
+
+/** The hull of what a layer function produced: values stored into its output array parameter, or its result. */
+function outputHull(a: FnAnalysis, l: ManifestLayer): [bigint, bigint] | null {
+  let v: Val | undefined = a.stored.get('y') ?? [...a.stored.values()].at(-1);
+  if (!v) v = a.result.t === 'arr' ? a.result.elem : a.result;
+  if (!v || v.t !== 'int') return l.outputs[0]?.range ?? null;
+  return [v.iv.lo, v.iv.hi];
+}
+
+function baseInt(t: TypeRef): IntTy | null {
+  if (t.k === 'int') return t.ty;
+  if (t.k === 'ref') return baseInt(t.inner);
+  if (t.k === 'array') return baseInt(t.elem);
+  return null;
+}
+
+function seedOf(t: TypeRef, q: QTensor): Val {
+  if (t.k === 'ref') return seedOf(t.inner, q);
+  if (t.k === 'array') {
+    const len = t.len && t.len.k === 'int' ? Number(t.len.value) : null;
+    return { t: 'arr', elem: seedOf(t.elem, q), elems: null, len };
+  }
+  const ty = t.k === 'int' ? t.ty : q.storage;
+  const [lo, hi] = q.range!;
+  const r = ivOfTy(ty);
+  return intVal(ty, { lo: lo < r.lo ? r.lo : lo, hi: hi > r.hi ? r.hi : hi });
+}

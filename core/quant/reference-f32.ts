@@ -1,0 +1,118 @@
+// The reference for float32 layers of dynamically quantized models: the same operations as the simulator
+// (core/quant/f32.ts, which rounds with Math.fround), written with the integer soft-float the generated
+// Rust runs (core/quant/softfloat.ts ≡ fixed.rs `sf_*`), step for step as fixed.rs orders them. Tests hold
+// the two to each other bit for bit.
+import type { IrNode } from '../ir/graph';
+import { sfAdd, sfDiv, sfFromInt, sfFromKey, sfKey, sfMul, sfNearbyint, sfSub } from './softfloat';
+import type { DynamicParams, F32Params, Plan, QNode } from './types';
+import { LOGISTIC, bitsOf } from './f32';
+
+const ONE = bitsOf(1);
+const B255 = bitsOf(255);
+const HALF = bitsOf(0.5);
+
+/** DynamicQuantizeLinear (uint8) of keys, in soft-float: q, scale bits, zero point (fixed.rs `sf_dynamic_quantize`). */
+export function dqlSoft(keys: ArrayLike<number>): { q: Int32Array; scale: number; zp: number } {
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < keys.length; i++) {
+    lo = Math.min(lo, keys[i]);
+    hi = Math.max(hi, keys[i]);
+  }
+  const min = sfFromKey(lo);
+  let scale = lo === hi ? ONE : sfDiv(sfSub(sfFromKey(hi), min), B255);
+  if ((scale & 0x7fffffff) === 0) scale = ONE;
+  const izp = sfKey(sfSub(0, sfDiv(min, scale)));
+  const zp = sfNearbyint(sfFromKey(Math.min(Math.max(izp, 0), sfKey(B255))));
+  const q = Int32Array.from(keys, (k) => Math.min(Math.max(sfNearbyint(sfDiv(sfFromKey(k), scale)) + zp, 0), 255));
+  return { q, scale, zp };
+}
+
+/** MLAS's logistic in soft-float (fixed.rs `sf_logistic`). */
+export function logisticSoft(x: number): number {
+  const k = Math.min(Math.max(sfKey(x), sfKey(bitsOf(LOGISTIC.lower))), sfKey(bitsOf(LOGISTIC.upper)));
+  const v = sfFromKey(k);
+  const v2 = sfMul(v, v);
+  const a = LOGISTIC.alpha.map(bitsOf);
+  const b = LOGISTIC.beta.map(bitsOf);
+  let p = sfAdd(sfMul(v2, a[0]), a[1]);
+  for (let i = 2; i < a.length; i++) p = sfAdd(sfMul(p, v2), a[i]);
+  p = sfMul(p, v);
+  let q = sfAdd(sfMul(v2, b[0]), b[1]);
+  for (let i = 2; i < b.length; i++) q = sfAdd(sfMul(q, v2), b[i]);
+  const y = sfKey(sfAdd(sfDiv(p, q), HALF));
+  return sfFromKey(Math.min(Math.max(y, 0), sfKey(ONE)));
+}
+
+/** MLAS's global average in soft-float (fixed.rs `sf_mean`). */
+export function meanSoft(xs: number[]): number {
+  const lane = [0, 0, 0, 0];
+  let i = 0;
+  for (; i + 4 <= xs.length; i += 4) for (let j = 0; j < 4; j++) lane[j] = sfAdd(lane[j], xs[i + j]);
+  let s = sfAdd(sfAdd(lane[0], lane[2]), sfAdd(lane[1], lane[3]));
+  for (; i < xs.length; i++) s = sfAdd(s, xs[i]);
+  return sfDiv(s, sfFromInt(xs.length));
+}
+
+export function runF32Soft(p: F32Params, x: Float64Array, size: number): Float64Array {
+  const y = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    let b: number;
+    if (p.fn === 'leakyRelu') b = x[i] >= 0 ? sfFromKey(x[i]) : sfMul(sfFromKey(x[i]), bitsOf(p.alpha));
+    else if (p.fn === 'sigmoid') b = logisticSoft(sfFromKey(x[i]));
+    else if (p.fn === 'mean') b = meanSoft(Array.from(x.subarray(i * p.count, (i + 1) * p.count), sfFromKey));
+    else {
+      const c = bitsOf(p.values[Math.floor(i / p.inner) % p.mid]);
+      b = p.fn === 'add' ? sfAdd(sfFromKey(x[i]), c) : sfMul(sfFromKey(x[i]), c);
+    }
+    y[i] = sfKey(b);
+  }
+  return y;
+}
+
+/** A dynamically quantized layer in soft-float (fixed.rs `sf_dynamic_quantize` + the layer's epilogue). */
+export function runDynamicSoft(plan: Plan, qn: QNode, x: Float64Array, d: DynamicParams): Float64Array {
+  const n: IrNode = qn.node;
+  const op = n.op;
+  const p = qn.params as Extract<QNode['params'], { op: 'matmul' | 'conv2d' }>;
+  const W = p.W.q;
+  const { q, scale, zp } = dqlSoft(x);
+  const shape = (id: string) => plan.graph.tensors.get(id)!.shape;
+  const out = shape(n.outputs[0]);
+  const y = new Float64Array(out.reduce((a, b) => a * b, 1));
+  const epilogue = (acc: number, c: number) => {
+    const m = sfMul(scale, bitsOf(d.wScale[d.wScale.length === 1 ? 0 : c]));
+    const v = sfMul(sfFromInt(acc), m);
+    return sfKey(d.bias ? sfAdd(v, bitsOf(d.bias[c])) : v);
+  };
+  if (op.op === 'matmul') {
+    const { M, K, N } = op;
+    for (let m = 0; m < M; m++)
+      for (let c = 0; c < N; c++) {
+        let acc = 0;
+        for (let k = 0; k < K; k++) acc += (q[m * K + k] - zp) * W[c * K + k];
+        y[m * N + c] = epilogue(acc, c);
+      }
+    return y;
+  }
+  if (op.op !== 'conv2d') throw new Error(`internal: dynamic params on ${op.op}`);
+  const [Nb, C, H, Wd] = shape(n.inputs[0]);
+  const [, OC, OH, OW] = out;
+  const [kh, kw] = op.kernel;
+  for (let nb = 0; nb < Nb; nb++)
+    for (let oc = 0; oc < OC; oc++)
+      for (let oh = 0; oh < OH; oh++)
+        for (let ow = 0; ow < OW; ow++) {
+          let acc = 0;
+          for (let c = 0; c < C; c++)
+            for (let i = 0; i < kh; i++)
+              for (let j = 0; j < kw; j++) {
+                const ih = oh * op.strides[0] - op.pads[0] + i * op.dilations[0];
+                const iw = ow * op.strides[1] - op.pads[1] + j * op.dilations[1];
+                if (ih < 0 || ih >= H || iw < 0 || iw >= Wd) continue;
+                acc += (q[((nb * C + c) * H + ih) * Wd + iw] - zp) * W[((oc * C + c) * kh + i) * kw + j];
+              }
+          y[((nb * OC + oc) * OH + oh) * OW + ow] = epilogue(acc, oc);
+        }
+  return y;
+}
