@@ -32,12 +32,20 @@ pub unsafe fn buf<'a, T, const N: usize>(base: *mut u8, offset: usize) -> &'a mu
 /// of an 8-byte word of a pair image (two rows' biased weights) into the two lanes.
 pub const LANE_BYTES: i64 = 0x0000_00ff_0000_00ff;
 
-/// The two 32-bit lanes of an accumulator `lo + hi * 2^32` whose lanes each hold a sum proven to fit
-/// i32 (two products per multiply): `(lo, hi)`, each sign-extended.
+/// The bias of a pair image's weights (w + 128) in both lanes: `lanes - LANE_BIAS` is the signed pair.
+pub const LANE_BIAS: i64 = 0x0000_0080_0000_0080;
+
+/// The low lane of an accumulator `lo + hi * 2^32` whose lanes each hold a sum proven to fit i32 (two
+/// products per multiply): `lo`, sign-extended. The bits shifted out are the high lane's.
 #[inline(always)]
-pub fn lanes(a: i64) -> (i64, i64) {
-    let lo = (a << 32) >> 32;
-    (lo, (a - lo) >> 32)
+pub fn lane_lo(a: i64) -> i64 {
+    (a << 32) >> 32
+}
+
+/// The high lane of such an accumulator: `(a - lo) >> 32`, exact because `lo` fits i32.
+#[inline(always)]
+pub fn lane_hi(a: i64) -> i64 {
+    (a - lane_lo(a)) >> 32
 }
 
 /// Arithmetic right shift by `s` (1..=62) with round-half-up: `(acc + 2^(s-1)) >> s`.

@@ -51,6 +51,12 @@ export interface ManifestLayer {
   accRange: [bigint, bigint] | null;
   /** the quantiser could not prove saturation unreachable here (the report says so) */
   saturationReachable: boolean;
+  /**
+   * The layer's weights are not in its code: read from data contracts or written into its arena buffer
+   * at call time (stylus-ml.json `lowering.layers`). The code cannot show their values, so its bound is
+   * the one proven at generation, not re-derived from the code.
+   */
+  weightsOutside: boolean;
   /** analytical estimate per call: typical, with min/max when recorded */
   gas: number | null;
   gasRange: [number, number] | null;
@@ -210,6 +216,7 @@ export function readManifestView(json: unknown, file: string): ManifestView {
   const root = obj(json);
   if (!root) throw new ManifestError(`${file}: not a JSON object`);
   const layersRaw = first(root, 'layers', 'nodes');
+  const decisions = obj(obj(root.lowering)?.layers) ?? {};
   if (!Array.isArray(layersRaw)) throw new ManifestError(`${file}: no "layers" array`);
   const layers: ManifestLayer[] = [];
   layersRaw.forEach((x, i) => {
@@ -268,6 +275,7 @@ export function readManifestView(json: unknown, file: string): ManifestView {
       shift: num(first(o, 'shift', 'rescaleShift')),
       accRange: accObj ? readRange(accObj, 0, null) : null,
       saturationReachable: first(o, 'saturationReachable', 'saturates') === true,
+      weightsOutside: /data contracts|code parts/.test(str(decisions[fn]) ?? ''),
       gas: gas?.typical ?? null,
       gasRange: gas?.range ?? null,
       ink: ink?.typical ?? null,
