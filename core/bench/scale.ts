@@ -113,7 +113,7 @@ function zooMnist(): Uint8Array | null {
 export const SCALE_MODELS: ScaleModel[] = [
   { name: 'mnist-8 (ONNX zoo)', bytes: zooMnist, range: '0:255', ink: 255, layout: 'single', optimize: 'gas' },
   { name: 'cnn 28x28 (8@3x3, 16@3x3, 400-32-10)', bytes: () => cnn28(), range: '0:1', ink: 1, layout: 'single', optimize: 'gas' },
-  { name: 'mlp 784-128-64-10 i8 (109k)', bytes: () => mlp([784, 128, 64, 10], { batch: 1, init: 'laplace' }), range: '0:1', ink: 1, layout: 'data' },
+  { name: 'mlp 784-128-64-10 i8 (109k)', bytes: () => mlp([784, 128, 64, 10], { batch: 1, init: 'laplace' }), range: '0:1', ink: 1, layout: 'fragments' },
   { name: 'mlp 784-1024-256-10 i8 (1.07M)', bytes: () => mlp([784, 1024, 256, 10], { batch: 1, seed: 2, init: 'laplace' }), range: '0:1', ink: 1, layout: 'data' },
 ];
 
@@ -128,7 +128,7 @@ async function measureOne(client: ChainClient, m: ScaleModel, bytes: Uint8Array,
   log(`${m.name}: building (${m.layout})`);
   const built = buildCrate(dir);
   if (!built.valid) throw new Error(`${m.name}: ${built.violations.map((v) => v.detail).join('; ')}`);
-  const program = programFromWasm(built.wasm);
+  const program = programFromWasm(built.wasm, undefined, m.layout);
   log(`${m.name}: deploying ${built.parts.length} part(s)`);
   const target: ChainTarget = { client, ephemeral: true, isDevnode: true, note: 'the bench\'s embedded devnode' };
   const d = await deployCrate(dir, target, program, false);

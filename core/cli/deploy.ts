@@ -76,6 +76,11 @@ export function dataParts(dir: string, m: Manifest): PartToDeploy[] {
     });
 }
 
+/** A fragmented program's fragments, deployed before its root (whose code lists their addresses). */
+export function fragmentParts(program: CrateProgram): PartToDeploy[] {
+  return program.fragments.map((f) => ({ name: f.name, kind: 'fragment' as const, initCode: f.initCode, address: f.address, codeHash: f.codeHash, bytes: f.code.length }));
+}
+
 /** The program as a deterministic part (multi-part layouts): prelude + code through the proxy. */
 export function programPart(program: CrateProgram): PartToDeploy {
   const initCode = stylusInitCode(program.runtimeCode);
@@ -100,13 +105,13 @@ export async function deployCrate(dir: string, target: ChainTarget, program: Cra
       const { deploy: _stale, ...rest } = before.measured;
       writeManifest(dir, { ...before, measured: rest });
     }
-    const parts = [...dataParts(dir, before), programPart(program)];
+    const parts = [...dataParts(dir, before), ...fragmentParts(program), programPart(program)];
     await ensureCreate2Proxy(target.client);
     const deployed = await deployParts(target.client, parts, opts);
     const prog = deployed[deployed.length - 1];
     if (opts.signal?.aborted) throw new UserError('deployment cancelled before activation (the parts stay; run deploy again to activate)');
     const activate = await activateProgram(target.client, prog.address);
-    r = { address: prog.address, deploy: { hash: prog.hash, gasUsed: prog.gasUsed }, activate, compressedBytes: program.runtimeCode.length - 4, parts: deployed };
+    r = { address: prog.address, deploy: { hash: prog.hash, gasUsed: prog.gasUsed }, activate, compressedBytes: program.compressedBytes, parts: deployed };
   }
   if (!record) return r;
   const m: Manifest = readManifest(dir);

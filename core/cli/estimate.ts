@@ -155,7 +155,7 @@ function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     '',
     'deployment',
     `  deploy transaction           ${num(e.deploy.deployGas)} gas${e.deploy.partsGas ? ' (the program, through the CREATE2 proxy)' : ''}`,
-    ...(e.deploy.partsGas ? [`  data contracts               ${e.deploy.partsGas.length}: ${num(e.deploy.partsGas.reduce((a, p) => a + p.deployGas, 0))} gas in all`] : []),
+    ...(e.deploy.partsGas ? [`  ${e.deploy.partsGas[0]?.name.startsWith('fragment') ? 'fragments     ' : 'data contracts'}               ${e.deploy.partsGas.length}: ${num(e.deploy.partsGas.reduce((a, p) => a + p.deployGas, 0))} gas in all`] : []),
     `  activation                   ${num(e.deploy.activationGas)} gas + data fee ${e.deploy.dataFeeWei.toString()} wei`,
     `  compressed size              ${num(e.deploy.compressedBytes)} of ${num(MAX_CODE_SIZE)} bytes (${((100 * e.deploy.compressedBytes) / MAX_CODE_SIZE).toFixed(1)}%)${e.shape.provenance === 'predicted' ? ', predicted' : ''}`,
   ];

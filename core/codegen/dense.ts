@@ -205,7 +205,8 @@ function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: n
       `// outputs ${n} and ${n + 1}`,
       `let ${t.length ? 'mut ' : ''}a: i64 = ${intLit(lanePair(biasOf(n), biasOf(n + 1)))};`,
       ...t,
-      'let (lo, hi) = lanes(a);',
+      'let lo = lane_lo(a);',
+      'let hi = lane_hi(a);',
       `y[${yIndex(o0, n)}] = ${narrowOut(ctx, 'lo', p.shift, n)};`,
       ...(n + 1 < N ? [`y[${yIndex(o0, n + 1)}] = ${narrowOut(ctx, 'hi', p.shift, n + 1)};`] : []),
     ];
@@ -428,7 +429,7 @@ function swarConv(
       t0 = t1;
     }
     for (let q = from; q < to; q++) {
-      out.push(`let (lo, hi) = lanes(a${q});`);
+      out.push(`let lo = lane_lo(a${q});`, `let hi = lane_hi(a${q});`);
       out.push(`y[(${g.yBase(2 * q)} + oh) * ${OW} + ow] = ${narrowOut(ctx, 'lo', p.shift, 2 * q)};`);
       if (2 * q + 1 < OC) out.push(`y[(${g.yBase(2 * q + 1)} + oh) * ${OW} + ow] = ${narrowOut(ctx, 'hi', p.shift, 2 * q + 1)};`);
     }

@@ -8,7 +8,7 @@ import { modelHash } from '../quant/hash';
 import type { InputPolicy } from '../quant/simulate';
 import { abiJson, contractAbi, solidityInterface, type ContractAbi } from './abi';
 import { generateAbiRs } from './abi-rs';
-import { generatePartsRs, partFile } from './parts-rs';
+import { generateCodePartsRs, generatePartsRs, partFile } from './parts-rs';
 import { layoutHomes, type LayoutKind } from '../layout/layout';
 import { coreFiles, readme, templateFiles, type CrateNames, type Template } from './crate-files';
 import { defaultVectorCount, goldenRs, goldenText, goldenVectors } from './golden';
@@ -85,7 +85,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   const tool = `stylus-ml ${TOOL_VERSION}`;
   const hash = modelHash(plan);
   const layoutKind = opts.layout ?? 'single';
-  const { homes, data } = layoutHomes(plan, layoutKind);
+  const { homes, data, code } = layoutHomes(plan, layoutKind);
   const dataParts = data && data.parts.length > 0 ? data.parts : null;
   const abi = contractAbi(plan, { dataContracts: !!dataParts });
   if (abi.inputCount === 0 || abi.outputCount === 0) throw new UserError(`${prepared.file}: the model has ${abi.inputCount === 0 ? 'no input' : 'no output'} values; a contract needs at least one of each`);
@@ -109,7 +109,8 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   });
   const files = new Map<string, string | Uint8Array>();
   const add = (rel: string, text: string | Uint8Array) => files.set(rel, text);
-  for (const [k, v] of Object.entries(coreFiles(names, { parts: !!dataParts, float32: plan.graph.float32 }))) add(k, v);
+  const codeParts = code && code.parts.length > 0 ? code.parts : null;
+  for (const [k, v] of Object.entries(coreFiles(names, { parts: !!dataParts || !!codeParts, float32: plan.graph.float32 }))) add(k, v);
   add('core/src/model.rs', model.text);
   add('core/src/tables.rs', tablesRs());
   add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }, !!dataParts));
@@ -117,6 +118,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     add('core/src/parts.rs', generatePartsRs(dataParts));
     for (const p of dataParts) add(partFile(p.index), p.code);
   }
+  if (codeParts) add('core/src/parts.rs', generateCodePartsRs(codeParts));
   add('core/tests/golden.rs', goldenRs(names.coreLib, abi, Math.min(vectorsWanted, vectors.length), policy));
   add(
     'core/tests/golden.txt',
@@ -170,7 +172,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   // an estimate is a convenience: a model too large to price (nitro's cost fields overflow) still generates
   let est: Estimate | null = null;
   try {
-    est = estimateProgram(plan, lowering, { modelRs: model });
+    est = estimateProgram(plan, lowering, { modelRs: model, layout: layoutKind });
   } catch (e) {
     notes.push(`no gas estimate in stylus-ml.json: ${(e as Error).message}`);
   }

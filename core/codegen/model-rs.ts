@@ -151,7 +151,8 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   lines.push('#![allow(unused_imports)]');
   lines.push('');
   lines.push('use super::fixed::*;');
-  if (homes.size > 0) lines.push('use super::parts::{load, MissingPart};');
+  if ([...homes.values()].some((h) => h.kind === 'parts' && h.source === 'contracts')) lines.push('use super::parts::{load, MissingPart};');
+  else if (homes.size > 0) lines.push('use super::parts::load;');
   if (plan.graph.float32) lines.push('use super::softfloat::*;');
   lines.push('');
   // the interface

@@ -8,6 +8,7 @@ import { ACTIVATION_FIXED_GAS, activationCompileGas } from '../../nitro/costs';
 import { dataFee, initialDataPricer, type DataPricerState } from '../../nitro/data-pricer';
 import type { StylusParams } from '../../nitro/params';
 import { STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../nitro/storage';
+import { fragmentReadGasCost } from '../../nitro/program-code';
 import { TX_BASE_GAS } from './call';
 import type { ProgramShape } from './shape';
 
@@ -24,7 +25,7 @@ const memoryGas = (bytes: number) => 3 * words(bytes) + Math.floor(words(bytes) 
 export interface DeployEstimate {
   /** the program's deployment: a CREATE, or (multi-part layouts) a CREATE2 through the proxy */
   deployGas: number;
-  /** the other parts (data contracts), each through the proxy, in deployment order */
+  /** the other parts (data contracts or fragments), each through the proxy, in deployment order */
   partsGas?: { name: string; deployGas: number }[];
   activationGas: number;
   dataFeeWei: bigint;
@@ -106,13 +107,34 @@ export function activationDataFee(shape: ProgramShape, pricer: DataPricerState =
   return dataFee(pricer, shape.costs.asmEstimate, time ?? pricer.lastUpdateTime).fee;
 }
 
-/** `parts`: a multi-part layout's data contracts (their init code); the program then goes through the proxy too. */
-export function deployEstimate(shape: ProgramShape, params: StylusParams, pricer?: DataPricerState, parts?: { name: string; initCode: Uint8Array; codeBytes: number }[]): DeployEstimate {
-  const zerosOf = (b: Uint8Array) => b.reduce((n, x) => n + (x === 0 ? 1 : 0), 0);
+/** A contract deployed through the CREATE2 proxy: its init code (length, zero bytes) and the code it leaves. */
+export interface ProxiedPart {
+  name: string;
+  initCodeBytes: number;
+  initCodeZeroBytes: number;
+  codeBytes: number;
+}
+
+/** Zero and total bytes of init code, as a ProxiedPart wants them. */
+export function proxiedPart(name: string, initCode: Uint8Array, codeBytes: number): ProxiedPart {
+  return { name, initCodeBytes: initCode.length, initCodeZeroBytes: initCode.reduce((n, x) => n + (x === 0 ? 1 : 0), 0), codeBytes };
+}
+
+/**
+ * `parts`: a multi-part layout's other contracts (data contracts, fragments), in deployment order; the
+ * program then goes through the proxy too. `root`: a fragmented program's root, deployed in place of the
+ * classic code; activation then reads every fragment (cold: nitro's fragmentReadGasCost).
+ */
+export function deployEstimate(shape: ProgramShape, params: StylusParams, pricer?: DataPricerState, parts?: ProxiedPart[], root?: ProxiedPart): DeployEstimate {
   if (parts && parts.length > 0) {
-    const d = proxyDeployGas(shape.initCodeBytes, shape.initCodeZeroBytes, shape.compressedBytes);
+    const prog = root ?? { name: 'program', initCodeBytes: shape.initCodeBytes, initCodeZeroBytes: shape.initCodeZeroBytes, codeBytes: shape.compressedBytes };
+    const d = proxyDeployGas(prog.initCodeBytes, prog.initCodeZeroBytes, prog.codeBytes);
     const a = activationGas(shape, params);
-    const partsGas = parts.map((p) => ({ name: p.name, deployGas: proxyDeployGas(p.initCode.length, zerosOf(p.initCode), p.codeBytes).total }));
+    if (root) {
+      a.parts.fragmentReads = parts.reduce((g, p) => g + Number(fragmentReadGasCost(false, p.codeBytes)), 0);
+      a.total += a.parts.fragmentReads;
+    }
+    const partsGas = parts.map((p) => ({ name: p.name, deployGas: proxyDeployGas(p.initCodeBytes, p.initCodeZeroBytes, p.codeBytes).total }));
     return { deployGas: d.total, partsGas, activationGas: a.total, dataFeeWei: activationDataFee(shape, pricer), compressedBytes: shape.compressedBytes, parts: { deploy: d.parts, activation: a.parts } };
   }
   const d = deployGas(shape);

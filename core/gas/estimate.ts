@@ -18,7 +18,10 @@ import { stylusParamsFor, type StylusParams } from '../../nitro/params';
 import { abiInk, kernelKey, layerInk, layerUnits } from './kernels';
 import { callCost, calldataGas, spread, spreadOf, addSpread, type CallCost, type Spread } from './call';
 import { l1GasOfCalls } from './l1';
-import { deployEstimate, type DeployEstimate } from './deploy';
+import { deployEstimate, proxiedPart, type DeployEstimate, type ProxiedPart } from './deploy';
+import { programCode, fragmentName } from '../build/fragmented';
+import { stylusInitCode } from '../build/deploy-bytes';
+import { fitsClassic, MAX_FRAGMENT_PAYLOAD, rootProgramCode, DICT_NONE } from '../../nitro/program-code';
 import { predictShape, layerCode, shapeOfWasm, type ProgramShape } from './shape';
 import { planDataLayout } from '../layout/parts';
 import { layoutHomes, type LayoutKind } from '../layout/layout';
@@ -78,6 +81,28 @@ export interface EstimateOptions {
   layout?: LayoutKind;
 }
 
+/**
+ * A fragmented program's fragments and root (layout `fragments`, past one contract): exact from the built
+ * wasm, else from the predicted compressed size (a brotli stream has about one zero byte in 256).
+ */
+function fragmentedParts(shape: ProgramShape, wasm: Uint8Array | null): { fragments: ProxiedPart[]; root: ProxiedPart } | null {
+  if (wasm) {
+    const code = programCode(wasm, 'fragments');
+    if (code.fragments.length === 0) return null;
+    return { fragments: code.fragments.map((f) => proxiedPart(f.name, f.initCode, f.code.length)), root: proxiedPart('program', code.initCode, code.runtimeCode.length) };
+  }
+  const stream = shape.compressedBytes - 4;
+  if (fitsClassic(stream)) return null;
+  const n = Math.ceil(stream / MAX_FRAGMENT_PAYLOAD);
+  const fragments = Array.from({ length: n }, (_, k) => {
+    const payload = Math.min(MAX_FRAGMENT_PAYLOAD, stream - k * MAX_FRAGMENT_PAYLOAD);
+    // returnCodeInit's 12-byte head (one zero byte) + EF F0 01 + the slice
+    return { name: fragmentName(k), initCodeBytes: 12 + 3 + payload, initCodeZeroBytes: 1 + Math.round(payload / 256), codeBytes: 3 + payload };
+  });
+  const rootCode = rootProgramCode({ dictionary: DICT_NONE, decompressedLength: shape.wasmBytes, fragments: fragments.map(() => new Uint8Array(20).fill(0x5a)) });
+  return { fragments, root: proxiedPart('program', stylusInitCode(rootCode), rootCode.length) };
+}
+
 /** A small deterministic sample of the input box: its two corners and uniform draws inside it. */
 export function boxSamples(plan: Plan, n = 24, seed = 7): number[][][] {
   const rnd = prng(seed);
@@ -127,14 +152,17 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const layerSum = layers.reduce<Spread>((a, l) => addSpread(a, l.inkSpread), spread(0));
   const codeInk = addSpread(layerSum, spread(abiWork));
   // data contracts: account_code per part (its hostio ink, the code's bytes into the arena, the cold access)
-  const parts = rs.homes.size > 0 ? planDataLayout(plan).parts : [];
+  const parts = opts.layout === 'data' && rs.homes.size > 0 ? planDataLayout(plan).parts : [];
   const partsInk = parts.reduce((a, p) => a + Number(BASE_INK.account_code + writePrice(p.code.length) + accountCodeGas(MAX_CODE_SIZE, true) * BigInt(params.inkPrice)), 0);
   const l2 = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, partsInk });
   // the signed transaction's gas field: what a wallet would send (the L2 estimate with a margin)
   const gasLimit = BigInt(Math.ceil(l2.totalTxGas.max * 1.2));
   const l1 = l1GasOfCalls(calldatas, { pricePerUnitWei: opts.l1PricePerUnitWei ?? 0n, l2BaseFeeWei: opts.l2BaseFeeWei ?? 100_000_000n, brotliLevel: opts.l1BrotliLevel }, gasLimit);
   const call = l1.max === 0 ? l2 : callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, partsInk, l1Gas: l1 });
-  const deploy = deployEstimate(shape, params, undefined, parts.map((p) => ({ name: `part-${String(p.index).padStart(3, '0')}`, initCode: p.initCode, codeBytes: p.code.length })));
+  const fragmented = opts.layout === 'fragments' ? fragmentedParts(shape, opts.wasm ?? null) : null;
+  const deploy = fragmented
+    ? deployEstimate(shape, params, undefined, fragmented.fragments, fragmented.root)
+    : deployEstimate(shape, params, undefined, parts.map((p) => proxiedPart(`part-${String(p.index).padStart(3, '0')}`, p.initCode, p.code.length)));
   return {
     function: fn,
     call,

@@ -13,6 +13,7 @@ import { treeDepthRange } from '../quant/plan-trees';
 import { ByteWriter } from '../wasm/bytes';
 import { lanePair } from '../codegen/dense';
 import { denseImage } from '../layout/images';
+import { planFragmentLayout, type CodeLayout } from '../layout/fragments';
 import { biasStorage } from '../codegen/dense-pairs';
 
 export interface ProgramShape {
@@ -131,6 +132,26 @@ function pairsStream(q: Int32Array, OC: number, window: number): Uint8Array {
   return w.finish();
 }
 
+/** A word of weights written by code (layout fragments, parts.rs): its code bytes, raw and compressed. */
+const CODE_WORD = { bytes: 19.5, z: 8.3 } as const;
+
+const fragmentLayouts = new WeakMap<Plan, CodeLayout>();
+function fragmentLayer(plan: Plan, index: number) {
+  let l = fragmentLayouts.get(plan);
+  if (!l) fragmentLayouts.set(plan, (l = planFragmentLayout(plan)));
+  return l.layers.find((x) => x.layer === index) ?? null;
+}
+/** Words of layer `index`'s image that code writes (layout fragments). */
+function codeWords(plan: Plan, index: number): number {
+  const l = fragmentLayer(plan, index);
+  return l ? ((l.image.units - l.staticUnits) * l.image.unitBytes) / 8 : 0;
+}
+/** Bytes of layer `index`'s image kept static (layout fragments). */
+function staticBytes(plan: Plan, index: number, all: number): number {
+  const l = fragmentLayer(plan, index);
+  return l ? l.staticUnits * l.image.unitBytes : all;
+}
+
 /** Real code bytes per byte of the synthetic streams (rustc's register shuffling and block structure). */
 const STREAM_BYTES = { immediates: 1.25 } as const;
 
@@ -147,7 +168,12 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
     if (op.op === 'matmul' && /row pairs|data contracts/.test(d)) {
       // the image kernels (dense-pairs.ts): per input its widening into a local and its share of the
       // lane terms, ~34 bytes raw, very regular (brotli: ~1.6 bytes per input)
-      return { bytes: Math.round(600 + 34 * op.K), opsPerByte: 0.3, compressRatio: 0, z: Math.round(500 + 1.6 * op.K) };
+      const kernel = { bytes: 600 + 34 * op.K, z: 500 + 1.6 * op.K };
+      // layout fragments: the words past the data budget are stores of constants (parts.rs), measured on
+      // 784-128-64-10: 19.5 bytes of code and 8.3 compressed per word (local.get, i64.const, i64.store)
+      const words = /code parts/.test(d) ? codeWords(plan, index) : 0;
+      const bytes = kernel.bytes + CODE_WORD.bytes * words;
+      return { bytes: Math.round(bytes), opsPerByte: (0.3 * kernel.bytes + 3 * words) / bytes, compressRatio: 0, z: Math.round(kernel.z + CODE_WORD.z * words) };
     }
     if (op.op === 'conv2d' && /pairs/.test(d)) {
       const stream = pairsStream(p.W.q, op.outChannels, op.inChannels * op.kernel[0] * op.kernel[1]);
@@ -227,7 +253,9 @@ export function layerDataBytes(plan: Plan, index: number, decision: string | und
   const d = decision ?? '';
   if (p.op === 'matmul' && /row pairs|data contracts/.test(d)) {
     // the image in the program (row pairs) or in data contracts; the bias as i64 in the program either way
-    const image = /data contracts/.test(d) ? new Uint8Array(0) : denseImage(plan, plan.nodes[index]).bytes;
+    const full = /data contracts/.test(d) ? new Uint8Array(0) : denseImage(plan, plan.nodes[index]).bytes;
+    // layout fragments: only the pairs within the data budget are a static array
+    const image = /code parts/.test(d) ? full.subarray(0, staticBytes(plan, index, full.length)) : full;
     const wide = biasStorage(p.bias) === 'i64';
     const out = new Uint8Array(image.length + (wide ? 8 : 4) * (p.bias?.length ?? 0));
     out.set(image, 0);

@@ -14,8 +14,12 @@ import { planDataLayout } from './parts';
 /** The per-transaction gas cap (nitro/limits.ts), as a number. */
 const MAX_TX_GAS = Number(PER_TX_GAS_LIMIT);
 
-/** A single program is kept unless another layout's call is cheaper by more than this (the estimate's ±5%). */
-export const SINGLE_MARGIN = 0.05;
+/**
+ * A single program is kept unless another layout's call is cheaper by more than this: one program deploys
+ * in one transaction and its weights are code the overflow analysis re-checks, which weights read from
+ * data contracts are not.
+ */
+export const SINGLE_MARGIN = 0.25;
 
 /** Bytes of the compressed stream one fragment carries (its code less the 3-byte prefix). */
 export const FRAGMENT_PAYLOAD_BYTES = MAX_CODE_SIZE - 3;
@@ -42,7 +46,7 @@ export function rankLayout(plan: Plan, lowering: Lowering, kind: LayoutKind, opt
   if (kind === 'fragments' && p.maxFragmentCount === 0) return { kind, fits: false, note: `needs ArbOS 60 or later (this chain: ${arbos})`, executionGas: null, totalTxGas: null, compressedBytes: null, parts: 0 };
   let e: Estimate;
   try {
-    e = estimateProgram(plan, lowering, { ...opts, layout: kind === 'data' ? 'data' : 'single' });
+    e = estimateProgram(plan, lowering, { ...opts, layout: kind });
   } catch (err) {
     return { kind, fits: false, note: (err as Error).message, executionGas: null, totalTxGas: null, compressedBytes: null, parts: 0 };
   }
@@ -52,6 +56,7 @@ export function rankLayout(plan: Plan, lowering: Lowering, kind: LayoutKind, opt
   const overCap = e.call.totalTxGas.max > MAX_TX_GAS ? `a call needs ${num(e.call.totalTxGas.max)} gas, over the ${num(MAX_TX_GAS)} per-transaction cap` : null;
   const overWasm = e.shape.wasmBytes > p.maxWasmSize ? `${num(e.shape.wasmBytes)} bytes of wasm, over MaxWasmSize ${num(p.maxWasmSize)}` : null;
   if (kind === 'fragments') {
+    if (z <= MAX_CODE_SIZE) return { ...base, fits: false, note: 'the program fits one contract (the same program as single)', parts: 0 };
     const fragments = Math.ceil(z / FRAGMENT_PAYLOAD_BYTES);
     const why = overCap ?? overWasm ?? (fragments > p.maxFragmentCount ? `${num(z)} compressed bytes need ${fragments} fragments, over MaxFragmentCount ${p.maxFragmentCount}` : null);
     return { ...base, fits: why === null, note: why ?? `a root and ${fragments} fragment(s)`, parts: fragments };
@@ -77,7 +82,7 @@ export function chooseLayout(plan: Plan, lowering: Lowering, opts: Omit<Estimate
     // apart, and a single program deploys in one transaction
     const single = fitting.find((r) => r.kind === 'single');
     if (single && single !== cheapest && single.executionGas! <= cheapest.executionGas! * (1 + SINGLE_MARGIN)) {
-      return { pick: 'single', reason: `auto: single (one program), within ${SINGLE_MARGIN * 100}% (the estimate's accuracy) of the cheapest, ${cheapest.kind} at ${num(cheapest.executionGas!)} execution gas — ${others}`, ranked };
+      return { pick: 'single', reason: `auto: single (one program), within ${SINGLE_MARGIN * 100}% of the cheapest call (${cheapest.kind}, ${num(cheapest.executionGas!)} execution gas): one contract to deploy, weights the overflow check reads — ${others}`, ranked };
     }
     return { pick: cheapest.kind, reason: `auto: ${cheapest.kind} (${cheapest.note}), the cheapest predict call that fits at ${num(cheapest.executionGas!)} execution gas — ${others}`, ranked };
   }

@@ -5,16 +5,27 @@
 // holding only code and small layers. `auto` picks the cheapest predict call among those that fit.
 import type { WeightHome } from '../codegen/dense-pairs';
 import { planDataLayout, type DataLayout } from './parts';
+import { planFragmentLayout, type CodeLayout } from './fragments';
 import type { Plan } from '../quant/types';
 
 export type LayoutKind = 'single' | 'fragments' | 'data';
 export type LayoutChoice = LayoutKind | 'auto';
 export const LAYOUT_KINDS: LayoutKind[] = ['single', 'fragments', 'data'];
 
-/** The weight homes and data parts a layout gives a plan (empty unless `data`). */
-export function layoutHomes(plan: Plan, kind: LayoutKind): { homes: Map<number, WeightHome>; data: DataLayout | null } {
-  if (kind !== 'data') return { homes: new Map(), data: null };
-  const data = planDataLayout(plan);
-  const homes = new Map<number, WeightHome>(data.layers.map((l) => [l.layer, { kind: 'parts', first: l.first, count: l.count, perPart: l.perPart }]));
-  return { homes, data };
+/**
+ * The weight homes a layout gives a plan: data contracts (`data`), code parts past the data budget
+ * (`fragments`), nothing for `single` (every weight in the program's code or data).
+ */
+export function layoutHomes(plan: Plan, kind: LayoutKind): { homes: Map<number, WeightHome>; data: DataLayout | null; code: CodeLayout | null } {
+  if (kind === 'data') {
+    const data = planDataLayout(plan);
+    const homes = new Map<number, WeightHome>(data.layers.map((l) => [l.layer, { kind: 'parts', source: 'contracts', first: l.first, count: l.count, perPart: l.perPart, staticUnits: 0 }]));
+    return { homes, data, code: null };
+  }
+  if (kind === 'fragments') {
+    const code = planFragmentLayout(plan);
+    const homes = new Map<number, WeightHome>(code.layers.map((l) => [l.layer, { kind: 'parts', source: 'code', first: l.first, count: l.count, perPart: l.perPart, staticUnits: l.staticUnits }]));
+    return { homes, data: null, code };
+  }
+  return { homes: new Map(), data: null, code: null };
 }

@@ -139,6 +139,34 @@ test('layout data: dense weights in data contracts, deployed part by part, predi
   checkEstimate(f, 'mlp 784-96-10 (data)');
 });
 
+test('layout fragments: a 109k-parameter i8 MLP (784→128→64→10) deploys as root + fragments at ArbOS 61 and predicts bit-exact', { skip, timeout: 20 * 60_000 }, async () => {
+  const model = path.join(tmp, 'mlp-fragments.onnx');
+  fs.writeFileSync(model, mlp([784, 128, 64, 10], { batch: 1, seed: 7, init: 'laplace' }));
+  const f = await flow('mlp-fragments', model, '0:1', digits(3, 11, 1), ['--activations', 'i16', '--layout', 'fragments']);
+  const m = readManifest(f.dir);
+  assert.equal(m.layout!.kind, 'fragments');
+  const params = m.layers.reduce((a, l) => a + l.params, 0);
+  assert.ok(params >= 100_000, `${params} parameters`);
+  const fragments = m.layout!.parts.filter((p) => p.kind === 'fragment');
+  assert.ok(fragments.length >= 2, `${fragments.length} fragments`);
+  // nitro's format on chain: EF F0 01 ‖ slice per fragment; the root EF F0 02 <dict> <wasm length> ‖ their addresses in order
+  const pub = createPublicClient({ transport: http(node.url) });
+  for (const p of fragments) {
+    const code = await pub.getCode({ address: p.address as Hex });
+    assert.ok(code?.startsWith('0xeff001'), `${p.name} at ${p.address} is a Stylus fragment`);
+    assert.equal(code!.length / 2 - 1, p.bytes);
+  }
+  const root = (await pub.getCode({ address: f.deploy.address as Hex }))!;
+  assert.ok(root.startsWith('0xeff00200'), 'the program is a root');
+  assert.equal(root.slice(18), fragments.map((p) => p.address!.slice(2).toLowerCase()).join(''), 'the root lists the fragments in order');
+  assert.equal(parseInt(root.slice(10, 18), 16), m.totals.codeSize!.wasmBytes, 'with the wasm length');
+  // fragments first, then the root, then activation
+  assert.deepEqual(f.deploy.parts!.map((p) => p.name), [...fragments.map((p) => p.name), 'program']);
+  assert.ok(f.deploy.activate.gasUsed > 0);
+  assert.equal(f.call.matchesSimulator, true);
+  checkEstimate(f, 'mlp 784-128-64-10 (fragments)');
+});
+
 /** Transactions sent to the CREATE2 proxy, block by block: each is one part's deployment. */
 async function proxyDeployments(url: string): Promise<number> {
   const pub = createPublicClient({ transport: http(url) });

@@ -92,11 +92,13 @@ describe('generateCrate', () => {
     assert.equal(m.lowering.layers.layer_0_fc0, 'weights in data, unrolled');
   });
 
-  it('lowering presets: default unrolls with weights in data, gas writes weights as immediates, size rolls the loops', () => {
+  it('lowering presets: default i8 weights in data as row pairs, gas writes weights as immediates, size rolls the loops', () => {
     const rs = (optimize?: 'gas' | 'size') => gen(mlpFile, '-1:1', { template: 'minimal', crateDir: path.join(work, `l${optimize}`), optimize, weights: 'i8' }).text('core/src/model.rs');
     const def = rs();
-    assert.match(def, /static LAYER_0_FC0_W: \[\[i8; 12\]; 6\]/);
-    assert.match(def, /acc \+= x\[11\] as i32 \* w\[11\] as i32;/, 'the whole row written out, i32 accumulator');
+    // i8 weights, i16 inputs: two rows per i64 multiply (dense-pairs.ts), 3 words of 4 inputs per pair of rows
+    assert.match(def, /static LAYER_0_FC0_W: \[\[i64; 3\]; 3\]/);
+    assert.match(def, /a \+= x11 \* \(\(\(v >> 24\) & LANE_BYTES\) - LANE_BIAS\);/, 'the whole row written out, each term the signed pair of weights');
+    assert.match(def, /acc\[2 \* q \+ 1\] \+= lane_hi\(a\);/);
     const gas = rs('gas');
     assert.doesNotMatch(gas, /static LAYER_0_FC0_W/);
     assert.match(gas, /acc \+= x\[\d+\] as i32 \* -?\d+;/);
