@@ -47,7 +47,7 @@ function restoreState(saved: unknown): WebviewState {
   const sourcePath = document.body.dataset.source ?? null;
   // Saved state went through the same validation when it arrived; re-validate anyway (it is stored JSON).
   const s = parseWebviewState(saved);
-  return s ? { ...s, sourcePath } : { sourcePath, model: null, tryInput: '', tryResult: null };
+  return s ? { ...s, sourcePath } : { sourcePath, model: null, tryInput: '', tryResult: null, pinned: null, view: { overlay: 'ops', selected: null } };
 }
 
 function save(): void {
