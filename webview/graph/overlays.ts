@@ -60,9 +60,10 @@ export function nodeOverlays(g: GraphModel, m: PreviewModel, overlay: Overlay): 
     }
     case 'format': {
       // a crate's table rows are its manifest's layers (formats known); a bare model's come from the estimate
+      // (the last layer of a node wins: its output is the node's)
       const byName = new Map<string, string>();
-      for (const l of m.layers ?? []) if (l.outputFormat) byName.set(l.name, `${fmt.qformat(l.outputFormat)} · ${fmt.range(l.range)}`);
-      for (const l of costs) if (l.format && !byName.has(l.name)) byName.set(l.name, `${l.format} · ${fmt.range(l.range ?? null)}`);
+      for (const l of costs) if (l.format) byName.set(l.name, `${l.format} · ${fmt.range(l.range ?? null)}`);
+      if (m.source.kind === 'crate') for (const l of m.layers ?? []) if (l.outputFormat) byName.set(l.name, `${fmt.qformat(l.outputFormat)} · ${fmt.range(l.range)}`);
       return g.nodes.map((n) => ({ text: byName.get(n.name) ?? '—', value: null, share: null }));
     }
     case 'error': {
