@@ -47,12 +47,14 @@ const vscode = acquireVsCodeApi();
 const root = document.getElementById('root') as HTMLElement;
 
 const state: WebviewState = restoreState(vscode.getState());
+/** the figures last seen, and those the latest answer changed (highlighted until the next change); a page
+ *  reloaded (hidden and shown again) starts from the figures it had */
+const seen: Seen = new Map();
+if (state.model) changedFigures(seen, state.model);
+let changed: { id: string; text: string }[] = [];
 let busy: string | null = null;
 let tryError: string | null = null;
 let cspViolations = 0;
-/** the figures last seen, and those the latest answer changed (highlighted until the next change) */
-const seen: Seen = new Map();
-let changed: { id: string; text: string }[] = [];
 const announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'data-testid': 'announcer' });
 
 const graphView = new GraphView({
@@ -502,10 +504,11 @@ window.addEventListener('message', (event: MessageEvent) => {
   switch (msg.type) {
     case 'model': {
       state.model = msg.model;
+      // one computation sends several models (the table, the estimate, the accuracy): what each changes adds up
       const diff = changedFigures(seen, msg.model);
       if (diff.length > 0) {
-        changed = diff;
-        announcer.textContent = diff.map((d) => d.text).join('; ');
+        changed = [...changed.filter((c) => !diff.some((d) => d.id === c.id)), ...diff];
+        announcer.textContent = changed.map((d) => d.text).join('; ');
       }
       break;
     }
@@ -515,6 +518,8 @@ window.addEventListener('message', (event: MessageEvent) => {
       revealNode = msg.name;
       break;
     case 'busy':
+      // a new computation starts: the highlights of the last one go
+      if (busy === null && msg.what !== null) changed = [];
       busy = msg.what;
       break;
     case 'tryResult':
