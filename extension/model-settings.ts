@@ -61,4 +61,3 @@ export function weightArgs(options: PreviewOptions): string[] {
   return options.format === 'auto' ? [] : ['--weights', options.format];
 }
 
-export { defaultOptions };

@@ -94,6 +94,39 @@ function post(m: FromWebview): void {
 
 // ---- sections ---------------------------------------------------------------------------------------
 
+/** Sections rebuilt only when what they show changes: the page is rebuilt on every message (busy
+ *  indicators, partial models), and a large model's tables (a hundred rows of table elements) would
+ *  otherwise be built again each time. */
+const built = new Map<string, { key: string; el: HTMLElement }>();
+/** A large section's new content waits one frame (`rows` past LARGE), so the page first paints what is
+ *  above it — the graph — instead of waiting for a hundred table rows to lay out. */
+const LARGE = 40;
+const TITLES = { layers: 'Layers', gas: 'Gas', accuracy: 'Accuracy against the float model' } as const;
+/** per section, the content allowed to be built at the next render */
+const due = new Map<string, string>();
+let deferred = false;
+function cached(id: keyof typeof TITLES, data: unknown, rows: number, build: () => HTMLElement): HTMLElement {
+  const key = JSON.stringify(data);
+  const hit = built.get(id);
+  if (hit && hit.key === key) return hit.el;
+  if (rows > LARGE && due.get(id) !== key) {
+    due.set(id, key);
+    if (!deferred) {
+      deferred = true;
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          deferred = false;
+          render();
+        }),
+      );
+    }
+    return hit?.el ?? section(id, TITLES[id], h('p', { class: 'note' }, `Drawing ${rows} rows…`));
+  }
+  const el = build();
+  built.set(id, { key, el });
+  return el;
+}
+
 function section(id: SectionId, title: string, ...body: (Node | null)[]): HTMLElement {
   return h('section', { id: `section-${id}`, 'data-testid': `section-${id}` }, h('h2', {}, title), ...body);
 }
@@ -479,15 +512,16 @@ function renderPage(): void {
     summarySection(m),
     controls(m),
     graphSection(m),
-    layersSection(m),
-    gasSection(m),
+    cached('layers', [m.source, m.layers, m.notes.layers], m.layers?.length ?? 0, () => layersSection(m)),
+    cached('gas', [m.call, m.layerCosts, m.notes.gas], m.layerCosts?.length ?? 0, () => gasSection(m)),
     deploySection(m),
-    accuracySection(m),
+    cached('accuracy', [m.accuracy, m.validation, m.perLayer, m.notes.accuracy], m.perLayer?.layers.length ?? 0, () => accuracySection(m)),
     compareSection(m),
     tryItSection(m),
     announcer,
   );
   // the figures the latest answer changed, highlighted where they are shown
+  for (const el of root.querySelectorAll('.changed')) el.classList.remove('changed');
   for (const c of changed) document.querySelector(`[data-testid="${c.id}"]`)?.classList.add('changed');
 }
 

@@ -45,6 +45,22 @@ describe('graph view', () => {
     assert.ok(L.height > NODE_H * graph.nodes.length * 0.5);
   });
 
+  test('a classifier\'s two heads (skl2onnx: label → Cast, probabilities → Normalizer → ZipMap) branch from one node to two outputs', () => {
+    for (const [sample, chain] of [['iris-logreg.onnx', ['Normalizer', 'ZipMap']], ['iris-forest.onnx', ['ZipMap']]] as const) {
+      const file = path.join(__dirname, '..', '..', 'samples', sample);
+      const { graph } = graphOf(readFileSync(file), file);
+      const L = layoutGraph(graph);
+      const head = L.nodes.find((n) => n.kind === 'node' && n.index === 0)!;
+      const out = L.edges.filter((e) => e.from === head.id);
+      assert.deepEqual(out.map((e) => e.value).sort(), ['label', sample === 'iris-logreg.onnx' ? 'probability_tensor' : 'probabilities'], `${sample}: two edges leave the classifier`);
+      const targets = out.map((e) => L.nodes.find((n) => n.id === e.to)!);
+      assert.ok(Math.abs(targets[0].x - targets[1].x) >= NODE_W, `${sample}: the two heads side by side`);
+      assert.equal(L.edges.filter((e) => e.to.startsWith('out')).length, 2, `${sample}: both graph outputs are reached`);
+      const ops = graph.nodes.map((n) => n.op);
+      for (const op of chain) assert.ok(ops.includes(op));
+    }
+  });
+
   test('mnist-8: 12 nodes and the 13 edges of the file (a Reshape of constants feeds the MatMul)', { skip: !corpusAvailable() && 'no corpus' }, () => {
     const { graph } = graphOf(readFileSync(corpusFile('zoo/mnist-8/model.onnx')), 'mnist-8.onnx');
     assert.equal(graph.nodes.length, 12);
