@@ -18,7 +18,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { mlp, residual } from '../test/fixtures/onnx-builder';
 import { corpusAvailable, corpusFile } from '../test/fixtures/corpus';
-import { VSCodeSession, e2eAvailability, makeWorkspace, packageVsix } from '../test/e2e/harness';
+import { VSCodeSession, e2eAvailability, makeWorkspace, packageVsix, waitFor } from '../test/e2e/harness';
 import type { BenchResult } from './types';
 
 const TARGET = { activationMs: 300, firstRenderMs: 1000, graphMs: 1000, vsixMB: 20 };
@@ -112,18 +112,20 @@ async function waitForIdleWorkbench(vs: VSCodeSession): Promise<void> {
 }
 
 /** Clicks a model in the Explorer: ms until the graph's nodes are shown, and the page's own render time. */
-async function openGraph(vs: VSCodeSession, model: string): Promise<{ clickMs: number; renderMs: number; nodes: number; edges: number }> {
+async function openGraph(vs: VSCodeSession, model: string): Promise<{ clickMs: number; paintedMs: number; renderMs: number; nodes: number; edges: number }> {
   const item = vs.page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: model }).first();
   await item.waitFor({ state: 'visible', timeout: 30_000 });
   const t0 = performance.now();
+  const clickedAt = Date.now();
   await item.click();
   const frame = vs.webviewFrame();
   await frame.locator('[data-testid="graph-node"]').last().waitFor({ state: 'visible', timeout: 60_000 });
   const clickMs = performance.now() - t0;
   const g = frame.getByTestId('graph');
-  const [renderMs, nodes, edges] = await Promise.all(['data-render-ms', 'data-nodes', 'data-edges'].map((a) => g.getAttribute(a).then(Number)));
+  await waitFor('the graph painted', () => g.getAttribute('data-painted-at'));
+  const [renderMs, nodes, edges, paintedAt] = await Promise.all(['data-render-ms', 'data-nodes', 'data-edges', 'data-painted-at'].map((a) => g.getAttribute(a).then(Number)));
   await frame.locator('[data-testid="busy"]').waitFor({ state: 'detached', timeout: 180_000 }); // the engine idle before the next run
-  return { clickMs, renderMs, nodes, edges };
+  return { clickMs, paintedMs: paintedAt - clickedAt, renderMs, nodes, edges };
 }
 
 async function closeEditors(vs: VSCodeSession): Promise<void> {
@@ -222,8 +224,9 @@ export async function benchExtension(): Promise<BenchResult> {
       await vs.screenshot(`bench-graph-${model.replace(/\.onnx$/, '')}`);
       const r = runs[0];
       rows.push(row(`graph first render, ${model} (${r.nodes} nodes, ${r.edges} edges; median of ${GRAPH_RUNS}): model in the page → graph drawn`, median(runs.map((x) => x.renderMs)), TARGET.graphMs, 'ms'));
-      rows.push(row(`  click .onnx → graph shown (median of ${GRAPH_RUNS})`, median(runs.map((x) => x.clickMs)), TARGET.graphMs, 'ms'));
-      notes.push(`${model}: page render ${runs.map((x) => x.renderMs.toFixed(0)).join(', ')} ms; click → graph ${runs.map((x) => x.clickMs.toFixed(0)).join(', ')} ms`);
+      rows.push(row(`  click .onnx → graph painted (the page's clock; median of ${GRAPH_RUNS})`, median(runs.map((x) => x.paintedMs)), TARGET.graphMs, 'ms'));
+      rows.push(info(`  click .onnx → graph seen by the test driver (median of ${GRAPH_RUNS})`, median(runs.map((x) => x.clickMs))));
+      notes.push(`${model}: page render ${runs.map((x) => x.renderMs.toFixed(0)).join(', ')} ms; click → painted ${runs.map((x) => x.paintedMs.toFixed(0)).join(', ')} ms; click → seen ${runs.map((x) => x.clickMs.toFixed(0)).join(', ')} ms`);
     }
   } finally {
     await vs.close();
