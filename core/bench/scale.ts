@@ -18,7 +18,7 @@ import { writeCrate } from '../codegen/write';
 import { buildCrate } from '../build/build';
 import { loweringFor, recordedLowering, type Optimize } from '../codegen/lowering';
 import { readManifest } from '../manifest/file';
-import { buildBaseline, deployBaseline, OverGasCap } from '../baseline/index';
+import { buildBaseline, deployBaseline, OverGasCap, predictGas } from '../baseline/index';
 import { estimateProgram, type Estimate } from '../gas/estimate';
 import { calldataGas, TX_BASE_GAS } from '../gas/call';
 import { createProfiler, namesFromJson } from '../../nitro/profile';
@@ -166,10 +166,16 @@ async function measureOne(client: ChainClient, m: ScaleModel, bytes: Uint8Array,
   try {
     const b = buildBaseline(plan);
     const bd = await deployBaseline(client, b);
-    // one transaction at the cap per input (eth_estimateGas would run a large model's EVM code a dozen
-    // times in its search and outlast the RPC timeout): its receipt, or out of gas at the cap
+    // eth_estimateGas, else one transaction at the cap (a large model's EVM code runs for seconds in the
+    // devnode, and either request can outlast the RPC timeout on a busy machine)
     const g: number[] = [];
     for (const q of inputs) {
+      try {
+        g.push((await predictGas(client, bd.address, b.abi, q.flat(), MAX_TX_GAS)).totalGas);
+        continue;
+      } catch (e) {
+        if (e instanceof OverGasCap) throw e;
+      }
       const r = await sendContract(client, { to: bd.address, data: encodeFunctionData({ abi: b.abi, functionName: 'predict', args: [q.flat()] }), gas: BigInt(MAX_TX_GAS) });
       if (r.status !== 'success') throw r.gasUsed >= BigInt(MAX_TX_GAS) ? new OverGasCap('over the cap') : new Error(`EVM baseline predict reverted (${r.hash})`);
       g.push(Number(r.gasUsed));
