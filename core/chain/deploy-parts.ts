@@ -4,7 +4,7 @@
 // to the expected code hash is skipped, so no part is ever deployed twice, and an interrupted deployment
 // run again deploys only what is missing. Progress is reported per part; an AbortSignal stops between
 // parts (what is on chain stays valid).
-import { keccak256, toHex, type Hex } from 'viem';
+import { keccak256, type Hex } from 'viem';
 import { UserError } from '../errors';
 import { CREATE2_PROXY, CREATE2_PROXY_DEPLOYMENT, CREATE2_PROXY_FUNDING, CREATE2_PROXY_SIGNER, proxyCalldata } from '../layout/create2';
 import type { ChainClient } from './connect';
@@ -118,6 +118,3 @@ export async function deployParts(client: ChainClient, parts: PartToDeploy[], op
   }
   return out;
 }
-
-/** The init code's hex, for messages and JSON. */
-export const initCodeHex = (p: PartToDeploy): Hex => toHex(p.initCode);

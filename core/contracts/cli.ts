@@ -377,6 +377,4 @@ export type BuildJson = v.InferOutput<typeof BuildJsonSchema>;
 export type EstimateJson = v.InferOutput<typeof EstimateJsonSchema>;
 export type DeployJson = v.InferOutput<typeof DeployJsonSchema>;
 export type DeployProgress = v.InferOutput<typeof DeployProgressSchema>['progress'];
-export type CallCaseJson = v.InferOutput<typeof CallCaseJsonSchema>;
 export type CallJson = v.InferOutput<typeof CallJsonSchema>;
-export type CheckJson = v.InferOutput<typeof CheckJsonSchema>;

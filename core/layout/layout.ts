@@ -9,7 +9,6 @@ import { planFragmentLayout, type CodeLayout } from './fragments';
 import type { Plan } from '../quant/types';
 
 export type LayoutKind = 'single' | 'fragments' | 'data';
-export type LayoutChoice = LayoutKind | 'auto';
 export const LAYOUT_KINDS: LayoutKind[] = ['single', 'fragments', 'data'];
 
 /**
