@@ -168,7 +168,7 @@ export function mlpCrate(dir: string): string {
   const src = path.join(dir, 'src');
   mkdirSync(src, { recursive: true });
   writeFileSync(path.join(dir, 'stylus-ml.json'), JSON.stringify(manifest, null, 1));
-  writeFileSync(path.join(src, 'fixed.rs'), readFileSync(path.join(__dirname, '..', 'stylus-templates', 'runtime', 'fixed.rs'), 'utf8'));
+  writeFileSync(path.join(src, 'fixed.rs'), readFileSync(path.join(__dirname, '..', 'stylus-templates', 'runtime', 'src', 'fixed.rs'), 'utf8'));
   const model = lines.join('\n') + '\n';
   writeFileSync(path.join(src, 'model.rs'), model);
   return model;

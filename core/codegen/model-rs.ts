@@ -122,8 +122,8 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   lines.push('#![allow(clippy::all)]');
   lines.push('#![allow(unused_imports)]');
   lines.push('');
-  lines.push('use super::fixed::*;');
-  if (plan.graph.float32) lines.push('use super::softfloat::*;');
+  lines.push('use stylus_ml_runtime::fixed::*;');
+  if (plan.graph.float32) lines.push('use stylus_ml_runtime::softfloat::*;');
   lines.push('');
   // the interface
   lines.push('/// The model inputs, quantised (see `formats()` / stylus-ml.json).');

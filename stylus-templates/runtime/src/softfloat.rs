@@ -1,4 +1,5 @@
-//! Float32 runtime of stylus-ml, copied into the crates of dynamically quantized models.
+//! Float32 runtime of stylus-ml: what the crates of dynamically quantized models (onnxruntime's
+//! `quantize_dynamic`) compute between their integer layers.
 //!
 //! Between its integer layers such a model computes in float32, and onnxruntime quantizes each layer's
 //! input with a scale computed from the data (DynamicQuantizeLinear). To return onnxruntime's outputs bit
@@ -8,6 +9,17 @@
 //! values. The simulator's twin is core/quant/softfloat.ts (the same algorithm, line for line) and
 //! core/quant/f32.ts (the same operations with hardware rounding). Operands are finite; a result past
 //! the float32 range would be an infinity, which the plan proves cannot happen for inputs in the box.
+//!
+//! ```
+//! use stylus_ml_runtime::softfloat::{sf_add, sf_div, sf_from_i32, sf_key, sf_from_key, sf_nearbyint};
+//! let one = sf_from_i32(1);
+//! assert_eq!(one, 0x3f80_0000); // 1.0f32
+//! let third = sf_div(one, sf_from_i32(3));
+//! assert_eq!(third, 0x3eaa_aaab); // 1/3 rounded to nearest even, as the hardware rounds it
+//! assert_eq!(sf_nearbyint(sf_add(one, 0x3f00_0000)), 2); // 1.5 rounds half to even: 2
+//! assert_eq!(sf_from_key(sf_key(0xbf80_0000)), 0xbf80_0000); // -1.0 round-trips through its key
+//! assert!(sf_key(0xbf80_0000) < sf_key(one)); // keys order like the values
+//! ```
 
 const SIGN: u32 = 0x8000_0000;
 /// 1.0, 0.5 and 255.0 as float32 bits.
