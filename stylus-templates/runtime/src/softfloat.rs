@@ -28,8 +28,21 @@ const HALF: u32 = 0x3f00_0000;
 const F255: u32 = 0x437f_0000;
 /// MLAS's logistic (onnxruntime logistic.cpp): input clamp ±18 (as keys) and its rational coefficients.
 const KEY_18: i32 = 0x4190_0000;
-const LOGISTIC_ALPHA: [u32; 5] = [0x2e40_3551, 0x33f8_4ecb, 0x387f_413b, 0x3c0b_7d58, 0x3e7e_3f32];
-const LOGISTIC_BETA: [u32; 6] = [0x2b2b_c4f5, 0x31c5_f27b, 0x36d3_17dd, 0x3adf_153f, 0x3def_3e18, 0x3f7e_3f34];
+const LOGISTIC_ALPHA: [u32; 5] = [
+    0x2e40_3551,
+    0x33f8_4ecb,
+    0x387f_413b,
+    0x3c0b_7d58,
+    0x3e7e_3f32,
+];
+const LOGISTIC_BETA: [u32; 6] = [
+    0x2b2b_c4f5,
+    0x31c5_f27b,
+    0x36d3_17dd,
+    0x3adf_153f,
+    0x3def_3e18,
+    0x3f7e_3f34,
+];
 
 /// The float32 bits of a key.
 #[inline(always)]
@@ -89,7 +102,11 @@ pub fn sf_round_pack(s: u32, e: i32, sig: u64) -> u32 {
             let q = sig >> shift;
             let r = sig & ((1u64 << shift) - 1);
             let half = 1u64 << (shift - 1);
-            sig = if r > half || (r == half && q & 1 == 1) { q + 1 } else { q };
+            sig = if r > half || (r == half && q & 1 == 1) {
+                q + 1
+            } else {
+                q
+            };
         }
         e += shift;
         if sig == 1 << 24 {
@@ -118,7 +135,11 @@ pub fn sf_add(a: u32, b: u32) -> u32 {
         return a;
     }
     // |x| >= |y|, three guard bits, the smaller one's lost bits ORed into a sticky bit
-    let ((sx, ex, mx), (sy, ey, my)) = if ea > eb || (ea == eb && ma >= mb) { ((sa, ea, ma), (sb, eb, mb)) } else { ((sb, eb, mb), (sa, ea, ma)) };
+    let ((sx, ex, mx), (sy, ey, my)) = if ea > eb || (ea == eb && ma >= mb) {
+        ((sa, ea, ma), (sb, eb, mb))
+    } else {
+        ((sb, eb, mb), (sa, ea, ma))
+    };
     let d = ex - ey;
     let mx = mx << 3;
     let mut my = my << 3;
@@ -206,7 +227,11 @@ pub fn sf_nearbyint(a: u32) -> i32 {
         let q = m >> shift;
         let r = m & ((1u64 << shift) - 1);
         let half = 1u64 << (shift - 1);
-        (if r > half || (r == half && q & 1 == 1) { q + 1 } else { q }) as i64
+        (if r > half || (r == half && q & 1 == 1) {
+            q + 1
+        } else {
+            q
+        }) as i64
     };
     let v = if v > 1 << 31 { 1 << 31 } else { v };
     let v = if s == 1 { -v } else { v };
@@ -233,14 +258,21 @@ pub fn sf_dynamic_quantize(x: &[i32], d: &mut [i16]) -> u32 {
         }
     }
     let min = sf_from_key(lo);
-    let mut scale = if lo == hi { ONE } else { sf_div(sf_sub(sf_from_key(hi), min), F255) };
+    let mut scale = if lo == hi {
+        ONE
+    } else {
+        sf_div(sf_sub(sf_from_key(hi), min), F255)
+    };
     if scale & !SIGN == 0 {
         scale = ONE;
     }
     let izp = sf_key(sf_sub(0, sf_div(min, scale)));
     let zp = sf_nearbyint(sf_from_key(izp.max(0).min(sf_key(F255))));
     for i in 0..x.len() {
-        let q = sf_nearbyint(sf_div(sf_from_key(x[i]), scale)).saturating_add(zp).max(0).min(255);
+        let q = sf_nearbyint(sf_div(sf_from_key(x[i]), scale))
+            .saturating_add(zp)
+            .max(0)
+            .min(255);
         d[i] = (q - zp) as i16;
     }
     scale
