@@ -41,6 +41,8 @@ class LaneInt {
     readonly lo: Float64Array,
     readonly hi: Float64Array,
     readonly declared: boolean,
+    /** the least lo and greatest hi, when the maker computed them on the way */
+    private readonly hull: { lo: number; hi: number } | null = null,
   ) {}
   at(i: number): IntVal {
     const v = intVal(this.ty, { lo: BigInt(this.lo[i]), hi: BigInt(this.hi[i]) });
@@ -50,11 +52,13 @@ class LaneInt {
   private joined: IntVal | null = null;
   join(): IntVal {
     if (this.joined) return this.joined;
-    let lo = this.lo[0];
-    let hi = this.hi[0];
-    for (let i = 1; i < this.lo.length; i++) {
-      if (this.lo[i] < lo) lo = this.lo[i];
-      if (this.hi[i] > hi) hi = this.hi[i];
+    let lo = this.hull ? this.hull.lo : this.lo[0];
+    let hi = this.hull ? this.hull.hi : this.hi[0];
+    if (!this.hull) {
+      for (let i = 1; i < this.lo.length; i++) {
+        if (this.lo[i] < lo) lo = this.lo[i];
+        if (this.hi[i] > hi) hi = this.hi[i];
+      }
     }
     const v = intVal(this.ty, { lo: BigInt(lo), hi: BigInt(hi) });
     if (this.declared) v.declared = true;
@@ -169,7 +173,13 @@ class LaneRun {
     const c = this.variesCache.get(e);
     if (c !== undefined && c >> 1 === this.gen) return (c & 1) === 1;
     let v = false;
-    for (const nm of this.lanes.keys()) if (names(e).has(nm)) v = true;
+    const ns = names(e);
+    for (const nm of this.lanes.keys()) {
+      if (ns.has(nm)) {
+        v = true;
+        break;
+      }
+    }
     this.variesCache.set(e, (this.gen << 1) | (v ? 1 : 0));
     return v;
   }
@@ -250,16 +260,22 @@ class LaneRun {
       let ty: IntTy | null | undefined;
       let ok = true;
       b.rows ??= b.vals.map(numericRow);
+      let mlo = Infinity;
+      let mhi = -Infinity;
       for (let l = 0; l < this.n && ok; l++) {
         const row = b.rows[l];
         if (!row || k < 0 || k >= row.lo.length || (ty !== undefined && row.ty !== ty)) ok = false;
         else {
           ty = row.ty;
-          lo[l] = row.lo[k];
-          hi[l] = row.hi[k];
+          const x = row.lo[k];
+          const y = row.hi[k];
+          lo[l] = x;
+          hi[l] = y;
+          if (x < mlo) mlo = x;
+          if (y > mhi) mhi = y;
         }
       }
-      if (ok && ty !== undefined) return new LaneInt(ty, lo, hi, false);
+      if (ok && ty !== undefined) return new LaneInt(ty, lo, hi, false, { lo: mlo, hi: mhi });
     }
     const vals: Val[] = [];
     for (let k = 0; k < this.n; k++) {
@@ -282,26 +298,30 @@ class LaneRun {
     const r = ivOfTy(to);
     const rlo = Number(r.lo);
     const rhi = Number(r.hi);
-    for (let k = 0; k < this.n; k++) if (v.lo[k] < rlo || v.hi[k] > rhi) throw new LaneAbort();
-    return new LaneInt(to, v.lo, v.hi, false);
+    const j = v.join();
+    if (Number(j.iv.lo) < rlo || Number(j.iv.hi) > rhi) throw new LaneAbort();
+    return new LaneInt(to, v.lo, v.hi, false, { lo: Number(j.iv.lo), hi: Number(j.iv.hi) });
   }
 
   /** `l op r` with at least one side in lanes (a lane-invariant side is the same in every lane). */
   private arith(op: '+' | '-' | '*', l: LV, r: LV): LaneInt {
-    const a = this.ints(l);
-    const b = this.ints(r);
+    const a = this.side(l);
+    const b = this.side(r);
     const ty = a.ty ?? b.ty;
     if (!ty) throw new LaneAbort();
     const t = ivOfTy(ty);
-    const tlo = Number(t.lo);
-    const thi = Number(t.hi);
-    const lo = new Float64Array(this.n);
-    const hi = new Float64Array(this.n);
-    for (let k = 0; k < this.n; k++) {
-      const al = a.lo[k];
-      const ah = a.hi[k];
-      const bl = b.lo[k];
-      const bh = b.hi[k];
+    const tlo = Math.max(Number(t.lo), -EXACT);
+    const thi = Math.min(Number(t.hi), EXACT);
+    const n = this.n;
+    const lo = new Float64Array(n);
+    const hi = new Float64Array(n);
+    let mlo = Infinity;
+    let mhi = -Infinity;
+    for (let k = 0; k < n; k++) {
+      const al = a.lo ? a.lo[k] : a.l;
+      const ah = a.hi ? a.hi[k] : a.h;
+      const bl = b.lo ? b.lo[k] : b.l;
+      const bh = b.hi ? b.hi[k] : b.h;
       let x: number;
       let y: number;
       if (op === '+') {
@@ -322,15 +342,17 @@ class LaneRun {
       if (!(x >= tlo && y <= thi && x > -EXACT && y < EXACT)) throw new LaneAbort();
       lo[k] = x;
       hi[k] = y;
+      if (x < mlo) mlo = x;
+      if (y > mhi) mhi = y;
     }
-    return new LaneInt(ty, lo, hi, false);
+    return new LaneInt(ty, lo, hi, false, { lo: mlo, hi: mhi });
   }
 
-  /** Integer lanes of a value (a lane-invariant integer is the same in every lane). */
-  private ints(v: LV): { ty: IntTy | null; lo: Float64Array; hi: Float64Array } {
-    if (v instanceof LaneInt) return v;
+  /** An operand of `arith`: lanes, or one interval the same in every lane (not copied into lanes). */
+  private side(v: LV): { ty: IntTy | null; lo: Float64Array | null; hi: Float64Array | null; l: number; h: number } {
+    if (v instanceof LaneInt) return { ty: v.ty, lo: v.lo, hi: v.hi, l: 0, h: 0 };
     if (isLane(v) || v.t !== 'int' || v.tainted || v.nz) throw new LaneAbort();
-    return { ty: v.ty, lo: new Float64Array(this.n).fill(exact(v.iv.lo)), hi: new Float64Array(this.n).fill(exact(v.iv.hi)) };
+    return { ty: v.ty, lo: null, hi: null, l: exact(v.iv.lo), h: exact(v.iv.hi) };
   }
 
   private assign(e: Extract<Expr, { k: 'assign' }>): void {
