@@ -21,6 +21,8 @@ export const SEQUENCER_COINBASE = createAddressFromString('0xa4b0000000000000000
 
 export interface ChainOptions {
   arbosVersion?: number;
+  /** the chain's debug mode (start functions, `console` imports, extra exports); off as on Arbitrum One */
+  debug?: boolean;
   runtime?: StylusRuntime | null;
   /** interval mining in ms; 0 or undefined = automine one block per transaction */
   blockTimeMs?: number;
@@ -59,6 +61,8 @@ export interface StoredBlock {
   block: Block;
   hash: Uint8Array;
   number: bigint;
+  /** the L1 block number ArbOS held for this block (what NUMBER returned in it) */
+  l1BlockNumber: bigint;
   txs: StoredTx[];
 }
 
@@ -80,6 +84,9 @@ export class Lock {
 }
 
 export class TxRejected extends Error {}
+
+/** What nitro's sequencer answers for a filtered transaction (geth state.ErrArbTxFilter). */
+export const TX_FILTERED = 'internal error';
 
 export class Chain {
   readonly lock = new Lock();
@@ -123,11 +130,26 @@ export class Chain {
         return blockchain;
       },
     };
-    const evm = await createEVM({ common, stateManager: sm, blockchain });
+    // NUMBER returns the L1 block number on Arbitrum (geth core/vm/instructions.go opNumber →
+    // ProcessingHook.L1BlockNumber), as the block_number hostio does
+    const number = {
+      opcode: 0x43,
+      opcodeName: 'NUMBER',
+      baseFee: 2,
+      logicFunction: async (runState: { stack: { push(v: bigint): void } }) => {
+        runState.stack.push(chainRef === null ? 0n : await chainRef.bridge.arbos.l1BlockNumber());
+      },
+    };
+    const evm = await createEVM({ common, stateManager: sm, blockchain, customOpcodes: [number as never] });
     const vm = await createVM({ common, stateManager: sm, evm, blockchain: blockchain as never });
-    const bridge = new StylusBridge(evm, sm, CHAIN_ID, opts.runtime ?? null, {
-      blockHash: (n) => chainRef?.blocks[Number(n)]?.hash,
-    });
+    const bridge = new StylusBridge(
+      evm,
+      sm,
+      CHAIN_ID,
+      opts.runtime ?? null,
+      { blockHash: (n) => chainRef?.blocks[Number(n)]?.hash },
+      opts.debug ?? false,
+    );
     bridge.install();
     const chain = new Chain(common, sm, evm, vm, bridge, arbos);
     chainRef = chain;
@@ -163,7 +185,7 @@ export class Chain {
       { common: this.common, skipConsensusFormatValidation: true },
     );
     const block = createBlock({ header }, { common: this.common, skipConsensusFormatValidation: true });
-    this.blocks = [{ block, hash: block.hash(), number: 0n, txs: [] }];
+    this.blocks = [{ block, hash: block.hash(), number: 0n, l1BlockNumber: await this.bridge.arbos.l1BlockNumber(), txs: [] }];
   }
 
   now(): bigint {
@@ -266,14 +288,20 @@ export class Chain {
     const execBlock = this.nextBlockContext();
     const results: { tx: TypedTransaction; res: RunTxResult }[] = [];
     let gasUsed = 0n;
+    this.bridge.beginBlock();
     for (const tx of txs) {
-      this.bridge.beginTx();
+      this.bridge.beginTx('commit', tx.gasLimit);
+      await this.sm.checkpoint();
       try {
         const res = await runTx(this.vm, { tx, block: execBlock, skipHardForkValidation: true, blockGasUsed: gasUsed });
+        // StateDB.FilterTx: the sequencer drops the transaction ("internal error"), nothing of it stays
+        if (this.bridge.txFiltered) throw new TxRejected(TX_FILTERED);
+        await this.sm.commit();
         gasUsed += res.totalGasSpent;
         results.push({ tx, res });
       } catch (e) {
-        if (txs.length === 1) throw new TxRejected((e as Error).message);
+        await this.sm.revert();
+        if (txs.length === 1) throw e instanceof TxRejected ? e : new TxRejected((e as Error).message);
       }
     }
     const stateRoot = await this.sm.getStateRoot();
@@ -339,7 +367,7 @@ export class Chain {
         },
       };
     });
-    const sb: StoredBlock = { block, hash: blockHash, number: h.number, txs: stored };
+    const sb: StoredBlock = { block, hash: blockHash, number: h.number, l1BlockNumber: await this.bridge.arbos.l1BlockNumber(), txs: stored };
     this.blocks.push(sb);
     if (this.pinnedTimestamp !== null) {
       // later blocks go on from the pinned time, as in hardhat and anvil
@@ -350,19 +378,40 @@ export class Chain {
     return sb;
   }
 
-  /** ArbOwner.scheduleArbOSUpgrade takes effect at the first block at or after its timestamp. */
+  /**
+   * ArbOwner.scheduleArbOSUpgrade takes effect at the first block at or after its timestamp, through
+   * ArbOS's upgrade steps (the Stylus parameters change with them: a new Stylus version makes every
+   * older program answer ProgramNeedsUpgrade until it is activated again).
+   */
   private async applyScheduledUpgrade(): Promise<void> {
     const arbos = this.bridge.arbos;
     const version = await arbos.getU64('upgrade.version');
     if (version === 0n) return;
     const at = await arbos.getU64('upgrade.timestamp');
     if (this.now() < at) return;
-    if (Number(version) > (await arbos.arbosVersion())) await arbos.setArbosVersion(Number(version));
+    await arbos.upgradeTo(Number(version));
     await arbos.setU64('upgrade.version', 0n);
     await arbos.setU64('upgrade.timestamp', 0n);
     await this.sm.checkpoint();
     await this.sm.commit();
     this.bridge.invalidateArbosVersion();
+  }
+
+  /**
+   * devnode_upgradeArbOS: what a chain owner's ArbOwner.scheduleArbOSUpgrade(version, 0) does, at once —
+   * the next block (mined here, empty) starts with the upgrade. Returns that block.
+   */
+  async upgradeArbOS(version: number): Promise<StoredBlock> {
+    assertSupportedArbos(version);
+    return this.lock.run(async () => {
+      const current = await this.bridge.arbos.arbosVersion();
+      if (version <= current) throw new TxRejected(`ArbOS ${version} is not an upgrade: the chain runs ArbOS ${current}`);
+      await this.bridge.arbos.setU64('upgrade.version', BigInt(version));
+      await this.bridge.arbos.setU64('upgrade.timestamp', 0n);
+      const txs = this.pool;
+      this.pool = [];
+      return this.mine(txs);
+    });
   }
 
   startIntervalMining(ms: number): void {

@@ -21,6 +21,8 @@ export interface EmbeddedDevnodeOptions {
   /** extra names accepted in the Host header (loopback names and `host` always are) */
   allowHosts?: readonly string[];
   arbos?: number;
+  /** debug mode (start functions, `console` imports, extra exports); off by default, as on Arbitrum One */
+  debug?: boolean;
   /** interval mining in ms (default: automine one block per transaction) */
   blockTimeMs?: number;
   bodyLimit?: number;
@@ -39,7 +41,7 @@ export interface EmbeddedDevnode {
 
 export async function startEmbeddedDevnode(opts: EmbeddedDevnodeOptions = {}): Promise<EmbeddedDevnode> {
   const runtime = opts.runtime === undefined ? await loadDefaultRuntime() : opts.runtime;
-  const chainOpts: ChainOptions = { arbosVersion: opts.arbos ?? DEFAULT_ARBOS_VERSION, runtime, blockTimeMs: opts.blockTimeMs };
+  const chainOpts: ChainOptions = { arbosVersion: opts.arbos ?? DEFAULT_ARBOS_VERSION, debug: opts.debug ?? false, runtime, blockTimeMs: opts.blockTimeMs };
   let chain = await Chain.create(chainOpts);
   const handle: NodeHandle = {
     get chain() {

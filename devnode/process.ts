@@ -1,4 +1,4 @@
-// Child-process entry of the embedded devnode: `node dist/devnode.js [--port N] [--arbos V] [--block-time MS]`.
+// Child-process entry of the embedded devnode: `node dist/devnode.js [--port N] [--arbos V] [--debug] [--block-time MS]`.
 // Prints exactly `listening on http://127.0.0.1:<port>` once requests are accepted; exits on SIGTERM,
 // SIGINT, stdin closing (when stdin is a pipe) or the parent's IPC channel disconnecting.
 import { fstatSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { startEmbeddedDevnode } from './index';
 export interface ProcessArgs {
   port: number;
   arbos?: number;
+  debug?: boolean;
   blockTimeMs?: number;
 }
 
@@ -32,7 +33,8 @@ export function parseDevnodeArgs(argv: string[]): ProcessArgs {
         throw new Error(`unsupported ArbOS version ${v}: supported are ${SUPPORTED_ARBOS_VERSIONS.join(', ')}`);
       }
       out.arbos = v;
-    } else if (a === '--block-time') out.blockTimeMs = int(next(), 'block time (ms)', 1, 3_600_000);
+    } else if (a === '--debug') out.debug = true;
+    else if (a === '--block-time') out.blockTimeMs = int(next(), 'block time (ms)', 1, 3_600_000);
     else throw new Error(`unknown option ${a}`);
   }
   return out;
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     node = await startEmbeddedDevnode({
       port: args.port,
       arbos: args.arbos,
+      debug: args.debug,
       blockTimeMs: args.blockTimeMs,
       onInternalError: (e) => process.stderr.write(`devnode internal error: ${(e as Error)?.stack ?? String(e)}\n`),
     });

@@ -74,7 +74,7 @@ export function formatReceipt(b: StoredBlock, t: StoredTx) {
     status: q(r.status),
     // Arbitrum receipt fields; this node charges no L1 data fee
     gasUsedForL1: '0x0',
-    l1BlockNumber: q(b.number),
+    l1BlockNumber: q(b.l1BlockNumber),
   };
 }
 
@@ -107,7 +107,7 @@ export function formatBlock(b: StoredBlock, fullTx: boolean) {
     blobGasUsed: q(h.blobGasUsed ?? 0n),
     excessBlobGas: q(h.excessBlobGas ?? 0n),
     parentBeaconBlockRoot: h.parentBeaconBlockRoot ? bytesToHex(h.parentBeaconBlockRoot) : ZERO_HASH,
-    l1BlockNumber: q(h.number),
+    l1BlockNumber: q(b.l1BlockNumber),
     sendCount: '0x0',
     sendRoot: ZERO_HASH,
   };

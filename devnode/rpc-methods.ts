@@ -5,6 +5,7 @@ import { bigIntToHex, bytesToHex, hexToBytes, intToHex, setLengthLeft } from '@e
 import { ALL_DEV_ACCOUNTS } from './accounts';
 import { type Chain, type StoredBlock, TxRejected } from './chain';
 import { BASE_FEE, CHAIN_ID, CLIENT_VERSION } from './config';
+import { SUPPORTED_ARBOS_VERSIONS } from '../nitro/arbos';
 import { formatBlock, formatLog, formatReceipt, formatTx } from './rpc-format';
 import * as P from './rpc-params';
 import { RpcError, invalidParams } from './rpc-params';
@@ -213,6 +214,7 @@ export const METHODS: Record<string, Handler> = {
                   to: req.to,
                   value: req.value ?? 0n,
                   data: req.data,
+                  accessList: (req.accessList ?? []) as never,
                 },
                 { common },
               ).sign(key);
@@ -333,9 +335,24 @@ export const METHODS: Record<string, Handler> = {
   devnode_info: async (n) => ({
     chainId: q(CHAIN_ID),
     arbosVersion: await n.chain.lock.run(() => n.chain.bridge.arbos.arbosVersion()),
+    debug: n.chain.bridge.debugMode,
     stylusRuntime: n.chain.bridge.runtime !== null,
     accounts: ALL_DEV_ACCOUNTS.map((a) => a.address),
   }),
+  /** upgrades ArbOS now, as ArbOwner.scheduleArbOSUpgrade(version, 0) and a block would; returns the new version */
+  devnode_upgradeArbOS: async (n, [v]) => {
+    const version = Number(P.quantity(v, 'ArbOS version'));
+    if (!(SUPPORTED_ARBOS_VERSIONS as readonly number[]).includes(version)) {
+      throw invalidParams(`unsupported ArbOS version ${version}: supported are ${SUPPORTED_ARBOS_VERSIONS.join(', ')}`);
+    }
+    try {
+      await n.chain.upgradeArbOS(version);
+    } catch (e) {
+      if (e instanceof TxRejected) throw new RpcError(-32000, e.message);
+      throw e;
+    }
+    return n.chain.lock.run(() => n.chain.bridge.arbos.arbosVersion());
+  },
 };
 
 export async function dispatch(node: NodeHandle, method: string, params: unknown): Promise<unknown> {

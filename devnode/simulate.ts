@@ -6,6 +6,7 @@ import { Account, Address, bytesToHex, hexToBytes, setLengthLeft, unpadBytes } f
 import { runTx } from '@ethereumjs/vm';
 import { BASE_FEE, RPC_GAS_CAP } from './config';
 import type { Chain, StoredBlock } from './chain';
+import type { RunMode } from './evm/stylus-bridge';
 
 export interface CallRequest {
   from?: Address;
@@ -91,7 +92,14 @@ function buildTx(chain: Chain, req: CallRequest, gasLimit: bigint, nonce: bigint
 }
 
 /** One simulated run. Caller holds the chain lock. */
-async function runOnce(chain: Chain, req: CallRequest, block: StoredBlock, overrides: StateOverrides | undefined, gasLimit: bigint): Promise<CallOutcome> {
+async function runOnce(
+  chain: Chain,
+  req: CallRequest,
+  block: StoredBlock,
+  overrides: StateOverrides | undefined,
+  gasLimit: bigint,
+  mode: RunMode,
+): Promise<CallOutcome> {
   return chain.atBlock(block, async () => {
     await chain.sm.checkpoint();
     try {
@@ -102,7 +110,9 @@ async function runOnce(chain: Chain, req: CallRequest, block: StoredBlock, overr
       // geth zeroes the base fee for calls that carry no gas price (core/vm NoBaseFee)
       const priced = (req.gasPrice ?? 0n) > 0n || (req.maxFeePerGas ?? 0n) > 0n;
       const ctx = chain.nextBlockContext(priced ? BASE_FEE : 0n);
-      chain.bridge.beginTx();
+      // each simulation runs on a fresh StateDB in nitro: an empty recent-wasm cache
+      chain.bridge.beginBlock();
+      chain.bridge.beginTx(mode, gasLimit);
       const res = await runTx(chain.vm, {
         tx,
         block: ctx,
@@ -133,27 +143,35 @@ function capGas(req: CallRequest): bigint {
 }
 
 export function call(chain: Chain, req: CallRequest, block: StoredBlock, overrides?: StateOverrides): Promise<CallOutcome> {
-  return chain.lock.run(() => runOnce(chain, req, block, overrides, capGas(req)));
+  return chain.lock.run(() => runOnce(chain, req, block, overrides, capGas(req), 'call'));
 }
 
-/** Binary search for the smallest gas limit that succeeds (geth's eth_estimateGas). */
+/**
+ * Binary search for the smallest gas limit that succeeds (geth's eth_estimateGas, eth/gasestimator). The
+ * runs are capped as transactions are (nitro's per-transaction gas limit), so a transaction that runs out
+ * of gas at the highest limit answers "gas required exceeds allowance (hi)".
+ */
 export function estimateGas(chain: Chain, req: CallRequest, block: StoredBlock, overrides?: StateOverrides): Promise<CallOutcome> {
   return chain.lock.run(async () => {
     const hi0 = capGas(req);
-    const first = await runOnce(chain, req, block, overrides, hi0);
-    if (!first.success) return first;
+    const run = (gas: bigint) => runOnce(chain, req, block, overrides, gas, 'estimate');
+    const first = await run(hi0);
+    if (!first.success) {
+      if (!first.reverted && first.error === 'out of gas') return { ...first, error: `gas required exceeds allowance (${hi0})` };
+      return first;
+    }
     let lo = first.gasUsed - 1n;
     let hi = hi0;
     // most calls succeed with the gas consumed before refunds; try that first
     const guess = first.gasNeeded;
     if (guess < hi) {
-      const r = await runOnce(chain, req, block, overrides, guess);
+      const r = await run(guess);
       if (r.success) hi = guess;
       else lo = guess;
     }
     while (hi - lo > 1n) {
       const mid = (hi + lo) / 2n;
-      const r = await runOnce(chain, req, block, overrides, mid);
+      const r = await run(mid);
       if (r.success) hi = mid;
       else lo = mid;
     }

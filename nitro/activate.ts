@@ -10,6 +10,7 @@ import { activationCompileGas, type CompileGasInputs } from './costs';
 import { dataFee, initialDataPricer, type DataPricerState } from './data-pricer';
 import type { StylusParams } from './params';
 import type { StylusData } from './programs/instrument';
+import { executableModule } from './programs/memory-fill';
 import { checkStylusWasm } from './validate';
 
 /** What activation stores per program (nitro programs.go `Program`), plus what it charged. */
@@ -141,7 +142,6 @@ export function recompileModule(wasm: Uint8Array, params: StylusParams): Instrum
 }
 
 function instrumented(wasm: Uint8Array, module: WasmModule, data: StylusData, params: StylusParams): InstrumentedProgram {
-  // custom sections play no part in execution
-  const bytes = encodeModule({ ...module, customs: [] });
+  const bytes = encodeModule(executableModule(module, params.stylusVersion));
   return { moduleHash: wasmModuleHash(wasm), version: params.stylusVersion, debug: params.debugMode, bytes, data };
 }

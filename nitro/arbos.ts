@@ -7,15 +7,19 @@ export const GETH_ARBOS = {
   stylusFixes: 31, // ArbosVersion_StylusFixes: Stylus version 2, return-data floor
   stylusChargingFixes: 32, // ArbosVersion_StylusChargingFixes: evmApiGas 5, flush charging, minInitGas view, import limit
   v40: 40, // MaxWasmSize becomes a stored parameter; ARBOS_VERSION_STYLUS_LAST_CODE_CACHE_FIX
-  v50: 50, // MaxStackDepth 22,000
+  v50: 50, // MaxStackDepth 22,000; the per-transaction gas limit (PerTxGasLimit, 32M) replaces the block's
   stylusV3: 59, // [v3.10] Stylus version 3, page-limit OOG, ActivationGas, pay_for_memory_grow beyond u16
-  stylusContractLimit: 60, // ArbosVersion_StylusContractLimit: MaxWasmSize 256 KiB, MaxFragmentCount 4
+  stylusContractLimit: 60, // ArbosVersion_StylusContractLimit: MaxWasmSize 256 KiB, MaxFragmentCount 4, root + fragments; the recent-wasm block cache
 } as const;
 
-/** The ArbOS versions the devnode emulates and the estimator prices. */
-export const SUPPORTED_ARBOS_VERSIONS = [31, 32, 40, 50, 59] as const;
-/** The version assumed when none is given (devnode, estimate, build): nitro-devnode's default image v3.7.1 runs ArbOS 40. */
-export const DEFAULT_ARBOS_VERSION = 40;
+/**
+ * The ArbOS versions the devnode emulates and the estimator prices. 61 ("Elara" on One and Nova) has the
+ * Stylus rules of 60: nitro v3.10.0 stops at 60, and 61 re-released 60 with gas-refund fixes outside
+ * Stylus (nitro/README.md "ArbOS 60 and 61").
+ */
+export const SUPPORTED_ARBOS_VERSIONS = [31, 32, 40, 50, 59, 60, 61] as const;
+/** The version assumed when none is given (devnode, estimate, build): what Arbitrum One and Nova run. */
+export const DEFAULT_ARBOS_VERSION = 61;
 
 export function assertSupportedArbos(v: number): void {
   if (!(SUPPORTED_ARBOS_VERSIONS as readonly number[]).includes(v)) {

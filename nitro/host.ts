@@ -70,6 +70,9 @@ export class ExitEarly extends Error {
 /** A host-side failure (bad memory access, logic error): the program fails without data. */
 export class HostFailure extends Error {}
 
+/** The trap of a Stylus v1/v2 memory.fill whose value exceeds a byte (programs/memory-fill.ts). */
+export const MEMORY_FILL_OVERFLOW = 'memory.fill value exceeds 8 bits';
+
 export type Request = (method: string, args: unknown[]) => unknown;
 
 export interface CallSetup {

@@ -14,6 +14,7 @@
 // stack, where the runtime reports no ink left (inkUsed = the limit) although the failing block was not paid.
 
 import { encodeModule } from '../core/wasm/encode';
+import { executableModule } from './programs/memory-fill';
 import type { Instr, WasmModule } from '../core/wasm/types';
 import { importedFuncCount, importedGlobalCount } from '../core/wasm/types';
 import { DEFAULT_ARBOS_VERSION, stylusVersionFor } from './arbos';
@@ -133,7 +134,7 @@ async function compileForProfile(wasm: Uint8Array, opts: ProfileOptions): Promis
   for (const [i, n] of opts.names ?? []) names.set(i, demangleRust(n));
 
   const module = addProfiling(im.module, im.data.inkGlobal, im.data.statusGlobal);
-  const bytes = encodeModule({ ...module, customs: [] });
+  const bytes = encodeModule(executableModule(module, stylusVersion));
   return {
     module: await WebAssembly.compile(bytes),
     localFuncs: module.codes.length,

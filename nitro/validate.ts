@@ -4,9 +4,10 @@
 //   2. parse checks: global initialisers, import kinds, duplicate imports, re-exported imports, `stylus*`
 //   3. instrumentation (start mover, meter, dynamic meter, depth checker, heap bound) and the entrypoint
 //   4. limits on the instrumented module (`parse_user`)
-//   5. linking (crates/prover/src/machine.rs `from_binary`): imports, data/element segments, tables
-// Floats are not rejected (they are priced at u64::MAX ink); `lint` lists the float, SIMD, reference-type
-// and multi-value operators reachable from the entrypoint, which a Stylus build should not contain.
+//   5. linking (crates/prover/src/machine.rs `from_binary`): imports, float operators (floats.ts: any one,
+//      reachable or not, fails activation), memory, data/element segments, tables
+// `lint` lists the SIMD, reference-type and multi-value operators reachable from the entrypoint, which a
+// Stylus build should not contain.
 
 import { WasmDecodeError } from '../core/wasm/bytes';
 import { decodeModule } from '../core/wasm/decode';
@@ -14,6 +15,7 @@ import { OPS, opName } from '../core/wasm/opcodes';
 import type { Instr, ValType, WasmModule } from '../core/wasm/types';
 import { funcName, funcTypeText, importedFuncCount, sameFuncType, valTypeName } from '../core/wasm/types';
 import { GETH_ARBOS, stylusVersionFor } from './arbos';
+import { FLOAT_INSTRUCTIONS, floatError } from './floats';
 import { CONSOLE_HOOKS, VM_HOOKS } from './hostios';
 import { compileConfig } from './programs/config';
 import { instrumentModule, type InstrumentResult } from './programs/instrument';
@@ -338,6 +340,16 @@ function linkViolations(m: WasmModule, debug: boolean): Violation[] {
       });
     }
   }
+  // lowering each body to WAVM: the first float operator of each function (nitro stops at the first)
+  const imported = importedFuncCount(m);
+  m.codes.forEach((code, i) => {
+    for (const ins of code.body) {
+      const op = FLOAT_INSTRUCTIONS.get(ins.op);
+      if (op === undefined) continue;
+      out.push({ rule: 'float-op', detail: floatError(op, binName), func: imported + i });
+      return;
+    }
+  });
   const memBytes = (m.memories[0]?.min ?? 0) * 65536;
   m.datas.forEach((d, i) => {
     if (d.mode.kind !== 'active') return;
@@ -387,8 +399,8 @@ function linkViolations(m: WasmModule, debug: boolean): Violation[] {
 
 /**
  * Operators a Stylus build should not contain, in functions reachable from the entrypoint (and the
- * start function): floats (priced u64::MAX, so any block holding one runs out of ink when entered),
- * SIMD and reference-type operators, multi-value functions and blocks.
+ * start function): SIMD and reference-type operators, multi-value functions and blocks. (Floats are
+ * activation failures wherever they are: linkViolations.)
  */
 function lintReachable(m: WasmModule, noMultiValue: boolean, label: (f: number) => string): Violation[] {
   const imported = importedFuncCount(m);
@@ -432,13 +444,12 @@ function lintReachable(m: WasmModule, noMultiValue: boolean, label: (f: number) 
       const info = OPS.get(ins.op)!;
       if (info.feature === 'simd' || info.feature === 'relaxed-simd') note('simd-op', info.name);
       else if (info.feature === 'reference-types') note('reference-type-op', info.name);
-      else if (info.float) note('float-op', info.name);
       if (!noMultiValue && ins.block?.kind === 'func') note('multi-value', `${info.name} with a type-index block type`);
     }
     for (const [rule, names] of kinds) {
       const distinct = [...new Set(names)];
       const shown = distinct.slice(0, 4).join(', ') + (distinct.length > 4 ? ', ...' : '');
-      const what = rule === 'float-op' ? 'float operators (each block holding one runs out of ink)' : rule.replace(/-/g, ' ') + 's';
+      const what = rule.replace(/-/g, ' ') + 's';
       out.push({ rule, detail: `${label(f)}: ${names.length} ${what}: ${shown}`, func: f });
     }
   }

@@ -12,6 +12,7 @@ import { decodeModule } from '../wasm/decode';
 import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
 import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { stylusParamsFor } from '../../nitro/params';
+import { demangleRust } from '../../nitro/profile';
 import { validateStylusWasm } from '../../nitro/validate';
 import { readCargoPackage } from './cargo-toml';
 import { compileCrate } from './compile';
@@ -89,8 +90,8 @@ export interface ProcessedProgram {
 
 /**
  * The steps after the compiler, as cargo-stylus takes them: strip custom sections, optional wasm-opt,
- * nitro's activation rules (reachable float/SIMD/reference-type/multi-value operators count as violations
- * here: floats validate but every block holding one runs out of ink), brotli 11 with the EF F0 00 00
+ * nitro's activation rules (float operators anywhere fail activation, named by function here; reachable
+ * SIMD/reference-type/multi-value operators count as violations too), brotli 11 with the EF F0 00 00
  * prefix and the 43-byte prelude, and the size limits.
  */
 export function processProgram(raw: Uint8Array, opts: BuildOptions & { manifest?: Manifest | null } = {}): ProcessedProgram {
@@ -105,7 +106,14 @@ export function processProgram(raw: Uint8Array, opts: BuildOptions & { manifest?
   const arbosVersion = opts.arbosVersion ?? DEFAULT_ARBOS_VERSION;
   const { maxWasmSize } = stylusParamsFor(arbosVersion, opts.debug ?? false);
   const check = validateStylusWasm(wasm, { arbosVersion, debug: opts.debug ?? false });
-  const violations: BuildViolation[] = [...check.violations, ...check.lint].map((v) => ({ rule: v.rule, detail: v.detail, ...(v.func !== undefined ? { func: v.func } : {}) }));
+  // nitro's float error names the module; the build names the function, from the compiler's name section
+  const names = rawFunctionNames(raw);
+  const where = (f: number) => (names.has(f) ? `function ${f} ${demangleRust(names.get(f)!)}` : `function ${f}`);
+  const violations: BuildViolation[] = [...check.violations, ...check.lint].map((v) => ({
+    rule: v.rule,
+    detail: v.rule === 'float-op' && v.func !== undefined ? `${where(v.func)}: ${v.detail}` : v.detail,
+    ...(v.func !== undefined ? { func: v.func } : {}),
+  }));
   const deploy = stylusDeployBytes(wasm);
   const compressedBytes = deploy.runtimeCode.length;
   const fits = compressedBytes <= MAX_CODE_SIZE && wasm.length <= maxWasmSize;
@@ -173,6 +181,14 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
 }
 
 /** The name section's function names as `{ "index": "name" }`, or null when there are none. */
+function rawFunctionNames(raw: Uint8Array): Map<number, string> {
+  try {
+    return decodeModule(raw).names.functions;
+  } catch {
+    return new Map();
+  }
+}
+
 function functionNames(raw: Uint8Array): Record<string, string> | null {
   let names: Map<number, string>;
   try {

@@ -1,11 +1,10 @@
 // Deployment bytes of a Stylus program, as cargo-stylus produces them:
 // runtime code = EF F0 00 <dict 00> ‖ brotli(wasm, quality 11) (stylus-tools/src/core/code/mod.rs),
 // init code = the 43-byte prelude ‖ runtime code (stylus-tools/src/core/deployment/prelude.rs).
+// The code format itself (prefixes, roots and fragments) is nitro's: nitro/program-code.ts.
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
+import { classicProgramCode, isClassicProgram } from '../../nitro/program-code';
 
-/** `EF F0 00` marks classic Stylus code; the fourth byte selects the brotli dictionary (0 = none). */
-export const STYLUS_PREFIX = Uint8Array.of(0xef, 0xf0, 0x00);
-export const STYLUS_DICT_NONE = 0x00;
 /** Length of the init-code prelude. */
 export const PRELUDE_LENGTH = 43;
 
@@ -43,15 +42,6 @@ export function initCodePrelude(runtimeLength: number): Uint8Array {
   return prelude;
 }
 
-/** Wraps an already-compressed stream with the classic prefix. */
-export function stylusRuntimeCode(compressed: Uint8Array, dict = STYLUS_DICT_NONE): Uint8Array {
-  const code = new Uint8Array(4 + compressed.length);
-  code.set(STYLUS_PREFIX, 0);
-  code[3] = dict;
-  code.set(compressed, 4);
-  return code;
-}
-
 export function stylusInitCode(runtimeCode: Uint8Array): Uint8Array {
   const init = new Uint8Array(PRELUDE_LENGTH + runtimeCode.length);
   init.set(initCodePrelude(runtimeCode.length), 0);
@@ -65,14 +55,12 @@ export function stylusDeployBytes(wasm: Uint8Array): StylusDeployBytes {
     throw new Error('not a wasm module: missing \\0asm magic');
   }
   const compressed = brotliCompress(wasm);
-  const runtimeCode = stylusRuntimeCode(compressed);
+  const runtimeCode = classicProgramCode(compressed);
   return { runtimeCode, initCode: stylusInitCode(runtimeCode), compressedBytes: compressed.length };
 }
 
 /** True for classic Stylus code (`EF F0 00` and at least one more byte, as geth's IsStylusClassicProgramPrefix). */
-export function isStylusProgram(code: Uint8Array): boolean {
-  return code.length > 3 && code[0] === 0xef && code[1] === 0xf0 && code[2] === 0x00;
-}
+export const isStylusProgram = isClassicProgram;
 
 /** Recognises a prelude-wrapped deployment and returns the runtime code it deploys, else null. */
 export function runtimeFromInitCode(initCode: Uint8Array): Uint8Array | null {

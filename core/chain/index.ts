@@ -9,3 +9,4 @@ export { DEV_PRIVATE_KEY, DEV_ADDRESS, readKeyFile, parsePrivateKey } from './ke
 export { devnodeChain, chainFor, DEVNODE_CHAIN_ID } from './chains';
 export { MODEL_ABI, encodeModelCall, packInputs, decodePredict, decodePredictPacked, decodePredictLabel, fixedValues, checkSelectors, type ModelFunction, type RawOutputs } from './predict';
 export { callModel, describeRevert, type CallOutcome } from './model-call';
+export { readChainParams, type ChainParams } from './chain-params';

@@ -14,7 +14,7 @@ export const buildCommand: Command<typeof BuildJsonSchema> = {
     flags: {
       toolchain: { kind: 'string', help: 'auto (default: rustup with wasm32, else Debian rustc), rustup or debian' },
       'wasm-opt': { kind: 'boolean', help: 'run Binaryen wasm-opt -Oz after compiling' },
-      arbos: { kind: 'number', help: 'ArbOS version to check the activation rules for (default 40)' },
+      arbos: { kind: 'number', help: 'ArbOS version to check the activation rules for (default 61, what Arbitrum One runs)' },
     },
     positionals: ['dir'],
   },

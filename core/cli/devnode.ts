@@ -1,4 +1,4 @@
-// stylus-ml devnode [--port N] [--arbos V]: the embedded devnode in the foreground, in this process.
+// stylus-ml devnode [--port N] [--arbos V] [--debug]: the embedded devnode in the foreground, in this process.
 // Prints `listening on http://127.0.0.1:<port>` on its own line once it accepts requests (the line
 // core/chain/embedded.ts and the extension wait for); stops cleanly on SIGINT / SIGTERM.
 import { UserError } from '../errors';
@@ -9,12 +9,13 @@ export const devnodeCommand: Command<typeof DevnodeJsonSchema> = {
   spec: {
     name: 'devnode',
     summary: 'Runs the embedded Stylus devnode (chain id 412346, dev account funded) in the foreground until Ctrl-C.',
-    usage: 'stylus-ml devnode [--port 8547] [--arbos 40] [--block-time MS] [--host 127.0.0.1] [--allow-host NAME,...]',
+    usage: 'stylus-ml devnode [--port 8547] [--arbos 61] [--debug] [--block-time MS] [--host 127.0.0.1] [--allow-host NAME,...]',
     flags: {
       port: { kind: 'number', help: 'TCP port (default 8547; 0 = any free port)' },
       host: { kind: 'string', help: 'address to listen on (default 127.0.0.1; anything else exposes the dev keys to that network)' },
       'allow-host': { kind: 'string', help: 'extra names accepted in the HTTP Host header, comma-separated (loopback names always are)' },
-      arbos: { kind: 'number', help: 'emulated ArbOS version (default: the nitro-devnode image\'s)' },
+      arbos: { kind: 'number', help: 'emulated ArbOS version (default 61, what Arbitrum One runs)' },
+      debug: { kind: 'boolean', help: 'debug chain: start functions, console imports and extra exports activate (off, as on Arbitrum One)' },
       'block-time': { kind: 'number', help: 'interval mining in ms (default: one block per transaction)' },
     },
     positionals: [],
@@ -38,6 +39,7 @@ export const devnodeCommand: Command<typeof DevnodeJsonSchema> = {
         host,
         allowHosts,
         arbos,
+        debug: !!args.flags.debug,
         blockTimeMs: blockTime,
         onInternalError: (e) => process.stderr.write(`devnode internal error: ${(e as Error)?.stack ?? String(e)}\n`),
       });
@@ -50,7 +52,7 @@ export const devnodeCommand: Command<typeof DevnodeJsonSchema> = {
     }
     const started = new Date().toISOString();
     process.stdout.write(`listening on ${node.url}\n`);
-    if (!args.flags.json) process.stderr.write(`devnode: chain 412346, ArbOS ${arbos}, dev account 0x3f1Eae7D46d88F08fc2F8ed27FCb2AB183EB2d0E; Ctrl-C stops it\n`);
+    if (!args.flags.json) process.stderr.write(`devnode: chain 412346, ArbOS ${arbos}${args.flags.debug ? ' (debug mode)' : ''}, dev account 0x3f1Eae7D46d88F08fc2F8ed27FCb2AB183EB2d0E; Ctrl-C stops it\n`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       const on = (s: NodeJS.Signals) => {
         process.off('SIGINT', on);
@@ -61,6 +63,6 @@ export const devnodeCommand: Command<typeof DevnodeJsonSchema> = {
       process.on('SIGTERM', on);
     });
     await node.stop();
-    return { json: { url: node.url, arbos, started, stopped: new Date().toISOString(), signal }, text: `devnode stopped (${signal})` };
+    return { json: { url: node.url, arbos, debug: !!args.flags.debug, started, stopped: new Date().toISOString(), signal }, text: `devnode stopped (${signal})` };
   },
 };

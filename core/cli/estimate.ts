@@ -12,6 +12,9 @@ import { estimateProgram, type Estimate, type EstimateOptions, type PredictFunct
 import { measureProgram, type Measured } from '../gas/measure';
 import { pickLowering, type RankedLowering } from '../gas/rank';
 import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { DEFAULT_ARBOS_VERSION, SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arbos';
+import type { StylusParams } from '../../nitro/params';
+import { readChainParams } from '../chain/chain-params';
 import { stripCustomSections } from '../build/wasm-sections';
 import { quantizeInputs } from '../quant/simulate';
 import { readInputFile } from '../io/inputs';
@@ -99,6 +102,19 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     measured: measured ? { executionGas: measured.executionGas, totalTxGas: measured.totalTxGas, ink: measured.ink, inputs: measured.inputs, source: measured.source } : null,
     shape: { provenance: e.shape.provenance, initCost: e.shape.costs.initCost, cachedCost: e.shape.costs.cachedCost, footprintPages: e.shape.costs.footprint, asmEstimate: e.shape.costs.asmEstimate },
     arbosVersion: e.params.arbosVersion,
+    stylusParams: {
+      stylusVersion: e.params.stylusVersion,
+      inkPrice: e.params.inkPrice,
+      minInitGas: e.params.minInitGas,
+      minCachedInitGas: e.params.minCachedInitGas,
+      initCostScalar: e.params.initCostScalar,
+      cachedCostScalar: e.params.cachedCostScalar,
+      freePages: e.params.freePages,
+      pageGas: e.params.pageGas,
+      pageLimit: e.params.pageLimit,
+      maxStackDepth: e.params.maxStackDepth,
+      activationGas: e.params.activationGas,
+    },
     inputs: e.inputsUsed,
     provenance: e.provenance,
     alternatives: ranked?.map((r) => ({ lowering: r.label, accumulator: r.accumulator, executionGas: r.executionGas, totalTxGas: r.totalTxGas, compressedBytes: r.compressedBytes, fits: r.fits })) ?? null,
@@ -146,13 +162,14 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
   spec: {
     name: 'estimate',
     summary: 'Estimates the gas of a predict call (per layer, min/typical/max), the deployment and activation costs and the compressed size, before building; for a built crate also measures the program in the devnode\'s metered runtime.',
-    usage: 'stylus-ml estimate DIR|MODEL.onnx [--input-range lo:hi] [--weights i8|i16|i32] [--optimize gas|size] [--function predict|predictPacked] [--inputs IN.json] [--arbos N] [--l1-price WEI] [--l2-base-fee WEI] [--l1-brotli-level N] [--cached] [--no-measure] [--json]',
+    usage: 'stylus-ml estimate DIR|MODEL.onnx [--input-range lo:hi] [--weights i8|i16|i32] [--optimize gas|size] [--function predict|predictPacked] [--inputs IN.json] [--arbos N | --rpc URL] [--l1-price WEI] [--l2-base-fee WEI] [--l1-brotli-level N] [--cached] [--no-measure] [--json]',
     flags: {
       ...quantFlags,
       optimize: { kind: 'string', help: 'for a model: the lowering preset to estimate (gas or size; default: weights in data, unrolled rows)' },
       function: { kind: 'string', help: 'predict (default, int32[] calldata) or predictPacked (inputs packed at their storage width)' },
       inputs: { kind: 'string', help: 'inputs (input format) to estimate for; default: the box corners and random inputs in it' },
-      arbos: { kind: 'number', help: 'ArbOS version whose parameters price the call (default 40)' },
+      arbos: { kind: 'number', help: `ArbOS version whose parameters price the call (default ${DEFAULT_ARBOS_VERSION}, what Arbitrum One runs)` },
+      rpc: { kind: 'string', help: 'price with the live Stylus parameters of the chain at this RPC URL (read through ArbSys/ArbWasm/ArbOwnerPublic views)' },
       'l1-price': { kind: 'string', help: 'L1 price per calldata unit in wei, for the L1 data component (default 0, as on a devnode)' },
       'l2-base-fee': { kind: 'string', help: 'L2 base fee in wei the L1 component is bought at (default 100000000, the devnode\'s)' },
       'l1-brotli-level': { kind: 'number', help: 'the chain\'s brotli level for poster costs, 0–11 (ArbOwnerPublic.getBrotliCompressionLevel; default 0, nitro\'s initial value)' },
@@ -167,12 +184,20 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
     if (!fs.existsSync(target)) throw new UserError(`${target}: no such file or folder (give a crate folder or an .onnx model)`);
     const fnName = ((args.flags.function as string | undefined) ?? 'predict') as PredictFunction;
     if (fnName !== 'predict' && fnName !== 'predictPacked') throw new UserError(`--function must be predict or predictPacked, got '${fnName}'`);
-    const arbos = (args.flags.arbos as number | undefined) ?? 40;
-    if (![31, 32, 40, 50, 59].includes(arbos)) throw new UserError(`--arbos: supported ArbOS versions are 31, 32, 40, 50, 59 (got ${arbos})`);
+    const rpc = args.flags.rpc as string | undefined;
+    if (rpc !== undefined && args.flags.arbos !== undefined) throw new UserError('give --arbos or --rpc, not both: --rpc reads the chain\'s own version and parameters');
+    const arbos = (args.flags.arbos as number | undefined) ?? DEFAULT_ARBOS_VERSION;
+    if (!(SUPPORTED_ARBOS_VERSIONS as readonly number[]).includes(arbos)) throw new UserError(`--arbos: supported ArbOS versions are ${SUPPORTED_ARBOS_VERSIONS.join(', ')} (got ${arbos})`);
+    let live: { params: StylusParams; paramsSource: string } | null = null;
+    if (rpc !== undefined) {
+      if (!/^https?:\/\//.test(rpc)) throw new UserError(`--rpc must be an http(s) URL, got '${rpc}'`);
+      const { params, fromTable } = await readChainParams(rpc);
+      live = { params, paramsSource: `the chain at ${rpc} (ArbOS ${params.arbosVersion}, its ArbWasm views; ${fromTable.join(', ')} from the table: no view)` };
+    }
     const optimize = args.flags.optimize as string | undefined;
     if (optimize !== undefined && optimize !== 'gas' && optimize !== 'size') throw new UserError(`--optimize must be gas or size, got '${optimize}'`);
     const measure = !args.flags['no-measure'];
-    const opts = { arbosVersion: arbos, function: fnName, cached: !!args.flags.cached, l1PricePerUnitWei: parseWei(args.flags['l1-price'], 'l1-price'), l2BaseFeeWei: parseWei(args.flags['l2-base-fee'], 'l2-base-fee'), l1BrotliLevel: brotliLevel(args.flags['l1-brotli-level']) };
+    const opts = { arbosVersion: live?.params.arbosVersion ?? arbos, ...(live ?? {}), function: fnName, cached: !!args.flags.cached, l1PricePerUnitWei: parseWei(args.flags['l1-price'], 'l1-price'), l2BaseFeeWei: parseWei(args.flags['l2-base-fee'], 'l2-base-fee'), l1BrotliLevel: brotliLevel(args.flags['l1-brotli-level']) };
 
     let t: Target;
     if (fs.statSync(target).isDirectory()) {

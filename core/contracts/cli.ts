@@ -177,6 +177,20 @@ export const EstimateJsonSchema = v.object({
   measured: v.nullable(v.object({ executionGas: SpreadSchema, totalTxGas: SpreadSchema, ink: num, inputs: count, source: v.string() })),
   shape: v.object({ provenance: v.string(), initCost: num, cachedCost: num, footprintPages: num, asmEstimate: num }),
   arbosVersion: count,
+  /** the Stylus parameters the estimate priced with (the table's, or a chain's own with --rpc) */
+  stylusParams: v.object({
+    stylusVersion: count,
+    inkPrice: count,
+    minInitGas: count,
+    minCachedInitGas: count,
+    initCostScalar: count,
+    cachedCostScalar: count,
+    freePages: count,
+    pageGas: count,
+    pageLimit: count,
+    maxStackDepth: count,
+    activationGas: count,
+  }),
   inputs: count,
   provenance: v.record(v.string(), v.string()),
   alternatives: v.nullable(
@@ -230,7 +244,7 @@ export const CheckJsonSchema = v.object({
   ),
 });
 
-export const DevnodeJsonSchema = v.object({ url: v.string(), arbos: count, started: v.string(), stopped: v.string(), signal: v.string() });
+export const DevnodeJsonSchema = v.object({ url: v.string(), arbos: count, debug: v.boolean(), started: v.string(), stopped: v.string(), signal: v.string() });
 
 export const DemoJsonSchema = v.object({
   crate: v.string(),

@@ -58,7 +58,8 @@ export function activationGas(shape: ProgramShape, params: StylusParams): { tota
     calldata: ACTIVATE_CALLDATA_GAS,
     // precompile entry: a non-pure method reads ArbOS state, the argument and result are copied (3/word)
     precompile: STORAGE_READ + 3 * 1 + 3 * 2,
-    activationGasParam: params.arbosVersion >= GETH_ARBOS.stylusV3 ? params.activationGas : 0,
+    // Programs.ActivationGas from ArbOS 59: its storage read, then the configured charge
+    activationGasParam: params.arbosVersion >= GETH_ARBOS.stylusV3 ? STORAGE_READ + params.activationGas : 0,
     fixed: Number(ACTIVATION_FIXED_GAS),
     compile,
     // Params(), programExists, moduleHashes.Set, data pricer (5 reads, 2 writes), setProgram, NetworkFeeAccount

@@ -52,6 +52,10 @@ export interface Estimate {
 
 export interface EstimateOptions {
   arbosVersion?: number;
+  /** a chain's own parameters (core/chain readChainParams); default: the table at `arbosVersion` */
+  params?: StylusParams;
+  /** where `params` came from, for the provenance */
+  paramsSource?: string;
   function?: PredictFunction;
   /** the built program, if any: its shape is exact */
   wasm?: Uint8Array | null;
@@ -81,8 +85,8 @@ function pseudoManifest(plan: Plan): Manifest {
 }
 
 export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOptions = {}): Estimate {
-  const arbos = opts.arbosVersion ?? DEFAULT_ARBOS_VERSION;
-  const params = stylusParamsFor(arbos, false);
+  const params = opts.params ?? stylusParamsFor(opts.arbosVersion ?? DEFAULT_ARBOS_VERSION, false);
+  const arbos = params.arbosVersion;
   const fn = opts.function ?? 'predict';
   const rs = opts.modelRs ?? generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' });
   const fns = plan.nodes.map((_, i) => rs.layers[i]?.fn ?? `layer_${i}`);
@@ -139,6 +143,7 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
       l1: opts.l1PricePerUnitWei
         ? `poster fee: the signed call brotli-compressed at level ${opts.l1BrotliLevel ?? 0}, 16 units a byte, at the given L1 price per unit, bought at the L2 base fee (nitro l1pricing)`
         : '0: no L1 component on a devnode (pass --l1-price)',
+      params: opts.paramsSource ?? `nitro v3.10.0's parameters of a chain created at ArbOS ${arbos} (nitro/params.ts)`,
     },
   };
 }

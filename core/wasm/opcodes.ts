@@ -288,6 +288,7 @@ export const Op = {
   memoryGrow: 0x40,
   i32Const: 0x41,
   i64Const: 0x42,
+  i32GtU: 0x4b,
   i32LeU: 0x4d,
   i64LtU: 0x54,
   i32Add: 0x6a,

@@ -9,6 +9,8 @@ import type { ArbosState } from './arbos-state';
 export interface ArbContext {
   arbos: ArbosState;
   sm: MerkleStateManager;
+  /** the EVM's access list (EIP-2929 warm addresses) */
+  journal: { isWarmedAddress(address: Uint8Array): boolean; addWarmedAddress(address: Uint8Array): void };
   chainId: bigint;
   /** null until the Stylus runtime is available */
   runtime: StylusRuntime | null;

@@ -9,6 +9,7 @@ import { Account, Address, bigIntToBytes, bytesToBigInt, concatBytes, setLengthL
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { ARBITRUM_START_TIME } from '../../nitro/arbos';
 import { dataFee, initialDataPricer } from '../../nitro/data-pricer';
+import { decodeStylusParams, encodeStylusParams, stylusParamWords, stylusParamsFor, upgradeStylusParamsTo, type StylusParams } from '../../nitro/params';
 
 export const ARBOS_STATE_ADDRESS = new Address(Uint8Array.from(Buffer.from('a4b05fffffffffffffffffffffffffffffffffff', 'hex')));
 /** nitro's network fee account receives activation data fees (ArbWasm payActivationDataFee). */
@@ -26,18 +27,53 @@ export interface ProgramInfo {
 }
 
 const label = (s: string): Uint8Array => keccak_256(utf8ToBytes(s));
+const word = (v: bigint): Uint8Array => setLengthLeft(bigIntToBytes(v), 32);
 const slotOf = (name: string, key?: Uint8Array): Uint8Array =>
   key === undefined ? label(name) : keccak_256(concatBytes(label(name), key));
 
 export class ArbosState {
   constructor(private readonly sm: MerkleStateManager) {}
 
-  /** Creates the account (nonce 1 keeps it non-empty under EIP-161) and writes the genesis values. */
+  /**
+   * Creates the account (nonce 1 keeps it non-empty under EIP-161) and writes the genesis values: the
+   * version, the Stylus parameters of a chain created at it, the data pricer, the chain owners. The L1
+   * block number stays 0: like nitro-devnode (`nitro --dev`, no parent-chain reader) this chain sees no L1.
+   */
   async initialize(arbosVersion: number, owners: Address[]): Promise<void> {
     await this.sm.putAccount(ARBOS_STATE_ADDRESS, new Account(1n, 0n));
     await this.setU64('arbosVersion', BigInt(arbosVersion));
+    await this.saveStylusParams(stylusParamsFor(arbosVersion, false));
     await this.setU64('dataPricer.lastUpdate', ARBITRUM_START_TIME);
     for (const o of owners) await this.addToSet('chainOwners', o);
+  }
+
+  // --- Stylus parameters, packed as nitro's Programs.Params / StylusParams.Save ---
+  /** The stored parameters at the chain's current version (`debugMode` is the chain's, not stored). */
+  async stylusParams(debugMode: boolean): Promise<StylusParams> {
+    const arbos = await this.arbosVersion();
+    const words: Uint8Array[] = [];
+    for (let i = 0; i < stylusParamWords(arbos); i++) words.push(await this.get(slotOf('stylusParams', word(BigInt(i)))));
+    const activationGas = Number(await this.getU64('activationGas'));
+    return decodeStylusParams(words, arbos, { activationGas, debugMode });
+  }
+  /** StylusParams.Save at the parameters' own ArbOS version (activationGas is stored on its own). */
+  async saveStylusParams(p: StylusParams): Promise<void> {
+    const words = encodeStylusParams(p);
+    for (const [i, w] of words.entries()) await this.put(slotOf('stylusParams', word(BigInt(i))), w);
+  }
+
+  /** ArbOS's upgrade loop (arbosstate.go UpgradeArbosVersion): each step's parameter changes, then the new version. */
+  async upgradeTo(version: number): Promise<void> {
+    const current = await this.arbosVersion();
+    if (version <= current) return;
+    const params = upgradeStylusParamsTo(await this.stylusParams(false), version);
+    await this.saveStylusParams(params);
+    await this.setArbosVersion(version);
+  }
+
+  /** Blockhashes.L1BlockNumber: what NUMBER and the block_number hostio return. */
+  async l1BlockNumber(): Promise<bigint> {
+    return this.getU64('l1BlockNumber');
   }
 
   private async get(slot: Uint8Array): Promise<Uint8Array> {

@@ -5,10 +5,10 @@ import { Address, KECCAK256_NULL, bytesToHex, equalsBytes } from '@ethereumjs/ut
 import { GETH_ARBOS, hoursSinceArbitrum, hoursToAge } from '../../nitro/arbos';
 import type { StylusParams } from '../../nitro/params';
 import { STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../nitro/storage';
-import { PrecompileFatal, PrecompileRevert, solError, type CallEnv } from '../precompiles/framework';
+import { chargedFragmentSource, programWasm, ProgramNotWasm } from '../../nitro/program-code';
+import { PrecompileFatal, PrecompileOutOfGas, PrecompileRevert, solError, type CallEnv } from '../precompiles/framework';
 import type { ArbContext } from './arb-context';
 import type { ProgramInfo } from './arbos-state';
-import { decodeStylusCode, isStylusCode } from './stylus-code';
 
 export const programErrors = {
   notWasm: () => solError('ProgramNotWasm()', '', []),
@@ -60,18 +60,30 @@ export async function activateProgram(ctx: ArbContext, env: CallEnv, program: Ad
   const expired = existing.activatedAt === 0 || hoursToAge(time, existing.activatedAt) > BigInt(params.expiryDays) * DAY;
   if (existing.version === params.stylusVersion && !expired) throw programErrors.upToDate();
 
+  // getWasm with a fragment-read charger: a root's fragments are read and paid for here
   const code = await ctx.sm.getCode(program);
-  if (code.length === 0) throw programErrors.notWasm();
-  if (!isStylusCode(code)) {
-    // before ArbOS 60 this is a plain error, not ProgramNotWasm (programs.go getWasmFromContractCode)
-    throw new PrecompileRevert('specified bytecode is not a Stylus program');
+  const burner = {
+    gasLeft: () => env.gasLimit - env.gasUsed,
+    burn: (gas: bigint) => env.burn(gas),
+    burnOut: (): never => {
+      env.burn(env.gasLimit - env.gasUsed + 1n); // throws PrecompileOutOfGas with every gas unit burnt
+      throw new PrecompileOutOfGas();
+    },
+  };
+  const access = { isWarm: (a: Uint8Array) => ctx.journal.isWarmedAddress(a), warm: (a: Uint8Array) => ctx.journal.addWarmedAddress(a) };
+  let wasm: Uint8Array;
+  try {
+    wasm = await programWasm(code, params, chargedFragmentSource(burner, access, (a) => ctx.sm.getCode(new Address(a))));
+  } catch (e) {
+    if (e instanceof ProgramNotWasm) throw programErrors.notWasm();
+    if (e instanceof PrecompileOutOfGas) throw e;
+    // plain errors: a revert that keeps the remaining gas (precompile.go, ArbOS ≥ 11)
+    throw new PrecompileRevert((e as Error).message);
   }
-  const decoded = decodeStylusCode(code, params.maxWasmSize);
-  if (!decoded.ok) throw new PrecompileRevert(decoded.reason);
 
   if (ctx.runtime === null) throw new PrecompileFatal('program activation failed: the Stylus runtime is not available');
   const pageLimit = Math.max(0, params.pageLimit - ctx.pagesOpen());
-  const outcome = await ctx.activate(decoded.wasm, params, pageLimit);
+  const outcome = await ctx.activate(wasm, params, pageLimit);
   if (!outcome.ok) {
     // ErrProgramActivation: all gas is burnt and the error is not a revert
     throw new PrecompileFatal(`program activation failed: ${outcome.reason}`);

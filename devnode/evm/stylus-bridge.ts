@@ -1,7 +1,11 @@
 // Routes EVM execution to Stylus and to the ArbOS precompiles by overriding @ethereumjs/evm's
-// runInterpreter (recipes/building-blocks.md): code starting EF F0 00 runs in the Stylus runtime after
-// nitro's CallProgram charges (arbos/programs/programs.go); calls to 0x64…0xff reach the precompiles;
-// EIP-3541 is enforced here so that only the Stylus prefix is exempt (geth core/vm/evm.go).
+// runInterpreter (recipes/building-blocks.md): Stylus programs (classic `EF F0 00`, and roots `EF F0 02`
+// from ArbOS 60: geth core/vm/interpreter.go IsStylusDeployableProgramPrefix) run in the Stylus runtime
+// after nitro's CallProgram charges (arbos/programs/programs.go); calls to 0x64…0xff reach the
+// precompiles; EIP-3541 is enforced here so that only Stylus code is exempt (geth core/vm/evm.go
+// IsStylusComponentPrefix). Also the transaction-level rules nitro applies around execution: the
+// per-transaction gas cap (tx_processor.go GasChargingHook), the open-frame counts msg_reentrant reads
+// (PushContract), the per-block recent-wasm cache, and transaction filtering (StateDB.FilterTx).
 import { EVMError, type EVM, type ExecResult, type Log, type Message } from '@ethereumjs/evm';
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import { Account, Address, bigIntToBytes, setLengthLeft } from '@ethereumjs/util';
@@ -9,10 +13,11 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { ActivationOutcome } from '../../nitro/activate';
 import { GETH_ARBOS } from '../../nitro/arbos';
 import { cachedGas, evmMemoryCost, initGas } from '../../nitro/costs';
-import type { CallContext } from '../../nitro/host';
-import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { MEMORY_FILL_OVERFLOW, type CallContext } from '../../nitro/host';
+import { executionGasCap, MAX_CODE_SIZE } from '../../nitro/limits';
 import { memoryGasCost, TxPages } from '../../nitro/memory';
-import { stylusParamsFor, type StylusParams } from '../../nitro/params';
+import type { StylusParams } from '../../nitro/params';
+import { isDeployableProgram, isStylusComponent, programWasm } from '../../nitro/program-code';
 import type { StylusRuntime, UserOutcome } from '../stylus/api';
 import { compilePrecompiles } from '../precompiles';
 import { SolError, type CompiledPrecompile } from '../precompiles/framework';
@@ -20,7 +25,6 @@ import type { ArbContext } from './arb-context';
 import { ArbosState } from './arbos-state';
 import { StylusEvmApi } from './evm-api';
 import { getActiveProgram, pageLimitEnforced } from './programs';
-import { decodeStylusCode, isStylusCode } from './stylus-code';
 
 type InterpreterMessage = Message & { codeAddress: Address; isCreate?: boolean };
 type RunInterpreter = (message: Message, opts?: { initialLogs?: Log[] }) => Promise<ExecResult>;
@@ -44,16 +48,47 @@ export interface BridgeHooks {
   blockHash(n: bigint): Uint8Array | undefined;
 }
 
+/**
+ * How a transaction runs (geth core.MessageRunContext): a mined transaction and eth_estimateGas have their
+ * execution gas capped (GasChargingHook skips the cap only for eth_call).
+ */
+export type RunMode = 'commit' | 'estimate' | 'call';
+
+/** The block's recent-wasm cache (geth statedb RecentWasms): an LRU of code hashes, discarded every block. */
+class RecentWasms {
+  private readonly items = new Map<string, true>();
+  /** Insert: true when already present (a hit), else added, dropping the least recently used past `retain`. */
+  insert(codeHash: Uint8Array, retain: number): boolean {
+    const key = hexOf(codeHash);
+    if (this.items.has(key)) {
+      this.items.delete(key);
+      this.items.set(key, true);
+      return true;
+    }
+    this.items.set(key, true);
+    while (this.items.size > Math.max(retain, 0)) this.items.delete(this.items.keys().next().value as string);
+    return false;
+  }
+  clear(): void {
+    this.items.clear();
+  }
+}
+
 export class StylusBridge implements ArbContext {
   readonly arbos: ArbosState;
   readonly pages = new TxPages();
   readonly precompiles: Map<string, CompiledPrecompile<ArbContext>>;
   private original!: RunInterpreter;
-  /** open Stylus frames per acting address, for msg_reentrant */
+  /** open frames (EVM and Stylus, not delegate/callcode) per acting address, for msg_reentrant */
   private readonly openFrames = new Map<string, number>();
   private currentDepth = 0;
   /** cached per transaction: the ArbOS version cannot change inside one */
   private arbosCache: number | null = null;
+  private readonly recentWasms = new RecentWasms();
+  private mode: RunMode = 'commit';
+  private txGasLimit = 0n;
+  /** set when the running transaction must not be included (nitro StateDB.FilterTx) */
+  txFiltered = false;
 
   constructor(
     readonly evm: EVM,
@@ -61,16 +96,33 @@ export class StylusBridge implements ArbContext {
     readonly chainId: bigint,
     public runtime: StylusRuntime | null,
     private readonly hooks: BridgeHooks,
-    private readonly debugMode = true,
+    /** the chain's debug mode (nitro ChainConfig.DebugMode): off on One and by default here */
+    readonly debugMode = false,
   ) {
     this.arbos = new ArbosState(sm);
     this.precompiles = compilePrecompiles();
   }
 
   install(): void {
-    const evm = this.evm as unknown as { runInterpreter: RunInterpreter; getPrecompile: (a: Address) => unknown; _precompiles: Map<string, unknown> };
+    const evm = this.evm as unknown as {
+      runInterpreter: RunInterpreter;
+      runCall: (opts: { message?: Message; gasLimit?: bigint }) => Promise<unknown>;
+      getPrecompile: (a: Address) => unknown;
+      _precompiles: Map<string, unknown>;
+    };
     this.original = evm.runInterpreter.bind(this.evm);
     evm.runInterpreter = (message, opts) => this.runInterpreter(message as InterpreterMessage, opts);
+    // The transaction's own frame (runTx calls runCall without a message) gets at most the execution cap;
+    // the gas above it is held back, so the sender is refunded it (GasChargingHook's computeHoldGas).
+    const runCall = evm.runCall.bind(this.evm);
+    evm.runCall = async (opts) => {
+      if (opts.message === undefined && this.mode !== 'call' && opts.gasLimit !== undefined) {
+        const intrinsic = this.txGasLimit > opts.gasLimit ? this.txGasLimit - opts.gasLimit : 0n;
+        const cap = executionGasCap(await this.arbosVersion(), intrinsic);
+        if (opts.gasLimit > cap) opts = { ...opts, gasLimit: cap };
+      }
+      return runCall(opts);
+    };
     // Warm like precompiles (runTx warms every key of evm.precompiles) but executed through runInterpreter.
     const getPrecompile = evm.getPrecompile.bind(this.evm);
     for (const key of this.precompiles.keys()) evm._precompiles.set(key, () => outOfGas(0n));
@@ -81,16 +133,30 @@ export class StylusBridge implements ArbContext {
     common.isActivatedEIP = (eip: number) => (eip === 3541 ? false : isActivated(eip));
   }
 
-  /** Called before every transaction (and simulated call): nitro resets the page counters in SetTxContext. */
-  beginTx(): void {
+  /**
+   * Called before every transaction (and simulated call): nitro resets the page counters in SetTxContext.
+   * `gasLimit` is the transaction's, from which the execution cap's intrinsic part is derived.
+   */
+  beginTx(mode: RunMode = 'commit', gasLimit = 0n): void {
     this.pages.reset();
     this.openFrames.clear();
     this.arbosCache = null;
+    this.mode = mode;
+    this.txGasLimit = gasLimit;
+    this.txFiltered = false;
+  }
+
+  /** Called before every block, and before every simulated call (each runs on a fresh StateDB in nitro). */
+  beginBlock(): void {
+    this.recentWasms.clear();
   }
 
   private readonly activations = new Map<string, ActivationOutcome>();
 
   // ---- ArbContext ----
+  get journal() {
+    return this.evm.journal;
+  }
   async activate(wasm: Uint8Array, params: StylusParams, pageLimit: number): Promise<ActivationOutcome> {
     const runtime = this.runtime;
     if (runtime === null) throw new Error('the Stylus runtime is not available');
@@ -113,10 +179,9 @@ export class StylusBridge implements ArbContext {
   invalidateArbosVersion(): void {
     this.arbosCache = null;
   }
+  /** Programs.Params: the chain's stored Stylus parameters (owner-settable, upgraded with ArbOS). */
   async params(): Promise<StylusParams> {
-    const p = stylusParamsFor(await this.arbosVersion(), this.debugMode);
-    p.activationGas = Number(await this.arbos.getU64('activationGas'));
-    return p;
+    return this.arbos.stylusParams(this.debugMode);
   }
   private get block() {
     return (this.evm as unknown as { _block?: { header: { number: bigint; timestamp: bigint; baseFeePerGas?: bigint; coinbase: Address; gasLimit: bigint } } })._block;
@@ -152,20 +217,28 @@ export class StylusBridge implements ArbContext {
 
   // ---- routing ----
   private async runInterpreter(message: InterpreterMessage, opts?: { initialLogs?: Log[] }): Promise<ExecResult> {
-    if (message.isCreate === true) {
-      const res = await this.original(message, opts);
-      // EIP-3541 with Arbitrum's exemption for Stylus programs (geth evm.go initNewContract)
-      const out = res.returnValue;
-      if (res.exceptionError === undefined && out.length > 0 && out[0] === 0xef && !isStylusCode(out)) {
-        return { ...res, ...errorAllGas(message.gasLimit, EVMError.errorMessages.INVALID_BYTECODE_RESULT), logs: [] };
-      }
-      return res;
-    }
     const codeAddress = message.codeAddress ?? message.to;
-    const pre = codeAddress === undefined ? undefined : this.precompiles.get(codeAddress.toString().slice(2).toLowerCase());
+    const pre = message.isCreate === true || codeAddress === undefined ? undefined : this.precompiles.get(codeAddress.toString().slice(2).toLowerCase());
     if (pre !== undefined) return this.runPrecompile(pre, message);
-    if (message.code instanceof Uint8Array && isStylusCode(message.code)) return this.runStylus(message);
-    return this.original(message, opts);
+    // PushContract: every interpreter frame but delegate/callcode counts for its address (msg_reentrant)
+    const acting = message.to?.toString();
+    const counted = acting !== undefined && message.delegatecall !== true && (codeAddress === undefined || codeAddress.equals(message.to!));
+    if (counted) this.openFrames.set(acting, (this.openFrames.get(acting) ?? 0) + 1);
+    try {
+      if (message.isCreate === true) {
+        const res = await this.original(message, opts);
+        // EIP-3541 with Arbitrum's exemption for Stylus code (geth evm.go initNewContract)
+        const out = res.returnValue;
+        if (res.exceptionError === undefined && out.length > 0 && out[0] === 0xef && !isStylusComponent(out, await this.arbosVersion())) {
+          return { ...res, ...errorAllGas(message.gasLimit, EVMError.errorMessages.INVALID_BYTECODE_RESULT), logs: [] };
+        }
+        return res;
+      }
+      if (message.code instanceof Uint8Array && isDeployableProgram(message.code, await this.arbosVersion())) return await this.runStylus(message);
+      return await this.original(message, opts);
+    } finally {
+      if (counted) this.openFrames.set(acting, (this.openFrames.get(acting) ?? 1) - 1);
+    }
   }
 
   private async runPrecompile(pre: CompiledPrecompile<ArbContext>, message: InterpreterMessage): Promise<ExecResult> {
@@ -220,14 +293,21 @@ export class StylusBridge implements ArbContext {
     // a module activated before this runtime existed (e.g. a reset runtime) is recompiled, as nitro
     // recompiles a missing asm
     if (runtime.hasModule !== undefined && runtime.load !== undefined && !runtime.hasModule(hexOf(moduleHash), params)) {
-      const decoded = decodeStylusCode(message.code as Uint8Array, params.maxWasmSize);
-      if (!decoded.ok) return errorAllGas(startingGas, decoded.reason);
-      await runtime.load(decoded.wasm, params);
+      let wasm: Uint8Array;
+      try {
+        // a root's fragments are read without charges outside activation (getWasm with no charger)
+        wasm = await programWasm(message.code as Uint8Array, params, { activating: false, read: (a) => this.sm.getCode(new Address(a)) });
+      } catch (e) {
+        return errorAllGas(startingGas, (e as Error).message);
+      }
+      await runtime.load(wasm, params);
     }
 
     const { open, ever } = this.pages;
     let callCost = memoryGasCost(program.footprint, open, ever, params.freePages, params.pageGas);
-    const cached = program.cached; // the per-block recent-wasm cache only hits from ArbOS 60
+    // the block's recent-wasm cache (ArbOS ≥ 60): a program called again in the block pays as if cached
+    const recentHit = params.arbosVersion >= GETH_ARBOS.stylusContractLimit && this.recentWasms.insert(codeHash, params.blockCacheSize);
+    const cached = program.cached || recentHit;
     if (cached || program.version > 1) callCost += cachedGas(program.cachedCost, params);
     if (!cached) callCost += initGas(program.initCost, params);
     if (callCost > startingGas) return outOfGas(startingGas);
@@ -240,7 +320,6 @@ export class StylusBridge implements ArbContext {
 
     const acting = message.to!;
     const key = acting.toString();
-    this.openFrames.set(key, (this.openFrames.get(key) ?? 0) + 1);
     const header = this.block?.header;
     const tx = this.tx;
     const ctx: CallContext = {
@@ -252,8 +331,8 @@ export class StylusBridge implements ArbContext {
       blockBasefee: word(header?.baseFeePerGas ?? 0n),
       blockCoinbase: (header?.coinbase ?? new Address(new Uint8Array(20))).bytes,
       blockGasLimit: header?.gasLimit ?? 0n,
-      // nitro returns the L1 block number; this node has no L1, so it reports its own block number
-      blockNumber: header?.number ?? 0n,
+      // ProcessingHook.L1BlockNumber, as EVM NUMBER: the L1 block number ArbOS last recorded
+      blockNumber: await this.arbos.l1BlockNumber(),
       blockTimestamp: header?.timestamp ?? 0n,
       chainId: this.chainId,
       reentrant: (this.openFrames.get(key) ?? 0) > 1,
@@ -284,7 +363,6 @@ export class StylusBridge implements ArbContext {
       ({ outcome, gasLeft } = await runtime.call(hexOf(moduleHash), ctx, api, gas, params));
     } finally {
       this.currentDepth = depthBefore;
-      this.openFrames.set(key, (this.openFrames.get(key) ?? 1) - 1);
       this.pages.open = open; // SetStylusPagesOpen(open) on exit; `ever` stays
     }
     if (gasLeft > gas) gasLeft = gas;
@@ -304,6 +382,8 @@ export class StylusBridge implements ArbContext {
         error = new EVMError(EVMError.errorMessages.REVERT);
         break;
       case 'failure':
+        // Stylus v1/v2 trap on memory.fill > 0xFF: the transaction is filtered out (programs/native.go)
+        if (outcome.reason.includes(MEMORY_FILL_OVERFLOW)) this.txFiltered = true;
         error = new EVMError(EVMError.errorMessages.REVERT);
         break;
       case 'outOfInk':

@@ -1,6 +1,6 @@
 // ArbOwnerPublic 0x…6b (nitro precompiles/ArbOwnerPublic.go): what cargo-stylus and wallets read.
-// getMaxStylusContractFragments exists from ArbOS 60 only; cargo-stylus treats its failure as "no
-// fragment support", which is right for every version this node emulates.
+// getMaxStylusContractFragments exists from ArbOS 60 (cargo-stylus ≥ 0.10 reads it before splitting a
+// large program into fragments, and treats its failure as "no fragment support").
 import type { ArbContext } from '../evm/arb-context';
 import { NETWORK_FEE_ACCOUNT } from '../evm/arbos-state';
 import { STORAGE_READ_COST } from '../../nitro/storage';
@@ -39,6 +39,15 @@ export const arbOwnerPublic: PrecompileDef<ArbContext> = {
       run: async (ctx) => [await ctx.arbos.getU64('upgrade.version'), await ctx.arbos.getU64('upgrade.timestamp')],
     },
     { signature: 'isCalldataPriceIncreaseEnabled()', purity: 'view', outputs: 'bool', minArbos: 40, run: () => [false] },
-    { signature: 'getMaxStylusContractFragments()', purity: 'view', outputs: 'uint8', minArbos: 60, run: () => [2] },
+    {
+      signature: 'getMaxStylusContractFragments()',
+      purity: 'view',
+      outputs: 'uint8',
+      minArbos: 60,
+      async run(ctx, env) {
+        env.burn(100n); // Params(): warm read
+        return [(await ctx.params()).maxFragmentCount];
+      },
+    },
   ],
 };

@@ -2,7 +2,7 @@
 import type { ArbContext } from '../evm/arb-context';
 import { codeHashOf } from '../evm/programs';
 import { programErrors } from '../evm/programs';
-import { hoursToAge } from '../../nitro/arbos';
+import { GETH_ARBOS, hoursToAge } from '../../nitro/arbos';
 import { STORAGE_CODEHASH_COST, STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../nitro/storage';
 import { PrecompileBurnOut, type CallEnv, type PrecompileDef } from './framework';
 import { CACHE_MANAGERS, CHAIN_OWNERS, hex, precompileAddress, toAddress, toBytes32 } from './common';
@@ -62,6 +62,8 @@ export const arbWasmCache: PrecompileDef<ArbContext> = {
       signature: 'cacheCodehash(bytes32)',
       purity: 'write',
       outputs: '',
+      // only until ArbOS 30; cacheProgram replaces it from 31 (precompile.go maxArbosVersion)
+      maxArbos: GETH_ARBOS.stylus,
       async run(ctx, env, [h]) {
         await setCached(ctx, env, toBytes32(h), true);
         return [];
@@ -71,6 +73,7 @@ export const arbWasmCache: PrecompileDef<ArbContext> = {
       signature: 'cacheProgram(address)',
       purity: 'write',
       outputs: '',
+      minArbos: GETH_ARBOS.stylusFixes,
       async run(ctx, env, [a]) {
         env.burn(STORAGE_CODEHASH_COST);
         await setCached(ctx, env, await codeHashOf(ctx, toAddress(a)), true);

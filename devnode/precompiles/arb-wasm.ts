@@ -3,7 +3,7 @@ import { Address } from '@ethereumjs/util';
 import { GETH_ARBOS, hoursSinceArbitrum, hoursToAge } from '../../nitro/arbos';
 import { ACTIVATION_FIXED_GAS, cachedGas, initGas } from '../../nitro/costs';
 import { COST_SCALAR_PERCENT, MIN_CACHED_GAS_UNITS, MIN_INIT_GAS_UNITS, PAGE_RAMP } from '../../nitro/params';
-import { STORAGE_CODEHASH_COST, STORAGE_READ_COST } from '../../nitro/storage';
+import { STORAGE_CODEHASH_COST, STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../nitro/storage';
 import type { ArbContext } from '../evm/arb-context';
 import { NETWORK_FEE_ACCOUNT } from '../evm/arbos-state';
 import { activateProgram, codeHashOf, getActiveProgram, programErrors } from '../evm/programs';
@@ -33,7 +33,8 @@ export const arbWasm: PrecompileDef<ArbContext> = {
       outputs: 'uint16,uint256',
       async run(ctx, env, [program]) {
         const p = await ctx.params();
-        if (p.arbosVersion >= GETH_ARBOS.stylusV3) env.burn(BigInt(p.activationGas));
+        // Programs.ActivationGas: a storage read (800) from ArbOS 59, then the configured charge
+        if (p.arbosVersion >= GETH_ARBOS.stylusV3) env.burn(STORAGE_READ_COST + BigInt(p.activationGas));
         env.burn(ACTIVATION_FIXED_GAS);
         const res = await activateProgram(ctx, env, toAddr(program));
         // payActivationDataFee: the fee goes to the network account, the rest back to the caller
@@ -57,15 +58,20 @@ export const arbWasm: PrecompileDef<ArbContext> = {
       async run(ctx, env, [codehash]) {
         const p = await params(ctx, env);
         const h = toHash(codehash);
-        env.burn(STORAGE_READ_COST);
+        env.burn(STORAGE_READ_COST); // getActiveProgram
         const program = await getActiveProgram(ctx, h, p);
         const age = hoursToAge(ctx.blockTimestamp(), program.activatedAt);
         if (age < BigInt(p.keepaliveDays) * 86400n) throw programErrors.keepaliveTooSoon(age);
+        // ProgramKeepalive: the data pricer's UpdateModel (5 reads, 2 writes), then setProgram
+        env.burn(5n * STORAGE_READ_COST + 2n * STORAGE_WRITE_COST);
         const fee = await ctx.arbos.updateDataPricer(BigInt(program.asmEstimateKb) * 1024n, ctx.blockTimestamp());
+        env.burn(STORAGE_WRITE_COST);
+        await ctx.arbos.setProgram(h, { ...program, activatedAt: hoursSinceArbitrum(ctx.blockTimestamp()) });
+        // payActivationDataFee
         if (env.value < fee) throw programErrors.insufficientValue(env.value, fee);
+        env.burn(STORAGE_READ_COST); // NetworkFeeAccount
         await ctx.transfer(ARB_WASM_ADDRESS, NETWORK_FEE_ACCOUNT, fee);
         await ctx.transfer(ARB_WASM_ADDRESS, env.caller, env.value - fee);
-        await ctx.arbos.setProgram(h, { ...program, activatedAt: hoursSinceArbitrum(ctx.blockTimestamp()) });
         env.emit('ProgramLifetimeExtended(bytes32,uint256)', [h], 'uint256', [fee]);
         return [];
       },
@@ -94,8 +100,8 @@ export const arbWasm: PrecompileDef<ArbContext> = {
       'activationGas()',
       'uint64',
       async (ctx, env) => {
-        const p = await params(ctx, env);
-        return [BigInt(p.activationGas)];
+        env.burn(STORAGE_READ_COST); // Programs.ActivationGas: its own storage word, not Params()
+        return [BigInt((await ctx.params()).activationGas)];
       },
       GETH_ARBOS.stylusV3,
     ),

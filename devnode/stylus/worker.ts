@@ -4,7 +4,8 @@
 // on Atomics.wait until the answer is in the response port (see runtime.ts).
 
 import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { ExitEarly, Host, HostFailure, OutOfInk } from '../../nitro/host';
+import { ExitEarly, Host, HostFailure, MEMORY_FILL_OVERFLOW, OutOfInk } from '../../nitro/host';
+import { FILL_OVERFLOW_GLOBAL } from '../../nitro/programs/memory-fill';
 import type { UserOutcome } from './api';
 import type { CallMessage, DoneMessage, LogMessage, RequestMessage, ResponseMessage, WorkerInit } from './protocol';
 
@@ -66,7 +67,8 @@ function run(msg: CallMessage): DoneMessage {
   try {
     code = entry(msg.ctx.calldata.length) >>> 0;
   } catch (e) {
-    const outcome = classify(e, stack, status);
+    const fill = ex[FILL_OVERFLOW_GLOBAL] as WebAssembly.Global | undefined;
+    const outcome = fill !== undefined && fill.value !== 0 ? { kind: 'failure' as const, reason: MEMORY_FILL_OVERFLOW } : classify(e, stack, status);
     if (!outcome) code = (e as ExitEarly).status;
     else {
       const left = outcome.kind === 'failure' && status.value === 0 ? BigInt.asUintN(64, ink.value as bigint) : 0n;

@@ -9,8 +9,8 @@ import { I, InstrumentError, type FuncMiddleware, type Middleware, type ModuleMo
 import { SCRATCH_GLOBAL } from './dynamic';
 
 export const PAY_FOR_MEMORY_GROW = 'pay_for_memory_grow';
-/** nitro Memory::MAX_WASM_PAGES */
-export const MAX_WASM_PAGES = 65536;
+/** nitro Memory::MAX_WASM_PAGES = u32::MAX / 65536 − 1 (crates/prover/src/memory.rs): a program's memory maximum */
+export const MAX_WASM_PAGES = 65534;
 
 export interface HeapBounds {
   /** max initial pages (nitro heap_bound = 128 pages, 8 MiB) */
@@ -28,8 +28,10 @@ export class HeapBound implements Middleware {
 
   updateModule(m: ModuleMod): void {
     this.scratch = m.getGlobal(SCRATCH_GLOBAL);
-    // v3.10 clamps the maximum to 65536 pages; a wasm32 memory cannot declare more anyway
+    // set_memory_max: the maximum is clamped to MAX_WASM_PAGES (65,534) before the checks, so growing
+    // past it returns -1 as in nitro rather than reaching a wasm engine's 65,536
     const memory = m.memoryInfo();
+    memory.max = memory.max === null ? MAX_WASM_PAGES : Math.min(memory.max, MAX_WASM_PAGES);
     const { min, max } = memory;
     const limit = this.bounds.heapBound;
     if (min > limit) throw new InstrumentError('memory-bound', `memory size ${min} exceeds bound ${limit}`);

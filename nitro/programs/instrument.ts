@@ -35,6 +35,7 @@ function cloneModule(m: WasmModule): WasmModule {
   return {
     ...m,
     globals: [...m.globals],
+    memories: m.memories.map((l) => ({ ...l })),
     exports: [...m.exports],
     codes: [...m.codes],
     names: { ...m.names, functions: new Map(m.names.functions) },

@@ -82,7 +82,7 @@ test('devnode refuses a busy port and an unsupported ArbOS version with one line
   assert.match(busy.stderr, new RegExp(`port ${port} is already in use`));
   const arbos = await runCli(['devnode', '--port', '0', '--arbos', '33']);
   assert.equal(arbos.code, 1);
-  assert.match(arbos.stderr, /unsupported ArbOS version 33; supported are 31, 32, 40, 50, 59/);
+  assert.match(arbos.stderr, /unsupported ArbOS version 33; supported are 31, 32, 40, 50, 59, 60, 61/);
 });
 
 test('deploy and call refuse a folder without a manifest, naming the file', async () => {

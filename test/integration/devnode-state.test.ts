@@ -87,14 +87,17 @@ describe('embedded chain', () => {
     assert.equal(bad.error?.code, -32602);
   });
 
-  test('EIP-3541 rejects new code starting 0xEF except the Stylus prefix EF F0 00', async () => {
+  test('EIP-3541 rejects new code starting 0xEF except Stylus code (classic, and root and fragment from ArbOS 60)', async () => {
     // returns one byte 0xEF
     const ef = await send(node.url, { data: '0x60ef60005360016000f3', gas: '0x30000' });
     assert.equal(ef.status, '0x0');
     assert.equal(BigInt(ef.gasUsed), 0x30000n, 'the failed create consumes its gas');
-    // returns EF F0 01 ..: a fragment prefix, not deployable as a classic program here
+    // returns EF F0 01 00: a fragment, deployable at the default ArbOS 61 (IsStylusComponentPrefix)
     const frag = await send(node.url, { data: '0x63eff0010060e01b60005260046000f3', gas: '0x30000' });
-    assert.equal(frag.status, '0x0');
+    assert.equal(frag.status, '0x1');
+    // returns EF F0 03 00: no Stylus kind
+    const other = await send(node.url, { data: '0x63eff0030060e01b60005260046000f3', gas: '0x30000' });
+    assert.equal(other.status, '0x0');
     const stylus = await send(node.url, { data: '0x63eff0000060e01b60005260046000f3', gas: '0x30000' });
     assert.equal(stylus.status, '0x1');
     assert.equal((await rpc(node.url, 'eth_getCode', [stylus.contractAddress, 'latest'])).result, '0xeff00000');
@@ -164,8 +167,8 @@ describe('precompile views and caching', () => {
     const owners = (await view('0x000000000000000000000000000000000000006b', 'getAllChainOwners')) as string[];
     assert.deepEqual(owners.map((o) => o.toLowerCase()), [DEV_ACCOUNT.address.toLowerCase()]);
     assert.equal(await view('0x000000000000000000000000000000000000006b', 'isChainOwner', [TEST_ACCOUNTS[0].address]), false);
-    // fragments arrive with ArbOS 60: before that cargo-stylus sees a failing call
-    assert.deepEqual(await view('0x000000000000000000000000000000000000006b', 'getMaxStylusContractFragments'), { error: 3 });
+    // fragments arrive with ArbOS 60 (a failing call before): 4 at the default ArbOS 61
+    assert.equal(await view('0x000000000000000000000000000000000000006b', 'getMaxStylusContractFragments'), 4);
     const prices = (await view('0x000000000000000000000000000000000000006c', 'getPricesInWei')) as bigint[];
     assert.equal(prices[5], 100_000_000n, 'L2 gas price 0.1 gwei');
     assert.equal(await view('0x000000000000000000000000000000000000006c', 'getL1BaseFeeEstimate'), 0n);

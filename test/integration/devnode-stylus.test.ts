@@ -34,7 +34,7 @@ function asmEstimate(funcs: number, typeLen: number, wasmLen: number): bigint {
   return 512000n + (BigInt(funcs) * 996829n) / 1000n + (BigInt(typeLen) * 11416n) / 1000n + (BigInt(wasmLen) * 62628n) / 10000n;
 }
 
-describe('Stylus on the embedded devnode (ArbOS 40)', () => {
+describe('Stylus on the embedded devnode (ArbOS 61, the default)', () => {
   let node: EmbeddedDevnode;
   let client: ChainClient;
   before(async () => {
@@ -75,7 +75,7 @@ describe('Stylus on the embedded devnode (ArbOS 40)', () => {
     assert.ok(log !== undefined);
     assert.equal(log.topics[1], hex(keccak_256(bytes.runtimeCode)));
     const version = await pub.readContract({ address: ARB_WASM, abi: ARB_WASM_ABI, functionName: 'programVersion', args: [res.address] });
-    assert.equal(version, 2);
+    assert.equal(version, 3, 'Stylus version 3 at ArbOS 61');
     // the program echoes its calldata
     const { data } = await pub.call({ to: res.address, data: '0xdeadbeef' });
     assert.equal(data, '0xdeadbeef');
@@ -120,7 +120,7 @@ describe('Stylus on the embedded devnode (ArbOS 40)', () => {
     ]);
     assert.ok(typeof r.result === 'string', JSON.stringify(r.error));
     const [version, fee] = decodeFunctionResult({ abi: ARB_WASM_ABI, functionName: 'activateProgram', data: r.result as Hex });
-    assert.equal(version, 2);
+    assert.equal(version, 3);
     assert.ok(fee > 0n);
     // without the overrides there is no code there: nothing was kept
     assert.equal(await client.publicClient.getCode({ address: program }), undefined);

@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { hexToBytes } from 'viem';
 import { connect, deployProgram, type ChainClient } from '../../core/chain/index';
 import { startEmbeddedDevnode } from '../../devnode/index';
+import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
 import { loadGraph } from '../../core/onnx/import';
 import { prepareModel, type Prepared } from '../../core/pipeline';
 import { generateCrate } from '../../core/codegen/generate';
@@ -29,12 +30,22 @@ import { runCli } from '../fixtures/cli';
 import { wasmToolchain } from '../fixtures/rust';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-gas-'));
+/** the default (61, what One runs) and the nitro-devnode image's 40: the estimator is held to both */
+const VERSIONS = [DEFAULT_ARBOS_VERSION, 40] as const;
+const clients = new Map<number, ChainClient>();
 let client: ChainClient;
 before(async () => {
-  client = await connect({ mode: 'embedded', port: 0, inProcess: startEmbeddedDevnode });
+  for (const arbos of VERSIONS) {
+    const node = await startEmbeddedDevnode({ port: 0, arbos });
+    clients.set(arbos, await connect({ mode: 'rpc', rpcUrl: node.url }));
+    nodes.push(node);
+  }
+  client = clients.get(DEFAULT_ARBOS_VERSION)!;
 });
+const nodes: { stop(): Promise<void> }[] = [];
 after(async () => {
-  await client?.close();
+  for (const c of clients.values()) await c.close();
+  for (const n of nodes) await n.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -53,6 +64,7 @@ function buildFor(prepared: Prepared, slug: string, lowering?: Partial<Lowering>
 
 interface Row {
   model: string;
+  arbos: number;
   execErr: number;
   deployErr: number;
   activationErr: number;
@@ -74,39 +86,45 @@ for (const m of BASELINE_MODELS) {
     const wasm = new Uint8Array(fs.readFileSync(built.wasm));
     const lowering = loweringFor(undefined);
 
-    const deployed = await deployProgram(client, built.initCodeBytes);
     const inputs = boxSamples(plan, 3, 99);
     const manifest = readManifest(path.dirname(path.dirname(path.dirname(built.wasm))));
-    for (const q of inputs) {
-      const est = estimateProgram(plan, lowering, { wasm, inputs: [q] });
-      const data = encodeModelCall(manifest, 'predict', q);
-      const gas = Number(await client.publicClient.estimateGas({ account: client.account!, to: deployed.address, data }));
-      const exec = gas - 21_000 - calldataGas(hexToBytes(data));
-      const err = rel(est.call.executionGas.typical, exec);
-      assert.ok(Math.abs(err) <= 0.05, `${m.name}: execution gas estimated ${est.call.executionGas.typical}, measured ${exec} (${(err * 100).toFixed(2)}%)`);
-      assert.equal(est.call.totalTxGas.typical - est.call.executionGas.typical, gas - exec, 'intrinsic + calldata gas are exact');
-      // before any build (program shape predicted from the plan) the call estimate holds too
-      const before = rel(estimateProgram(plan, lowering, { inputs: [q] }).call.executionGas.typical, exec);
-      assert.ok(Math.abs(before) <= 0.05, `${m.name}: pre-build execution gas off by ${(before * 100).toFixed(2)}%`);
-      rows.push({ model: m.name, execErr: err, deployErr: 0, activationErr: 0, predictedDeployErr: 0, predictedActivationErr: 0, predictedExecErr: before });
-    }
-    // the data-dependent spread brackets every measured input
-    const spreadEst = estimateProgram(plan, lowering, { wasm, inputs });
-    assert.ok(spreadEst.call.executionGas.min <= spreadEst.call.executionGas.typical && spreadEst.call.executionGas.typical <= spreadEst.call.executionGas.max);
+    for (const arbos of VERSIONS) {
+      const chain = clients.get(arbos)!;
+      const deployed = await deployProgram(chain, built.initCodeBytes);
+      const first = rows.length;
+      for (const q of inputs) {
+        const est = estimateProgram(plan, lowering, { wasm, inputs: [q], arbosVersion: arbos });
+        const data = encodeModelCall(manifest, 'predict', q);
+        const gas = Number(await chain.publicClient.estimateGas({ account: chain.account!, to: deployed.address, data }));
+        const exec = gas - 21_000 - calldataGas(hexToBytes(data));
+        const err = rel(est.call.executionGas.typical, exec);
+        assert.ok(Math.abs(err) <= 0.05, `${m.name} at ArbOS ${arbos}: execution gas estimated ${est.call.executionGas.typical}, measured ${exec} (${(err * 100).toFixed(2)}%)`);
+        assert.equal(est.call.totalTxGas.typical - est.call.executionGas.typical, gas - exec, 'intrinsic + calldata gas are exact');
+        // before any build (program shape predicted from the plan) the call estimate holds too
+        const before = rel(estimateProgram(plan, lowering, { inputs: [q], arbosVersion: arbos }).call.executionGas.typical, exec);
+        assert.ok(Math.abs(before) <= 0.05, `${m.name} at ArbOS ${arbos}: pre-build execution gas off by ${(before * 100).toFixed(2)}%`);
+        rows.push({ model: m.name, arbos, execErr: err, deployErr: 0, activationErr: 0, predictedDeployErr: 0, predictedActivationErr: 0, predictedExecErr: before });
+      }
+      // the data-dependent spread brackets every measured input
+      const spreadEst = estimateProgram(plan, lowering, { wasm, inputs, arbosVersion: arbos });
+      assert.ok(spreadEst.call.executionGas.min <= spreadEst.call.executionGas.typical && spreadEst.call.executionGas.typical <= spreadEst.call.executionGas.max);
 
-    const est = estimateProgram(plan, lowering, { wasm });
-    const dErr = rel(est.deploy.deployGas, Number(deployed.deploy.gasUsed));
-    const aErr = rel(est.deploy.activationGas, Number(deployed.activate.gasUsed));
-    assert.ok(Math.abs(dErr) <= 0.02, `${m.name}: deploy gas estimated ${est.deploy.deployGas}, used ${deployed.deploy.gasUsed}`);
-    assert.ok(Math.abs(aErr) <= 0.02, `${m.name}: activation gas estimated ${est.deploy.activationGas}, used ${deployed.activate.gasUsed}`);
-    assert.equal(est.deploy.dataFeeWei > 0n, true);
-    assert.equal(est.deploy.compressedBytes, built.compressedBytes);
-    // before any build: the predicted program is reported, and its error recorded for the bench
-    const p = estimateProgram(plan, lowering, {});
-    assert.equal(p.shape.provenance, 'predicted');
-    rows[rows.length - 1] = { ...rows[rows.length - 1], deployErr: dErr, activationErr: aErr, predictedDeployErr: rel(p.deploy.deployGas, Number(deployed.deploy.gasUsed)), predictedActivationErr: rel(p.deploy.activationGas, Number(deployed.activate.gasUsed)) };
-    assert.ok(p.shape.compressedBytes > 0);
-    assert.deepEqual(shapeOfWasm(wasm, 40).costs, est.shape.costs);
+      const est = estimateProgram(plan, lowering, { wasm, arbosVersion: arbos });
+      const dErr = rel(est.deploy.deployGas, Number(deployed.deploy.gasUsed));
+      const aErr = rel(est.deploy.activationGas, Number(deployed.activate.gasUsed));
+      assert.ok(Math.abs(dErr) <= 0.02, `${m.name} at ArbOS ${arbos}: deploy gas estimated ${est.deploy.deployGas}, used ${deployed.deploy.gasUsed}`);
+      assert.ok(Math.abs(aErr) <= 0.02, `${m.name} at ArbOS ${arbos}: activation gas estimated ${est.deploy.activationGas}, used ${deployed.activate.gasUsed}`);
+      assert.equal(est.deploy.dataFeeWei > 0n, true);
+      assert.equal(est.deploy.compressedBytes, built.compressedBytes);
+      // before any build: the predicted program is reported, and its error recorded for the bench
+      const p = estimateProgram(plan, lowering, { arbosVersion: arbos });
+      assert.equal(p.shape.provenance, 'predicted');
+      for (let i = first; i < rows.length; i++) {
+        rows[i] = { ...rows[i], deployErr: dErr, activationErr: aErr, predictedDeployErr: rel(p.deploy.deployGas, Number(deployed.deploy.gasUsed)), predictedActivationErr: rel(p.deploy.activationGas, Number(deployed.activate.gasUsed)) };
+      }
+      assert.ok(p.shape.compressedBytes > 0);
+      assert.deepEqual(shapeOfWasm(wasm, arbos).costs, est.shape.costs);
+    }
   });
 }
 
@@ -198,8 +216,11 @@ test('stylus-ml estimate: a built crate gets the analytical figures and a measur
 
 after(() => {
   if (rows.length === 0) return;
-  const worst = (f: (r: Row) => number) => Math.max(...rows.map((r) => Math.abs(f(r)))) * 100;
-  const pre = rows.filter((r) => r.predictedDeployErr !== 0).map((r) => `${r.model} ${(r.predictedDeployErr * 100).toFixed(1)}% (activation ${(r.predictedActivationErr * 100).toFixed(2)}%)`);
-  process.stdout.write(`# before a build, execution gas: worst ${worst((r) => r.predictedExecErr).toFixed(1)}%\n`);
-  process.stdout.write(`# gas estimate: worst execution error ${worst((r) => r.execErr).toFixed(2)}%, deploy ${worst((r) => r.deployErr).toFixed(3)}%, activation ${worst((r) => r.activationErr).toFixed(3)}%; before a build, deploy: ${pre.join(', ')}\n`);
+  for (const arbos of VERSIONS) {
+    const at = rows.filter((r) => r.arbos === arbos);
+    const worst = (f: (r: Row) => number) => Math.max(...at.map((r) => Math.abs(f(r)))) * 100;
+    const pre = [...new Set(at.filter((r) => r.predictedDeployErr !== 0).map((r) => `${r.model} ${(r.predictedDeployErr * 100).toFixed(1)}% (activation ${(r.predictedActivationErr * 100).toFixed(2)}%)`))];
+    process.stdout.write(`# ArbOS ${arbos}, before a build, execution gas: worst ${worst((r) => r.predictedExecErr).toFixed(1)}%\n`);
+    process.stdout.write(`# ArbOS ${arbos}, gas estimate: worst execution error ${worst((r) => r.execErr).toFixed(2)}%, deploy ${worst((r) => r.deployErr).toFixed(3)}%, activation ${worst((r) => r.activationErr).toFixed(3)}%; before a build, deploy: ${pre.join(', ')}\n`);
+  }
 });

@@ -9,7 +9,7 @@ describe('readSettings', () => {
   test('an empty configuration gives the documented defaults', () => {
     const s = readSettings(reader({}));
     assert.deepEqual(s, {
-      devnode: { mode: 'embedded', port: 8547, arbosVersion: 40, rpcUrl: '' },
+      devnode: { mode: 'embedded', port: 8547, arbosVersion: 61, rpcUrl: '' },
       defaultTemplate: 'sdk',
       inputPolicy: 'revert',
       estimates: { enable: true },
@@ -24,12 +24,13 @@ describe('readSettings', () => {
     assert.equal(s.devnode.mode, 'rpc');
     assert.equal(s.devnode.rpcUrl, 'https://example.org/rpc');
     assert.equal(s.devnode.port, SETTING_DEFAULTS['devnode.port'], 'ports below 1024 are refused');
-    assert.equal(s.devnode.arbosVersion, 40, 'versions the devnode does not support are refused');
+    assert.equal(s.devnode.arbosVersion, 61, 'versions the devnode does not support are refused (the default, what One runs)');
     assert.equal(s.defaultTemplate, 'minimal');
     assert.equal(s.inputPolicy, 'revert');
     assert.equal(s.codeLens.enable, false);
     assert.equal(devnodeUrl(s), 'https://example.org/rpc');
     assert.equal(readSettings(reader({ 'devnode.arbosVersion': 59 })).devnode.arbosVersion, 59);
-    assert.equal(readSettings(reader({ 'devnode.arbosVersion': 41 })).devnode.arbosVersion, 40);
+    assert.equal(readSettings(reader({ 'devnode.arbosVersion': 41 })).devnode.arbosVersion, 61);
+    assert.equal(readSettings(reader({ 'devnode.arbosVersion': 40 })).devnode.arbosVersion, 40, 'older versions stay selectable');
   });
 });

@@ -15,10 +15,10 @@ import { estimateProgram } from '../../core/gas/estimate';
 import { shapeOfWasm } from '../../core/gas/shape';
 import { loadGraph } from '../../core/onnx/import';
 import { prepareModel } from '../../core/pipeline';
-import { decodeStylusCode } from '../../devnode/evm/stylus-code';
+import { programWasm } from '../../nitro/program-code';
 import { startEmbeddedDevnode, type EmbeddedDevnode } from '../../devnode/index';
 import { GETH_ARBOS, SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arbos';
-import { COST_SCALAR_PERCENT, MIN_CACHED_GAS_UNITS, MIN_INIT_GAS_UNITS, PAGE_RAMP, stylusParamsFor } from '../../nitro/params';
+import { COST_SCALAR_PERCENT, decodeStylusParams, encodeStylusParams, MIN_CACHED_GAS_UNITS, MIN_INIT_GAS_UNITS, PAGE_RAMP, stylusParamsFor, upgradeStylusParamsTo } from '../../nitro/params';
 import { ECHO_WAT, wat } from '../integration/devnode-helpers';
 import { mlp } from '../fixtures/onnx-builder';
 
@@ -41,7 +41,7 @@ const VIEWS = parseAbi([
 test("the table has nitro v3.10.0's values along the upgrade path (params.go, arbosstate.go)", () => {
   const at = (v: number) => stylusParamsFor(v, false);
   assert.deepEqual(
-    [30, 31, 40, 50, 59, 60].map((v) => [at(v).stylusVersion, at(v).minInitGas, at(v).maxStackDepth, at(v).maxWasmSize, at(v).maxFragmentCount]),
+    [30, 31, 40, 50, 59, 60, 61].map((v) => [at(v).stylusVersion, at(v).minInitGas, at(v).maxStackDepth, at(v).maxWasmSize, at(v).maxFragmentCount]),
     [
       [1, 72, 262144, 131072, 0], // initStylusParams at ArbOS 30
       [2, 69, 262144, 131072, 0], // UpgradeToVersion(2): v2MinInitGas
@@ -49,6 +49,7 @@ test("the table has nitro v3.10.0's values along the upgrade path (params.go, ar
       [2, 69, 22000, 131072, 0], // arbOS50MaxStackDepth
       [3, 69, 22000, 131072, 0], // UpgradeToVersion(3)
       [3, 69, 22000, 262144, 4], // ArbosVersion_StylusContractLimit: arbOS60MaxWasmSize, initialMaxFragmentCount
+      [3, 69, 22000, 262144, 4], // 61: 60's Stylus rules (no step of its own)
     ],
   );
   const p = at(40);
@@ -57,6 +58,21 @@ test("the table has nitro v3.10.0's values along the upgrade path (params.go, ar
     [10000, 2, 1000, 128, 11, 50, 50, 365, 31, 32, 0],
   );
   assert.equal(PAGE_RAMP, 620674314n);
+});
+
+test("ArbOS stores the parameters in nitro's packed layout (params.go Save/Params): one word, owner changes survive", () => {
+  for (const arbos of SUPPORTED_ARBOS_VERSIONS) {
+    const p = stylusParamsFor(arbos, false);
+    const words = encodeStylusParams(p);
+    assert.equal(words.length, 1, '25 bytes, 29 from ArbOS 40, 30 from 60');
+    // version (2 bytes) then ink price (3 bytes), big-endian, from the first byte
+    assert.deepEqual([...words[0].subarray(0, 5)], [0, p.stylusVersion, 0x00, 0x27, 0x10]);
+    assert.deepEqual(decodeStylusParams(words, arbos, { activationGas: 0, debugMode: false }), p);
+  }
+  // an owner's ink price survives the upgrade from 50 to 61; the upgrade's own values are installed
+  const owned = { ...stylusParamsFor(50, false), inkPrice: 12345, maxWasmSize: 1000 };
+  const up = upgradeStylusParamsTo(owned, 61);
+  assert.deepEqual([up.inkPrice, up.stylusVersion, up.maxWasmSize, up.maxFragmentCount, up.arbosVersion], [12345, 3, 262144, 4, 61]);
 });
 
 describe('devnode and estimator read the one table', () => {
@@ -77,7 +93,7 @@ describe('devnode and estimator read the one table', () => {
       });
 
       test('the chain runs on the table and its ArbWasm views answer it', async () => {
-        const table = stylusParamsFor(arbos, true); // the embedded devnode is a debug chain
+        const table = stylusParamsFor(arbos, false); // the embedded devnode is not a debug chain unless asked
         assert.deepEqual(await node.chain.bridge.params(), table);
         const read = (functionName: (typeof VIEWS)[number]['name']) =>
           client.publicClient.readContract({ address: ARB_WASM, abi: VIEWS, functionName }) as Promise<unknown>;
@@ -139,10 +155,10 @@ describe('devnode and estimator read the one table', () => {
         // ArbWasm reverts without data; the reason is the decompression cap at the chain's MaxWasmSize
         await assert.rejects(deployProgram(client, stylusDeployBytes(over).initCode), /activation would fail: execution reverted/);
         const chainParams = await node.chain.bridge.params();
-        assert.deepEqual(decodeStylusCode(stylusDeployBytes(over).runtimeCode, chainParams.maxWasmSize), {
-          ok: false,
-          reason: `failed decompression: wasm larger than MaxWasmSize ${maxWasmSize}`,
-        });
+        await assert.rejects(
+          programWasm(stylusDeployBytes(over).runtimeCode, chainParams, { activating: true, read: () => new Uint8Array(0) }),
+          { message: `failed decompression: wasm larger than MaxWasmSize ${maxWasmSize}` },
+        );
         const ok = await deployProgram(client, stylusDeployBytes(under).initCode);
         const version = await client.publicClient.readContract({ address: ARB_WASM, abi: ARB_WASM_ABI, functionName: 'programVersion', args: [ok.address as Hex] });
         assert.equal(version, stylusParamsFor(arbos, false).stylusVersion);

@@ -183,17 +183,11 @@ describe('Stylus ink meter (pricing_v1, per basic block)', () => {
     assert.equal(res.gasLeft, 0n);
   });
 
-  it('runs a program using floats out of ink however much gas it has (floats cost u64::MAX)', async () => {
-    const body = 'local.get 0 f64.convert_i32_u f64.const 2.5 f64.mul i32.trunc_f64_u';
-    const res = await run(rt, await wat(program(body)), { gas: 30_000_000n });
-    assert.equal(res.outcome.kind, 'outOfInk');
-    assert.equal(res.gasLeft, 0n);
-  });
-
-  it('does not charge the block of a float op that is never reached', async () => {
-    const body = 'local.get 0 if (result i32) f32.const 1 i32.trunc_f32_s else i32.const 0 end';
-    const res = await run(rt, await wat(program(body)), { calldata: new Uint8Array(0) });
-    assert.equal(res.outcome.kind, 'success');
-    assert.equal(res.inkUsed, price('local.get', 'if') + HEADER + price('i32.const', 'end') + HEADER + price('end') + HEADER);
+  it('refuses float arithmetic at activation, reached or not (nitro links no float implementations)', async () => {
+    for (const body of ['local.get 0 f64.convert_i32_u f64.const 2.5 f64.mul i32.trunc_f64_u', 'local.get 0 if (result i32) f32.const 1 i32.trunc_f32_s else i32.const 0 end']) {
+      const act = await rt.activate(await wat(program(body)), PARAMS, 128);
+      assert.equal(act.ok, false);
+      assert.match(act.ok ? '' : act.reason, /^No implementation for floating point operation (ConvertIntOp\(F64, I32, false\)|TruncIntOp\(I32, F32, false, true\)) in user$/);
+    }
   });
 });

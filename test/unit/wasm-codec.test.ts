@@ -187,7 +187,7 @@ describe('WebAssembly decoder and encoder', () => {
         (type $t (func (param f32 f64) (result i32)))
         (func $f (type $t)
           i32.const 0 i32.const 8 i32.const 8 memory.copy
-          local.get 0 i32.trunc_sat_f32_s local.get 1 i64.trunc_sat_f64_u i32.wrap_i64 i32.add
+          local.get 0 i32.reinterpret_f32 local.get 1 i64.reinterpret_f64 i32.wrap_i64 i32.add
           i32.extend8_s i64.extend_i32_s i64.extend32_s i32.wrap_i64 i32.extend16_s)
         (func (export "user_entrypoint") (param i32) (result i32)
           (loop $l (br_if $l (i32.eqz (local.get 0))))

@@ -1,5 +1,5 @@
 // validateStylusWasm: nitro's activation rules (reference §2), each negative from a small .wat program,
-// and the lint list of reachable float/SIMD/multi-value operators for the build report.
+// and the lint list of reachable SIMD/multi-value operators for the build report.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -33,17 +33,40 @@ describe('validateStylusWasm', () => {
     assert.equal(r.valid, true);
   });
 
-  it('lints reachable float operators (activation accepts them) and names the function', async () => {
+  it("rejects float arithmetic, comparison and conversion anywhere, with nitro's reason for the first (floats.ts)", async () => {
     const src = `(module (memory (export "memory") 1 1)
       (func $unused (result f32) f32.const 1)
       (func $scale (param i32) (result i32) local.get 0 f64.convert_i32_s f64.const 0.5 f64.mul i32.trunc_f64_s)
+      (func $never (param f32) (result i32) local.get 0 f32.const 0 f32.lt)
       (func (export "user_entrypoint") (param i32) (result i32) local.get 0 call $scale))`;
     const r = await check(src);
-    assert.equal(r.valid, true);
-    assert.equal(r.lint.length, 1, JSON.stringify(r.lint));
-    assert.equal(r.lint[0].rule, 'float-op');
-    assert.equal(r.lint[0].func, 1);
-    assert.match(r.lint[0].detail, /func 1 \(scale\): 4 float operators.*f64\.convert_i32_s, f64\.const, f64\.mul, i32\.trunc_f64_s/);
+    assert.equal(r.valid, false);
+    assert.deepEqual(
+      r.violations.map((v) => [v.rule, v.func, v.detail]),
+      [
+        // the first float operator of each function that has one; $unused only has a constant
+        ['float-op', 1, 'No implementation for floating point operation ConvertIntOp(F64, I32, true) in user'],
+        ['float-op', 2, 'No implementation for floating point operation RelOp(F32, Lt) in user'],
+      ],
+    );
+    assert.deepEqual(r.lint, [], 'floats are violations, not lint');
+    const each: [string, string][] = [
+      ['f32.const 1 f32.const 2 f32.add drop', 'BinOp(F32, Add)'],
+      ['f64.const 1 f64.sqrt drop', 'UnOp(F64, Sqrt)'],
+      ['f64.const 1 f64.const 2 f64.copysign drop', 'BinOp(F64, CopySign)'],
+      ['f32.const 1 i64.trunc_sat_f32_u drop', 'TruncIntOp(I64, F32, true, false)'],
+      ['f64.const 1 f32.demote_f64 drop', 'F32DemoteF64'],
+      ['f32.const 1 f64.promote_f32 drop', 'F64PromoteF32'],
+      ['i64.const 1 f32.convert_i64_u drop', 'ConvertIntOp(F32, I64, false)'],
+    ];
+    for (const [body, op] of each) {
+      const v = only((await check(`(module (memory (export "memory") 1 1) (func (export "user_entrypoint") (param i32) (result i32) ${body} i32.const 0))`)).violations, 'float-op');
+      assert.equal(v.detail, `No implementation for floating point operation ${op} in user`);
+    }
+    // loads, stores, constants and reinterprets lower without float implementations
+    const plain = await check(`(module (memory (export "memory") 1 1) (func (export "user_entrypoint") (param i32) (result i32)
+      i32.const 0 f64.load drop i32.const 0 f32.const 2 f32.store f64.const 1 i64.reinterpret_f64 drop i32.const 7 f32.reinterpret_i32 drop i32.const 0))`);
+    assert.deepEqual(plain.violations, []);
   });
 
   it('rejects a missing user_entrypoint', async () => {
