@@ -11,5 +11,5 @@ export { hoverAt, type HoverInfo } from './hover';
 export { checkDocument, MANIFEST_CODES, type DocumentCheck, type DocumentCheckInput } from './manifest/check';
 export { REQUANTIZE_COMMAND, type RequantizeArgs } from './manifest/fixes';
 export type { LayerBinding } from './manifest/layers';
-export { findManifest, ManifestCache, MANIFEST_FILE, readManifestView, rustIdent, type ManifestView } from './manifest/view';
+export { findManifest, ManifestCache, readManifestView, type LayerView, type ManifestView } from './manifest/view';
 export { LineIndex, loadRustParser, RustDocument, RustParser, type ParserOptions, type Position, type TextChange } from './syntax/parser';

@@ -133,6 +133,23 @@ describe('hand-edits to a generated MLP model.rs', () => {
     assert.ok(ds.every((d) => d.line >= w.line), show(ds));
   });
 
+  it("a weight raised past its recorded range is named at its literal with the manifest's range, without edit tracking", async () => {
+    const w = firstWeight();
+    const manifest = JSON.parse(readFileSync(path.join(crate, 'stylus-ml.json'), 'utf8')) as { layers: { fn: string; weights?: { rust: string; qRange: [number, number] }[] }[] };
+    const table = manifest.layers.find((l) => l.fn === 'layer_0_fc0')!.weights!.find((x) => x.rust === 'LAYER_0_FC0_W')!;
+    // every weight of the first row at the end of i16 its sign points to: within the storage, past the
+    // table's range, and enough to break the bound
+    const ds = await edited('w-range', w.line, (s) => s.replace(/-?\d+/g, (v) => (Number(v) < 0 ? '-32768' : '32767')));
+    const at = ds.filter((d) => d.line === w.line);
+    assert.ok(at.length > 0, show(ds));
+    for (const d of at) {
+      assert.equal(d.code, 'SML101');
+      assert.match(d.message, /^weight `LAYER_0_FC0_W\[\d+\]` = -?3276[78] is outside the range \[(-?\d+), (-?\d+)\] recorded for `fc0\.weight`/);
+      assert.ok(d.message.includes(`the range [${table.qRange[0]}, ${table.qRange[1]}] recorded`), d.message);
+    }
+    assert.ok(ds.every((d) => d.line >= w.line), show(ds));
+  });
+
   it('a changed rescale shift is flagged at its line, with the interval it lets through', async () => {
     const line = shiftLine();
     const ds = await edited('shift', line, (s) => s.replace(`, ${shift})`, `, ${shift - 4})`));

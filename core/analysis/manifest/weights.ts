@@ -43,7 +43,7 @@ export function storageFindings(fa: FileAnalysis, layers: LayerBinding[], lines:
             start,
             end,
             range: { start: lines.positionAt(start), end: lines.positionAt(end) },
-            origin: { item: fa.items.indexOf(b.item), fn: b.layer.fn, nodeId: -1 },
+            origin: { item: fa.items.indexOf(b.item), fn: b.layer.spec.fn, nodeId: -1 },
           });
         });
       }
