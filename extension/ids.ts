@@ -18,6 +18,7 @@ export const COMMAND_IDS = [
   'stylusMl.showOutput',
   'stylusMl.forgetNetworkKeys',
   'stylusMl.checkPrerequisites',
+  'stylusMl.revealInGraph',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
