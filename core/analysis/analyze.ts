@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Node } from 'web-tree-sitter';
 import type { IntVal, Val } from './domain/values';
+import { neverInlined } from './eval/calls';
 import { Evaluator, type EvalOptions } from './eval/evaluator';
 import type { FnAnalysis } from './eval/facts';
 import type { ConstEntry, Program } from './eval/program';
@@ -136,7 +137,12 @@ export class Analyzer {
     // program: consts and functions of this file, then of the rest of the crate (this file wins)
     const program: Program = { consts: new Map(), fns: new Map() };
     const usedConsts = new Set<string>();
-    const keys = new KeyBuilder(this.lowerCache);
+    // a callee never inlined (a whole layer called from `infer`) contributes its own text to a caller's
+    // key, not what it reaches: an edit of its weight table leaves the caller's analysis cached
+    const keys = new KeyBuilder(this.lowerCache, (name) => {
+      const f = program.fns.get(name);
+      return !!f && neverInlined(f);
+    });
     const addItem = (it: Item, text: string, base: number, mine: boolean, trusted: boolean) => {
       forEachUnit(it, (u) => {
         const ownText = text.slice(u.s - base, u.e - base);
@@ -306,7 +312,11 @@ class KeyBuilder {
   fnTexts = new Map<string, string>();
   constTexts = new Map<string, string>();
   private memo = new Map<string, string>();
-  constructor(private readonly lowerCache: Map<string, CacheEntry>) {}
+  constructor(
+    private readonly lowerCache: Map<string, CacheEntry>,
+    /** functions whose body a caller never evaluates: their text is part of a key, what they reach is not */
+    private readonly opaque: (name: string) => boolean,
+  ) {}
 
   private refsOf(text: string): Set<string> {
     return this.lowerCache.get(text)?.refs ?? refsFromText(text);
@@ -329,7 +339,7 @@ class KeyBuilder {
         }
         if (ft !== undefined) {
           parts.push(`f:${r}=${ft}`);
-          stack.push(ft);
+          if (!this.opaque(r)) stack.push(ft);
         }
       }
     }

@@ -123,6 +123,14 @@ function shareOfSum(cx: Interp, e: Extract<Expr, { k: 'call' }>, st: State): { r
   return { result: a?.t === 'arr' && a.elem.t === 'int' && a.elem.iv.lo >= 0n ? { lo: 0n, hi: one } : null, floor: fact.floor };
 }
 
+/**
+ * A function too large ever to be inlined (its syntactic lower bound is past the limit): a caller's
+ * analysis sees only its signature, so the caller's cache key need not cover what it reaches.
+ */
+export function neverInlined(fn: FnEntry): boolean {
+  return !!fn.item.body && estimateLowerBound(fn.item.body) > INLINE_LIMIT;
+}
+
 /** Calls a function of the program: inlined with the argument values when small, else its declared result. */
 export function callFn(cx: Interp, e: Expr, fn: FnEntry, args: Val[]): Val {
   const declaredRet = cx.declared(fn.item.ret);
