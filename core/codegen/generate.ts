@@ -10,13 +10,12 @@ import { abiJson, contractAbi, solidityInterface, type ContractAbi } from './abi
 import { generateAbiRs } from './abi-rs';
 import { generateCodePartsRs, generatePartsRs, partFile } from './parts-rs';
 import { layoutHomes, type LayoutKind } from '../layout/layout';
-import { coreFiles, readme, templateFiles, type CrateNames, type Template } from './crate-files';
+import { coreFiles, readme, RUNTIME_DIR, templateFiles, type CrateNames, type Template } from './crate-files';
 import { defaultVectorCount, goldenRs, goldenText, goldenVectors } from './golden';
 import { type Lowering, loweringFor, type Optimize } from './lowering';
 import { crateManifest } from './manifest';
 import { generateModelRs } from './model-rs';
 import { libName, packageName, realText } from './rust';
-import { tablesRs } from './templates';
 import { estimateProgram, type Estimate } from '../gas/estimate';
 import { memoryPages, STACK_BYTES } from '../gas/shape';
 import { abiBuffers } from './abi-rs';
@@ -110,9 +109,8 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   const files = new Map<string, string | Uint8Array>();
   const add = (rel: string, text: string | Uint8Array) => files.set(rel, text);
   const codeParts = code && code.parts.length > 0 ? code.parts : null;
-  for (const [k, v] of Object.entries(coreFiles(names, { parts: !!dataParts || !!codeParts, float32: plan.graph.float32 }))) add(k, v);
+  for (const [k, v] of Object.entries(coreFiles(names, { parts: !!dataParts || !!codeParts }))) add(k, v);
   add('core/src/model.rs', model.text);
-  add('core/src/tables.rs', tablesRs());
   add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }, !!dataParts));
   if (dataParts) {
     add('core/src/parts.rs', generatePartsRs(dataParts));
@@ -157,7 +155,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     lines: model.layers,
     files: {
       modelRs: 'core/src/model.rs',
-      fixedRs: 'core/src/fixed.rs',
+      fixedRs: `${RUNTIME_DIR}/src/fixed.rs`,
       abiRs: 'core/src/abi.rs',
       contract: 'src/lib.rs',
       golden: 'core/tests/golden.txt',

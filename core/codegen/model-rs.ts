@@ -12,6 +12,7 @@ import { pairsApply } from '../layout/images';
 import { emitTrees } from './trees';
 import { emitDynamic, emitF32 } from './float32';
 import type { LayerCode, LayerCtx } from './layer';
+import type { LayerWeight } from '../manifest/schema';
 import { MAX_WIDTH } from './layer';
 import type { Lowering } from './lowering';
 import { commentText, fmtText, rustType, shapeText } from './rust';
@@ -21,7 +22,8 @@ import { planArena, type ArenaRequest } from './arena';
 export interface ModelRs {
   text: string;
   /** per plan node: the Rust fn and its 1-based inclusive line range */
-  layers: { fn: string; lines: [number, number] }[];
+  /** per layer: its function, the function's line range, and the weight tables it uses */
+  layers: { fn: string; lines: [number, number]; weights: LayerWeight[] }[];
   /** Rust field names of the inputs / outputs (in, out structs) */
   inputFields: string[];
   outputFields: string[];
@@ -150,10 +152,10 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   lines.push('#![allow(clippy::all)]');
   lines.push('#![allow(unused_imports)]');
   lines.push('');
-  lines.push('use super::fixed::*;');
+  lines.push('use stylus_ml_runtime::fixed::*;');
   if ([...homes.values()].some((h) => h.kind === 'parts' && h.source === 'contracts')) lines.push('use super::parts::{load, MissingPart};');
   else if (homes.size > 0) lines.push('use super::parts::load;');
-  if (plan.graph.float32) lines.push('use super::softfloat::*;');
+  if (plan.graph.float32) lines.push('use stylus_ml_runtime::softfloat::*;');
   lines.push('');
   // the interface
   lines.push('/// The model inputs, quantised (see `formats()` / stylus-ml.json).');
@@ -297,7 +299,7 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
     const fnLines = keep ? code.fn : [...code.fn.slice(0, at), '#[inline(never)]', ...code.fn.slice(at)];
     const start = lines.length + 1 + fnLines.findIndex((l) => l.startsWith('pub fn '));
     lines.push(...fnLines);
-    layers.push({ fn, lines: [start, lines.length] });
+    layers.push({ fn, lines: [start, lines.length], weights: code.weights ?? [] });
   }
   return { text: lines.join('\n') + '\n', layers, inputFields, outputFields, notes, decisions, fallible, homes, arenaBytes: arena.bytes, arenaUnshared: arena.unshared, workspaceBytes: workspaceBytes(plan, arena.bytes) };
 }

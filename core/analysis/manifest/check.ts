@@ -13,7 +13,7 @@ import type { LineIndex } from '../syntax/parser';
 import { boundFindings } from './bounds';
 import { bindLayer, MANIFEST_CODES, type LayerBinding } from './layers';
 import { fnParams, layerInput, layerOutput, seedParams, type LayerOutput } from './seeds';
-import type { ManifestLayer, ManifestView, QTensor } from './view';
+import { modelRsPath, type LayerView, type ManifestView, type QTensor } from './view';
 import { storageFindings } from './weights';
 
 export { MANIFEST_CODES, type LayerBinding };
@@ -48,7 +48,7 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
   const governs = input.manifest ? manifestGoverns(input.manifest, input.filePath ?? null, fnNames) : false;
   const manifest = governs ? input.manifest! : null;
   const trusted = isStylusMlRuntime(lines.text);
-  const usedInputs = new Map<ManifestLayer, QTensor[]>();
+  const usedInputs = new Map<LayerView, QTensor[]>();
   const ctx: AnalysisContext = { extraItems: input.extraItems, budget: input.budget, trusted };
   // ranges hand-written code states for its parameters (annotations.ts)
   const annotated = trusted ? new Map() : annotationSeeds(analyzer, root, lines.text);
@@ -60,7 +60,7 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
     // seeds need the parameters' types (lowering is cached); a layer's inputs are the outputs the code
     // computes now for the layers before it (or the manifest's graph inputs for the first)
     const params = fnParams(analyzer, root, lines.text);
-    const byFn = new Map(manifest.layers.map((l) => [l.fn, l]));
+    const byFn = new Map(manifest.layers.map((l) => [l.spec.fn, l]));
     const computed = new Map<number, LayerOutput>();
     ctx.seedsFor = (fn) => {
       const l = byFn.get(fn);
@@ -73,7 +73,7 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
     ctx.onUnit = (fn, a) => {
       const l = byFn.get(fn);
       // weights the code does not hold: the next layer starts from the bound proven at generation
-      if (l) computed.set(l.index, l.weightsOutside ? { range: l.outputs[0]?.range ?? null, elems: null } : layerOutput(a, l));
+      if (l) computed.set(l.spec.index, l.weightsOutside ? { range: l.output.range, elems: null } : layerOutput(a, l));
     };
     ctx.seededBudget = Math.max(input.budget ?? 0, MANIFEST_BUDGET);
   }
@@ -81,7 +81,7 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
   // the functions of layers whose weights the code does not hold (data contracts, arena buffers written
   // at call time): their arithmetic was proven at generation for those bytes and cannot be re-derived
   // from the code, so what the pattern rules say about them is left out, and one note says why
-  const outside = new Set((manifest?.layers ?? []).filter((l) => l.weightsOutside).map((l) => l.fn));
+  const outside = new Set((manifest?.layers ?? []).filter((l) => l.weightsOutside).map((l) => l.spec.fn));
   const findings = analysis.findings.filter((f) => !f.origin.fn || !outside.has(f.origin.fn.split('::')[0]));
   for (const fn of outside) {
     if (fnNames.has(fn)) findings.push(fileFinding(lines, MANIFEST_CODES.weightsOutside, 'information', `\`fn ${fn}\` reads its weights from data contracts or writes them at call time (stylus-ml.json lowering): its bounds are the ones proven at generation, not re-checked from the code`));
@@ -97,11 +97,11 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
     const checked = layers.filter((b) => !b.layer.weightsOutside);
     const bounds = boundFindings(analysis, checked, lines, input.dirtyLines ?? new Set());
     findings.push(...bounds, ...storageFindings(analysis, checked, lines, new Set(bounds.map((f) => `${f.start}:${f.end}`))));
-    const isModel = input.filePath ? path.basename(input.filePath) === 'model.rs' || manifestModelPath(manifest) === path.resolve(input.filePath) : true;
+    const isModel = input.filePath ? path.basename(input.filePath) === 'model.rs' || modelRsPath(manifest) === path.resolve(input.filePath) : true;
     if (isModel) {
       for (const l of manifest.layers) {
         if (layers.some((b) => b.layer === l)) continue;
-        findings.push(fileFinding(lines, MANIFEST_CODES.missingLayer, 'information', `stylus-ml.json lists layer \`${l.name}\` (${l.op}) implemented by \`fn ${l.fn}\`, which is not in this file: its bounds are not checked`));
+        findings.push(fileFinding(lines, MANIFEST_CODES.missingLayer, 'information', `stylus-ml.json lists layer \`${l.spec.name}\` (${l.spec.onnxOp}) implemented by \`fn ${l.spec.fn}\`, which is not in this file: its bounds are not checked`));
       }
     }
   } else if (input.manifestError && input.filePath && path.basename(input.filePath) === 'model.rs') {
@@ -111,15 +111,12 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
   return { analysis, findings, manifest, layers };
 }
 
-function manifestModelPath(m: ManifestView): string | null {
-  return m.modelRs ? path.resolve(m.dir, m.modelRs) : null;
-}
 
 function manifestGoverns(m: ManifestView, filePath: string | null, fnNames: Set<string>): boolean {
-  const model = manifestModelPath(m);
+  const model = modelRsPath(m);
   if (filePath && model && path.resolve(filePath) === model) return true;
   if (filePath && model && path.resolve(filePath) !== model && path.basename(filePath) !== 'model.rs') return false;
-  return m.layers.some((l) => fnNames.has(l.fn));
+  return m.layers.some((l) => fnNames.has(l.spec.fn));
 }
 
 function topLevelFnNames(root: Node, text: string): Set<string> {
