@@ -10,6 +10,8 @@ import { prepareModel } from '../pipeline';
 import { loweringFor, recordedLowering, type Lowering, type Optimize } from '../codegen/lowering';
 import { estimateProgram, type Estimate, type EstimateOptions, type PredictFunction } from '../gas/estimate';
 import { measureProgram, type Measured } from '../gas/measure';
+import { dataParts } from './deploy';
+import type { LayoutKind } from '../layout/layout';
 import { pickLowering, type RankedLowering } from '../gas/rank';
 import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { DEFAULT_ARBOS_VERSION, SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arbos';
@@ -49,6 +51,9 @@ interface Target {
   names: string | null;
   what: string;
   ranked: RankedLowering[] | null;
+  layout?: LayoutKind;
+  /** other contracts' code the program reads (its data contracts), for the measurement */
+  codes?: Map<string, Uint8Array>;
   /** the input box the estimate is for */
   box: { source: BoxSource | 'crate'; spec: string | null; note: string };
 }
@@ -71,7 +76,9 @@ function crateTarget(dir: string, flags: Record<string, unknown>, optimize: Opti
   const built = currentBuild(dir);
   const wasm = built ? stripCustomSections(fs.readFileSync(built)) : null;
   const names = built ? built.replace(/\.wasm$/, '.names.json') : null;
-  return { plan, lowering, wasm, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null, box: crateBox(m) };
+  const layout = m.layout?.kind ?? 'single';
+  const codes = new Map(dataParts(dir, m).map((p) => [p.address, p.initCode.subarray(12)]));
+  return { plan, lowering, wasm, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null, layout, codes, box: crateBox(m) };
 }
 
 const crateBox = (m: Manifest): Target['box'] => ({ source: 'crate', spec: null, note: m.box.note });
@@ -93,6 +100,7 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
       limitBytes: MAX_CODE_SIZE,
       wasmBytes: e.shape.wasmBytes,
       parts: e.deploy.parts,
+      ...(e.deploy.partsGas ? { dataContracts: e.deploy.partsGas } : {}),
     },
     layers: e.layers.map((l, i) => ({
       name: l.name,
@@ -146,6 +154,7 @@ function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     `    program init               ${num(b.init)}  (${e.shape.provenance === 'built' ? 'from the built wasm' : 'predicted shape'}; cached programs pay less)`,
     `    memory                     ${num(b.memory)}  (${e.shape.costs.footprint} page(s) footprint)`,
     `    hostios                    ${num(b.hostio)}`,
+    ...(b.dataContracts ? [`    data contracts             ${num(b.dataContracts)}  (account_code: weights read into the arena)`] : []),
     `    compute                    ${fmtSpread(b.compute)}`,
     `    L1 data                    ${num(b.l1)}`,
     '',
@@ -157,7 +166,8 @@ function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     `  ABI decode/encode: ${num(e.abiInk)} ink`,
     '',
     'deployment',
-    `  deploy transaction           ${num(e.deploy.deployGas)} gas`,
+    `  deploy transaction           ${num(e.deploy.deployGas)} gas${e.deploy.partsGas ? ' (the program, through the CREATE2 proxy)' : ''}`,
+    ...(e.deploy.partsGas ? [`  ${e.deploy.partsGas[0]?.name.startsWith('fragment') ? 'fragments     ' : 'data contracts'}               ${e.deploy.partsGas.length}: ${num(e.deploy.partsGas.reduce((a, p) => a + p.deployGas, 0))} gas in all`] : []),
     `  activation                   ${num(e.deploy.activationGas)} gas + data fee ${e.deploy.dataFeeWei.toString()} wei`,
     `  compressed size              ${num(e.deploy.compressedBytes)} of ${num(MAX_CODE_SIZE)} bytes (${((100 * e.deploy.compressedBytes) / MAX_CODE_SIZE).toFixed(1)}%)${e.shape.provenance === 'predicted' ? ', predicted' : ''}`,
   ];
@@ -233,9 +243,9 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
         return t.plan.graph.inputs.map((i) => Array.from(q.get(i.id)!));
       });
     }
-    const e = estimateProgram(t.plan, t.lowering, { ...opts, wasm: t.wasm, inputs });
+    const e = estimateProgram(t.plan, t.lowering, { ...opts, wasm: t.wasm, inputs, layout: t.layout });
     let measured: Measured | null = null;
-    if (measure && t.wasm) measured = await measureProgram(e, t.wasm, e.calldatas, t.names);
+    if (measure && t.wasm) measured = await measureProgram(e, t.wasm, e.calldatas, t.names, t.codes);
     return { json: jsonOf(e, measured, t.ranked, t.what, t), text: textOf(e, measured, t.ranked, t.what, t) };
   },
 };

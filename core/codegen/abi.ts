@@ -108,7 +108,8 @@ function ioFormats(plan: Plan, ids: { id: string; name: string }[]): IoFormat[] 
   });
 }
 
-export function contractAbi(plan: Plan): ContractAbi {
+/** `dataContracts`: the model reads weights from data contracts (layout `data`), which may be missing. */
+export function contractAbi(plan: Plan, opts: { dataContracts?: boolean } = {}): ContractAbi {
   const inputs = ioFormats(plan, plan.graph.inputs);
   const outputs = ioFormats(plan, plan.graph.outputs);
   const label = labelRule(plan);
@@ -124,6 +125,7 @@ export function contractAbi(plan: Plan): ContractAbi {
   const errors = [
     err('InputOutOfRange', [{ name: 'index', type: 'uint256' }, { name: 'value', type: 'int256' }], 'Input element `index` (flat, over all inputs) is outside the declared box.'),
     err('InvalidInputLength', [{ name: 'expected', type: 'uint256' }, { name: 'got', type: 'uint256' }], 'The input array (elements) or packed bytes have the wrong length.'),
+    ...(opts.dataContracts ? [err('WeightsUnavailable', [{ name: 'part', type: 'address' }], 'The data contract `part` holding weights has no code on this chain: deploy the model\'s parts (`stylus-ml deploy`).')] : []),
   ];
   const formatsEncoded = Buffer.from(
     encodeAbiParameters(
