@@ -312,6 +312,4 @@ export type NewJson = v.InferOutput<typeof NewJsonSchema>;
 export type BuildJson = v.InferOutput<typeof BuildJsonSchema>;
 export type EstimateJson = v.InferOutput<typeof EstimateJsonSchema>;
 export type DeployJson = v.InferOutput<typeof DeployJsonSchema>;
-export type CallCaseJson = v.InferOutput<typeof CallCaseJsonSchema>;
 export type CallJson = v.InferOutput<typeof CallJsonSchema>;
-export type CheckJson = v.InferOutput<typeof CheckJsonSchema>;

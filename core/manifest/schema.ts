@@ -238,12 +238,10 @@ export const ManifestSchema = v.strictObject({
   notes: v.array(v.string()),
 });
 
-export type Storage = v.InferOutput<typeof StorageSchema>;
 export type TensorFormat = v.InferOutput<typeof TensorFormatSchema>;
 export type ManifestInput = v.InferOutput<typeof ManifestInputSchema>;
 export type ManifestOutput = v.InferOutput<typeof ManifestOutputSchema>;
 export type ManifestIO = ManifestInput | ManifestOutput;
-export type InkEstimate = v.InferOutput<typeof InkEstimateSchema>;
 export type ManifestLayer = v.InferOutput<typeof ManifestLayerSchema>;
 export type LayerSource = v.InferOutput<typeof LayerSourceSchema>;
 export type LayerWeight = NonNullable<ManifestLayer['weights']>[number];
