@@ -20,6 +20,11 @@ export interface Interp {
   budget: number;
   /** loops may be unrolled (false once the budget forced summaries) */
   allowUnroll: boolean;
+  /**
+   * >0 inside a loop unrolled per value with its inner loops cheap (loops.ts unrollPerValue): nested loops
+   * are unrolled only while their summarised bodies are small, summarised otherwise
+   */
+  perValue: number;
   /** >0 while evaluating passes whose results are discarded (loop summaries' first pass, inlined calls) */
   quiet: number;
   inlineDepth: number;

@@ -39,6 +39,7 @@ export class Evaluator implements Interp {
   steps = 0;
   budget: number;
   allowUnroll = true;
+  perValue = 0;
   quiet = 0;
   inlineDepth = 0;
   loops: LoopFrame[] = [];
@@ -122,6 +123,7 @@ export class Evaluator implements Interp {
     this.storedAt = new Map();
     this.facts = new Facts();
     this.loops = [];
+    this.perValue = 0;
     this.fnStack = [];
   }
 
@@ -425,8 +427,10 @@ export class Evaluator implements Interp {
     c.evaluating = true;
     const savedText = this.text;
     const savedLoops = this.loops;
+    const savedPerValue = this.perValue;
     this.text = c.text;
     this.loops = [];
+    this.perValue = 0;
     this.quiet++;
     try {
       const ty = c.item.ty;
@@ -435,6 +439,7 @@ export class Evaluator implements Interp {
       this.quiet--;
       this.text = savedText;
       this.loops = savedLoops;
+      this.perValue = savedPerValue;
       c.evaluating = false;
     }
     return c.value;
