@@ -87,11 +87,16 @@ function perValueEstimate(cx: Interp, e: Expr): number {
 }
 const perValueEstimates = new WeakMap<Interp, WeakMap<Expr, number>>();
 
+const loopInside = new WeakMap<Expr, boolean>();
 function hasLoop(e: Expr): boolean {
-  let found = false;
-  walkExpr(e, (x) => {
-    if (x.k === 'for' || x.k === 'while' || x.k === 'loop') found = true;
-  });
+  let found = loopInside.get(e);
+  if (found === undefined) {
+    found = false;
+    walkExpr(e, (x) => {
+      if (x.k === 'for' || x.k === 'while' || x.k === 'loop') found = true;
+    });
+    loopInside.set(e, found);
+  }
   return found;
 }
 
