@@ -25,6 +25,11 @@ export interface Interp {
    * are unrolled only while their summarised bodies are small, summarised otherwise
    */
   perValue: number;
+  /**
+   * loops with loops inside are unrolled per value only, never with their inner loops (the second try of
+   * a function whose full unrolling ran out of steps, before everything is summarised)
+   */
+  perValueFirst: boolean;
   /** >0 while evaluating passes whose results are discarded (loop summaries' first pass, inlined calls) */
   quiet: number;
   inlineDepth: number;

@@ -29,11 +29,13 @@ export function forLoop(cx: Interp, e: Extract<Expr, { k: 'for' }>, st: State): 
     else summaryLoop(cx, e.body, st, count, (s) => cx.bindPat(e.pat, it.all, s, null));
     return;
   }
-  if (cx.allowUnroll && count && I.isSingleton(count) && it.at && count.lo <= 65_536n && Number(count.lo) * estimate(cx, e.body) <= cx.budget - cx.steps) {
+  const nest = hasLoop(e.body);
+  const whole = count && I.isSingleton(count) ? Number(count.lo) * estimate(cx, e.body) : Infinity;
+  if (cx.allowUnroll && count && I.isSingleton(count) && it.at && count.lo <= 65_536n && whole <= cx.budget - cx.steps && !(cx.perValueFirst && nest && whole > PER_VALUE_WHOLE)) {
     unroll(cx, e, st, count, it.at);
     return;
   }
-  if (cx.allowUnroll && count && I.isSingleton(count) && it.at && count.lo <= PER_VALUE_TRIPS && hasLoop(e.body) && Number(count.lo) * perValueEstimate(cx, e.body) <= cx.budget - cx.steps) {
+  if (cx.allowUnroll && count && I.isSingleton(count) && it.at && count.lo <= PER_VALUE_TRIPS && nest && Number(count.lo) * perValueEstimate(cx, e.body) <= cx.budget - cx.steps) {
     cx.perValue++;
     try {
       unroll(cx, e, st, count, it.at);
@@ -59,6 +61,8 @@ export function forLoop(cx: Interp, e: Extract<Expr, { k: 'for' }>, st: State): 
  */
 const PER_VALUE_TRIPS = 1_024n;
 const PER_VALUE_STEPS = 4_096;
+/** On the second try (Interp.perValueFirst), loop nests up to this many steps are still unrolled whole (a padded copy). */
+const PER_VALUE_WHOLE = 250_000;
 
 /** Steps of `e` in a per-value unrolling: inner loops unrolled within PER_VALUE_STEPS, else twice (a summary's two passes). */
 function perValueEstimate(cx: Interp, e: Expr): number {
@@ -404,6 +408,8 @@ function loopCarried(body: Expr, st: State): { accs: string[]; others: string[] 
 
 function widenVal(v: Val): Val {
   if (v.t === 'int') return v.ty ? declaredInt(v.ty) : UNKNOWN;
+  // an array of arrays (a padded copy `xp[c][h][w]`) keeps its shape and element type
+  if (v.t === 'arr') return { t: 'arr', elem: widenVal(v.elem), elems: null, len: v.len };
   return UNKNOWN;
 }
 
