@@ -1,6 +1,9 @@
 // Which chain `deploy` and `call` talk to: --rpc URL when given; else a devnode already listening on
 // 127.0.0.1:8547 (`stylus-ml devnode`, the extension's, nitro-devnode's); else an embedded devnode
 // started for this command alone, in this process, on a free port — said so, since its state ends with it.
+import type { Hex } from 'viem';
+import { UserError } from '../errors';
+import type { Manifest } from '../manifest/schema';
 import { connect, type ChainClient } from '../chain/index';
 import { probeNetVersion } from '../chain/readiness';
 import { DEVNODE_CHAIN_ID } from '../chain/chains';
@@ -21,6 +24,32 @@ export interface ChainTarget {
   note: string;
   /** a devnode (chain id 412346): redeploying is free and expected */
   isDevnode: boolean;
+}
+
+/**
+ * A chain that outlives the command: --rpc, else the devnode on 127.0.0.1:8547. For commands about an
+ * existing deployment (status, activate, cache, verify), where a devnode started for the command holds none.
+ */
+export async function openExistingChain(flags: Record<string, unknown>, command: string): Promise<ChainTarget> {
+  if (flags.rpc === undefined && (await probeNetVersion(DEFAULT_DEVNODE_URL)) === null) {
+    throw new UserError(`${command}: no chain to ask: nothing answers on ${DEFAULT_DEVNODE_URL}; pass --rpc URL or start one with \`stylus-ml devnode\``);
+  }
+  return openChain(flags);
+}
+
+/** The deployment a command acts on: --address, else the one stylus-ml.json records for this chain. */
+export function deployedAddress(dir: string, m: Manifest, target: ChainTarget, flags: Record<string, unknown>): Hex {
+  const given = flags.address as string | undefined;
+  if (given !== undefined) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(given)) throw new UserError(`--address ${given}: not a 20-byte 0x address`);
+    return given as Hex;
+  }
+  const rec = m.measured?.deploy;
+  if (rec === undefined) throw new UserError(`${dir}/stylus-ml.json records no deployment: run \`stylus-ml deploy ${dir}\` or pass --address ADDR`);
+  if (rec.chainId !== target.client.chainId) {
+    throw new UserError(`${dir}/stylus-ml.json records a deployment on chain ${rec.chainId}, not on chain ${target.client.chainId} (${target.client.url}): pass --address ADDR`);
+  }
+  return rec.address as Hex;
 }
 
 export async function openChain(flags: Record<string, unknown>): Promise<ChainTarget> {

@@ -227,6 +227,79 @@ export const CallJsonSchema = v.object({
   matchesSimulator: v.boolean(),
 });
 
+// ---- status / activate / cache (after deployment) -------------------------------------------------------
+
+const bytes32 = v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte 0x hex'));
+const nullableCount = v.nullable(count);
+
+/** `stylus-ml status`: a deployed program's state, from ArbWasm's and ArbWasmCache's views (core/chain/lifecycle.ts) */
+export const StatusJsonSchema = v.object({
+  address,
+  activated: v.boolean(),
+  programVersion: nullableCount,
+  stylusVersion: count,
+  needsUpgrade: v.boolean(),
+  expiresInDays: nullableCount,
+  keepaliveAfterDays: nullableCount,
+  cached: v.boolean(),
+  initGas: nullableCount,
+  cachedInitGas: nullableCount,
+  // beyond the issue's keys
+  chainId: count,
+  codehash: bytes32,
+  expired: v.boolean(),
+  ageDays: nullableCount,
+  expiryDays: count,
+  keepaliveDays: count,
+  warnings: v.array(v.string()),
+  /** the code at the address is this crate's current build (null: the crate is not built) */
+  isCurrentBuild: v.nullable(v.boolean()),
+});
+
+/** core/chain/cost.ts TxCost: what a transaction costs before it is sent */
+export const TxCostSchema = v.object({
+  gas: count,
+  gasPriceWei: decimal,
+  valueWei: decimal,
+  /** the part of the value the chain keeps (data fee, bid); the rest is refunded */
+  paidWei: decimal,
+  totalWei: decimal,
+  totalEth: v.string(),
+});
+
+export const SentTxSchema = v.object({ hash: txHash, gasUsed: count });
+
+/** `stylus-ml activate`: what was due (activateProgram, codehashKeepalive or nothing), its cost, the status before and after */
+export const ActivateJsonSchema = v.object({
+  address,
+  action: v.picklist(['activate', 'keepalive', 'none']),
+  reason: v.string(),
+  cost: v.nullable(TxCostSchema),
+  sent: v.nullable(v.object({ ...SentTxSchema.entries, dataFeeWei: decimal })),
+  dryRun: v.boolean(),
+  before: StatusJsonSchema,
+  after: v.nullable(StatusJsonSchema),
+});
+
+/** `stylus-ml cache`: the CacheManager bid (as cargo stylus cache bid), its cost, the status before and after */
+export const CacheJsonSchema = v.object({
+  address,
+  action: v.picklist(['bid', 'none']),
+  reason: v.string(),
+  /** the CacheManager bid to (the last of ArbWasmCache.allCacheManagers()) */
+  manager: v.nullable(address),
+  /** the least bid the manager accepted when asked (getMinBid) */
+  minBidWei: v.nullable(decimal),
+  bidWei: v.nullable(decimal),
+  cost: v.nullable(TxCostSchema),
+  sent: v.nullable(SentTxSchema),
+  dryRun: v.boolean(),
+  /** init gas a call no longer pays once cached (programInitGas: uncached − cached) */
+  savedPerCallGas: v.nullable(count),
+  before: StatusJsonSchema,
+  after: v.nullable(StatusJsonSchema),
+});
+
 // ---- check / devnode / demo / bench ---------------------------------------------------------------------
 
 export const CheckJsonSchema = v.object({
@@ -305,3 +378,6 @@ export type DeployJson = v.InferOutput<typeof DeployJsonSchema>;
 export type CallCaseJson = v.InferOutput<typeof CallCaseJsonSchema>;
 export type CallJson = v.InferOutput<typeof CallJsonSchema>;
 export type CheckJson = v.InferOutput<typeof CheckJsonSchema>;
+export type StatusJson = v.InferOutput<typeof StatusJsonSchema>;
+export type ActivateJson = v.InferOutput<typeof ActivateJsonSchema>;
+export type CacheJson = v.InferOutput<typeof CacheJsonSchema>;
