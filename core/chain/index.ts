@@ -10,4 +10,3 @@ export { devnodeChain, chainFor, DEVNODE_CHAIN_ID } from './chains';
 export { MODEL_ABI, encodeModelCall, packInputs, decodePredict, decodePredictPacked, decodePredictLabel, fixedValues, checkSelectors, type ModelFunction, type RawOutputs } from './predict';
 export { callModel, describeRevert, type CallOutcome } from './model-call';
 export { readChainParams, type ChainParams } from './chain-params';
-export { readProgramStatus, statusWarnings, tryView, codehashAt, ARB_WASM_CACHE, ARB_WASM_CACHE_ABI, EXPIRY_WARNING_DAYS, type ProgramStatus } from './lifecycle';
