@@ -18,6 +18,7 @@ import { compileCrate } from './compile';
 import { stylusDeployBytes } from './deploy-bytes';
 import { sizeAdvice, sizeContributors, type SizeContributor } from './size';
 import { findToolchain, type ToolchainKind } from './toolchain';
+import { toolchainPin } from './pin';
 import { stripCustomSections } from './wasm-sections';
 import { runWasmOpt } from './wasm-opt';
 
@@ -158,7 +159,8 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
 
   if (opts.updateManifest !== false) {
     manifest.totals.codeSize = { wasmBytes: wasm.length, compressedBytes, limitBytes: MAX_CODE_SIZE };
-    manifest.measured = { ...(manifest.measured ?? {}), build: { wasmBytes: wasm.length, compressedBytes, toolchain: tc.description, at: new Date().toISOString() } };
+    const pin = toolchainPin(tc, root, wasmOpt?.tool ?? null);
+    manifest.measured = { ...(manifest.measured ?? {}), build: { wasmBytes: wasm.length, compressedBytes, toolchain: tc.description, at: new Date().toISOString(), pin } };
     writeManifest(root, manifest);
   }
   return {

@@ -300,6 +300,36 @@ export const CacheJsonSchema = v.object({
   after: v.nullable(StatusJsonSchema),
 });
 
+// ---- verify -------------------------------------------------------------------------------------------
+
+/** `stylus-ml verify`: the deployment against a rebuild from the ONNX file and options (core/cli/verify.ts) */
+export const VerifyJsonSchema = v.object({
+  matches: v.boolean(),
+  parts: v.array(
+    v.object({
+      address,
+      /** keccak-256 of the rebuilt code and of the deployed code (null: no code there) */
+      expected: bytes32,
+      deployed: v.nullable(bytes32),
+      equal: v.boolean(),
+      kind: v.picklist(['program', 'fragment', 'data']),
+      name: v.string(),
+      expectedBytes: count,
+      deployedBytes: count,
+      firstDifference: v.nullable(count),
+    }),
+  ),
+  modelHash: v.object({ expected: bytes32, deployed: v.nullable(bytes32), error: v.optional(v.string()) }),
+  address,
+  chainId: count,
+  toolchain: v.string(),
+  pin: v.object({ kind: v.picklist(['rustup', 'debian']), rustc: v.string(), linker: v.string(), wasmOpt: v.nullable(v.string()) }),
+  model: v.object({ file: v.string(), sha256: v.string(), recordedSha256: v.string() }),
+  notes: v.array(v.string()),
+  /** what differs, in words (empty when `matches`) */
+  differences: v.array(v.string()),
+});
+
 // ---- check / devnode / demo / bench ---------------------------------------------------------------------
 
 export const CheckJsonSchema = v.object({
@@ -381,3 +411,4 @@ export type CheckJson = v.InferOutput<typeof CheckJsonSchema>;
 export type StatusJson = v.InferOutput<typeof StatusJsonSchema>;
 export type ActivateJson = v.InferOutput<typeof ActivateJsonSchema>;
 export type CacheJson = v.InferOutput<typeof CacheJsonSchema>;
+export type VerifyJson = v.InferOutput<typeof VerifyJsonSchema>;
