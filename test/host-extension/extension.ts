@@ -115,7 +115,7 @@ function suite(activation: number, data: HostSuiteResults['data']): Suite {
       defaultTemplate: get('defaultTemplate'),
       inputPolicy: get('inputPolicy'),
       estimates: { enable: get('estimates.enable') },
-      diagnostics: { enable: get('diagnostics.enable') },
+      diagnostics: { enable: get('diagnostics.enable'), debounceMs: get('diagnostics.debounceMs') },
       codeLens: { enable: get('codeLens.enable') },
     });
   });
