@@ -39,7 +39,7 @@ test('a classifier: decide(int32[]) allows the labels given at deployment; Decis
     const abi = compiled(bytes, name);
     assert.deepEqual(fn(abi, 'decide').inputs.map((i) => i.type), ['int32[]'], name);
     assert.deepEqual(ev(abi).inputs.map((i) => `${i.type}${i.indexed ? ' indexed' : ''}`), ['address indexed', 'uint256', 'bool'], name);
-    const ctor = abi.find((x) => x.type === 'constructor') as { inputs: { type: string }[] };
+    const ctor = abi.find((x) => x.type === 'constructor') as Extract<Abi[number], { type: 'constructor' }>;
     assert.deepEqual(ctor.inputs.map((i) => i.type), ['address', 'uint256[]'], name);
     assert.ok(fn(abi, 'isAllowed') && fn(abi, 'modelHash'), name);
   }
@@ -48,7 +48,7 @@ test('a classifier: decide(int32[]) allows the labels given at deployment; Decis
 test('a model without a label: decide allows when the first output reaches the threshold; Decision(requester, int32 score, bool)', () => {
   const abi = compiled(mlp([4, 8, 1], { batch: 1, seed: 5 }), 'score');
   assert.deepEqual(ev(abi).inputs.map((i) => i.type), ['address', 'int32', 'bool']);
-  const ctor = abi.find((x) => x.type === 'constructor') as { inputs: { type: string }[] };
+  const ctor = abi.find((x) => x.type === 'constructor') as Extract<Abi[number], { type: 'constructor' }>;
   assert.deepEqual(ctor.inputs.map((i) => i.type), ['address', 'int32']);
   assert.ok(fn(abi, 'threshold'));
 });
