@@ -5,6 +5,7 @@ import type { Hex } from 'viem';
 import { UserError } from '../errors';
 import type { Manifest } from '../manifest/schema';
 import { connect, type ChainClient } from '../chain/index';
+import { NETWORKS, checkNetworkChainId, networkPreset } from '../chain/networks';
 import { probeNetVersion } from '../chain/readiness';
 import { DEVNODE_CHAIN_ID } from '../chain/chains';
 import { inProcessDevnode } from './in-process-devnode';
@@ -12,7 +13,8 @@ import { inProcessDevnode } from './in-process-devnode';
 export const DEFAULT_DEVNODE_URL = 'http://127.0.0.1:8547';
 
 export const chainFlags = {
-  rpc: { kind: 'string' as const, help: `JSON-RPC URL (default: the devnode on ${DEFAULT_DEVNODE_URL}, else an embedded one for this command)` },
+  rpc: { kind: 'string' as const, help: `JSON-RPC URL (default: the devnode on ${DEFAULT_DEVNODE_URL}, else an embedded one for this command; with --network, that network's endpoint)` },
+  network: { kind: 'string' as const, help: `a named network: ${Object.keys(NETWORKS).join(' | ')} (viem's chain definition; its public RPC unless --rpc is given)` },
   'key-file': { kind: 'string' as const, help: 'file holding the signing key (required off devnodes; never printed)' },
 };
 
@@ -31,7 +33,7 @@ export interface ChainTarget {
  * existing deployment (status, activate, cache, verify), where a devnode started for the command holds none.
  */
 export async function openExistingChain(flags: Record<string, unknown>, command: string): Promise<ChainTarget> {
-  if (flags.rpc === undefined && (await probeNetVersion(DEFAULT_DEVNODE_URL)) === null) {
+  if (flags.rpc === undefined && flags.network === undefined && (await probeNetVersion(DEFAULT_DEVNODE_URL)) === null) {
     throw new UserError(`${command}: no chain to ask: nothing answers on ${DEFAULT_DEVNODE_URL}; pass --rpc URL or start one with \`stylus-ml devnode\``);
   }
   return openChain(flags);
@@ -53,8 +55,20 @@ export function deployedAddress(dir: string, m: Manifest, target: ChainTarget, f
 }
 
 export async function openChain(flags: Record<string, unknown>): Promise<ChainTarget> {
-  const rpc = flags.rpc as string | undefined;
   const keyFile = flags['key-file'] as string | undefined;
+  if (flags.network !== undefined) {
+    const preset = networkPreset(String(flags.network));
+    const url = (flags.rpc as string | undefined) ?? preset.rpcUrl;
+    const client = await connect({ mode: 'rpc', rpcUrl: url, keyFile });
+    try {
+      checkNetworkChainId(preset.name, url, client.chainId);
+    } catch (e) {
+      await client.close();
+      throw e;
+    }
+    return { client, ephemeral: false, note: `${preset.chain.name} (chain ${client.chainId}) at ${url}`, isDevnode: false };
+  }
+  const rpc = flags.rpc as string | undefined;
   if (rpc !== undefined) {
     const client = await connect({ mode: 'rpc', rpcUrl: rpc, keyFile });
     return { client, ephemeral: false, note: `chain ${client.chainId} at ${rpc}`, isDevnode: client.chainId === DEVNODE_CHAIN_ID };

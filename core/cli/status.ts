@@ -47,7 +47,7 @@ export const statusCommand: Command<typeof StatusJsonSchema> = {
     name: 'status',
     summary: "The deployed program's state from ArbWasm and ArbWasmCache: activated, Stylus version, needs an upgrade, days to expiry and to keepalive, cached, init gas.",
     usage: 'stylus-ml status DIR [--rpc URL] [--address ADDR] [--json]',
-    flags: { rpc: chainFlags.rpc, ...addressFlag },
+    flags: { rpc: chainFlags.rpc, network: chainFlags.network, ...addressFlag },
     positionals: ['dir'],
   },
   output: StatusJsonSchema,

@@ -37,7 +37,7 @@ export const verifyCommand: Command<typeof VerifyJsonSchema> = {
     name: 'verify',
     summary: "Rebuilds the program from the crate's ONNX file and recorded options with the pinned toolchain and compares it byte for byte with the deployed code, and modelHash() with the plan's; exit 3 naming what differs.",
     usage: 'stylus-ml verify DIR --address ADDR [--rpc URL] [--json]',
-    flags: { rpc: chainFlags.rpc, ...addressFlag },
+    flags: { rpc: chainFlags.rpc, network: chainFlags.network, ...addressFlag },
     positionals: ['dir'],
   },
   output: VerifyJsonSchema,

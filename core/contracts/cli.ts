@@ -208,6 +208,35 @@ export const DeployJsonSchema = v.object({
   compressedBytes: count,
 });
 
+/** `deploy --dry-run`: every transaction, its gas (execution + L1 data) and cost, the total; nothing sent (core/chain/deploy-plan.ts) */
+export const DeployDryRunJsonSchema = v.object({
+  dryRun: v.literal(true),
+  chainId: count,
+  network: v.nullable(v.string()),
+  from: address,
+  /** where the program would land (the sender's next nonce) */
+  address,
+  compressedBytes: count,
+  transactions: v.array(
+    v.object({
+      name: v.string(),
+      to: v.nullable(address),
+      dataBytes: count,
+      valueWei: decimal,
+      paidWei: decimal,
+      gas: count,
+      executionGas: count,
+      l1Gas: count,
+      gasPriceWei: decimal,
+      costWei: decimal,
+      costEth: v.string(),
+    }),
+  ),
+  total: v.object({ gas: count, costWei: decimal, costEth: v.string() }),
+  l1Pricing: v.object({ source: v.string(), pricePerUnitWei: decimal, l2BaseFeeWei: decimal, brotliLevel: count }),
+  notes: v.array(v.string()),
+});
+
 export const CallCaseJsonSchema = v.object({
   outputs: v.record(v.string(), v.object({ shape: v.array(count), fixed: v.array(labelOrNumber), fixedRaw: v.array(num) })),
   /** the receipt's with --send, else eth_estimateGas; null when the call reverted */
@@ -405,6 +434,7 @@ export type NewJson = v.InferOutput<typeof NewJsonSchema>;
 export type BuildJson = v.InferOutput<typeof BuildJsonSchema>;
 export type EstimateJson = v.InferOutput<typeof EstimateJsonSchema>;
 export type DeployJson = v.InferOutput<typeof DeployJsonSchema>;
+export type DeployDryRunJson = v.InferOutput<typeof DeployDryRunJsonSchema>;
 export type CallCaseJson = v.InferOutput<typeof CallCaseJsonSchema>;
 export type CallJson = v.InferOutput<typeof CallJsonSchema>;
 export type CheckJson = v.InferOutput<typeof CheckJsonSchema>;
