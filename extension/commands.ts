@@ -10,6 +10,8 @@ import { MANIFEST, crateDirOf } from './crates';
 import { v } from '../core/contracts/check';
 import { ShowGasReportArgsSchema } from '../core/contracts/commands';
 import type { DeploymentStore } from './deployments';
+import type { DeploymentNode, DeploymentsView } from './deployments-view';
+import { costText } from './deployments-tree';
 import type { DevnodeController } from './devnode';
 import { COMMAND_IDS, RUSTC_PROBLEM_MATCHER, SAMPLE_MODEL, TASK_TYPE, type CommandId } from './ids';
 import { fromCall } from './preview-model';
@@ -24,6 +26,7 @@ export interface CommandDeps {
   devnode: DevnodeController;
   previews: PreviewManager;
   deployments: DeploymentStore;
+  deploymentsView: DeploymentsView;
   settings: () => StylusMlSettings;
   log: vscode.LogOutputChannel;
   devnodeLog: vscode.OutputChannel;
@@ -31,6 +34,8 @@ export interface CommandDeps {
 
 const EXCLUDE = '{**/node_modules/**,**/target/**,**/.git/**}';
 const KEY_PREFIX = 'stylusMl.networkKey:';
+/** nitro-devnode's and the embedded devnode's chain id: the dev key is the CLI's own there */
+const DEVNODE_CHAIN_ID = 412346;
 
 /** Shown for the few features whose engine part has not landed; each call site names the feature. */
 export function notAvailableYet(feature: string, detail?: string): void {
@@ -62,6 +67,9 @@ export class Commands {
       'stylusMl.showOutput': async () => this.d.log.show(),
       'stylusMl.forgetNetworkKeys': () => this.forgetNetworkKeys(),
       'stylusMl.checkPrerequisites': () => this.checkPrerequisites(),
+      'stylusMl.refreshDeployments': () => this.d.deploymentsView.refresh(),
+      'stylusMl.activateDeployment': (arg) => this.activateDeployment(arg),
+      'stylusMl.cacheDeployment': (arg) => this.cacheDeployment(arg),
     };
     return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => this.guard(id, () => handlers[id](...args))));
   }
@@ -239,6 +247,7 @@ export class Commands {
     const url = this.d.devnode.url();
     await this.d.devnode.reset();
     if (url) await this.d.deployments.forgetRpc(url);
+    void this.d.deploymentsView.refresh();
   }
 
   /** The running devnode's URL, offering to start one when none runs. */
@@ -267,6 +276,7 @@ export class Commands {
     );
     const deployment: Deployment = { address: r.address, rpcUrl, deployTx: r.deploy.hash, activateTx: r.activate.hash };
     await this.d.deployments.set(dir, deployment);
+    void this.d.deploymentsView.refresh();
     this.d.log.info(`deployed ${name} at ${r.address} on ${rpcUrl}: deploy ${r.deploy.hash} (${r.deploy.gasUsed} gas), activate ${r.activate.hash} (${r.activate.gasUsed} gas, data fee ${r.activate.dataFeeWei} wei)`);
     await this.d.previews.refreshCrate(dir);
     const call = 'Call Predict…';
@@ -393,6 +403,78 @@ export class Commands {
     const match = r.matchesSimulator === null ? '' : r.matchesSimulator ? ', matches the simulator' : ', DIFFERS from the simulator';
     this.d.log.info(`predict on ${deployment.address}: ${outputs}; gasUsed ${r.gasUsed}${r.txHash ? `; tx ${r.txHash}` : ''}${match}`);
     void vscode.window.showInformationMessage(`predict: ${outputs} (gas ${r.gasUsed}${match}).`);
+  }
+
+  // ---- the Deployments view's actions ---------------------------------------------------------------
+
+  /** The deployment an action is for: the view's row, a crate's URI, else asked for. */
+  private async pickDeployment(arg: unknown, purpose: string): Promise<{ dir: string; deployment: Deployment } | null> {
+    const all = this.d.deployments.all();
+    const node = arg as DeploymentNode | undefined;
+    const fromArg = node?.kind === 'deployment' ? node.row.crateDir : arg instanceof vscode.Uri ? crateDirOf(arg.fsPath) : null;
+    if (fromArg && all[fromArg]) return { dir: fromArg, deployment: all[fromArg] };
+    const entries = Object.entries(all);
+    if (entries.length === 0) {
+      void vscode.window.showWarningMessage('Nothing is deployed yet: run "Stylus ML: Deploy to Devnode" first.');
+      return null;
+    }
+    const pick = await vscode.window.showQuickPick(
+      entries.map(([dir, d]) => ({ label: path.basename(dir), description: `${d.address} · ${d.rpcUrl}`, dir })),
+      { title: `Deployment to ${purpose}` },
+    );
+    return pick ? { dir: pick.dir, deployment: all[pick.dir] } : null;
+  }
+
+  /** Runs `fn` with a key file for a network deployment (SecretStorage), or none on a devnode. */
+  private async withDeploymentKey<T>(deployment: Deployment, fn: (keyFile?: string) => Promise<T>): Promise<T | undefined> {
+    if ((await chainId(deployment.rpcUrl)) === DEVNODE_CHAIN_ID) return fn(undefined);
+    const key = await this.networkKey(deployment.rpcUrl);
+    if (!key) return undefined;
+    return withTempFile('key', key, (file) => fn(file));
+  }
+
+  /** activate (re-activation or keepalive): priced first, shown in a modal, then sent. */
+  private async activateDeployment(arg: unknown): Promise<void> {
+    const picked = await this.pickDeployment(arg, 'activate');
+    if (!picked) return;
+    const { dir, deployment: d } = picked;
+    const name = path.basename(dir);
+    await this.withDeploymentKey(d, async (keyFile) => {
+      const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pricing the activation of ${name}…` }, () => this.d.core.activate(dir, d.rpcUrl, d.address, { dryRun: true, keyFile }));
+      if (plan.action === 'none' || !plan.cost) {
+        void vscode.window.showInformationMessage(`${name}: nothing to do (${plan.reason}).`);
+        return;
+      }
+      const verb = plan.action === 'activate' ? 'Activate' : 'Keep Alive';
+      const ok = await vscode.window.showWarningMessage(`${verb} ${name} at ${d.address}? ${plan.reason}. Cost: ${costText(plan.cost, 'data fee')}.`, { modal: true }, verb);
+      if (ok !== verb) return;
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${verb}: ${name}…` }, () => this.d.core.activate(dir, d.rpcUrl, d.address, { dryRun: false, keyFile }));
+      this.d.log.info(`${plan.action} ${name} at ${d.address}: tx ${r.sent?.hash} (${r.sent?.gasUsed} gas, data fee ${r.sent?.dataFeeWei} wei)`);
+      void vscode.window.showInformationMessage(`${plan.action === 'activate' ? 'Activated' : 'Kept alive'} ${name}: expires in ${r.after?.expiresInDays ?? '?'} days.`);
+    });
+    await this.d.deploymentsView.refresh();
+  }
+
+  /** cache: the CacheManager bid (the least accepted), priced first, shown in a modal, then sent. */
+  private async cacheDeployment(arg: unknown): Promise<void> {
+    const picked = await this.pickDeployment(arg, 'cache');
+    if (!picked) return;
+    const { dir, deployment: d } = picked;
+    const name = path.basename(dir);
+    await this.withDeploymentKey(d, async (keyFile) => {
+      const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pricing a cache bid for ${name}…` }, () => this.d.core.cache(dir, d.rpcUrl, d.address, { dryRun: true, keyFile }));
+      if (plan.action === 'none' || !plan.cost) {
+        void vscode.window.showInformationMessage(`${name}: nothing to do (${plan.reason}).`);
+        return;
+      }
+      const saves = plan.savedPerCallGas !== null ? ` Every call then pays ${plan.savedPerCallGas.toLocaleString('en-US')} gas less to start the program.` : '';
+      const ok = await vscode.window.showWarningMessage(`Cache ${name} at ${d.address} with a bid of ${plan.bidWei} wei (the least the CacheManager accepts now)? Cost: ${costText(plan.cost, 'bid')}.${saves}`, { modal: true }, 'Cache');
+      if (ok !== 'Cache') return;
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Caching ${name}…` }, () => this.d.core.cache(dir, d.rpcUrl, d.address, { dryRun: false, keyFile }));
+      this.d.log.info(`cached ${name} at ${d.address}: tx ${r.sent?.hash} (${r.sent?.gasUsed} gas, bid ${r.bidWei} wei)`);
+      void vscode.window.showInformationMessage(`Cached ${name}: a call now starts for ${r.after?.cachedInitGas?.toLocaleString('en-US') ?? '?'} gas.`);
+    });
+    await this.d.deploymentsView.refresh();
   }
 
   private async devnodeActions(): Promise<void> {

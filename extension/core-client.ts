@@ -8,7 +8,13 @@ import { existsSync } from 'node:fs';
 import type { ProcessRegistry } from './process-registry';
 import { parseContract, type v } from '../core/contracts/check';
 import {
+  ActivateJsonSchema,
   BuildJsonSchema,
+  CacheJsonSchema,
+  StatusJsonSchema,
+  type ActivateJson,
+  type CacheJson,
+  type StatusJson,
   CallJsonSchema,
   DeployJsonSchema,
   DoctorJsonSchema,
@@ -30,7 +36,7 @@ import {
 // One schema per subcommand in core/contracts/cli.ts: the CLI checks what it prints against it, and this
 // client parses what it reads with it, so a changed output fails loudly here instead of rendering wrong.
 
-export type { BuildJson, CallJson, DeployJson, DoctorJson, EstimateJson, InspectJson, NewJson, SimulateJson };
+export type { ActivateJson, BuildJson, CacheJson, CallJson, DeployJson, DoctorJson, EstimateJson, InspectJson, NewJson, SimulateJson, StatusJson };
 
 // ---- errors -----------------------------------------------------------------------------------------
 
@@ -171,6 +177,27 @@ export class CoreClient {
     const args = ['deploy', crateDir, '--rpc', rpcUrl];
     if (keyFile) args.push('--key-file', keyFile);
     return this.json(DeployJsonSchema, 'Deployment', args);
+  }
+
+  /** A deployment's state on its chain (ArbWasm / ArbWasmCache views). */
+  status(crateDir: string, rpcUrl: string, address: string): Promise<StatusJson> {
+    return this.json(StatusJsonSchema, 'Deployment status', ['status', crateDir, '--rpc', rpcUrl, '--address', address]);
+  }
+
+  /** Re-activation or keepalive, whichever is due; `dryRun` prices it without sending. */
+  activate(crateDir: string, rpcUrl: string, address: string, opts: { dryRun: boolean; keyFile?: string }): Promise<ActivateJson> {
+    const args = ['activate', crateDir, '--rpc', rpcUrl, '--address', address];
+    if (opts.dryRun) args.push('--dry-run');
+    if (opts.keyFile) args.push('--key-file', opts.keyFile);
+    return this.json(ActivateJsonSchema, 'Activation', args);
+  }
+
+  /** A CacheManager bid (the least accepted now); `dryRun` prices it without sending. */
+  cache(crateDir: string, rpcUrl: string, address: string, opts: { dryRun: boolean; keyFile?: string }): Promise<CacheJson> {
+    const args = ['cache', crateDir, '--rpc', rpcUrl, '--address', address];
+    if (opts.dryRun) args.push('--dry-run');
+    if (opts.keyFile) args.push('--key-file', opts.keyFile);
+    return this.json(CacheJsonSchema, 'Caching', args);
   }
 
   call(crateDir: string, inputFile: string, rpcUrl: string, send: boolean): Promise<CallJson> {
