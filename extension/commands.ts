@@ -6,7 +6,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Deployment, SectionId } from '../webview/protocol';
 import { CoreUnavailableError, type CoreClient } from './core-client';
-import { MANIFEST, crateDirOf } from './crates';
+import { MANIFEST, crateDirOf, readCrate } from './crates';
+import { layerAtLine } from './model-rs';
 import { v } from '../core/contracts/check';
 import { ShowGasReportArgsSchema } from '../core/contracts/commands';
 import type { DeploymentStore } from './deployments';
@@ -15,7 +16,7 @@ import { costText } from './deployments-tree';
 import type { DevnodeController } from './devnode';
 import { COMMAND_IDS, RUSTC_PROBLEM_MATCHER, SAMPLE_MODEL, TASK_TYPE, type CommandId } from './ids';
 import { fromCall } from './preview-model';
-import type { PreviewManager } from './preview';
+import type { CratePreset, PreviewManager } from './preview';
 import { chainId } from './rpc';
 import type { StylusMlSettings } from './settings';
 import { withTempFile } from './temp';
@@ -51,7 +52,7 @@ export class Commands {
 
   register(): vscode.Disposable[] {
     const handlers: Record<CommandId, (...args: unknown[]) => Promise<unknown>> = {
-      'stylusMl.newCrate': (uri) => this.newCrate(asUri(uri)),
+      'stylusMl.newCrate': (uri, preset) => this.newCrate(asUri(uri), asPreset(preset)),
       'stylusMl.newCrateFromSample': () => this.newCrate(vscode.Uri.joinPath(this.d.context.extensionUri, SAMPLE_MODEL)),
       'stylusMl.openPreview': (uri) => this.openPreview(asUri(uri)),
       'stylusMl.build': (uri) => this.build(asUri(uri)),
@@ -70,6 +71,8 @@ export class Commands {
       'stylusMl.refreshDeployments': () => this.d.deploymentsView.refresh(),
       'stylusMl.activateDeployment': (arg) => this.activateDeployment(arg),
       'stylusMl.cacheDeployment': (arg) => this.cacheDeployment(arg),
+      // from a layer's CodeLens: its ShowGasReportArgs; from the palette or the editor's menu: the cursor
+      'stylusMl.revealInGraph': (arg) => this.revealInGraph(arg),
     };
     return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => this.guard(id, () => handlers[id](...args))));
   }
@@ -150,7 +153,31 @@ export class Commands {
     if (target) await this.d.previews.open(target, section);
   }
 
-  private async newCrate(uri: vscode.Uri | undefined): Promise<void> {
+  /** Shows the layer of a crate's model file in the crate preview's graph. */
+  private async revealInGraph(arg: unknown): Promise<void> {
+    const lens = v.safeParse(ShowGasReportArgsSchema, arg);
+    if (lens.success) {
+      const session = await this.d.previews.open(path.dirname(lens.output.manifest), 'graph');
+      session.revealNode(lens.output.layer);
+      return;
+    }
+    const editor = vscode.window.activeTextEditor;
+    const dir = editor ? crateDirOf(editor.document.uri.fsPath) : null;
+    const crate = dir ? readCrate(dir) : null;
+    if (!editor || !crate?.manifest || path.resolve(dir!, crate.manifest.files.modelRs) !== editor.document.uri.fsPath) {
+      void vscode.window.showWarningMessage("Put the cursor in a layer function of a generated crate's model file (model.rs) to reveal its node.");
+      return;
+    }
+    const layer = layerAtLine(crate.manifest, editor.selection.active.line + 1);
+    if (!layer) {
+      void vscode.window.showWarningMessage('The cursor is not inside a layer function of this model file.');
+      return;
+    }
+    const session = await this.d.previews.open(crate.dir, 'graph');
+    session.revealNode(layer.name);
+  }
+
+  private async newCrate(uri: vscode.Uri | undefined, preset?: CratePreset): Promise<void> {
     let model = uri?.fsPath.toLowerCase().endsWith('.onnx') ? uri.fsPath : null;
     const active = this.activeFile();
     if (!model && active?.toLowerCase().endsWith('.onnx')) model = active;
@@ -164,24 +191,28 @@ export class Commands {
       { label: 'sdk', description: 'stylus-sdk crate, as `cargo stylus new` makes it', detail: 'Needs crates.io to build.' },
       { label: 'minimal', description: 'no dependencies, raw vm_hooks ABI', detail: 'Smallest code and cheapest calls; builds offline.' },
     ].sort(preferred(s.defaultTemplate));
-    const template = await vscode.window.showQuickPick(templates, { title: 'New Model Crate (1/4): template' });
+    // from a bare model's preview: its box, weights and goal; the wizard asks for the rest
+    const steps = preset ? 3 : 4;
+    const template = await vscode.window.showQuickPick(templates, { title: `New Model Crate (1/${steps}): template` });
     if (!template) return;
     const policies = [
       { label: 'revert', description: 'inputs outside the declared box revert with a named error' },
       { label: 'clamp', description: 'inputs outside the declared box are clamped into it' },
     ].sort(preferred(s.inputPolicy));
-    const policy = await vscode.window.showQuickPick(policies, { title: 'New Model Crate (2/4): out-of-range inputs' });
+    const policy = await vscode.window.showQuickPick(policies, { title: `New Model Crate (2/${steps}): out-of-range inputs` });
     if (!policy) return;
     // `stylus-ml new` proves its formats over a declared input box; it cannot guess one.
-    const inputRange = await vscode.window.showInputBox({
-      title: 'New Model Crate (3/4): declared input range',
-      prompt: 'lo:hi for every input value, or lo:hi,lo:hi,... one per value',
-      value: '0:10',
-      validateInput: (v) => (/^\s*-?[\d.]+:-?[\d.]+(\s*,\s*-?[\d.]+:-?[\d.]+)*\s*$/.test(v) ? null : 'lo:hi, or lo:hi,lo:hi,... one per input value'),
-    });
-    if (!inputRange) return;
+    const inputRange = preset
+      ? null
+      : await vscode.window.showInputBox({
+          title: 'New Model Crate (3/4): declared input range',
+          prompt: 'lo:hi for every input value, or lo:hi,lo:hi,... one per value',
+          value: '0:10',
+          validateInput: (v) => (/^\s*-?[\d.]+:-?[\d.]+(\s*,\s*-?[\d.]+:-?[\d.]+)*\s*$/.test(v) ? null : 'lo:hi, or lo:hi,lo:hi,... one per input value'),
+        });
+    if (!preset && !inputRange) return;
     const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const parent = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: root, openLabel: 'Create the crate here', title: 'New Model Crate (4/4): destination folder' });
+    const parent = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: root, openLabel: 'Create the crate here', title: `New Model Crate (${steps}/${steps}): destination folder` });
     if (!parent?.[0]) return;
     const base = path.basename(model, path.extname(model)).replace(/[^A-Za-z0-9_-]+/g, '-').toLowerCase() || 'model';
     const name = await vscode.window.showInputBox({
@@ -193,9 +224,13 @@ export class Commands {
     const dir = path.join(parent[0].fsPath, name);
     const modelPath = model;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Generating ${name} from ${path.basename(modelPath)}…` }, () =>
-      this.d.core.newCrate(modelPath, dir, { template: template.label as 'sdk' | 'minimal', inputPolicy: policy.label as 'revert' | 'clamp', inputRange: inputRange.replace(/\s+/g, '') }),
+      this.d.core.newCrate(modelPath, dir, {
+        template: template.label as 'sdk' | 'minimal',
+        inputPolicy: policy.label as 'revert' | 'clamp',
+        ...(preset ? { box: preset.box, weights: preset.weights, optimize: preset.optimize } : { inputRange: inputRange!.replace(/\s+/g, '') }),
+      }),
     );
-    this.d.log.info(`created crate ${dir} from ${modelPath} (${template.label}, ${policy.label})`);
+    this.d.log.info(`created crate ${dir} from ${modelPath} (${template.label}, ${policy.label}${preset ? `, ${[...preset.box, ...(preset.weights ? ['--weights', preset.weights] : []), ...(preset.optimize ? ['--optimize', preset.optimize] : [])].join(' ')}` : ''})`);
     await this.afterCreate(dir);
   }
 
@@ -546,6 +581,15 @@ export async function runTask(task: vscode.Task): Promise<number | undefined> {
 /** Sort comparator that puts the configured default first. */
 function preferred(label: string) {
   return (a: { label: string }, b: { label: string }) => Number(b.label === label) - Number(a.label === label);
+}
+
+/** A preview's crate settings (checked: a command argument can come from anywhere). */
+function asPreset(p: unknown): CratePreset | undefined {
+  const r = v.safeParse(
+    v.object({ box: v.array(v.string()), weights: v.optional(v.picklist(['i8', 'i16', 'i32'])), optimize: v.optional(v.picklist(['gas', 'size'])) }),
+    p,
+  );
+  return r.success && r.output.box.length > 0 ? r.output : undefined;
 }
 
 function asUri(v: unknown): vscode.Uri | undefined {

@@ -73,13 +73,19 @@ export interface CoreClientOptions {
 export interface EstimateOptions {
   format?: 'auto' | 'i8' | 'i16' | 'i32';
   optimize?: 'as generated' | 'gas' | 'size';
+  /** a bare model's box flags (extension/model-settings.ts boxArgs); none: the engine's stated default */
+  box?: string[];
+  signal?: AbortSignal;
 }
 
 export interface NewCrateOptions {
-  /** the declared input box, `lo:hi` or `lo:hi,lo:hi,...` (`stylus-ml new` requires one) */
-  inputRange: string;
+  /** the declared input box, `lo:hi` or `lo:hi,lo:hi,...`, or `box`: the box flags (`stylus-ml new` requires one) */
+  inputRange?: string;
+  box?: string[];
   template: 'sdk' | 'minimal';
   inputPolicy: 'revert' | 'clamp';
+  weights?: 'i8' | 'i16' | 'i32';
+  optimize?: 'gas' | 'size';
   force?: boolean;
 }
 
@@ -145,21 +151,29 @@ export class CoreClient {
   }
 
   /** The simulator against the float model on `cases` inputs drawn from a crate's declared box, with each layer's error. */
-  accuracy(crateDir: string, cases: number): Promise<SimulateJson> {
-    return this.json(SimulateJsonSchema, 'Accuracy against the float model', ['simulate', crateDir, '--random', String(cases), '--per-layer']);
+  accuracy(crateDir: string, cases: number, signal?: AbortSignal): Promise<SimulateJson> {
+    return this.json(SimulateJsonSchema, 'Accuracy against the float model', ['simulate', crateDir, '--random', String(cases), '--per-layer'], { signal });
+  }
+
+  /** The simulator against the float model on `cases` inputs drawn from a bare model's box (given by its flags). */
+  accuracyOfModel(modelPath: string, cases: number, flags: string[], signal?: AbortSignal): Promise<SimulateJson> {
+    return this.json(SimulateJsonSchema, 'Accuracy against the float model', ['simulate', modelPath, '--random', String(cases), '--per-layer', ...flags], { signal });
   }
 
   estimate(target: string, opts: EstimateOptions = {}): Promise<EstimateJson> {
-    const args = ['estimate', target];
+    const args = ['estimate', target, ...(opts.box ?? [])];
     // Defaults are not passed, so the estimate works before the CLI grows these options.
     // `--weights` is the pipeline's quantisation flag (core/cli/simulate.ts quantFlags).
     if (opts.format && opts.format !== 'auto') args.push('--weights', opts.format);
     if (opts.optimize && opts.optimize !== 'as generated') args.push('--optimize', opts.optimize);
-    return this.json(EstimateJsonSchema, 'Gas estimation', args);
+    return this.json(EstimateJsonSchema, 'Gas estimation', args, { signal: opts.signal });
   }
 
   newCrate(modelPath: string, outDir: string, opts: NewCrateOptions): Promise<NewJson> {
-    const args = ['new', modelPath, '--out', outDir, '--template', opts.template, '--input-policy', opts.inputPolicy, '--input-range', opts.inputRange];
+    const box = opts.box ?? (opts.inputRange ? ['--input-range', opts.inputRange] : []);
+    const args = ['new', modelPath, '--out', outDir, '--template', opts.template, '--input-policy', opts.inputPolicy, ...box];
+    if (opts.weights) args.push('--weights', opts.weights);
+    if (opts.optimize) args.push('--optimize', opts.optimize);
     if (opts.force) args.push('--force');
     return this.json(NewJsonSchema, 'Crate generation', args);
   }

@@ -21,6 +21,7 @@ export const COMMAND_IDS = [
   'stylusMl.refreshDeployments',
   'stylusMl.activateDeployment',
   'stylusMl.cacheDeployment',
+  'stylusMl.revealInGraph',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 

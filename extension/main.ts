@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): StylusMlApi {
   const devnode = new DevnodeController(processes, core, context.asAbsolutePath('dist/devnode.js'), settings, devnodeLog, contextKeys);
   const deployments = new DeploymentStore(context.workspaceState, contextKeys);
   const deploymentsView = new DeploymentsView(deployments, core, log);
-  const previews = new PreviewManager({ extensionUri: context.extensionUri, core, settings, log, deployments });
+  const previews = new PreviewManager({ extensionUri: context.extensionUri, core, settings, log, deployments, state: context.workspaceState });
   const commands = new Commands({ context, core, devnode, previews, deployments, deploymentsView, settings, log, devnodeLog });
   languageClient = new LanguageClientHost(context.asAbsolutePath('dist/server.js'), processes, log, settings);
 

@@ -10,10 +10,13 @@ import {
   type PerLayer,
   type TryItResult,
   type Deployment,
+  type QFormat,
 } from '../webview/protocol';
 import type { Manifest } from '../core/manifest/schema';
 import { CoreCommandError, CoreUnavailableError, type CallJson, type CoreClient, type EstimateJson, type InspectJson, type SimulateJson } from './core-client';
 import { inspectLocally } from './local-inspect';
+import { boxArgs, weightArgs } from './model-settings';
+import { defaultInputRange } from '../core/quant/box';
 
 export interface PreviewSource {
   kind: 'onnx' | 'crate';
@@ -52,6 +55,11 @@ export function fromInspect(model: PreviewModel, j: InspectJson): void {
     macs: j.totals.macs,
     unsupported: j.unsupported.map((u) => ({ name: u.name, op: u.op, domain: domainLabel(u.domain) })),
     notes: j.notes,
+  };
+  model.graph = {
+    inputs: j.inputs.map((t) => ({ name: t.name, shape: dims(t.shape) })),
+    outputs: j.outputs.map((t) => ({ name: t.name })),
+    nodes: j.nodes.map((n) => ({ name: n.name, op: n.op, domain: domainLabel(n.domain), supported: n.supported && !n.reason, inputs: n.inputs, outputs: n.outputs, outputShapes: n.outputShapes })),
   };
   model.layers = j.nodes.map((n) => ({
     name: n.name,
@@ -96,7 +104,7 @@ export function fromManifest(model: PreviewModel, m: Manifest): void {
   }));
   const costed = m.layers.filter((l) => l.ink && l.gas);
   if (costed.length > 0) {
-    model.layerCosts = costed.map((l) => ({ name: l.name, op: opOf(l), ink: l.ink!.typical, gas: l.gas!.typical, codeBytes: null }));
+    model.layerCosts = costed.map((l) => ({ name: l.name, op: opOf(l), ink: l.ink!.typical, gas: l.gas!.typical, codeBytes: null, format: null, range: l.interval }));
   }
   const deployed = m.measured?.deploy;
   if (deployed) {
@@ -142,8 +150,27 @@ export function fromEstimate(model: PreviewModel, j: EstimateJson): void {
       // the estimate's own ink price (its gas over its ink)
       gas: ink === null || l.ink === 0 ? l.gas : Math.round(((ink * l.gas) / l.ink) * 100) / 100,
       codeBytes: (j.measured ? l.measuredCodeBytes : null) ?? l.codeBytes,
+      format: l.format,
+      range: l.interval,
     };
   });
+  model.box = j.box;
+  // a bare model's table (ONNX nodes from inspect) gets the planned format and proven range of each
+  // node's output: its last layer's (a node can become several layers, or none when folded)
+  if (model.source.kind === 'onnx' && model.layers) {
+    for (const row of model.layers) {
+      const last = j.layers.filter((l) => l.name === row.name).at(-1);
+      if (!last) continue;
+      row.outputFormat = parseQFormat(last.format);
+      row.range = last.interval;
+    }
+  }
+}
+
+/** "i16 Q.13" → { storage: 'i16', fracBits: 13 }; other formats (affine, f32) have no Q-format. */
+function parseQFormat(text: string): QFormat | null {
+  const m = /^(i8|i16|i32|i64) Q\.(-?\d+)$/.exec(text);
+  return m ? { storage: m[1] as 'i8' | 'i16' | 'i32' | 'i64', fracBits: Number(m[2]) } : null;
 }
 
 export function fromCall(j: CallJson): TryItResult {
@@ -160,15 +187,14 @@ export function fromCall(j: CallJson): TryItResult {
 export interface PreviewExtras {
   deployment?: Deployment | null;
   estimatesEnabled?: boolean;
-  /** Called once with the model read so far (summary and layers from inspect and the manifest) before the
-   *  slower sections are computed, so the preview can show the layer table without waiting for them.
+  /** Called with the model read so far (summary, layers and graph from inspect and the manifest) before
+   *  the slower sections are computed, so the preview can show the layer table without waiting for them,
+   *  and again once the estimate is in while the accuracy is still being measured.
    *  Receives a copy: later sections do not change it. */
   onPartial?: (model: PreviewModel) => void;
+  /** aborts the engine processes of a computation a newer one replaces */
+  signal?: AbortSignal;
 }
-
-/** Why a bare .onnx preview has no gas or deployment figures. */
-export const NEEDS_BOX =
-  'The gas and deployment estimates need the model\'s declared input range, which sets its fixed-point formats: generate a crate from it (Stylus ML: New Model Crate from ONNX…) and the crate\'s preview shows them.';
 
 /** What the sections still being computed say in the first, partial model. */
 export const PENDING_NOTES: Partial<PreviewModel['notes']> = {
@@ -193,12 +219,12 @@ export function fromPerLayer(j: SimulateJson): PerLayer | null {
   };
 }
 
-export function fromSimulate(j: SimulateJson): Accuracy {
+export function fromSimulate(j: SimulateJson, box = 'the declared input box'): Accuracy {
   return {
     cases: j.summary.cases,
     maxAbsError: j.summary.maxAbsError,
     argmaxAgreement: j.summary.argmaxAgreement,
-    source: `${j.summary.cases} inputs drawn from the declared input box (its corners, then uniform), simulator against onnxruntime`,
+    source: `${j.summary.cases} inputs drawn from ${box} (its corners, then uniform), simulator against onnxruntime`,
   };
 }
 
@@ -242,32 +268,36 @@ export async function computePreview(
 
   const inspectFailed = model.errors.some((e) => e.stage === 'inspect' || e.stage === 'manifest');
   const crateReady = source.kind === 'crate' && !!source.manifest && !inspectFailed;
-  const estimating = crateReady && extras.estimatesEnabled !== false;
-  if (crateReady) {
-    const pending = estimating ? PENDING_NOTES : { accuracy: PENDING_NOTES.accuracy };
-    extras.onPartial?.({ ...structuredClone(model), notes: { ...model.notes, ...pending } });
+  // a bare model is estimated and measured for its box (the stated default, or the preview's settings)
+  const modelReady = source.kind === 'onnx' && !!source.modelPath && !!model.summary && !inspectFailed;
+  const estimating = (crateReady || modelReady) && extras.estimatesEnabled !== false;
+  const measuring = crateReady || (modelReady && estimating);
+  if (crateReady || modelReady) {
+    const pending = { ...(estimating ? { gas: PENDING_NOTES.gas, deploy: PENDING_NOTES.deploy } : {}), ...(measuring ? { accuracy: PENDING_NOTES.accuracy } : {}) };
+    if (estimating || measuring) extras.onPartial?.({ ...structuredClone(model), notes: { ...model.notes, ...pending } });
   }
-  // the accuracy runs beside the estimate (two engine processes), each fills its own section
-  const accuracy = crateReady
-    ? core.accuracy(source.path, ACCURACY_CASES).then(
-        (j) => ({ ok: fromSimulate(j), perLayer: fromPerLayer(j) }),
-        (e: unknown) => ({ error: describe(e) }),
-      )
-    : null;
+  const signal = extras.signal;
+  const inputNames = model.summary?.inputs.map((i) => i.name) ?? [];
+  const accuracyOf = (run: Promise<SimulateJson>) =>
+    run.then(
+      (j) => ({ ok: fromSimulate(j, source.kind === 'onnx' ? 'the preview\'s input box' : 'the declared input box'), perLayer: fromPerLayer(j) }),
+      (e: unknown) => ({ error: describe(e) }),
+    );
+  // a crate's accuracy runs beside the estimate (two engine processes), each fills its own section
+  let accuracy = crateReady ? accuracyOf(core.accuracy(source.path, ACCURACY_CASES, signal)) : null;
+  let estimate: EstimateJson | null = null;
   if (extras.estimatesEnabled === false) {
     model.notes.gas = 'Estimates are turned off (setting stylusMl.estimates.enable).';
     model.notes.deploy = model.notes.gas;
   } else if (inspectFailed) {
     model.notes.gas = 'No gas estimate: the model cannot be read or lowered (see above).';
     model.notes.deploy = model.notes.gas;
-  } else if (source.kind === 'onnx') {
-    // `stylus-ml estimate MODEL.onnx` needs the declared input box (--input-range or --calibration): the
-    // fixed-point formats, and so the code and its gas, follow from it. A crate carries its box in stylus-ml.json.
-    model.notes.gas = NEEDS_BOX;
-    model.notes.deploy = NEEDS_BOX;
-  } else {
+  } else if (crateReady || modelReady) {
     try {
-      fromEstimate(model, await core.estimate(source.path, options));
+      const target = source.kind === 'crate' ? source.path : source.modelPath!;
+      const box = source.kind === 'onnx' ? boxArgs(options.box, inputNames) : undefined;
+      estimate = await core.estimate(target, { ...options, box, signal });
+      fromEstimate(model, estimate);
     } catch (e) {
       const d = describe(e);
       if (d.unavailable) {
@@ -278,6 +308,14 @@ export async function computePreview(
       }
     }
   }
+  if (modelReady && measuring) {
+    // the accuracy is drawn from the box the estimate was for: the engine's default is declared as the
+    // spec it reported (simulate --random needs a declared box)
+    const fallback = estimate?.box.spec ?? (!options.box || options.box.mode === 'default' ? defaultInputRange(model.summary!.inputs) : null);
+    const flags = [...boxArgs(options.box, inputNames, fallback), ...weightArgs(options)];
+    accuracy = accuracyOf(core.accuracyOfModel(source.modelPath!, ACCURACY_CASES, flags, signal));
+    if (estimate) extras.onPartial?.({ ...structuredClone(model), notes: { ...model.notes, accuracy: PENDING_NOTES.accuracy } });
+  }
   if (accuracy) {
     const r = await accuracy;
     if ('ok' in r) {
@@ -286,8 +324,8 @@ export async function computePreview(
     }
     else if (r.error.unavailable) model.notes.accuracy = `Accuracy against the float model is ${NOT_YET}.`;
     else model.errors.push({ stage: 'simulate', message: r.error.message });
-  } else if (source.kind === 'onnx') {
-    model.notes.accuracy = 'The accuracy against the float model is measured on inputs of the declared input range: generate a crate and its preview shows it.';
+  } else if (source.kind === 'onnx' && extras.estimatesEnabled === false) {
+    model.notes.accuracy = 'The accuracy is measured on inputs of the box the estimate is for: turn the estimates on (setting stylusMl.estimates.enable).';
   }
   return model;
 }

@@ -27,6 +27,8 @@ import { CoreCommandError, CoreUnavailableError, type CoreClient } from './core-
 import { crateDirOf, readCrate } from './crates';
 import type { DeploymentStore } from './deployments';
 import { computePreview, fromCall, type PreviewSource } from './preview-model';
+import { boxArgs, loadSettings, saveSettings, type SettingsStore } from './model-settings';
+import { openLayerFunction } from './model-rs';
 import type { StylusMlSettings } from './settings';
 import { withTempFile } from './temp';
 
@@ -36,6 +38,8 @@ export interface PreviewDeps {
   settings: () => StylusMlSettings;
   log: vscode.LogOutputChannel;
   deployments: DeploymentStore;
+  /** workspace state: each bare model's preview settings */
+  state: SettingsStore;
 }
 
 export function sourceFor(fsPath: string): PreviewSource {
@@ -46,6 +50,13 @@ export function sourceFor(fsPath: string): PreviewSource {
   return { kind: 'crate', path: dir, modelPath: crate.modelPath, manifest: crate.manifest, manifestError: crate.error };
 }
 
+/** The settings "Create crate" carries from a bare model's preview into `new`. */
+export interface CratePreset {
+  box: string[];
+  weights?: 'i8' | 'i16' | 'i32';
+  optimize?: 'gas' | 'size';
+}
+
 export class PreviewSession implements vscode.Disposable {
   private options: PreviewOptions = defaultOptions();
   private lastModel: PreviewModel | null = null;
@@ -54,6 +65,10 @@ export class PreviewSession implements vscode.Disposable {
   private generation = 0;
   /** a section to scroll to once the webview has a model (a fresh webview drops earlier messages) */
   private pendingReveal: SectionId | null = null;
+  /** a graph node to select once the webview has a model */
+  private pendingNode: string | null = null;
+  /** the engine processes of the computation in progress: a newer one aborts them */
+  private running: AbortController | null = null;
   private readonly subs: vscode.Disposable[] = [];
   private disposed = false;
   /** the webview has loaded and said so (false again while the panel is hidden: its page is gone) */
@@ -69,6 +84,8 @@ export class PreviewSession implements vscode.Disposable {
     const dist = vscode.Uri.joinPath(deps.extensionUri, 'dist');
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
     panel.iconPath = vscode.Uri.joinPath(media, 'icon.svg');
+    // a bare model's settings are remembered per model (a crate's box and formats are its manifest's)
+    if (current.kind === 'onnx') this.options = loadSettings(deps.state, current.path);
     this.render();
     this.subs.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
@@ -93,6 +110,7 @@ export class PreviewSession implements vscode.Disposable {
       cspSource: w.cspSource,
       nonce: randomBytes(18).toString('base64'),
       scriptUri: w.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview.js')).toString(),
+      codiconsUri: w.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'codicon.css')).toString(),
       styleUri: w.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'preview.css')).toString(),
       title: path.basename(this.source.path),
       sourcePath: this.source.path,
@@ -117,6 +135,13 @@ export class PreviewSession implements vscode.Disposable {
     }
   }
 
+  /** Selects a graph node (by ONNX node name), e.g. for a layer function in model.rs. */
+  revealNode(name: string): void {
+    this.panel.reveal(undefined, false);
+    this.pendingNode = name;
+    if (this.lastModel) this.postModel();
+  }
+
   get source(): PreviewSource {
     return this.current;
   }
@@ -129,6 +154,9 @@ export class PreviewSession implements vscode.Disposable {
   async refresh(): Promise<void> {
     const gen = ++this.generation;
     const current = () => gen === this.generation && !this.disposed;
+    this.running?.abort();
+    const running = new AbortController();
+    this.running = running;
     this.setBusy('Reading the model…');
     // a crate's manifest changes under the preview (build sizes, a deployment's measured gas): read it again
     if (this.source.kind === 'crate') {
@@ -139,15 +167,17 @@ export class PreviewSession implements vscode.Disposable {
     const model = await computePreview(this.deps.core, this.source, this.options, {
       deployment: this.crateDir ? this.deps.deployments.get(this.crateDir) : null,
       estimatesEnabled: s.estimates.enable,
+      signal: running.signal,
       onPartial: (partial) => {
         if (!current()) return;
         // busy first: a page showing a model without the indicator is a finished one (tests rely on it)
-        this.setBusy('Estimating the gas cost and measuring the accuracy…');
+        this.setBusy(partial.call ? 'Measuring the accuracy…' : 'Estimating the gas cost and measuring the accuracy…');
         this.lastModel = partial;
         this.postModel();
       },
     });
     if (!current()) return;
+    this.running = null;
     for (const e of model.errors) this.deps.log.warn(`[preview] ${path.basename(this.source.path)}: ${e.stage}: ${e.message}`);
     this.lastModel = model;
     this.postModel();
@@ -159,6 +189,8 @@ export class PreviewSession implements vscode.Disposable {
     this.post({ type: 'model', model: this.lastModel });
     if (this.pendingReveal) this.post({ type: 'reveal', section: this.pendingReveal });
     this.pendingReveal = null;
+    if (this.pendingNode) this.post({ type: 'revealNode', name: this.pendingNode });
+    this.pendingNode = null;
   }
 
   private onMessage(raw: unknown): void {
@@ -179,7 +211,17 @@ export class PreviewSession implements vscode.Disposable {
         break;
       case 'setOptions':
         this.options = m.options;
+        if (this.source.kind === 'onnx') void saveSettings(this.deps.state, this.source.path, m.options);
         void this.refresh();
+        break;
+      case 'pickCalibration':
+        void this.pickCalibration();
+        break;
+      case 'createCrate':
+        void this.createCrate();
+        break;
+      case 'openNode':
+        void this.openNode(m.name);
         break;
       case 'build':
       case 'deploy':
@@ -192,6 +234,49 @@ export class PreviewSession implements vscode.Disposable {
         this.deps.log.error(`[preview] CSP violation: ${m.directive} blocked ${m.blocked}`);
         break;
     }
+  }
+
+  /** The calibration file of a bare model's box: chosen in VS Code's file dialog, never typed in the page. */
+  private async pickCalibration(): Promise<void> {
+    if (this.source.kind !== 'onnx') return;
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { 'Calibration data (JSON)': ['json'] },
+      defaultUri: vscode.Uri.file(path.dirname(this.source.path)),
+      openLabel: 'Use as calibration data',
+      title: `Calibration data for ${path.basename(this.source.path)}: the box is derived from it (--calibration)`,
+    });
+    const file = picked?.[0]?.fsPath;
+    if (!file) return;
+    const box = { ...this.options.box, mode: 'calibration' as const, calibration: file, shape: this.options.box?.shape ?? 'auto' };
+    this.options = { ...this.options, box };
+    await saveSettings(this.deps.state, this.source.path, this.options);
+    await this.refresh();
+  }
+
+  /** `new` with this preview's settings: the box (the stated default as the spec the estimate reported),
+   *  the weights and the goal; the wizard asks only for the template, the policy and the folder. */
+  private async createCrate(): Promise<void> {
+    if (this.source.kind !== 'onnx') return;
+    const inputs = this.lastModel?.summary?.inputs.map((i) => i.name) ?? [];
+    const spec = this.lastModel?.box?.spec ?? null;
+    const box = boxArgs(this.options.box, inputs, spec);
+    if (box.length === 0) {
+      void vscode.window.showWarningMessage('The input box is not known yet: wait for the estimate, or set a range.');
+      return;
+    }
+    const preset: CratePreset = {
+      box,
+      weights: this.options.format === 'auto' ? undefined : this.options.format,
+      optimize: this.options.optimize === 'as generated' ? undefined : this.options.optimize,
+    };
+    await vscode.commands.executeCommand('stylusMl.newCrate', vscode.Uri.file(this.source.path), preset);
+  }
+
+  /** A graph node activated in a crate's preview: its layer function in the crate's model file. */
+  private async openNode(name: string): Promise<void> {
+    if (this.source.kind !== 'crate' || !this.source.manifest) return;
+    await openLayerFunction(this.source.path, this.source.manifest, name);
   }
 
   private async buildOrDeploy(what: 'build' | 'deploy'): Promise<void> {
@@ -233,6 +318,7 @@ export class PreviewSession implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.running?.abort();
     this.subs.forEach((d) => d.dispose());
   }
 }

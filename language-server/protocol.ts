@@ -41,7 +41,7 @@ export interface InitializationOptions extends DeepPartial<ServerSettings> {
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-export { REQUANTIZE_COMMAND, RequantizeArgsSchema, SHOW_GAS_REPORT_COMMAND, ShowGasReportArgsSchema, type RequantizeArgs, type ShowGasReportArgs } from '../core/contracts/commands';
+export { REQUANTIZE_COMMAND, REVEAL_IN_GRAPH_COMMAND, RequantizeArgsSchema, SHOW_GAS_REPORT_COMMAND, ShowGasReportArgsSchema, type RequantizeArgs, type ShowGasReportArgs } from '../core/contracts/commands';
 
 /** Merges partial settings over defaults (unknown keys ignored, wrong types keep the earlier value). */
 export const resolveSettings = (...parts: (DeepPartial<ServerSettings> | undefined | null)[]): ServerSettings => resolveServerSettings(...parts);

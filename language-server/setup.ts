@@ -22,6 +22,7 @@ import {
   resolveSettings,
   SETTINGS_SECTION,
   SHOW_GAS_REPORT_COMMAND,
+  REVEAL_IN_GRAPH_COMMAND,
   ValidatedNotification,
   type InitializationOptions,
   type ShowGasReportArgs,
@@ -246,6 +247,10 @@ export function setupServer(connection: Connection, opts: ServerOptions = {}): v
       out.push({
         range: { start: lines.positionAt(b.nameStart), end: lines.positionAt(b.nameEnd) },
         command: { title, command: SHOW_GAS_REPORT_COMMAND, arguments: [args] },
+      });
+      out.push({
+        range: { start: lines.positionAt(b.nameStart), end: lines.positionAt(b.nameEnd) },
+        command: { title: 'Show in graph', command: REVEAL_IN_GRAPH_COMMAND, arguments: [args] },
       });
     }
     return out;

@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 /** Paths (inside the archive's `extension/` folder) that may ship. */
-const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^license(\.txt)?$/i, /^changelog\.md$/i, /^dist\/[^/]+\.(js|wasm|mjs)$/, /^media\//, /^schemas\/[^/]+\.json$/, /^samples\/([^/]+\.(onnx|json)|README\.md)$/, /^stylus-templates\//];
+const ALLOWED = [/^package\.json$/, /^readme\.md$/i, /^license(\.txt)?$/i, /^changelog\.md$/i, /^dist\/[^/]+\.(js|wasm|mjs)$/, /^dist\/codicon\.(css|ttf)$/, /^media\//, /^schemas\/[^/]+\.json$/, /^samples\/([^/]+\.(onnx|json)|README\.md)$/, /^stylus-templates\//];
 
 function run(cmd, args, cwd) {
   const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -63,7 +63,7 @@ export function packageExtension({ out, build = true } = {}) {
   const shipped = entries.filter((e) => e.name.startsWith('extension/')).map((e) => ({ ...e, name: e.name.slice('extension/'.length) }));
   const stray = shipped.filter((e) => !ALLOWED.some((re) => re.test(e.name)));
   if (stray.length > 0) throw new Error(`${path.basename(file)} contains files outside the allowlist: ${stray.map((e) => e.name).join(', ')}`);
-  for (const required of ['package.json', 'dist/extension.js', 'dist/webview.js', 'media/preview.css']) {
+  for (const required of ['package.json', 'dist/extension.js', 'dist/webview.js', 'dist/codicon.css', 'dist/codicon.ttf', 'media/preview.css']) {
     if (!shipped.some((e) => e.name === required)) throw new Error(`${path.basename(file)} is missing ${required}`);
   }
   return { file, bytes: statSync(file).size, entries: shipped };

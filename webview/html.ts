@@ -10,6 +10,8 @@ export interface PreviewHtmlInput {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** the codicon font's stylesheet (dist/codicon.css; vscode-elements looks it up by this id) */
+  codiconsUri?: string;
   title: string;
   /** the .onnx file or crate folder shown; the page saves it in its state for the panel serializer */
   sourcePath: string;
@@ -35,7 +37,8 @@ export function previewHtml(input: PreviewHtmlInput): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(previewCsp(input.cspSource, input.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeAttr(input.styleUri)}">
+${input.codiconsUri ? `<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${escapeAttr(input.codiconsUri)}">
+` : ''}<link rel="stylesheet" href="${escapeAttr(input.styleUri)}">
 <title>${escapeAttr(input.title)}</title>
 </head>
 <body data-source="${escapeAttr(input.sourcePath)}">

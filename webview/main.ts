@@ -14,15 +14,23 @@ import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import { barChart } from './chart';
+import { boxControl } from './box-control';
+import { changedFigures, compareBody, pin, type Seen } from './compare';
+import { GraphView } from './graph/view';
+import { OVERLAY_LABELS, overlayNote } from './graph/overlays';
 import { h, replace, s } from './dom';
 import * as fmt from './format';
 import {
   OPTIMIZE_GOALS,
+  OVERLAYS,
   WEIGHT_FORMATS,
   parseToWebview,
   parseWebviewState,
   type FromWebview,
+  type Overlay,
   type PreviewModel,
   type SectionId,
   type WebviewState,
@@ -39,15 +47,41 @@ const vscode = acquireVsCodeApi();
 const root = document.getElementById('root') as HTMLElement;
 
 const state: WebviewState = restoreState(vscode.getState());
+/** the figures last seen, and those the latest answer changed (highlighted until the next change); a page
+ *  reloaded (hidden and shown again) starts from the figures it had */
+const seen: Seen = new Map();
+if (state.model) changedFigures(seen, state.model);
+let changed: { id: string; text: string }[] = [];
 let busy: string | null = null;
 let tryError: string | null = null;
 let cspViolations = 0;
+const announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'data-testid': 'announcer' });
+
+const graphView = new GraphView({
+  select: (name) => selectNode(name),
+  activate: (name) => {
+    // in a crate, the node's function in model.rs; in a bare model, its row in the table
+    if (state.model?.source.kind === 'crate') post({ type: 'openNode', name });
+  },
+});
+
+/** Marks a node selected in the graph and its rows in the layer table (a node can be several rows). */
+function selectNode(name: string | null): void {
+  state.view = { ...state.view, selected: name };
+  save();
+  for (const row of document.querySelectorAll('[data-testid="layer-table"] vscode-table-row[data-node]')) {
+    const on = name !== null && (row as HTMLElement).dataset.node === name;
+    row.classList.toggle('selected', on);
+    if (on) row.setAttribute('aria-selected', 'true');
+    else row.removeAttribute('aria-selected');
+  }
+}
 
 function restoreState(saved: unknown): WebviewState {
   const sourcePath = document.body.dataset.source ?? null;
   // Saved state went through the same validation when it arrived; re-validate anyway (it is stored JSON).
   const s = parseWebviewState(saved);
-  return s ? { ...s, sourcePath } : { sourcePath, model: null, tryInput: '', tryResult: null };
+  return s ? { ...s, sourcePath } : { sourcePath, model: null, tryInput: '', tryResult: null, pinned: null, view: { overlay: 'ops', selected: null } };
 }
 
 function save(): void {
@@ -60,6 +94,39 @@ function post(m: FromWebview): void {
 
 // ---- sections ---------------------------------------------------------------------------------------
 
+/** Sections rebuilt only when what they show changes: the page is rebuilt on every message (busy
+ *  indicators, partial models), and a large model's tables (a hundred rows of table elements) would
+ *  otherwise be built again each time. */
+const built = new Map<string, { key: string; el: HTMLElement }>();
+/** A large section's new content waits one frame (`rows` past LARGE), so the page first paints what is
+ *  above it — the graph — instead of waiting for a hundred table rows to lay out. */
+const LARGE = 40;
+const TITLES = { layers: 'Layers', gas: 'Gas', accuracy: 'Accuracy against the float model' } as const;
+/** per section, the content allowed to be built at the next render */
+const due = new Map<string, string>();
+let deferred = false;
+function cached(id: keyof typeof TITLES, data: unknown, rows: number, build: () => HTMLElement): HTMLElement {
+  const key = JSON.stringify(data);
+  const hit = built.get(id);
+  if (hit && hit.key === key) return hit.el;
+  if (rows > LARGE && due.get(id) !== key) {
+    due.set(id, key);
+    if (!deferred) {
+      deferred = true;
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          deferred = false;
+          render();
+        }),
+      );
+    }
+    return hit?.el ?? section(id, TITLES[id], h('p', { class: 'note' }, `Drawing ${rows} rows…`));
+  }
+  const el = build();
+  built.set(id, { key, el });
+  return el;
+}
+
 function section(id: SectionId, title: string, ...body: (Node | null)[]): HTMLElement {
   return h('section', { id: `section-${id}`, 'data-testid': `section-${id}` }, h('h2', {}, title), ...body);
 }
@@ -68,12 +135,12 @@ function note(model: PreviewModel, id: SectionId, fallback: string): HTMLElement
   return h('p', { class: 'note', 'data-testid': `note-${id}` }, model.notes[id] ?? fallback);
 }
 
-function table(headers: string[], rows: (string | number | Node)[][], testid: string, widths?: string[]): HTMLElement {
+function table(headers: string[], rows: (string | number | Node)[][], testid: string, widths?: string[], rowProps?: (i: number) => Record<string, string | number | boolean>): HTMLElement {
   const head = h('vscode-table-header', { slot: 'header' }, ...headers.map((t) => h('vscode-table-header-cell', {}, t)));
   const body = h(
     'vscode-table-body',
     { slot: 'body' },
-    ...rows.map((r) => h('vscode-table-row', {}, ...r.map((c) => h('vscode-table-cell', {}, c)))),
+    ...rows.map((r, i) => h('vscode-table-row', rowProps?.(i) ?? {}, ...r.map((c) => h('vscode-table-cell', {}, c)))),
   );
   const t = h('vscode-table', { zebra: true, 'bordered-columns': true, resizable: true, 'data-testid': testid, class: 'table' }, head, body);
   if (widths) (t as unknown as { columns: string[] }).columns = widths;
@@ -132,6 +199,73 @@ function layersSection(m: PreviewModel): HTMLElement {
       ]),
       'layer-table',
       ['17%', '14%', '13%', '8%', '8%', '11%', '11%', '6%', '12%'],
+      (i) => {
+        const name = m.layers![i].name;
+        return { 'data-node': name, ...(state.view.selected === name ? { class: 'selected', 'aria-selected': 'true' } : {}) };
+      },
+    ),
+  );
+}
+
+/** The ONNX graph with its overlay; the view itself persists across renders (webview/graph/view.ts). */
+function graphSection(m: PreviewModel): HTMLElement {
+  if (!m.graph) return section('graph', 'Graph', note(m, 'graph', 'The graph appears once the model is read.'));
+  graphView.update(m.graph, m, state.view.overlay, state.view.selected);
+  const overlay = h(
+    'vscode-single-select',
+    { id: 'graph-overlay', 'data-testid': 'graph-overlay', label: 'Overlay' },
+    ...OVERLAYS.map((o) => h('vscode-option', o === state.view.overlay ? { value: o, selected: true } : { value: o }, OVERLAY_LABELS[o])),
+  );
+  overlay.addEventListener('change', () => {
+    state.view = { ...state.view, overlay: (overlay as unknown as { value: Overlay }).value };
+    save();
+    render();
+  });
+  const tool = (icon: string, label: string, testid: string, act: () => void) => {
+    const b = h('vscode-toolbar-button', { icon, label, title: label, 'data-testid': testid });
+    b.addEventListener('click', act);
+    return b;
+  };
+  const why = overlayNote(m, state.view.overlay);
+  return section(
+    'graph',
+    'Graph',
+    h(
+      'div',
+      { class: 'graph-toolbar', role: 'toolbar', 'aria-label': 'Graph view' },
+      h('div', { class: 'control' }, h('vscode-label', { for: 'graph-overlay' }, 'Overlay'), overlay),
+      h(
+        'div',
+        { class: 'graph-buttons' },
+        tool('zoom-in', 'Zoom in (+)', 'graph-zoom-in', () => graphView.zoomBy(1.25)),
+        tool('zoom-out', 'Zoom out (-)', 'graph-zoom-out', () => graphView.zoomBy(0.8)),
+        tool('screen-full', 'Fit the whole graph (0)', 'graph-fit', () => graphView.fit()),
+      ),
+    ),
+    why ? h('p', { class: 'note', 'data-testid': 'graph-overlay-note' }, why) : null,
+    graphView.element,
+    graphView.liveRegion,
+    h('p', { class: 'hint' }, m.source.kind === 'crate' ? 'Click a node (or Enter) to open its function in model.rs; arrow keys move along the edges; Ctrl+wheel zooms, drag pans.' : 'Click a node (or Enter) to select its row in the layer table; arrow keys move along the edges; Ctrl+wheel zooms, drag pans.'),
+  );
+}
+
+function compareSection(m: PreviewModel): HTMLElement {
+  return section(
+    'compare',
+    'Compare settings',
+    ...compareBody(
+      m,
+      state.pinned,
+      () => {
+        state.pinned = pin(m);
+        save();
+        render();
+      },
+      () => {
+        state.pinned = null;
+        save();
+        render();
+      },
     ),
   );
 }
@@ -287,10 +421,17 @@ function controls(m: PreviewModel): HTMLElement {
   return h(
     'div',
     { class: 'controls', 'data-testid': 'controls' },
+    m.source.kind === 'onnx' ? boxControl(m, (box) => setOpt({ box }), () => post({ type: 'pickCalibration' }), render) : null,
     select('Weights', 'opt-format', WEIGHT_FORMATS, m.options.format, (v) => setOpt({ format: v as PreviewModel['options']['format'] })),
     select('Optimise for', 'opt-optimize', OPTIMIZE_GOALS, m.options.optimize, (v) => setOpt({ optimize: v as PreviewModel['options']['optimize'] })),
-    h('div', { class: 'actions' }, build, deploy),
+    h('div', { class: 'actions' }, m.source.kind === 'onnx' ? createCrate() : null, build, deploy),
   );
+}
+
+function createCrate(): HTMLElement {
+  const b = h('vscode-button', { 'data-testid': 'create-crate', icon: 'new-folder' }, 'Create crate…');
+  b.addEventListener('click', () => post({ type: 'createCrate' }));
+  return b;
 }
 
 function tryItSection(m: PreviewModel): HTMLElement {
@@ -324,8 +465,9 @@ function tryItSection(m: PreviewModel): HTMLElement {
   );
 }
 
-/** Section to scroll to after the next render (a reveal request from the extension). */
+/** Section to scroll to after the next render (a reveal request from the extension), and a graph node. */
 let revealSection: SectionId | null = null;
+let revealNode: string | null = null;
 /** Scroll position to restore once the renders of this frame are laid out (null: none pending). */
 let restoreY: number | null = null;
 
@@ -340,6 +482,12 @@ function render(): void {
       else window.scrollTo(0, restoreY ?? 0);
       revealSection = null;
       restoreY = null;
+      graphView.fitOnce();
+      if (revealNode) {
+        graphView.reveal(revealNode);
+        selectNode(revealNode);
+        revealNode = null;
+      }
     });
   }
   renderPage();
@@ -363,12 +511,18 @@ function renderPage(): void {
     ...m.errors.map((e) => h('div', { class: 'error', role: 'alert', 'data-testid': 'pipeline-error' }, h('strong', {}, `${e.stage}: `), e.message)),
     summarySection(m),
     controls(m),
-    layersSection(m),
-    gasSection(m),
+    graphSection(m),
+    cached('layers', [m.source, m.layers, m.notes.layers], m.layers?.length ?? 0, () => layersSection(m)),
+    cached('gas', [m.call, m.layerCosts, m.notes.gas], m.layerCosts?.length ?? 0, () => gasSection(m)),
     deploySection(m),
-    accuracySection(m),
+    cached('accuracy', [m.accuracy, m.validation, m.perLayer, m.notes.accuracy], m.perLayer?.layers.length ?? 0, () => accuracySection(m)),
+    compareSection(m),
     tryItSection(m),
+    announcer,
   );
+  // the figures the latest answer changed, highlighted where they are shown
+  for (const el of root.querySelectorAll('.changed')) el.classList.remove('changed');
+  for (const c of changed) document.querySelector(`[data-testid="${c.id}"]`)?.classList.add('changed');
 }
 
 // ---- wiring -----------------------------------------------------------------------------------------
@@ -382,10 +536,24 @@ window.addEventListener('message', (event: MessageEvent) => {
     return;
   }
   switch (msg.type) {
-    case 'model':
+    case 'model': {
       state.model = msg.model;
+      // one computation sends several models (the table, the estimate, the accuracy): what each changes adds up
+      const diff = changedFigures(seen, msg.model);
+      if (diff.length > 0) {
+        changed = [...changed.filter((c) => !diff.some((d) => d.id === c.id)), ...diff];
+        announcer.textContent = changed.map((d) => d.text).join('; ');
+      }
+      break;
+    }
+    case 'revealNode':
+      state.view = { ...state.view, selected: msg.name };
+      revealSection = 'graph';
+      revealNode = msg.name;
       break;
     case 'busy':
+      // a new computation starts: the highlights of the last one go
+      if (busy === null && msg.what !== null) changed = [];
       busy = msg.what;
       break;
     case 'tryResult':

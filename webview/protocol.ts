@@ -17,7 +17,7 @@ const pair = v.tuple([num, num]);
 export const WEIGHT_FORMATS = ['auto', 'i8', 'i16', 'i32'] as const;
 /** 'as generated': the crate's own lowering; gas / size: the lowering `new --optimize` would pick */
 export const OPTIMIZE_GOALS = ['as generated', 'gas', 'size'] as const;
-export const SECTIONS = ['summary', 'layers', 'gas', 'deploy', 'accuracy', 'tryIt'] as const;
+export const SECTIONS = ['summary', 'graph', 'layers', 'gas', 'deploy', 'accuracy', 'compare', 'tryIt'] as const;
 export const PIPELINE_STAGES = ['manifest', 'inspect', 'plan', 'estimate', 'simulate', 'build', 'deploy', 'call'] as const;
 
 export const QFormatSchema = v.object({ storage: v.picklist(['i8', 'i16', 'i32', 'i64']), fracBits: num });
@@ -71,6 +71,9 @@ export const LayerCostSchema = v.object({
   gas: num,
   /** null when the source (e.g. a crate's manifest) does not say */
   codeBytes: v.nullable(num),
+  /** the layer's output format ("i16 Q.8") and proven interval, when the estimate gives them */
+  format: v.optional(v.nullable(text), null),
+  range: v.optional(v.nullable(pair), null),
 });
 
 export const CallCostSchema = v.object({
@@ -139,7 +142,53 @@ export const ValidationSummarySchema = v.object({
   advice: v.nullable(text),
 });
 
-export const PreviewOptionsSchema = v.object({ format: v.picklist(WEIGHT_FORMATS), optimize: v.picklist(OPTIMIZE_GOALS) });
+/** How the input box of a bare .onnx preview is given: the stated default, one range for every input
+ *  value, one range per input, or derived from a calibration file (the rules of `--calibration --box`). */
+export const BOX_MODES = ['default', 'range', 'per-input', 'calibration'] as const;
+export const BOX_SHAPES = ['auto', 'per-value', 'per-tensor'] as const;
+const ordered = v.pipe(pair, v.check(([lo, hi]) => Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi, 'finite lo ≤ hi'));
+export const BoxSettingsSchema = v.object({
+  mode: v.picklist(BOX_MODES),
+  range: v.optional(ordered),
+  perInput: v.optional(v.record(text, ordered)),
+  /** absolute path of the calibration file (picked in a file dialog by the extension, never typed in the page) */
+  calibration: v.optional(text),
+  shape: v.optional(v.picklist(BOX_SHAPES)),
+  margin: v.optional(v.pipe(num, v.minValue(0))),
+});
+
+export const PreviewOptionsSchema = v.object({
+  format: v.picklist(WEIGHT_FORMATS),
+  optimize: v.picklist(OPTIMIZE_GOALS),
+  /** a bare .onnx preview's input box (a crate's is its manifest's) */
+  box: v.optional(BoxSettingsSchema),
+});
+
+/** The box the gas and accuracy figures are for, as the engine reports it (estimate --json `box`). */
+export const BoxInfoSchema = v.object({
+  source: v.picklist(['declared', 'calibration', 'quantizer', 'default', 'inputs', 'crate']),
+  /** the box as an --input-range spec; null for a per-value box */
+  spec: v.nullable(text),
+  note: text,
+});
+
+/** The ONNX graph as the file gives it (inspect --json): one node per ONNX node; a value produced by one
+ *  node (or a graph input) and consumed by another is an edge. */
+export const GraphSchema = v.object({
+  inputs: v.array(v.object({ name: text, shape: v.array(v.union([num, text])) })),
+  outputs: v.array(v.object({ name: text })),
+  nodes: v.array(
+    v.object({
+      name: text,
+      op: text,
+      domain: text,
+      supported: v.boolean(),
+      inputs: v.array(text),
+      outputs: v.array(text),
+      outputShapes: v.array(v.nullable(v.array(num))),
+    }),
+  ),
+});
 
 export const DeploymentSchema = v.object({ address: text, rpcUrl: text, deployTx: text, activateTx: v.nullable(text) });
 
@@ -179,6 +228,10 @@ export const PreviewModelSchema = v.object({
   /** a crate generated with --validation: its held-out figures */
   validation: v.optional(v.nullable(ValidationSummarySchema), null),
   options: PreviewOptionsSchema,
+  /** the input box the figures are for */
+  box: v.optional(v.nullable(BoxInfoSchema), null),
+  /** the ONNX graph, for the graph view */
+  graph: v.optional(v.nullable(GraphSchema), null),
   deployment: v.nullable(DeploymentSchema),
   /** failures of the pipeline, shown at the top of the preview */
   errors: v.array(v.object({ stage: v.picklist(PIPELINE_STAGES), message: text })),
@@ -194,6 +247,8 @@ export const ToWebviewSchema = v.variant('type', [
   v.object({ type: v.literal('tryResult'), result: TryItResultSchema }),
   v.object({ type: v.literal('tryError'), message: text }),
   v.object({ type: v.literal('reveal'), section: v.picklist(SECTIONS) }),
+  /** select a node of the graph (a layer function in model.rs asked for it) */
+  v.object({ type: v.literal('revealNode'), name: text }),
 ]);
 
 export const FromWebviewSchema = v.variant('type', [
@@ -202,6 +257,12 @@ export const FromWebviewSchema = v.variant('type', [
   v.object({ type: v.literal('build') }),
   v.object({ type: v.literal('deploy') }),
   v.object({ type: v.literal('try'), input: v.pipe(v.string(), v.maxLength(100_000, 'at most 100000 characters')) }),
+  /** choose a calibration file (the extension opens the file dialog) */
+  v.object({ type: v.literal('pickCalibration') }),
+  /** `new` with the preview's settings */
+  v.object({ type: v.literal('createCrate') }),
+  /** a graph node was activated: in a crate, open its function in model.rs */
+  v.object({ type: v.literal('openNode'), name: text }),
   // what the page reports is truncated, not refused: it is only logged
   v.object({
     type: v.literal('cspViolation'),
@@ -209,6 +270,21 @@ export const FromWebviewSchema = v.variant('type', [
     blocked: v.pipe(text, v.transform((s) => s.slice(0, 500))),
   }),
 ]);
+
+export const OVERLAYS = ['ops', 'gas', 'bytes', 'format', 'error'] as const;
+export const ViewStateSchema = v.object({ overlay: v.picklist(OVERLAYS), selected: v.nullable(text) });
+
+/** The figures of one setting, pinned to compare with another side by side. */
+export const PinnedSchema = v.object({
+  label: text,
+  totalTxGas: v.nullable(num),
+  executionGas: v.nullable(num),
+  deployGas: v.nullable(num),
+  activationGas: v.nullable(num),
+  compressedBytes: v.nullable(num),
+  maxAbsError: v.nullable(num),
+  argmaxAgreement: v.nullable(num),
+});
 
 /** What the webview keeps with getState/setState so that hide/show and reloads render at once; the
  *  WebviewPanelSerializer rebuilds a crate preview after a window reload from `sourcePath`. */
@@ -218,7 +294,11 @@ export const WebviewStateSchema = v.object({
   model: v.nullable(PreviewModelSchema),
   tryInput: v.pipe(v.string(), v.maxLength(100_000)),
   tryResult: v.nullable(TryItResultSchema),
+  /** the estimate pinned for comparison, and the view's own settings */
+  pinned: v.optional(v.nullable(PinnedSchema), null),
+  view: v.optional(ViewStateSchema, { overlay: 'ops', selected: null }),
 });
+
 
 export type StorageType = v.InferOutput<typeof QFormatSchema>['storage'];
 export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
@@ -239,6 +319,11 @@ export type PerLayer = v.InferOutput<typeof PerLayerSchema>;
 export type PerLayerRow = v.InferOutput<typeof PerLayerRowSchema>;
 export type ValidationSummary = v.InferOutput<typeof ValidationSummarySchema>;
 export type PreviewOptions = v.InferOutput<typeof PreviewOptionsSchema>;
+export type BoxSettings = v.InferOutput<typeof BoxSettingsSchema>;
+export type BoxInfo = v.InferOutput<typeof BoxInfoSchema>;
+export type GraphModel = v.InferOutput<typeof GraphSchema>;
+export type Overlay = (typeof OVERLAYS)[number];
+export type Pinned = v.InferOutput<typeof PinnedSchema>;
 export type Deployment = v.InferOutput<typeof DeploymentSchema>;
 export type TryItResult = v.InferOutput<typeof TryItResultSchema>;
 export type TryItOutput = TryItResult['outputs'][number];
@@ -284,5 +369,5 @@ export function defaultOptions(): PreviewOptions {
 
 /** A model with only its source known: what the preview shows before (or without) the pipeline. */
 export function emptyPreviewModel(source: PreviewModel['source'], opts: PreviewOptions = defaultOptions()): PreviewModel {
-  return { source, summary: null, layers: null, layerCosts: null, call: null, deploy: null, accuracy: null, perLayer: null, validation: null, options: opts, deployment: null, errors: [], notes: {} };
+  return { source, summary: null, layers: null, layerCosts: null, call: null, deploy: null, accuracy: null, perLayer: null, validation: null, options: opts, box: null, graph: null, deployment: null, errors: [], notes: {} };
 }

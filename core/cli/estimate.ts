@@ -16,7 +16,9 @@ import { DEFAULT_ARBOS_VERSION, SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arb
 import type { StylusParams } from '../../nitro/params';
 import { readChainParams } from '../chain/chain-params';
 import { stripCustomSections } from '../build/wasm-sections';
-import { quantizeInputs } from '../quant/simulate';
+import { formatText, quantizeInputs } from '../quant/simulate';
+import { manifestFromPlan } from '../manifest/from-plan';
+import type { BoxSource } from '../pipeline';
 import { readInputFile } from '../io/inputs';
 import type { Plan } from '../quant/types';
 import { planFromManifest } from './crate-model';
@@ -47,6 +49,8 @@ interface Target {
   names: string | null;
   what: string;
   ranked: RankedLowering[] | null;
+  /** the input box the estimate is for */
+  box: { source: BoxSource | 'crate'; spec: string | null; note: string };
 }
 
 function crateTarget(dir: string, flags: Record<string, unknown>, optimize: Optimize | undefined, opts: Omit<EstimateOptions, 'wasm'>): Target {
@@ -61,18 +65,22 @@ function crateTarget(dir: string, flags: Record<string, unknown>, optimize: Opti
     const r = pickLowering(plan, optimize ?? 'gas', opts, () => planFromManifest(dir, m, { ...overrides, accumulator: 'i64' }));
     const lowering = optimize ? r.pick.lowering : recordedLowering(m);
     const changes = [q.weights && `--weights ${q.weights}`, q.activations && `--activations ${q.activations}`, q.accumulator && `--accumulator ${q.accumulator}`, optimize && `--optimize ${optimize} (${r.pick.label})`].filter(Boolean).join(' ');
-    return { plan: optimize ? r.plan : plan, lowering, wasm: null, names: null, what: `crate ${dir} regenerated with ${changes} (what-if: program shape predicted)`, ranked: r.ranked };
+    return { plan: optimize ? r.plan : plan, lowering, wasm: null, names: null, what: `crate ${dir} regenerated with ${changes} (what-if: program shape predicted)`, ranked: r.ranked, box: crateBox(m) };
   }
   const lowering = recordedLowering(m);
   const built = currentBuild(dir);
   const wasm = built ? stripCustomSections(fs.readFileSync(built)) : null;
   const names = built ? built.replace(/\.wasm$/, '.names.json') : null;
-  return { plan, lowering, wasm, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null };
+  return { plan, lowering, wasm, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null, box: crateBox(m) };
 }
+
+const crateBox = (m: Manifest): Target['box'] => ({ source: 'crate', spec: null, note: m.box.note });
 
 const fmtSpread = (s: Spread) => (s.min === s.max ? num(s.typical) : `${num(s.typical)} (${num(s.min)}–${num(s.max)})`);
 
-function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[] | null, what: string) {
+function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[] | null, what: string, t: Pick<Target, 'plan' | 'box'>) {
+  // each layer's output format and proven interval, as stylus-ml.json would record them
+  const planned = manifestFromPlan(t.plan).layers;
   return {
     target: what,
     function: e.function,
@@ -86,7 +94,7 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
       wasmBytes: e.shape.wasmBytes,
       parts: e.deploy.parts,
     },
-    layers: e.layers.map((l) => ({
+    layers: e.layers.map((l, i) => ({
       name: l.name,
       fn: l.fn,
       op: l.op,
@@ -97,7 +105,10 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
       codeBytes: l.codeBytes,
       measuredInk: measured?.layers?.find((x) => x.fn === l.fn)?.ink ?? null,
       measuredCodeBytes: measured?.layers?.find((x) => x.fn === l.fn)?.codeBytes ?? null,
+      format: formatText(t.plan.tensors.get(t.plan.nodes[i].node.outputs[0])!.format),
+      interval: planned[i].interval,
     })),
+    box: t.box,
     abiInk: e.abiInk,
     measured: measured ? { executionGas: measured.executionGas, totalTxGas: measured.totalTxGas, ink: measured.ink, inputs: measured.inputs, source: measured.source } : null,
     shape: { provenance: e.shape.provenance, initCost: e.shape.costs.initCost, cachedCost: e.shape.costs.cachedCost, footprintPages: e.shape.costs.footprint, asmEstimate: e.shape.costs.asmEstimate },
@@ -121,10 +132,11 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
   };
 }
 
-function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[] | null, what: string): string {
+function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[] | null, what: string, t: Pick<Target, 'box'>): string {
   const b = e.call.breakdown;
   const lines = [
     `${what}, ArbOS ${e.params.arbosVersion}, ${e.function}(), ${e.inputsUsed} input(s)`,
+    `box: ${t.box.note}`,
     '',
     'per call (gas)                 estimate' + (measured ? '            measured' : ''),
     `  execution                    ${fmtSpread(e.call.executionGas).padEnd(20)}${measured ? fmtSpread(measured.executionGas) : ''}`,
@@ -162,7 +174,7 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
   spec: {
     name: 'estimate',
     summary: 'Estimates the gas of a predict call (per layer, min/typical/max), the deployment and activation costs and the compressed size, before building; for a built crate also measures the program in the devnode\'s metered runtime.',
-    usage: 'stylus-ml estimate DIR|MODEL.onnx [--input-range lo:hi] [--weights i8|i16|i32] [--optimize gas|size] [--function predict|predictPacked] [--inputs IN.json] [--arbos N | --rpc URL] [--l1-price WEI] [--l2-base-fee WEI] [--l1-brotli-level N] [--cached] [--no-measure] [--json]',
+    usage: 'stylus-ml estimate DIR|MODEL.onnx [--input-range lo:hi | --calibration DATA.json] (default box: real inputs in [-1, 1]) [--weights i8|i16|i32] [--optimize gas|size] [--function predict|predictPacked] [--inputs IN.json] [--arbos N | --rpc URL] [--l1-price WEI] [--l2-base-fee WEI] [--l1-brotli-level N] [--cached] [--no-measure] [--json]',
     flags: {
       ...quantFlags,
       optimize: { kind: 'string', help: 'for a model: the lowering preset to estimate (gas or size; default: weights in data, unrolled rows)' },
@@ -204,12 +216,14 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
       if (!fs.existsSync(path.join(target, MANIFEST_FILE))) throw new UserError(`${target} has no ${MANIFEST_FILE}: give a crate made by \`stylus-ml new\`, or an .onnx model`);
       t = crateTarget(target, args.flags, optimize as Optimize | undefined, opts);
     } else {
-      const q = quantOptions(args.flags);
+      // no declared box: the stated default (core/quant/box.ts), named in the output
+      const q = { ...quantOptions(args.flags), defaultBox: true };
       const prepared = prepareModel(target, q);
       const r = pickLowering(prepared.plan, (optimize ?? 'gas') as Optimize, opts, () => prepareModel(target, { ...q, accumulator: 'i64' }, prepared).plan);
       const { pick, ranked } = r;
       const lowering = optimize ? pick.lowering : loweringFor(undefined);
-      t = { plan: optimize ? r.plan : prepared.plan, lowering, wasm: null, names: null, what: `model ${target}${optimize ? ` (--optimize ${optimize}: ${pick.label})` : ''}`, ranked };
+      const box = { source: prepared.box!.source, spec: prepared.box!.spec, note: prepared.boxNote };
+      t = { plan: optimize ? r.plan : prepared.plan, lowering, wasm: null, names: null, what: `model ${target}${optimize ? ` (--optimize ${optimize}: ${pick.label})` : ''}`, ranked, box };
     }
     let inputs: number[][][] | undefined;
     if (args.flags.inputs) {
@@ -222,6 +236,6 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
     const e = estimateProgram(t.plan, t.lowering, { ...opts, wasm: t.wasm, inputs });
     let measured: Measured | null = null;
     if (measure && t.wasm) measured = await measureProgram(e, t.wasm, e.calldatas, t.names);
-    return { json: jsonOf(e, measured, t.ranked, t.what), text: textOf(e, measured, t.ranked, t.what) };
+    return { json: jsonOf(e, measured, t.ranked, t.what, t), text: textOf(e, measured, t.ranked, t.what, t) };
   },
 };

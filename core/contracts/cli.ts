@@ -32,6 +32,10 @@ export const InspectJsonSchema = v.object({
       params: count,
       macs: count,
       outputShapes: v.array(v.nullable(v.array(count))),
+      /** the node's input and output value names as in the file: a value produced by one node (or a graph
+       *  input) and consumed by another is an edge of the graph; the rest are initializers */
+      inputs: v.array(v.string()),
+      outputs: v.array(v.string()),
     }),
   ),
   totals: v.object({ params: count, macs: count, nodes: count }),
@@ -171,8 +175,14 @@ export const EstimateJsonSchema = v.object({
       /** the built program's, when it is built */
       measuredInk: v.nullable(num),
       measuredCodeBytes: v.nullable(num),
+      /** the layer's output format ("i16 Q.8", "i8 (q - 3) * 0.05", "f32") and proven real interval */
+      format: v.string(),
+      interval: v.tuple([num, num]),
     }),
   ),
+  /** the input box the figures are for: declared, from calibration data, a pre-quantized model's own, the
+   *  stated default (no box given), or a crate's; `spec` is it as an --input-range (null for a per-value box) */
+  box: v.object({ source: v.picklist(['declared', 'calibration', 'quantizer', 'default', 'inputs', 'crate']), spec: v.nullable(v.string()), note: v.string() }),
   abiInk: num,
   measured: v.nullable(v.object({ executionGas: SpreadSchema, totalTxGas: SpreadSchema, ink: num, inputs: count, source: v.string() })),
   shape: v.object({ provenance: v.string(), initCost: num, cachedCost: num, footprintPages: num, asmEstimate: num }),

@@ -14,6 +14,10 @@ export const ShowGasReportArgsSchema = v.object({
 });
 export type ShowGasReportArgs = v.InferOutput<typeof ShowGasReportArgsSchema>;
 
+/** Client command behind a layer's "graph" CodeLens: selects the layer's ONNX node in the crate preview's
+ *  graph. Arguments: [ShowGasReportArgs] (the same manifest, layer and function). */
+export const REVEAL_IN_GRAPH_COMMAND = 'stylusMl.revealInGraph';
+
 /** Client command: re-run quantisation of a generated crate with more headroom. Arguments: [RequantizeArgs]. */
 export const REQUANTIZE_COMMAND = 'stylusMl.requantize';
 

@@ -102,6 +102,48 @@ export function cnn(opts: { seed?: number; channels?: number; size?: number; fil
   });
 }
 
+/**
+ * A residual MLP: input → fc_in → relu, then `blocks` × (fc_a → relu → fc_b → Add with the block's input),
+ * then fc_out → softmax: 4 + 4·blocks nodes (24 blocks: 100), every Add a skip connection (a branching
+ * graph). With `inputs: 2` the first node adds two inputs of the same width (a model with two inputs).
+ */
+export function residual(opts: { seed?: number; blocks?: number; width?: number; features?: number; classes?: number; inputs?: 1 | 2 } = {}): Uint8Array {
+  const rnd = prng(opts.seed ?? 3);
+  const W = opts.width ?? 8;
+  const F = opts.features ?? 4;
+  const classes = opts.classes ?? 3;
+  const nodes: onnx.INodeProto[] = [];
+  const inits: onnx.ITensorProto[] = [];
+  const dense = (name: string, x: string, inF: number, outF: number): string => {
+    inits.push(floatTensor(`${name}.W`, [outF, inF], Array.from({ length: inF * outF }, () => ((rnd() * 2 - 1) * 0.5) / Math.sqrt(inF))));
+    inits.push(floatTensor(`${name}.b`, [outF], Array.from({ length: outF }, () => (rnd() * 2 - 1) * 0.05)));
+    nodes.push({ name, opType: 'Gemm', input: [x, `${name}.W`, `${name}.b`], output: [name], attribute: [attr('transB', 1)] });
+    return name;
+  };
+  const relu = (name: string, x: string): string => {
+    nodes.push({ name, opType: 'Relu', input: [x], output: [name] });
+    return name;
+  };
+  let x = 'input';
+  if (opts.inputs === 2) {
+    nodes.push({ name: 'sum_inputs', opType: 'Add', input: ['input', 'input2'], output: ['sum_inputs'] });
+    x = 'sum_inputs';
+  }
+  x = relu('relu_in', dense('fc_in', x, F, W));
+  for (let b = 0; b < (opts.blocks ?? 24); b++) {
+    const y = dense(`block${b}.fc_b`, relu(`block${b}.relu`, dense(`block${b}.fc_a`, x, W, W)), W, W);
+    nodes.push({ name: `block${b}.add`, opType: 'Add', input: [x, y], output: [`block${b}.add`] });
+    x = `block${b}.add`;
+  }
+  nodes.push({ name: 'softmax', opType: 'Softmax', input: [dense('fc_out', x, W, classes)], output: ['output'], attribute: [attr('axis', 1)] });
+  return model({
+    nodes,
+    inputs: [valueInfo('input', [1, F]), ...(opts.inputs === 2 ? [valueInfo('input2', [1, F])] : [])],
+    outputs: [valueInfo('output', [1, classes])],
+    initializers: inits,
+  });
+}
+
 /** A random-forest-like TreeEnsembleClassifier (skl2onnx encoding: class-probability leaves × 1/n_trees). */
 /** The per-node lists of an ONNX tree ensemble (ai.onnx.ml TreeEnsemble*: nodes_*). */
 export interface TreeNodes {

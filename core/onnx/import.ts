@@ -28,6 +28,9 @@ export interface NodeReport {
   params: number;
   macs: number;
   outputs: { name: string; shape: Shape | null }[];
+  /** the node's input and output value names as the file gives them (empty optional inputs dropped): the graph's edges */
+  inputNames: string[];
+  outputNames: string[];
 }
 
 export interface ImportResult {
@@ -128,7 +131,7 @@ export function importDecoded(model: ModelProto, opts: ImportOptions): ImportRes
     const name = node.name || `${op}_${index}`;
     const where = `${file}: node '${name}' (${op})`;
     const outNames = (node.output ?? []).filter((o) => o !== '');
-    const report: NodeReport = { name, op, domain, opset, supported: true, params: 0, macs: 0, outputs: [] };
+    const report: NodeReport = { name, op, domain, opset, supported: true, params: 0, macs: 0, outputs: [], inputNames: (node.input ?? []).filter((i) => i !== ''), outputNames: outNames };
     reports.push(report);
     const lowering = loweringFor(domain, op);
     if (!lowering) {

@@ -8,23 +8,29 @@ import type { InputCase } from '../io/inputs';
 import { quantize } from './fixed';
 import { Q_MAX, Q_MIN, quantizeLinear } from './requant';
 
+/** One `lo:hi` pair of `--input-range`. */
+function parsePair(p: string): readonly [number, number] {
+  const m = /^(-?[\d.eE+-]+|-?inf):(-?[\d.eE+-]+|inf)$/.exec(p);
+  const lo = m ? Number(m[1]) : NaN;
+  const hi = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isFinite(lo) || !Number.isFinite(hi)) throw new UserError(`--input-range: '${p}' is not lo:hi with finite numbers (e.g. --input-range -1:1, 0:1,0:255 or image=0:1,scale=-1:1)`);
+  if (lo > hi) throw new UserError(`--input-range: '${p}' has lo > hi`);
+  return [lo, hi] as const;
+}
+
 /**
- * Parses `--input-range`: `lo:hi` for every element, or `lo:hi,lo:hi,...` with one pair per element of
- * one sample (all inputs concatenated, in graph order).
+ * Parses `--input-range`: `lo:hi` for every element, `lo:hi,lo:hi,...` with one pair per element of one
+ * sample (all inputs concatenated, in graph order), or `name=lo:hi,...` with one range per input, every
+ * input named once.
  */
 export function parseInputRange(spec: string, g: Graph): Map<string, InputBox> {
   const pairs = spec.split(',').map((p) => p.trim()).filter(Boolean);
-  const parsed = pairs.map((p) => {
-    const m = /^(-?[\d.eE+-]+|-?inf):(-?[\d.eE+-]+|inf)$/.exec(p);
-    const lo = m ? Number(m[1]) : NaN;
-    const hi = m ? Number(m[2]) : NaN;
-    if (!m || !Number.isFinite(lo) || !Number.isFinite(hi)) throw new UserError(`--input-range: '${p}' is not lo:hi with finite numbers (e.g. --input-range -1:1 or 0:1,0:255)`);
-    if (lo > hi) throw new UserError(`--input-range: '${p}' has lo > hi`);
-    return [lo, hi] as const;
-  });
+  const named = pairs.filter((p) => p.includes('='));
+  if (named.length > 0) return parseNamedRanges(pairs, g);
+  const parsed = pairs.map(parsePair);
   const total = g.inputs.reduce((a, i) => a + sizeOf(i.shape), 0);
   if (parsed.length !== 1 && parsed.length !== total) {
-    throw new UserError(`--input-range: ${parsed.length} ranges given; give one (for all ${total} input values) or exactly ${total} (one per input value)`);
+    throw new UserError(`--input-range: ${parsed.length} ranges given; give one (for all ${total} input values), exactly ${total} (one per input value) or one per input by name (${g.inputs.map((i) => `${i.name}=lo:hi`).join(',')})`);
   }
   const boxes = new Map<string, InputBox>();
   let offset = 0;
@@ -41,6 +47,79 @@ export function parseInputRange(spec: string, g: Graph): Map<string, InputBox> {
     boxes.set(inp.id, { lo, hi, source: 'declared' });
   }
   return boxes;
+}
+
+/** `name=lo:hi,...`: one range for all the values of each named input. */
+function parseNamedRanges(pairs: string[], g: Graph): Map<string, InputBox> {
+  const ranges = new Map<string, readonly [number, number]>();
+  for (const p of pairs) {
+    const eq = p.lastIndexOf('=');
+    if (eq < 0) throw new UserError(`--input-range: '${p}' has no input name; with names, give every input as name=lo:hi`);
+    const name = p.slice(0, eq).trim();
+    const inp = g.inputs.find((i) => i.name === name);
+    if (!inp) throw new UserError(`--input-range: the model has no input '${name}'; its inputs are ${g.inputs.map((i) => i.name).join(', ')}`);
+    if (ranges.has(inp.id)) throw new UserError(`--input-range: input '${name}' is given twice`);
+    ranges.set(inp.id, parsePair(p.slice(eq + 1).trim()));
+  }
+  const missing = g.inputs.filter((i) => !ranges.has(i.id));
+  if (missing.length) throw new UserError(`--input-range: no range for input${missing.length > 1 ? 's' : ''} ${missing.map((i) => `'${i.name}'`).join(', ')}; name every input (${g.inputs.map((i) => `${i.name}=lo:hi`).join(',')})`);
+  const boxes = new Map<string, InputBox>();
+  for (const inp of g.inputs) {
+    const [a, b] = ranges.get(inp.id)!;
+    const n = sizeOf(inp.shape);
+    boxes.set(inp.id, { lo: new Float64Array(n).fill(a), hi: new Float64Array(n).fill(b), source: 'declared' });
+  }
+  return boxes;
+}
+
+/**
+ * The box `estimate MODEL.onnx` (and the model preview) assumes when none is declared: every real input
+ * value in [-1, 1], the range of inputs normalised as trained models usually take them (standardised
+ * features, images scaled to [0, 1] or [-1, 1]); integer inputs (labels, indices, raw bytes) over the
+ * values of their type, at most those of an i16. A stated convention, never a guess about the data: the
+ * figures it gives are those of a model fed such inputs, and a declared box or calibration data replaces it.
+ */
+export const DEFAULT_REAL_RANGE: readonly [number, number] = [-1, 1];
+
+const INT_DEFAULTS: Record<string, readonly [number, number]> = {
+  BOOL: [0, 1],
+  UINT8: [0, 255],
+  INT8: [-128, 127],
+  UINT16: [0, 32767],
+  UINT32: [0, 32767],
+  UINT64: [0, 32767],
+};
+const REAL_DTYPES = new Set(['FLOAT', 'DOUBLE', 'FLOAT16', 'BFLOAT16']);
+
+/** The default box of one input, by its ONNX element type name. */
+export function defaultRangeOf(dtype: string): readonly [number, number] {
+  return REAL_DTYPES.has(dtype) ? DEFAULT_REAL_RANGE : (INT_DEFAULTS[dtype] ?? [-32768, 32767]);
+}
+
+/** The default box as an `--input-range` spec (inputs by ONNX element type name): `lo:hi` when every input
+ *  shares it, else `name=lo:hi,...`. The preview shows it and hands it to `new`. */
+export function defaultInputRange(inputs: readonly { name: string; dtype: string }[]): string {
+  return rangeSpec(inputs.map((i) => ({ name: i.name, range: defaultRangeOf(i.dtype) })));
+}
+
+function rangeSpec(per: { name: string; range: readonly [number, number] }[]): string {
+  const pair = (r: readonly [number, number]) => `${r[0]}:${r[1]}`;
+  const first = per[0] ? pair(per[0].range) : '';
+  if (per.every((p) => pair(p.range) === first)) return first;
+  return per.map((p) => `${p.name}=${pair(p.range)}`).join(',');
+}
+
+/** The box as a short `--input-range` spec when each input has one range for all its values, else null
+ *  (a per-value box, e.g. from calibration data). */
+export function boxSpec(g: Graph, boxes: Map<string, InputBox>): string | null {
+  const per: { name: string; range: readonly [number, number] }[] = [];
+  for (const inp of g.inputs) {
+    const b = boxes.get(inp.id);
+    if (!b || b.lo.length === 0) return null;
+    if (!b.lo.every((x) => x === b.lo[0]) || !b.hi.every((x) => x === b.hi[0])) return null;
+    per.push({ name: inp.name, range: [b.lo[0], b.hi[0]] });
+  }
+  return rangeSpec(per);
 }
 
 /**

@@ -7,7 +7,7 @@ export interface InspectReport {
   opsets: Record<string, number>;
   inputs: { name: string; shape: number[]; dtype: string }[];
   outputs: { name: string; shape: number[] | null; dtype: string }[];
-  nodes: { name: string; op: string; domain: string; opset: number; supported: boolean; reason?: string; params: number; macs: number; outputShapes: (number[] | null)[] }[];
+  nodes: { name: string; op: string; domain: string; opset: number; supported: boolean; reason?: string; params: number; macs: number; outputShapes: (number[] | null)[]; inputs: string[]; outputs: string[] }[];
   totals: { params: number; macs: number; nodes: number };
   unsupported: { name: string; op: string; domain: string; opset: number; reason?: string }[];
   notes: string[];
@@ -24,6 +24,8 @@ export function inspectReport(file: string, r: ImportResult): InspectReport {
     params: n.params,
     macs: n.macs,
     outputShapes: n.outputs.map((o) => o.shape),
+    inputs: n.inputNames,
+    outputs: n.outputNames,
   }));
   return {
     file,

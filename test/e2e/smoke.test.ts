@@ -17,6 +17,7 @@ interface InspectJson {
 }
 interface EstimateJson {
   call: { totalTxGas: { typical: number } };
+  box: { source: string; spec: string | null };
 }
 
 describe('smoke: the packaged extension in code-server', { timeout: 600_000 }, () => {
@@ -75,12 +76,15 @@ describe('smoke: the packaged extension in code-server', { timeout: 600_000 }, (
     assert.equal(inspect.kind, 'ok', JSON.stringify(inspect));
     if (inspect.kind === 'ok') assert.equal(await frame.getByTestId('layer-count').textContent(), String(inspect.json.nodes.length), 'layer count equals `stylus-ml inspect`');
 
-    // `stylus-ml estimate MODEL.onnx` needs a declared input box; the preview of a bare model says how to get one.
+    // a bare model is estimated at once for the stated default box, as `stylus-ml estimate MODEL.onnx` is
     const estimate = cliJson<EstimateJson>(['estimate', path.join(workspace, 'models', 'iris-logreg.onnx')]);
-    assert.equal(estimate.kind, 'error', JSON.stringify(estimate));
-    if (estimate.kind === 'error') assert.match(estimate.message, /input-range/, `stylus-ml estimate refuses a model without a box: ${estimate.message}`);
-    assert.match((await frame.getByTestId('note-gas').textContent()) ?? '', /declared input range.*New Model Crate from ONNX/);
-    assert.equal(await frame.getByTestId('pipeline-error').count(), 0, 'a bare model without a box is not a pipeline error');
+    assert.equal(estimate.kind, 'ok', JSON.stringify(estimate));
+    if (estimate.kind === 'ok') {
+      assert.equal(estimate.json.box.source, 'default');
+      assert.match((await frame.getByTestId('box-note').textContent()) ?? '', new RegExp(`--input-range ${estimate.json.box.spec}: the default box`));
+      assert.equal(Number(((await frame.getByTestId('gas-total-typical').textContent()) ?? '').replace(/[^\d]/g, '')), estimate.json.call.totalTxGas.typical, 'the preview\'s predict gas equals stylus-ml estimate\'s');
+    }
+    assert.equal(await frame.getByTestId('pipeline-error').count(), 0);
     // "Show Gas Report" scrolls the preview to the gas section.
     const gasTop = await frame.getByTestId('section-gas').evaluate((el) => {
       const r = el.getBoundingClientRect();

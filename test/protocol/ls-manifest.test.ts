@@ -76,17 +76,21 @@ describe('language server: generated crate with stylus-ml.json', () => {
     assert.match((h2?.contents as MarkupContent).value, /\*\*`acc`\*\*: i64 ∈ \[-36540416, 36548608\]/);
   });
 
-  it('CodeLens shows each layer\'s estimated gas from the manifest, on the function name', async () => {
+  it('CodeLens shows each layer\'s estimated gas from the manifest, and a link to its node in the graph, on the function name', async () => {
     const lenses = await c.codeLens(uri);
     assert.deepEqual(
       lenses.map((l) => [l.range.start.line + 1, l.command?.title, l.command?.command]),
       [
         [22, 'Gemm: ≈ 24.1 gas (estimate, 21.7–28.9)', 'stylusMl.showGasReport'],
+        [22, 'Show in graph', 'stylusMl.revealInGraph'],
         [36, 'Relu: ≈ 5.2 gas (estimate, 4.7–6.2)', 'stylusMl.showGasReport'],
+        [36, 'Show in graph', 'stylusMl.revealInGraph'],
         [57, 'Gemm: ≈ 18 gas (estimate, 16.2–21.6)', 'stylusMl.showGasReport'],
+        [57, 'Show in graph', 'stylusMl.revealInGraph'],
       ],
     );
     assert.deepEqual(lenses[0].command?.arguments, [{ manifest: path.join(crate, 'stylus-ml.json'), layer: 'fc1', fn: 'layer_0_fc1' }]);
+    assert.deepEqual(lenses[1].command?.arguments, lenses[0].command?.arguments, 'the same layer');
   });
 
   it('CodeLens is empty when stylusMl.codeLens.enable is false', async () => {

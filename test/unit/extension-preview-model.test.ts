@@ -8,9 +8,9 @@ import { describe, test } from 'node:test';
 import { parsePreviewModel, parseTryItResult, emptyPreviewModel } from '../../webview/protocol';
 import { parseContract } from '../../core/contracts/check';
 import { CallJsonSchema, EstimateJsonSchema, InspectJsonSchema } from '../../core/contracts/cli';
-import { CoreClient, CoreUnavailableError, type CallJson, type EstimateJson, type InspectJson, type SimulateJson } from '../../extension/core-client';
+import { CoreClient, CoreUnavailableError, type CallJson, type EstimateJson, type EstimateOptions, type InspectJson, type SimulateJson } from '../../extension/core-client';
 import { readCrate } from '../../extension/crates';
-import { NEEDS_BOX, computePreview, fromCall, fromEstimate, fromInspect, fromManifest } from '../../extension/preview-model';
+import { computePreview, fromCall, fromEstimate, fromInspect, fromManifest } from '../../extension/preview-model';
 import { ProcessRegistry } from '../../extension/process-registry';
 import { runCli } from '../fixtures/cli';
 import { writeCrateManifest } from '../fixtures/crate-manifest';
@@ -27,8 +27,8 @@ const inspectJson: InspectJson = parseContract(InspectJsonSchema, {
   inputs: [{ name: 'X', shape: [1, 2], dtype: 'float32' }],
   outputs: [{ name: 'output_label', shape: null, dtype: 'int64' }],
   nodes: [
-    { name: 'LinearClassifier', op: 'LinearClassifier', domain: 'ai.onnx.ml', opset: 1, supported: true, params: 9, macs: 6, outputShapes: [[1], [1, 3]] },
-    { name: 'Weird', op: 'NonMaxSuppression', domain: 'ai.onnx', opset: 11, supported: false, params: 0, macs: 0, outputShapes: [null] },
+    { name: 'LinearClassifier', op: 'LinearClassifier', domain: 'ai.onnx.ml', opset: 1, supported: true, params: 9, macs: 6, outputShapes: [[1], [1, 3]], inputs: ['X'], outputs: ['label', 'probabilities'] },
+    { name: 'Weird', op: 'NonMaxSuppression', domain: 'ai.onnx', opset: 11, supported: false, params: 0, macs: 0, outputShapes: [null], inputs: ['probabilities'], outputs: ['boxes'] },
   ],
   totals: { params: 9, macs: 6, nodes: 2 },
   unsupported: [{ name: 'Weird', op: 'NonMaxSuppression', domain: 'ai.onnx', opset: 11 }],
@@ -45,7 +45,8 @@ const estimateJson: EstimateJson = parseContract(EstimateJsonSchema, {
     breakdown: { intrinsic: 21000, calldata: spread(400), init: 8832, memory: 0, hostio: 50, compute: spread(600), l1: 0 },
   },
   deploy: { deployGas: 600000, activationGas: 1700000, dataFeeWei: '98765432109876543210', compressedBytes: 3456, limitBytes: 24576, wasmBytes: 9000, parts: { deploy: {}, activation: {} } },
-  layers: [{ name: 'LinearClassifier', fn: 'layer_0_linear_classifier', op: 'LinearClassifier', kernel: 'dense', ink: 1200000, inkSpread: spread(1200000), gas: 120, codeBytes: 256, measuredInk: null, measuredCodeBytes: null }],
+  layers: [{ name: 'LinearClassifier', fn: 'layer_0_linear_classifier', op: 'LinearClassifier', kernel: 'dense', ink: 1200000, inkSpread: spread(1200000), gas: 120, codeBytes: 256, measuredInk: null, measuredCodeBytes: null, format: 'i32 Q.16', interval: [-3, 3] }],
+  box: { source: 'crate', spec: null, note: 'declared with --input-range 0:10' },
   abiInk: 1000,
   measured: null,
   shape: { provenance: 'predicted', initCost: 10, cachedCost: 5, footprintPages: 1, asmEstimate: 100 },
@@ -85,7 +86,7 @@ describe('preview model', () => {
     // the built program's own per-layer figures replace the analytical ones
     const built = emptyPreviewModel({ kind: 'crate', path: '/c', displayName: 'c' });
     fromEstimate(built, { ...estimateJson, layers: [{ ...estimateJson.layers[0], measuredInk: 600000, measuredCodeBytes: 301 }], measured: measuredFigures });
-    assert.deepEqual(built.layerCosts, [{ name: 'LinearClassifier', op: 'LinearClassifier', ink: 600000, gas: 60, codeBytes: 301 }]);
+    assert.deepEqual(built.layerCosts, [{ name: 'LinearClassifier', op: 'LinearClassifier', ink: 600000, gas: 60, codeBytes: 301, format: 'i32 Q.16', range: [-3, 3] }]);
     assert.equal(m.layerCosts?.[0].ink, 1200000, 'before a build, the analytical ink');
     // a deployment measured on the devnode (from the crate's manifest) is not replaced by the estimate
     const deployed = emptyPreviewModel({ kind: 'crate', path: '/c', displayName: 'c' });
@@ -249,20 +250,39 @@ describe('preview model', () => {
     }
   });
 
-  test('a bare .onnx preview runs no estimate: it says the estimate needs the declared input range', async () => {
+  test('a bare .onnx preview estimates for the stated default box, then for the range set in the preview, as `stylus-ml estimate` does', { skip: !existsSync(cliBundle) && 'dist/cli.js not built' }, async () => {
     const reg = new ProcessRegistry();
     const core = new CoreClient({ cliPath: cliBundle, nodePath: process.execPath, registry: reg });
-    const calls: string[] = [];
+    const calls: string[][] = [];
     const spied = Object.assign(Object.create(core) as CoreClient, {
-      estimate: (t: string, o?: object) => (calls.push('estimate'), core.estimate(t, o)),
+      estimate: (t: string, o?: EstimateOptions) => (calls.push(['estimate', ...(o?.box ?? [])]), core.estimate(t, o)),
+      accuracyOfModel: (m: string, n: number, flags: string[]) => (calls.push(['simulate', ...flags]), core.accuracyOfModel(m, n, flags)),
     });
-    let partials = 0;
-    const m = await computePreview(spied, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'as generated' }, { onPartial: () => partials++ });
-    assert.deepEqual(calls, []);
-    assert.equal(partials, 0, 'nothing slower follows, so no partial model');
-    assert.equal(m.notes.gas, NEEDS_BOX);
-    assert.equal(m.notes.deploy, NEEDS_BOX);
-    assert.ok(!m.errors.some((e) => e.stage === 'estimate'), 'not an error: a bare model has no box');
+    const cli = (args: string[]) => runCli(['estimate', sample, ...args, '--json']).then((r) => JSON.parse(r.stdout) as EstimateJson);
+    const partials: ReturnType<typeof emptyPreviewModel>[] = [];
+    const m = await computePreview(spied, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'auto', optimize: 'as generated' }, { onPartial: (p) => partials.push(p) });
+    const bare = await cli([]);
+    assert.deepEqual(m.box, bare.box, 'the box the figures are for, as the engine names it');
+    assert.equal(m.box?.source, 'default');
+    assert.equal(m.call?.totalTxGas.typical, bare.call.totalTxGas.typical);
+    assert.equal(m.call?.totalTxGas.typical, (await cli(['--input-range', bare.box.spec!])).call.totalTxGas.typical, 'the default box declared gives the same figure');
+    assert.deepEqual(calls, [['estimate'], ['simulate', '--input-range', bare.box.spec!]], 'the accuracy is drawn from the same box, declared');
+    assert.equal(partials.length, 2, 'the graph and table first, then the estimate while the accuracy is measured');
+    assert.equal(partials[0].call, null);
+    assert.ok(partials[0].graph && partials[0].graph.nodes.length === 4, 'the graph comes with the first partial model');
+    assert.equal(partials[1].call?.totalTxGas.typical, m.call?.totalTxGas.typical);
+    assert.equal(partials[1].accuracy, null);
+    assert.ok(m.accuracy && m.accuracy.cases === 200, JSON.stringify(m.errors));
+    assert.ok(m.layers?.some((l) => l.outputFormat !== null && l.range !== null), 'the table gets the planned formats and proven ranges');
+    parsePreviewModel(JSON.parse(JSON.stringify(m)));
+
+    calls.length = 0;
+    const ranged = await computePreview(spied, { kind: 'onnx', path: sample, modelPath: sample }, { format: 'i8', optimize: 'size', box: { mode: 'range', range: [0, 10] } });
+    const declared = await cli(['--input-range', '0:10', '--weights', 'i8', '--optimize', 'size']);
+    assert.equal(ranged.call?.totalTxGas.typical, declared.call.totalTxGas.typical);
+    assert.equal(ranged.deploy?.compressedBytes, declared.deploy.compressedBytes);
+    assert.deepEqual(ranged.box, declared.box);
+    assert.deepEqual(calls, [['estimate', '--input-range', '0:10'], ['simulate', '--input-range', '0:10', '--weights', 'i8']]);
     await reg.disposeAll();
   });
 

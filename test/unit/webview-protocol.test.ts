@@ -8,7 +8,7 @@ function fullModel(): PreviewModel {
   const m = emptyPreviewModel({ kind: 'onnx', path: '/w/iris.onnx', displayName: 'iris.onnx' });
   m.summary = { producer: 'skl2onnx', opsets: [{ domain: '', version: 9 }], inputs: [{ name: 'X', shape: ['N', 2], dtype: 'float32' }], outputs: [], params: 9, macs: 6, unsupported: [], notes: ['symbolic input dimensions are fixed to 1'] };
   m.layers = [{ name: 'LinearClassifier', op: 'LinearClassifier', domain: 'ai.onnx.ml', supported: true, inputShapes: [[1, 2]], outputShapes: [[1, 3]], params: 9, macs: 6, weightFormat: { storage: 'i16', fracBits: 12 }, outputFormat: { storage: 'i32', fracBits: 16 }, accumulator: 'i32', range: [-3.5, 4.25] }];
-  m.layerCosts = [{ name: 'LinearClassifier', op: 'LinearClassifier', ink: 120000, gas: 12, codeBytes: 300 }];
+  m.layerCosts = [{ name: 'LinearClassifier', op: 'LinearClassifier', ink: 120000, gas: 12, codeBytes: 300, format: 'i32 Q.16', range: [-3.5, 4.25] }];
   m.call = { executionGas: { min: 10000, typical: 11000, max: 12000 }, totalTxGas: { min: 31000, typical: 32000, max: 33000 }, breakdown: [{ name: 'intrinsic', gas: 21000 }], provenance: 'estimate' };
   m.deploy = { deployGas: 500000, activationGas: 1700000, dataFeeWei: '123456789012345678901', compressedBytes: 4000, limitBytes: 24576, provenance: 'estimate' };
   m.accuracy = { cases: 100, maxAbsError: 0.001, argmaxAgreement: 1, source: 'calibration data' };
