@@ -13,6 +13,7 @@ import { ShowGasReportArgsSchema } from '../core/contracts/commands';
 import type { DeploymentStore } from './deployments';
 import type { DeploymentNode, DeploymentsView } from './deployments-view';
 import { costText } from './deployments-tree';
+import { DEVNODE_CHAIN_ID } from '../core/chain/chain-ids';
 import type { DevnodeController } from './devnode';
 import { COMMAND_IDS, RUSTC_PROBLEM_MATCHER, SAMPLE_MODEL, TASK_TYPE, type CommandId } from './ids';
 import { fromCall } from './preview-model';
@@ -35,8 +36,6 @@ export interface CommandDeps {
 
 const EXCLUDE = '{**/node_modules/**,**/target/**,**/.git/**}';
 const KEY_PREFIX = 'stylusMl.networkKey:';
-/** nitro-devnode's and the embedded devnode's chain id: the dev key is the CLI's own there */
-const DEVNODE_CHAIN_ID = 412346;
 
 /** Shown for the few features whose engine part has not landed; each call site names the feature. */
 export function notAvailableYet(feature: string, detail?: string): void {

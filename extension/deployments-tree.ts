@@ -3,6 +3,7 @@
 // statusWarnings), the details beneath it, and which actions apply (its contextValue).
 import path from 'node:path';
 import type { StatusJson } from './core-client';
+import { DEVNODE_CHAIN_ID } from '../core/chain/chain-ids';
 import type { Deployment } from '../webview/protocol';
 
 export type Severity = 'ok' | 'warning' | 'error' | 'unknown';
@@ -30,7 +31,6 @@ export interface ChainGroup {
   rows: DeploymentRow[];
 }
 
-const DEVNODE_CHAIN_ID = 412346;
 const n = (x: number) => x.toLocaleString('en-US');
 const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
 
@@ -50,7 +50,7 @@ function details(s: StatusJson): string[] {
   }
   if (s.initGas !== null && s.cachedInitGas !== null) {
     out.push(s.cached ? `cached: a call starts for ${n(s.cachedInitGas)} gas (${n(s.initGas)} uncached)` : `not cached: a call starts for ${n(s.initGas)} gas (${n(s.cachedInitGas)} if cached)`);
-  } else out.push(s.cached ? 'cached' : 'not cached');
+  } else if (s.cached) out.push('cached'); // "not cached" is among the warnings already
   if (s.isCurrentBuild === false) out.push("the code there is not the crate's current build");
   return out;
 }

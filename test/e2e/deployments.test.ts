@@ -82,6 +82,18 @@ describe('the Deployments view: status per chain, warnings, Activate and Cache',
       if (await vs.runCommand(title).then(() => true, () => false)) break;
     }
     await pane(vs).waitFor({ state: 'visible', timeout: 30_000 });
+    // room for every row (the tree renders only the rows in view): the folders' pane collapsed, the side
+    // bar widened by dragging its sash, so the descriptions are readable in the screenshots
+    const folders = vs.page.locator('.pane-header[aria-expanded="true"]', { hasText: path.basename(workspace) });
+    if ((await folders.count()) > 0) await folders.first().click();
+    const bar = await vs.page.locator('.part.sidebar').boundingBox();
+    if (bar && bar.width < 600) {
+      const y = bar.y + bar.height / 2;
+      await vs.page.mouse.move(bar.x + bar.width + 1, y);
+      await vs.page.mouse.down();
+      await vs.page.mouse.move(bar.x + 700, y, { steps: 8 });
+      await vs.page.mouse.up();
+    }
   }
 
   /** Clicks a row's inline action, answers the modal that shows the cost, and returns the modal's text. */
