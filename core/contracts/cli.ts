@@ -147,7 +147,9 @@ export const BuildJsonSchema = v.object({
 
 export const EstimateJsonSchema = v.object({
   target: v.string(),
-  function: v.picklist(['predict', 'predictPacked']),
+  function: v.picklist(['predict', 'predictPacked', 'predictBatch']),
+  /** predictBatch: cases per call, the contract's maximum, and the call's gas per case */
+  batch: v.nullable(v.object({ cases: count, maxBatch: count, executionGasPerCase: SpreadSchema, totalTxGasPerCase: SpreadSchema })),
   call: v.object({
     executionGas: SpreadSchema,
     totalTxGas: SpreadSchema,
@@ -261,9 +263,21 @@ export const CallCaseJsonSchema = v.object({
 
 export const CallJsonSchema = v.object({
   address,
-  function: v.picklist(['predict', 'predictPacked']),
+  function: v.picklist(['predict', 'predictPacked', 'predictBatch']),
   cases: v.array(CallCaseJsonSchema),
   matchesSimulator: v.boolean(),
+  /** --batch: every case in one predictBatch call; its gas shared by the cases */
+  batch: v.optional(
+    v.object({
+      cases: count,
+      gasUsed: v.nullable(count),
+      gasPerCase: v.nullable(count),
+      /** the contract's per-call maximum (the manifest's contract.maxBatch) */
+      maxBatch: count,
+      hash: v.optional(txHash),
+      error: v.optional(v.string()),
+    }),
+  ),
 });
 
 // ---- status / activate / cache (after deployment) -------------------------------------------------------

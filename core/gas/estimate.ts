@@ -7,7 +7,7 @@ import { generateModelRs, type ModelRs } from '../codegen/model-rs';
 import type { Lowering } from '../codegen/lowering';
 import { type Manifest } from '../manifest/schema';
 import { manifestFromPlan } from '../manifest/from-plan';
-import { encodeModelCall } from '../chain/predict';
+import { encodeBatchCall, encodeModelCall } from '../chain/predict';
 import { contractAbi } from '../codegen/abi';
 import type { Plan } from '../quant/types';
 import { runFixed, type QValues } from '../quant/simulate';
@@ -15,12 +15,12 @@ import { prng } from '../io/prng';
 import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
 import { stylusParamsFor, type StylusParams } from '../../nitro/params';
 import { abiInk, kernelKey, layerInk, layerUnits } from './kernels';
-import { callCost, calldataGas, spread, spreadOf, addSpread, type CallCost, type Spread } from './call';
+import { callCost, calldataGas, spread, spreadOf, addSpread, mapSpread, type CallCost, type Spread } from './call';
 import { l1GasOfCalls } from './l1';
 import { deployEstimate, type DeployEstimate } from './deploy';
 import { predictShape, layerCode, shapeOfWasm, type ProgramShape } from './shape';
 
-export type PredictFunction = 'predict' | 'predictPacked';
+export type PredictFunction = 'predict' | 'predictPacked' | 'predictBatch';
 
 export interface LayerEstimate {
   name: string;
@@ -46,8 +46,10 @@ export interface Estimate {
   /** where each number comes from */
   provenance: Record<string, string>;
   inputsUsed: number;
-  /** the calldata of each input the estimate is for */
+  /** the calldata of each input the estimate is for (of each batch, for predictBatch) */
   calldatas: Hex[];
+  /** predictBatch: the cases per call and the call's gas shared by them (layers stay per case) */
+  batch: { cases: number; maxBatch: number; executionGasPerCase: Spread; totalTxGasPerCase: Spread } | null;
 }
 
 export interface EstimateOptions {
@@ -57,6 +59,8 @@ export interface EstimateOptions {
   /** where `params` came from, for the provenance */
   paramsSource?: string;
   function?: PredictFunction;
+  /** predictBatch: cases per call (default the contract's maximum) */
+  batch?: number;
   /** the built program, if any: its shape is exact */
   wasm?: Uint8Array | null;
   /** quantised inputs (per graph input, flat) the estimate is for; default: samples of the box */
@@ -108,14 +112,18 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const abi = contractAbi(plan);
   const inputElems = m.inputs.reduce((a, i) => a + i.shape.reduce((x, y) => x * y, 1), 0);
   const outputElems = m.outputs.reduce((a, o) => a + o.shape.reduce((x, y) => x * y, 1), 0);
-  const calldataHex = samples.map((q) => encodeModelCall(m, fn, q) as Hex);
+  const batch = fn === 'predictBatch' ? (opts.batch ?? abi.maxBatch) : 1;
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`internal: a batch of ${batch} cases`);
+  // a batch: a few calls of `batch` cases, each starting at another sample and cycling through them
+  const batches = Math.min(4, samples.length);
+  const calldataHex = fn === 'predictBatch' ? Array.from({ length: batches }, (_, r) => encodeBatchCall(m, Array.from({ length: batch }, (_, k) => samples[(r + k) % samples.length]))) : samples.map((q) => encodeModelCall(m, fn, q) as Hex);
   const calldatas = calldataHex.map((h) => hexToBytes(h));
   const cdGas = calldatas.map(calldataGas);
   const calldata = spreadOf(cdGas);
   const calldataBytes = calldatas[0].length;
-  const resultBytes = fn === 'predict' ? 64 + 32 * outputElems : 64 + 32 * Math.ceil(abi.packedOutputBytes / 32);
-  const abiWork = abiInk(fn, inputElems, outputElems);
-  const layerSum = layers.reduce<Spread>((a, l) => addSpread(a, l.inkSpread), spread(0));
+  const resultBytes = fn === 'predict' ? 64 + 32 * outputElems : 64 + 32 * Math.ceil((batch * abi.packedOutputBytes) / 32);
+  const abiWork = abiInk(fn, inputElems, outputElems, batch);
+  const layerSum = mapSpread(layers.reduce<Spread>((a, l) => addSpread(a, l.inkSpread), spread(0)), (x) => x * batch);
   const codeInk = addSpread(layerSum, spread(abiWork));
   const l2 = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached });
   // the signed transaction's gas field: what a wallet would send (the L2 estimate with a margin)
@@ -123,8 +131,10 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const l1 = l1GasOfCalls(calldatas, { pricePerUnitWei: opts.l1PricePerUnitWei ?? 0n, l2BaseFeeWei: opts.l2BaseFeeWei ?? 100_000_000n, brotliLevel: opts.l1BrotliLevel }, gasLimit);
   const call = l1.max === 0 ? l2 : callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, l1Gas: l1 });
   const deploy = deployEstimate(shape, params);
+  const perCase = (s: Spread) => mapSpread(s, (x) => Math.round(x / batch));
   return {
     function: fn,
+    batch: fn === 'predictBatch' ? { cases: batch, maxBatch: abi.maxBatch, executionGasPerCase: perCase(call.executionGas), totalTxGasPerCase: perCase(call.totalTxGas) } : null,
     call,
     deploy,
     layers,
@@ -138,7 +148,7 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
       init: shape.provenance === 'built' ? 'nitro init/cached cost formula on the built wasm' : 'nitro init/cached cost formula on the predicted program shape',
       memory: 'nitro memory model for the program footprint',
       hostio: 'nitro hostio prices for read_args, write_result, msg_value, pay_for_memory_grow',
-      calldata: opts.inputs ? `EIP-2028 on the ${samples.length} given inputs` : `EIP-2028 on ${samples.length} inputs of the box (its corners and random draws)`,
+      calldata: `EIP-2028 on ${fn === 'predictBatch' ? `${batches} batches of ${batch} cases drawn from ` : ''}${opts.inputs ? `the ${samples.length} given inputs` : `${samples.length} inputs of the box (its corners and random draws)`}`,
       deploy: `EVM CREATE costs and ArbWasm.activateProgram on the ${shape.provenance === 'built' ? 'built' : 'predicted'} program; data fee from a fresh chain's data pricer`,
       l1: opts.l1PricePerUnitWei
         ? `poster fee: the signed call brotli-compressed at level ${opts.l1BrotliLevel ?? 0}, 16 units a byte, at the given L1 price per unit, bought at the L2 base fee (nitro l1pricing)`

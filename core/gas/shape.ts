@@ -8,6 +8,7 @@ import { programCosts, type CompileGasInputs, type ProgramCosts } from '../../ni
 import { checkStylusWasm } from '../../nitro/validate';
 import type { Plan, QTreeRef } from '../quant/types';
 import { UserError } from '../errors';
+import { abiBuffers, contractAbi } from '../codegen/abi';
 import { EXP2_TABLE, SIGMOID_TABLE } from '../quant/approx';
 import { treeDepthRange } from '../quant/plan-trees';
 import { ByteWriter } from '../wasm/bytes';
@@ -286,8 +287,10 @@ export function predictShape(plan: Plan, decisions: Record<string, string>, fns:
   const dataLen = data.length;
   const wasmBytes = BASE_WASM_BYTES + code + dataLen;
   const compressed = 4 + Math.round(codeZ) + brotliCompress(data).length;
-  // the stack (32 KiB) and the data live in the first pages; the linker places data after the stack
-  const pages = Math.max(1, Math.ceil((32768 + dataLen) / 65536));
+  // the stack (32 KiB), the data and the entrypoint's calldata and return buffers (a full batch's: zeroed
+  // statics, so in no data segment) live in the first pages; the linker places them after the stack
+  const { maxCalldata, maxReturn } = abiBuffers(contractAbi(plan));
+  const pages = Math.max(1, Math.ceil((32768 + dataLen + maxCalldata + maxReturn) / 65536));
   const typeLen = BASE_TYPE_LEN + 2 * (funcs - BASE_FUNCS);
   let costs: ProgramCosts;
   try {

@@ -220,6 +220,8 @@ export const ManifestSchema = v.strictObject({
     outputCount: count,
     packedInputBytes: count,
     packedOutputBytes: count,
+    /** the most cases `predictBatch` takes in one call (absent in crates generated before it existed) */
+    maxBatch: v.optional(v.pipe(count, v.minValue(1))),
     goldenVectors: count,
   }),
   /** filled by build / deploy */
