@@ -91,7 +91,7 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
   return {
     target: what,
     function: e.function,
-    batch: e.batch,
+    ...(e.batch ? { batch: e.batch } : {}),
     call: { executionGas: e.call.executionGas, totalTxGas: e.call.totalTxGas, breakdown: e.call.breakdown },
     deploy: {
       deployGas: e.deploy.deployGas,

@@ -149,7 +149,7 @@ export const EstimateJsonSchema = v.object({
   target: v.string(),
   function: v.picklist(['predict', 'predictPacked', 'predictBatch']),
   /** predictBatch: cases per call, the contract's maximum, and the call's gas per case */
-  batch: v.nullable(v.object({ cases: count, maxBatch: count, executionGasPerCase: SpreadSchema, totalTxGasPerCase: SpreadSchema })),
+  batch: v.optional(v.object({ cases: count, maxBatch: count, executionGasPerCase: SpreadSchema, totalTxGasPerCase: SpreadSchema })),
   call: v.object({
     executionGas: SpreadSchema,
     totalTxGas: SpreadSchema,
