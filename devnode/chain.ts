@@ -7,7 +7,7 @@ import { createEVM, type EVM } from '@ethereumjs/evm';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
 import { Capability, type TypedTransaction } from '@ethereumjs/tx';
-import { Account, Address, KECCAK256_RLP, KECCAK256_RLP_ARRAY, bytesToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util';
+import { Account, Address, KECCAK256_RLP, KECCAK256_RLP_ARRAY, bytesToHex, createAddressFromString } from '@ethereumjs/util';
 import { createVM, encodeReceipt, runTx, type RunTxResult, type VM } from '@ethereumjs/vm';
 import { ALL_DEV_ACCOUNTS } from './accounts';
 import { PRECOMPILE_CODE, StylusBridge } from './evm/stylus-bridge';
@@ -505,8 +505,6 @@ export class Chain {
     this.stopIntervalMining();
   }
 }
-
-export const addressOf = (hex: string): Address => new Address(hexToBytes(hex as `0x${string}`));
 
 /** RLP encoding of a small non-negative integer (receipt trie keys). */
 function rlpIndex(i: number): Uint8Array {

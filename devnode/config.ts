@@ -2,8 +2,6 @@
 // table, prices, limits) are nitro's and live in nitro/.
 
 export const CHAIN_ID = 412346n;
-/** nitro-devnode's parent chain id (cmd/nitro/config --dev). */
-export const PARENT_CHAIN_ID = 1337n;
 export const DEFAULT_PORT = 8547;
 /** Arbitrum's L2 base fee floor (0.1 gwei), fixed here: the devnode has no congestion pricing. */
 export const BASE_FEE = 100_000_000n;

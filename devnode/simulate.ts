@@ -2,7 +2,7 @@
 // always reverted, with geth-style state overrides (balance, nonce, code, state, stateDiff) — the
 // overrides cargo-stylus `check` uses to price activateProgram for code not yet deployed.
 import { createTx, type TypedTransaction } from '@ethereumjs/tx';
-import { Account, Address, bytesToHex, hexToBytes, setLengthLeft, unpadBytes } from '@ethereumjs/util';
+import { Account, Address, hexToBytes, setLengthLeft, unpadBytes } from '@ethereumjs/util';
 import { runTx } from '@ethereumjs/vm';
 import { BASE_FEE, RPC_GAS_CAP } from './config';
 import type { Chain, StoredBlock } from './chain';
@@ -178,5 +178,3 @@ export function estimateGas(chain: Chain, req: CallRequest, block: StoredBlock, 
     return { ...first, gasUsed: hi };
   });
 }
-
-export const hex = (b: Uint8Array) => bytesToHex(b);

@@ -2,12 +2,10 @@
 // (core/contracts/settings.ts). package.json's `contributes.configuration` is the user-facing schema;
 // test/unit/extension-manifest.test.ts checks that the two agree key for key, default for default.
 
-import { SETTINGS_SECTION, SETTING_DEFAULTS, nestSettings, parseSettings, type SettingKey, type StylusMlSettings } from '../core/contracts/settings';
+import { SETTINGS_SECTION, SETTING_DEFAULTS, nestSettings, parseSettings, type StylusMlSettings } from '../core/contracts/settings';
 
-export { SETTINGS_SECTION, SETTING_DEFAULTS, type SettingKey, type StylusMlSettings };
+export { SETTINGS_SECTION, SETTING_DEFAULTS, type StylusMlSettings };
 export type DevnodeMode = StylusMlSettings['devnode']['mode'];
-export type Template = StylusMlSettings['defaultTemplate'];
-export type InputPolicy = StylusMlSettings['inputPolicy'];
 
 /** Minimal view of vscode.WorkspaceConfiguration, so this module stays free of `vscode`. */
 export interface ConfigReader {

@@ -27,8 +27,6 @@ export type { ServerSettings as StylusMlSettings } from '../core/contracts/setti
 import type { ServerSettings } from '../core/contracts/settings';
 import { resolveServerSettings } from '../core/contracts/settings';
 
-export const DEFAULT_SETTINGS: ServerSettings = resolveServerSettings();
-
 /**
  * Initial settings, either at the top level (`{ diagnostics: {...}, codeLens: {...} }`, as the extension
  * sends them) or under `settings`; workspace/configuration and didChangeConfiguration override them.
@@ -41,7 +39,7 @@ export interface InitializationOptions extends DeepPartial<ServerSettings> {
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-export { REQUANTIZE_COMMAND, REVEAL_IN_GRAPH_COMMAND, RequantizeArgsSchema, SHOW_GAS_REPORT_COMMAND, ShowGasReportArgsSchema, type RequantizeArgs, type ShowGasReportArgs } from '../core/contracts/commands';
+export { REVEAL_IN_GRAPH_COMMAND, SHOW_GAS_REPORT_COMMAND, type ShowGasReportArgs } from '../core/contracts/commands';
 
 /** Merges partial settings over defaults (unknown keys ignored, wrong types keep the earlier value). */
 export const resolveSettings = (...parts: (DeepPartial<ServerSettings> | undefined | null)[]): ServerSettings => resolveServerSettings(...parts);

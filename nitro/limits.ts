@@ -5,8 +5,6 @@ import { GETH_ARBOS } from './arbos';
 
 /** MaxCodeSize: bytes of deployed code, for EVM contracts and Stylus programs alike. */
 export const MAX_CODE_SIZE = 24576;
-/** MaxInitCodeSize: twice MaxCodeSize. */
-export const MAX_INIT_CODE_SIZE = 2 * MAX_CODE_SIZE;
 
 /**
  * Execution gas a transaction may use (arbos/tx_processor.go GasChargingHook): before ArbOS 50 the L2

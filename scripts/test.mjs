@@ -68,6 +68,8 @@ function runLayer(layer, files) {
 if (!only) {
   mustRun(path.join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', '.']);
   mustRun(path.join(root, 'node_modules', '.bin', 'eslint'), ['.']);
+  // unused exports, files and dependencies fail the run as lint errors do (knip.json names the entry points)
+  mustRun(path.join(root, 'node_modules', '.bin', 'knip'), ['--no-progress']);
   mustRun(process.execPath, ['scripts/build.mjs']);
   // tests that run the CLI or the extension use the bundles just built: what ships is what is tested
   process.env.STYLUS_ML_TEST_BUNDLE = '1';

@@ -300,33 +300,17 @@ export const WebviewStateSchema = v.object({
 });
 
 
-export type StorageType = v.InferOutput<typeof QFormatSchema>['storage'];
-export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
-export type OptimizeGoal = (typeof OPTIMIZE_GOALS)[number];
 export type SectionId = (typeof SECTIONS)[number];
-export type PipelineStage = (typeof PIPELINE_STAGES)[number];
 export type QFormat = v.InferOutput<typeof QFormatSchema>;
-export type TensorSummary = v.InferOutput<typeof TensorSummarySchema>;
-export type ModelSummary = v.InferOutput<typeof ModelSummarySchema>;
-export type LayerRow = v.InferOutput<typeof LayerRowSchema>;
-export type Spread = v.InferOutput<typeof SpreadSchema>;
-export type Provenance = v.InferOutput<typeof ProvenanceSchema>;
-export type LayerCost = v.InferOutput<typeof LayerCostSchema>;
-export type CallCost = v.InferOutput<typeof CallCostSchema>;
-export type DeployCost = v.InferOutput<typeof DeployCostSchema>;
 export type Accuracy = v.InferOutput<typeof AccuracySchema>;
 export type PerLayer = v.InferOutput<typeof PerLayerSchema>;
-export type PerLayerRow = v.InferOutput<typeof PerLayerRowSchema>;
-export type ValidationSummary = v.InferOutput<typeof ValidationSummarySchema>;
 export type PreviewOptions = v.InferOutput<typeof PreviewOptionsSchema>;
 export type BoxSettings = v.InferOutput<typeof BoxSettingsSchema>;
-export type BoxInfo = v.InferOutput<typeof BoxInfoSchema>;
 export type GraphModel = v.InferOutput<typeof GraphSchema>;
 export type Overlay = (typeof OVERLAYS)[number];
 export type Pinned = v.InferOutput<typeof PinnedSchema>;
 export type Deployment = v.InferOutput<typeof DeploymentSchema>;
 export type TryItResult = v.InferOutput<typeof TryItResultSchema>;
-export type TryItOutput = TryItResult['outputs'][number];
 export type PreviewModel = v.InferOutput<typeof PreviewModelSchema>;
 export type ToWebview = v.InferOutput<typeof ToWebviewSchema>;
 export type FromWebview = v.InferOutput<typeof FromWebviewSchema>;

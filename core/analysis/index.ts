@@ -3,13 +3,10 @@
 // generated crate against its stylus-ml.json (manifest/), offer fixes and hovers. The language server
 // (language-server/) is an LSP layer over this; `stylus-ml check` (check.ts) runs it for CI.
 
-export { Analyzer, factAt, type AnalysisContext, type FileAnalysis, type Finding } from './analyze';
-export { checkExitCode, checkPaths, formatCheckHuman, formatCheckJson, type CheckDiagnostic, type CheckResult } from './check';
-export { CrateFiles, isStylusMlRuntime } from './crate-files';
-export { applyEdits, fixesFor, type Fix, type FixContext, type TextEditAbs } from './fixes';
-export { hoverAt, type HoverInfo } from './hover';
-export { checkDocument, MANIFEST_CODES, type DocumentCheck, type DocumentCheckInput } from './manifest/check';
-export { REQUANTIZE_COMMAND, type RequantizeArgs } from './manifest/fixes';
-export type { LayerBinding } from './manifest/layers';
-export { findManifest, ManifestCache, MANIFEST_FILE, readManifestView, rustIdent, type ManifestView } from './manifest/view';
-export { LineIndex, loadRustParser, RustDocument, RustParser, type ParserOptions, type Position, type TextChange } from './syntax/parser';
+export { Analyzer, type Finding } from './analyze';
+export { CrateFiles } from './crate-files';
+export { fixesFor } from './fixes';
+export { hoverAt } from './hover';
+export { checkDocument, type DocumentCheck } from './manifest/check';
+export { ManifestCache, MANIFEST_FILE } from './manifest/view';
+export { LineIndex, loadRustParser, RustDocument, RustParser, type TextChange } from './syntax/parser';

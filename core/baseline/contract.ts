@@ -32,12 +32,6 @@ export interface BaselineSource {
   contractName: string;
 }
 
-/** Ops the baseline implements; a plan with any other op fails generation, naming it. */
-export const BASELINE_OPS = [
-  'matmul', 'conv2d', 'maxpool2d', 'avgpool2d', 'affine', 'binary', 'relu', 'leakyRelu', 'clip', 'sigmoid', 'tanh', 'softmax', 'argmax',
-  'transpose', 'reshape', 'concat', 'constant', 'castInt', 'normalize', 'trees', 'binaryScores', 'threshold',
-] as const;
-
 /** Shifts beyond this would mean a broken plan; int256 holds every value below it with room to spare. */
 const MAX_SHIFT = 128;
 

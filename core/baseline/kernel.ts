@@ -34,8 +34,3 @@ export function header(k: KernelCtx, comment: string): string[] {
   const safe = (v: string) => v.replace(/[^\x20-\x7e]/g, '?');
   return [`    /// ${safe(o.opType)} \`${safe(o.name)}\` -> ${k.qn.params.op}: ${comment}`, `    function ${k.name}(${args}) private pure returns (int256[] memory y) {`, `        y = new int256[](${k.size});`];
 }
-
-export function indent(lines: string[], n: number): string[] {
-  const pad = ' '.repeat(n);
-  return lines.map((l) => (l ? pad + l : l));
-}

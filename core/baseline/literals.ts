@@ -96,9 +96,3 @@ export function yulReadSigned(p: string, i: string, w: number): string {
   if (w === 32) return `mload(${at})`;
   return `signextend(${w - 1}, shr(${256 - 8 * w}, mload(${at})))`;
 }
-
-export function yulReadUnsigned(p: string, i: string, w: number): string {
-  const at = w === 1 ? `add(${p}, ${i})` : `add(${p}, mul(${i}, ${w}))`;
-  if (w === 32) return `mload(${at})`;
-  return `shr(${256 - 8 * w}, mload(${at}))`;
-}

@@ -12,23 +12,6 @@ export interface WasmSection {
   size: number;
 }
 
-export const SECTION_NAMES: Record<number, string> = {
-  0: 'custom',
-  1: 'type',
-  2: 'import',
-  3: 'function',
-  4: 'table',
-  5: 'memory',
-  6: 'global',
-  7: 'export',
-  8: 'start',
-  9: 'element',
-  10: 'code',
-  11: 'data',
-  12: 'datacount',
-  13: 'tag',
-};
-
 function leb(b: Uint8Array, at: number): [number, number] {
   let result = 0;
   let shift = 0;

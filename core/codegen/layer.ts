@@ -40,10 +40,6 @@ export function tensorOf(ctx: LayerCtx, id: string): QTensor {
   return t;
 }
 
-export function sizeOfTensor(ctx: LayerCtx, id: string): number {
-  return sizeOf(tensorOf(ctx, id).shape);
-}
-
 /** `&[i16; 64]` */
 export function arrayRef(t: QTensor, mutable = false): string {
   return `&${mutable ? 'mut ' : ''}[${rustType(t.format.storage)}; ${sizeOf(t.shape)}]`;

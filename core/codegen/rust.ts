@@ -40,12 +40,6 @@ export function intLit(v: number | bigint, t: RustInt = 'i64'): string {
   return b.toString();
 }
 
-/** Numbers of a Rust type in range? */
-export function fits(v: number, t: RustInt): boolean {
-  const bits = { i8: 8, i16: 16, i32: 32, i64: 64 }[t];
-  return Number.isInteger(v) && v >= -(2 ** (bits - 1)) && v <= 2 ** (bits - 1) - 1;
-}
-
 /**
  * Array items laid out in rows of at most `perRow` numbers, each row indented, every item followed by a
  * comma. Used inside `#[rustfmt::skip]` items, so the layout is ours.

@@ -171,8 +171,6 @@ export type IrOp =
   /** label index: 1 when x > threshold, else 0 */
   | { op: 'threshold'; threshold: number };
 
-export type IrOpName = IrOp['op'];
-
 export interface IrNode {
   /** dense index in topological order */
   index: number;
@@ -226,12 +224,6 @@ export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
-}
-
-export function tensor(g: Graph, id: string): TensorInfo {
-  const t = g.tensors.get(id);
-  if (!t) throw new Error(`internal: unknown tensor ${id}`);
-  return t;
 }
 
 /** Row-major strides of a shape. */

@@ -253,12 +253,10 @@ export const ManifestSchema = v.strictObject({
   notes: v.array(v.string()),
 });
 
-export type Storage = v.InferOutput<typeof StorageSchema>;
 export type TensorFormat = v.InferOutput<typeof TensorFormatSchema>;
 export type ManifestInput = v.InferOutput<typeof ManifestInputSchema>;
 export type ManifestOutput = v.InferOutput<typeof ManifestOutputSchema>;
 export type ManifestIO = ManifestInput | ManifestOutput;
-export type InkEstimate = v.InferOutput<typeof InkEstimateSchema>;
 export type ManifestLayer = v.InferOutput<typeof ManifestLayerSchema>;
 export type LabelRule = v.InferOutput<typeof LabelRuleSchema>;
 export type Validation = v.InferOutput<typeof ValidationSchema>;

@@ -12,7 +12,6 @@ export type ModelProto = onnx.ModelProto;
 export type NodeProto = onnx.INodeProto;
 export type TensorProto = onnx.ITensorProto;
 export type AttributeProto = onnx.IAttributeProto;
-export type ValueInfoProto = onnx.IValueInfoProto;
 
 /** No tensor a Stylus program can hold comes near this; a bigger declared size is a corrupt or wrong file. */
 export const MAX_TENSOR_ELEMENTS = 1 << 26;

@@ -38,9 +38,6 @@ export function valueOfKey(k: number): number {
   return k >= 0 ? fromBits(k) : fromBits(0x80000000 + -k);
 }
 
-/** Largest finite float32 key. */
-export const F32_KEY_MAX = 0x7f7fffff;
-
 /** roundHalfEven of a finite value (std::nearbyint in the default rounding mode). */
 export function nearbyint(x: number): number {
   const f = Math.floor(x);

@@ -23,12 +23,6 @@ export function saturate(v: number, s: Storage | AccWidth): number {
   return v > hi ? hi : v < lo ? lo : v;
 }
 
-export function saturateBig(v: bigint, s: Storage | AccWidth): bigint {
-  const hi = BigInt(storageMax(s));
-  const lo = BigInt(storageMin(s));
-  return v > hi ? hi : v < lo ? lo : v;
-}
-
 /** a / d rounded half up, for d ≠ 0: floor((2a + d) / (2d)) with the signs normalised so d > 0. */
 export function divRound(a: number, d: number): number {
   if (d < 0) {

@@ -39,12 +39,6 @@ export function exactFrac(v: number, cap = 40): number {
   return f;
 }
 
-export interface CompiledTrees {
-  trees: QTree[];
-  /** per target: weights of the leaves each tree can reach, for bounds */
-  reachable: number[][][];
-}
-
 /**
  * Snaps and prunes every tree for inputs at `frac` with feature bounds [qmin, qmax] (over all rows).
  * Leaf values are filled in later (they depend on the leaf format).

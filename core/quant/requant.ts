@@ -81,8 +81,3 @@ export function roundHalfEven(x: number): number {
 export function quantizeLinear(x: number, scale: number, zp: number): number {
   return roundHalfEven(f32(f32(x) / f32(scale))) + zp;
 }
-
-/** An affine (pre-quantized) format's real value of q. */
-export function dequantizeAffine(q: number, scale: number, zp: number): number {
-  return (q - zp) * scale;
-}

@@ -308,10 +308,6 @@ export const Op = {
   tableFill: FC | 17,
 } as const;
 
-export function opInfo(code: number): OpInfo | undefined {
-  return OPS.get(code);
-}
-
 export function opName(code: number): string {
   return OPS.get(code)?.name ?? `0x${code.toString(16)}`;
 }

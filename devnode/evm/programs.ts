@@ -1,7 +1,7 @@
 // Stylus program bookkeeping as nitro's arbos/programs/programs.go: activation (ActivateProgram),
 // the active-program checks every call makes (getActiveProgram) and the named errors, which are ABI
 // reverts inside ArbWasm and plain errors elsewhere. The formulas are nitro/'s (costs.ts, data-pricer.ts).
-import { Address, KECCAK256_NULL, bytesToHex, equalsBytes } from '@ethereumjs/util';
+import { Address } from '@ethereumjs/util';
 import { GETH_ARBOS, hoursSinceArbitrum, hoursToAge } from '../../nitro/arbos';
 import type { StylusParams } from '../../nitro/params';
 import { STORAGE_READ_COST, STORAGE_WRITE_COST } from '../../nitro/storage';
@@ -116,11 +116,6 @@ export async function activateProgram(ctx: ArbContext, env: CallEnv, program: Ad
 export function hexBytes(hex: string): Uint8Array {
   const h = hex.startsWith('0x') ? hex.slice(2) : hex;
   return Uint8Array.from(Buffer.from(h.padStart(64, '0'), 'hex'));
-}
-export const moduleHashHex = (b: Uint8Array): string => bytesToHex(b);
-
-export function isEmptyCodeHash(h: Uint8Array): boolean {
-  return equalsBytes(h, KECCAK256_NULL) || h.every((x) => x === 0);
 }
 
 /** The page-limit check nitro ≥ v3.10 applies from ArbOS 59 (enforceStylusPageLimit). */

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 // @ts-expect-error: plain .mjs script without type declarations
-import { codeServerEnv, codeServerInstall, ensureCodeServer, isInstalled } from '../../scripts/install-code-server.mjs';
+import { codeServerEnv, ensureCodeServer, isInstalled } from '../../scripts/install-code-server.mjs';
 // @ts-expect-error: plain .mjs script without type declarations
 import { packageExtension, vscePackage } from '../../scripts/package.mjs';
 
@@ -535,4 +535,3 @@ export function makeWorkspace(name: string, files: Record<string, string | Buffe
   return dir;
 }
 
-export { codeServerInstall };

@@ -53,7 +53,6 @@ export async function makeCrate(kind: ModelKind, tmp: string): Promise<ModelCrat
 /** The 64→32→10 digits MLP (test/fixtures/calibration: trained on 8×8 digits, raw pixels 0..16) as a built minimal crate. */
 export const DIGITS_MLP = path.join(ROOT, 'test/fixtures/calibration/digits-mlp.onnx');
 export const DIGITS_TEST = path.join(ROOT, 'test/fixtures/calibration/digits-test.json');
-export const DIGITS_TEST_LABELS = path.join(ROOT, 'test/fixtures/calibration/digits-test-labels.json');
 
 export async function makeDigitsCrate(tmp: string): Promise<{ dir: string; model: string }> {
   const dir = path.join(tmp, 'digits-crate');

@@ -54,8 +54,6 @@ export const mul = (a: Interval, b: Interval): Interval => {
   const ps = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi];
   return { lo: minOf(ps), hi: maxOf(ps) };
 };
-/** k · a for a trip count k ≥ 0. */
-export const scale = (a: Interval, k: bigint): Interval => ({ lo: a.lo * k, hi: a.hi * k });
 
 export const abs = (a: Interval): Interval => {
   if (a.lo >= 0n) return a;

@@ -8,7 +8,7 @@ import type { ManifestView } from '../manifest/view';
 import type { FnItem } from '../syntax/ast';
 import { CannotFix, FnEnv, type Fix } from './editor';
 
-export { applyEdits, type Fix, type TextEditAbs } from './editor';
+export { applyEdits, type Fix } from './editor';
 
 export interface FixContext {
   text: string;

@@ -7,7 +7,7 @@ import type { Fix } from '../fixes/editor';
 import { MANIFEST_CODES, type LayerBinding } from './layers';
 import type { ManifestView } from './view';
 
-export { REQUANTIZE_COMMAND, type RequantizeArgs };
+export { REQUANTIZE_COMMAND };
 
 /** For a finding in a layer of a generated crate (an SML101 names its layer; others by position). */
 export function requantizeFix(manifest: ManifestView | null, layers: LayerBinding[], f: Finding): Fix | null {

@@ -93,11 +93,3 @@ export function loweringFor(domain: string, op: string): Lowering | undefined {
   if (d === STYLUS_DOMAIN) return Object.prototype.hasOwnProperty.call(STYLUS_OPS, op) ? STYLUS_OPS[op] : undefined;
   return undefined;
 }
-
-export function supportedOps(): { domain: string; ops: string[] }[] {
-  return [
-    { domain: 'ai.onnx', ops: Object.keys(ONNX_OPS) },
-    { domain: ML_DOMAIN, ops: Object.keys(ML_OPS) },
-    { domain: MS_DOMAIN, ops: Object.keys(MS_OPS) },
-  ];
-}
