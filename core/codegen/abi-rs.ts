@@ -417,7 +417,8 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push('            Revert::InputOutOfRange(i, v) => Revert::InputOutOfRange(k * INPUT_COUNT + i, v),');
   L.push('            e => e,');
   L.push('        })?;');
-  L.push('        output_packed(&run(&x), &mut out[k * PACKED_OUTPUT_BYTES..(k + 1) * PACKED_OUTPUT_BYTES]);');
+  L.push('        let at = k * PACKED_OUTPUT_BYTES;');
+  L.push('        output_packed(&run(&x), &mut out[at..at + PACKED_OUTPUT_BYTES]);');
   L.push('    }');
   L.push('    Ok(())');
   L.push('}');

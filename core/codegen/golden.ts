@@ -236,8 +236,9 @@ export function goldenRs(coreLib: string, abi: ContractAbi, minVectors: number, 
   L.push('        call(abi::SEL_PREDICT_BATCH, &[32, bytes.len() as i64], &tail)');
   L.push('    };');
   L.push('    let ret = batch(&bytes).unwrap();');
-  L.push('    assert_eq!(ret[32..64], word(want.len() as i64));');
-  L.push('    assert_eq!(ret[64..64 + want.len()], want[..], "{} cases in one call", take);');
+  L.push('    let n = want.len();');
+  L.push('    assert_eq!(ret[32..64], word(n as i64));');
+  L.push('    assert_eq!(ret[64..64 + n], want[..], "{} cases in one call", take);');
   L.push('    // one case over the maximum: BatchTooLarge(maximum, got)');
   L.push('    let one = packed(&all[0].input, &INPUT_WIDTHS);');
   L.push('    let mut over = Vec::new();');
@@ -251,7 +252,8 @@ export function goldenRs(coreLib: string, abi: ContractAbi, minVectors: number, 
   L.push('    // the minimal template refuses calldata too long for its buffer the same way');
   L.push('    let len = 68 + (over.len() + 31) / 32 * 32;');
   L.push('    assert!(len > abi::MAX_CALLDATA);');
-  L.push('    assert_eq!(abi::oversized(len), abi::Revert::BatchTooLarge(abi::MAX_BATCH, abi::MAX_BATCH + 1));');
+  L.push('    let too_many = abi::Revert::BatchTooLarge(abi::MAX_BATCH, abi::MAX_BATCH + 1);');
+  L.push('    assert_eq!(abi::oversized(len), too_many);');
   L.push('    // not a whole number of cases, or none: InvalidInputLength');
   L.push('    let err = batch(&one[..one.len() - 1].to_vec()).unwrap_err();');
   L.push('    assert_eq!(err[..4], abi::ERR_INVALID_INPUT_LENGTH.to_be_bytes());');
