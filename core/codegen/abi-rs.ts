@@ -402,10 +402,12 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push('    Ok(cases)');
   L.push('}');
   L.push('');
-  L.push('/// Calldata longer than any call takes can only be an over-long batch: BatchTooLarge with the cases its');
-  L.push('/// length would hold (the minimal template cannot read it into its buffer to look).');
+  L.push('/// Calldata longer than any call takes can only be an over-long batch: BatchTooLarge with the fewest');
+  L.push('/// cases its length can hold (exact when a case takes 32 bytes or more: the bytes are padded to 32;');
+  L.push('/// the minimal template cannot read the calldata into its buffer to look).');
   L.push('pub fn oversized(len: usize) -> Revert {');
-  L.push('    Revert::BatchTooLarge(MAX_BATCH, len.saturating_sub(68) / PACKED_INPUT_BYTES)');
+  L.push('    let fewest = (len.saturating_sub(68 + 31) + PACKED_INPUT_BYTES - 1) / PACKED_INPUT_BYTES;');
+  L.push('    Revert::BatchTooLarge(MAX_BATCH, fewest.max(MAX_BATCH + 1))');
   L.push('}');
   L.push('');
   L.push('/// Runs every case of `b` (packed cases back to back) and packs the outputs into `out` in order; an');
