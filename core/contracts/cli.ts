@@ -419,7 +419,7 @@ export const BenchJsonSchema = v.object({
       kind: v.picklist(['trees', 'linear', 'mlp', 'cnn']),
       params: count,
       macs: count,
-      stylus: v.object({ executionGas: num, totalTxGas: num, packedTxGas: num, compressedBytes: count, deployGas: num, activationGas: num, cachedExecutionGas: num, initGas: num }),
+      stylus: v.object({ executionGas: num, totalTxGas: num, packedTxGas: num, compressedBytes: count, deployGas: num, activationGas: num, cachedExecutionGas: num, initGas: num, batch: v.object({ cases: count, txGasPerCase: num }) }),
       evm: v.nullable(v.object({ executionGas: num, totalTxGas: num, codeBytes: count, deployGas: num })),
       estimate: v.object({ executionGas: num, error: num }),
       inkPerMac: v.nullable(num),
