@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCrate } from '../core/codegen/generate';
 import { writeCrate } from '../core/codegen/write';
+import { validateManifest } from '../core/manifest/file';
 import { mlp } from '../core/onnx/builder';
 import { prepareModel } from '../core/pipeline';
 import { fileUri, LspClient } from '../test/protocol/ls-client';
@@ -157,18 +158,23 @@ export function mlpCrate(dir: string): string {
     template: 'minimal',
     options: { activations: 'i16', weights: 'i16', accumulator: 'i64', inputPolicy: 'revert' },
     box: { source: 'bench', note: '' },
-    inputs: [{ name: 'x', shape: [1, 784], storage: 'i16', fracBits: 10, range: [-4, 4], kind: 'real', onnxType: 'float32', box: { lo: [], hi: [] } }],
+    inputs: [{ name: 'x', shape: [1, 784], storage: 'i16', fracBits: 10, range: [-4, 4], kind: 'real', onnxType: 'float32', box: { lo: new Array(784).fill(-4), hi: new Array(784).fill(4) } }],
     outputs: [{ name: 'y', shape: [1, 10], storage: 'i16', fracBits: 10, range: [range[0] / 1024, range[1] / 1024], kind: 'real', errorBound: null, errorBoundOnGrid: null }],
     layers,
     totals: { params: 0, macs: 0, estimatedGas: null, codeSize: null },
     modelHash: `0x${'0'.repeat(64)}`,
     selectors: {},
+    files: { modelRs: 'src/model.rs', fixedRs: 'src/fixed.rs', abiRs: 'src/abi.rs', contract: 'src/lib.rs', golden: 'tests/golden.txt', solidity: 'IModel.sol', abiJson: 'abi.json', generated: ['src/model.rs'] },
+    lowering: { weights: 'data', dense: 'unrolled', chunk: chunk, trees: 'auto', optLevel: 's', layers: {} },
+    contract: { label: null, inputCount: 784, outputCount: 10, packedInputBytes: 1568, packedOutputBytes: 20, goldenVectors: 0 },
     notes: [],
   };
+  // a valid manifest, or the check would run without it (the language server reports it unreadable)
+  validateManifest(JSON.parse(JSON.stringify(manifest)), 'bench manifest');
   const src = path.join(dir, 'src');
   mkdirSync(src, { recursive: true });
   writeFileSync(path.join(dir, 'stylus-ml.json'), JSON.stringify(manifest, null, 1));
-  writeFileSync(path.join(src, 'fixed.rs'), readFileSync(path.join(__dirname, '..', 'stylus-templates', 'runtime', 'fixed.rs'), 'utf8'));
+  writeFileSync(path.join(src, 'fixed.rs'), readFileSync(path.join(__dirname, '..', 'stylus-templates', 'runtime', 'src', 'fixed.rs'), 'utf8'));
   const model = lines.join('\n') + '\n';
   writeFileSync(path.join(src, 'model.rs'), model);
   return model;

@@ -15,7 +15,8 @@ import {
   type InitializeResult,
   type TextEdit,
 } from 'vscode-languageserver';
-import { Analyzer, checkDocument, CrateFiles, fixesFor, hoverAt, LineIndex, loadRustParser, ManifestCache, MANIFEST_FILE, type Finding, type RustParser } from '../core/analysis';
+import { Analyzer, checkDocument, CrateFiles, fixesFor, hoverAt, LineIndex, loadRustParser, ManifestCache, type Finding, type RustParser } from '../core/analysis';
+import { MANIFEST_FILE, type ManifestLayer } from '../core/manifest/schema';
 import { OpenDocument, type AnalysisResult } from './documents';
 import {
   DIAGNOSTIC_SOURCE,
@@ -241,9 +242,9 @@ export function setupServer(connection: Connection, opts: ServerOptions = {}): v
     const m = cur.r.check.manifest;
     const out: CodeLens[] = [];
     for (const b of cur.r.check.layers) {
-      const title = gasTitle(b.layer.gas, b.layer.gasRange, b.layer.ink, b.layer.op);
+      const title = gasTitle(b.layer.spec);
       if (!title) continue;
-      const args: ShowGasReportArgs = { manifest: m.file, layer: b.layer.name, fn: b.layer.fn };
+      const args: ShowGasReportArgs = { manifest: m.file, layer: b.layer.spec.name, fn: b.layer.spec.fn };
       out.push({
         range: { start: lines.positionAt(b.nameStart), end: lines.positionAt(b.nameEnd) },
         command: { title, command: SHOW_GAS_REPORT_COMMAND, arguments: [args] },
@@ -274,9 +275,10 @@ function toDiagnostic(f: Finding): Diagnostic {
 }
 
 /** "Gemm: ≈ 24.1 gas (estimate, 21.7–28.9)": static figures from stylus-ml.json, labelled as estimates. */
-export function gasTitle(gas: number | null, range: [number, number] | null, ink: number | null, op: string): string | null {
-  if (gas !== null) return `${op}: ≈ ${formatNum(gas)} gas (estimate${range ? `, ${formatNum(range[0])}–${formatNum(range[1])}` : ''})`;
-  if (ink !== null) return `${op}: ≈ ${formatNum(ink)} ink (estimate)`;
+/** A layer's CodeLens title: its analytical gas per call (the spread over the box), else its ink. */
+function gasTitle(l: ManifestLayer): string | null {
+  if (l.gas) return `${l.onnxOp}: ≈ ${formatNum(l.gas.typical)} gas (estimate, ${formatNum(l.gas.min)}–${formatNum(l.gas.max)})`;
+  if (l.ink) return `${l.onnxOp}: ≈ ${formatNum(l.ink.typical)} ink (estimate)`;
   return null;
 }
 

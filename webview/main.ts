@@ -470,6 +470,18 @@ let revealSection: SectionId | null = null;
 let revealNode: string | null = null;
 /** Scroll position to restore once the renders of this frame are laid out (null: none pending). */
 let restoreY: number | null = null;
+/**
+ * The section a reveal brought to the top stays there while content above it is still arriving (the
+ * graph and the slower sections render after the layer table), until the reader scrolls or types.
+ */
+let anchored: string | null = null;
+const keepAnchor = new ResizeObserver(() => (anchored ? document.getElementById(anchored) : null)?.scrollIntoView({ block: 'start' }));
+for (const ev of ['wheel', 'keydown', 'mousedown', 'touchstart'] as const) {
+  window.addEventListener(ev, () => {
+    anchored = null;
+    keepAnchor.disconnect();
+  }, { passive: true });
+}
 
 function render(): void {
   // The page is rebuilt on every message; keep the reader's place (or go to a requested section) once
@@ -477,9 +489,13 @@ function render(): void {
   if (restoreY === null) {
     restoreY = window.scrollY;
     requestAnimationFrame(() => {
-      const target = revealSection ? document.getElementById(`section-${revealSection}`) : null;
-      if (target) target.scrollIntoView({ block: 'start' });
-      else window.scrollTo(0, restoreY ?? 0);
+      const target = document.getElementById(revealSection ? `section-${revealSection}` : (anchored ?? ''));
+      if (target) {
+        target.scrollIntoView({ block: 'start' });
+        anchored = target.id;
+        keepAnchor.disconnect();
+        keepAnchor.observe(document.body);
+      } else window.scrollTo(0, restoreY ?? 0);
       revealSection = null;
       restoreY = null;
       graphView.fitOnce();

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Node } from 'web-tree-sitter';
 import type { IntVal, Val } from './domain/values';
+import { neverInlined } from './eval/calls';
 import { Evaluator, type EvalOptions } from './eval/evaluator';
 import type { FnAnalysis } from './eval/facts';
 import type { ConstEntry, Program } from './eval/program';
@@ -13,6 +14,7 @@ import { PATTERN_RULES } from './rules';
 import type { Hit, Rule, Severity } from './sites';
 import { elemTy, walkExpr, type ConstItem, type Expr, type FnItem, type Item, type LoweredItem, type Pat, type Stmt, type TypeRef } from './syntax/ast';
 import { lowerItem, type SnippetParser } from './syntax/lower';
+import { relowerTable } from './syntax/tables';
 import type { LineIndex, Position } from './syntax/parser';
 
 export interface Finding {
@@ -83,18 +85,37 @@ interface CacheEntry {
 /** Keeps caches across analyses of one document (use one Analyzer per document: it evicts what the last run did not use). */
 export class Analyzer {
   private lowerCache = new Map<string, CacheEntry>();
+  /** the last lowering of each top-level const/static by its declaration (an edited table's previous version) */
+  private lastByHead = new Map<string, { text: string; entry: CacheEntry }>();
+  /** texts of the items the running analysis has lowered */
+  private inUse: ReadonlySet<string> = new Set<string>();
   private unitCache = new Map<string, FnAnalysis>();
   private constCache = new Map<string, ConstEntry>();
 
   constructor(private readonly snippet: SnippetParser) {}
 
-  /** Lowers a top-level node (cached by text). */
+  /**
+   * Lowers a top-level node (cached by text). A weight table edited inside one row is re-lowered from its
+   * previous version (syntax/tables.ts), which moves that version's later rows in place: a FileAnalysis
+   * holds until the next `analyze` of the same Analyzer.
+   */
   lower(node: Node, text: string): CacheEntry {
     let c = this.lowerCache.get(text);
     if (!c) {
-      const lowered = lowerItem(node, this.snippet);
-      c = { lowered, refs: collectRefs(lowered.item) };
+      const head = itemHead(text);
+      const prev = head ? this.lastByHead.get(head) : undefined;
+      // (never an item this run uses: two statics of one name)
+      const relowered = prev && prev.text !== text && !this.inUse.has(prev.text) ? relowerTable(prev.entry.lowered, prev.text, text) : null;
+      if (relowered && prev) {
+        // the table's refs are its type's (rows hold literals only); the previous version is spent
+        this.lowerCache.delete(prev.text);
+        c = { lowered: relowered, refs: prev.entry.refs };
+      } else {
+        const lowered = lowerItem(node, this.snippet);
+        c = { lowered, refs: collectRefs(lowered.item) };
+      }
       this.lowerCache.set(text, c);
+      if (head) this.lastByHead.set(head, { text, entry: c });
     }
     return c;
   }
@@ -105,6 +126,7 @@ export class Analyzer {
     const rules = ctx.trusted ? [] : (ctx.rules ?? PATTERN_RULES);
     const items: ItemResult[] = [];
     const seen = new Set<string>();
+    this.inUse = seen;
     for (const node of root.namedChildren) {
       if (node.type === 'line_comment' || node.type === 'block_comment' || node.type === 'attribute_item' || node.type === 'inner_attribute_item') continue;
       const text = source.slice(node.startIndex, node.endIndex);
@@ -115,7 +137,12 @@ export class Analyzer {
     // program: consts and functions of this file, then of the rest of the crate (this file wins)
     const program: Program = { consts: new Map(), fns: new Map() };
     const usedConsts = new Set<string>();
-    const keys = new KeyBuilder(this.lowerCache);
+    // a callee never inlined (a whole layer called from `infer`) contributes its own text to a caller's
+    // key, not what it reaches: an edit of its weight table leaves the caller's analysis cached
+    const keys = new KeyBuilder(this.lowerCache, (name) => {
+      const f = program.fns.get(name);
+      return !!f && neverInlined(f);
+    });
     const addItem = (it: Item, text: string, base: number, mine: boolean, trusted: boolean) => {
       forEachUnit(it, (u) => {
         const ownText = text.slice(u.s - base, u.e - base);
@@ -139,6 +166,7 @@ export class Analyzer {
     };
     for (const x of ctx.extraItems ?? []) addItem(x.item, x.text, x.item.s, false, !!x.trusted);
     for (const it of items) addItem(it.lowered.item, it.text, 0, true, !!ctx.trusted);
+    program.reachKey = (name) => keys.fnKey(name, keys.fnTexts.get(name) ?? '');
     // const values depend on other consts: forget cached values whose dependencies changed
     for (const [name, entry] of program.consts) {
       const depKey = keys.constKey(name);
@@ -197,10 +225,17 @@ export class Analyzer {
    */
   private evict(seen: Set<string>, units: Set<string>, consts: Set<string>): void {
     for (const k of this.lowerCache.keys()) if (!seen.has(k)) this.lowerCache.delete(k);
+    for (const [h, v] of this.lastByHead) if (!seen.has(v.text)) this.lastByHead.delete(h);
     for (const k of this.unitCache.keys()) if (!units.has(k)) this.unitCache.delete(k);
     for (const k of this.constCache.keys()) if (!consts.has(k)) this.constCache.delete(k);
   }
 
+}
+
+/** `static NAME: T` / `const NAME: T` of a top-level item (what identifies a table across edits), else null. */
+function itemHead(text: string): string | null {
+  const m = /^(?:pub(?:\([^)]*\))?\s+)?(?:static|const)\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:/.exec(text);
+  return m ? m[1] : null;
 }
 
 /** Units (functions and consts), including those inside impl blocks and inline modules. */
@@ -277,7 +312,11 @@ class KeyBuilder {
   fnTexts = new Map<string, string>();
   constTexts = new Map<string, string>();
   private memo = new Map<string, string>();
-  constructor(private readonly lowerCache: Map<string, CacheEntry>) {}
+  constructor(
+    private readonly lowerCache: Map<string, CacheEntry>,
+    /** functions whose body a caller never evaluates: their text is part of a key, what they reach is not */
+    private readonly opaque: (name: string) => boolean,
+  ) {}
 
   private refsOf(text: string): Set<string> {
     return this.lowerCache.get(text)?.refs ?? refsFromText(text);
@@ -300,7 +339,7 @@ class KeyBuilder {
         }
         if (ft !== undefined) {
           parts.push(`f:${r}=${ft}`);
-          stack.push(ft);
+          if (!this.opaque(r)) stack.push(ft);
         }
       }
     }

@@ -1,8 +1,10 @@
-// The other Rust files next to a document (e.g. the fixed-point runtime `fixed.rs` beside `model.rs`):
-// their functions and consts are visible to the analysis, so calls like `sat_i16(rescale(acc, 7))` are
-// evaluated with their real bodies. Open documents take precedence over the files on disk.
+// The other Rust files a document can call into (its siblings, its crate's src/, and the src/ of its path
+// dependencies: a generated core's vendored stylus-ml-runtime): their functions and consts are visible to
+// the analysis, so calls like `sat_i16(rescale(acc, 7))` are evaluated with their real bodies. Open
+// documents take precedence over the files on disk.
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { pathDependencies } from '../build/cargo-toml';
 import path from 'node:path';
 import type { Tree } from 'web-tree-sitter';
 import { Analyzer, type AnalysisContext } from './analyze';
@@ -19,7 +21,7 @@ interface Parsed {
 const MAX_FILES = 32;
 const MAX_BYTES = 2_000_000;
 
-/** The stylus-ml fixed-point runtime (fixed.rs) announces itself in its first lines. */
+/** The stylus-ml runtime library's modules (fixed.rs, softfloat.rs, kernels.rs) announce themselves in their first lines. */
 export function isStylusMlRuntime(text: string): boolean {
   return /runtime of stylus-ml/i.test(text.slice(0, 400));
 }
@@ -60,17 +62,10 @@ export class CrateFiles {
     const dirs = [path.dirname(file)];
     let d = path.dirname(file);
     for (let i = 0; i < 4; i++) {
-      const toml = path.join(d, 'Cargo.toml');
-      if (existsSync(toml)) {
+      if (existsSync(path.join(d, 'Cargo.toml'))) {
         dirs.push(path.join(d, 'src'));
-        let text: string;
-        try {
-          text = readFileSync(toml, 'utf8');
-        } catch {
-          break;
-        }
-        // `name = { path = "../runtime" }` under [dependencies]
-        for (const m of text.matchAll(/^\s*[\w-]+\s*=\s*\{[^}\n]*\bpath\s*=\s*"([^"]+)"/gm)) dirs.push(path.join(path.resolve(d, m[1]), 'src'));
+        // a generated core's `stylus-ml-runtime = { path = "../vendor/stylus-ml-runtime" }`
+        for (const dep of pathDependencies(d)) dirs.push(path.join(dep, 'src'));
         break;
       }
       const up = path.dirname(d);

@@ -57,13 +57,16 @@ function tensorFor(b: LayerBinding, text: string): QTensor | null {
   }
   const w = b.layer.weights.find((x) => x.rust === root);
   if (w) return w;
-  // core/codegen names a layer's tables `<FN>_W` and `<FN>_B` (bias at the accumulator's scale)
-  const prefix = `${b.layer.fn.toUpperCase()}_`;
+  // a manifest without the weight list (an older crate): core/codegen names a layer's tables `<FN>_W` and
+  // `<FN>_B` (bias at the accumulator's scale)
+  const l = b.layer.spec;
+  if (l.weights) return null;
+  const prefix = `${l.fn.toUpperCase()}_`;
   if (root === `${prefix}W` && b.layer.weights[0]) return b.layer.weights[0];
   const inF = b.layer.inputs[0]?.fracBits;
   const wF = b.layer.weights[0]?.fracBits;
-  if (root === `${prefix}B` && b.layer.accumulator && inF !== undefined && wF !== undefined) {
-    return { name: `${b.layer.name}.bias`, rust: root, storage: b.layer.accumulator, fracBits: inF + wF, range: null };
+  if (root === `${prefix}B` && l.accumulator && inF !== undefined && wF !== undefined) {
+    return { name: `${l.name}.bias`, rust: root, storage: l.accumulator, fracBits: inF + wF, range: null };
   }
   return null;
 }
@@ -75,8 +78,9 @@ function realRange(q: QTensor, iv: { lo: bigint; hi: bigint }): string {
 function layerSummary(b: LayerBinding): string {
   const l = b.layer;
   const part = (label: string, ts: QTensor[]) => (ts.length ? `${label} ${ts.map((t) => `${qName(t)}`).join(', ')}` : '');
-  const bits = [part('in', l.inputs), part('weights', l.weights), part('out', l.outputs), l.accumulator ? `acc ${l.accumulator}` : '', l.shift !== null ? `rescale >> ${l.shift}` : '']
+  const s = l.spec;
+  const bits = [part('in', l.inputs), part('weights', l.weights), part('out', [l.output]), s.accumulator ? `acc ${s.accumulator}` : '', s.shift !== undefined ? `rescale >> ${s.shift}` : '']
     .filter(Boolean)
     .join(' · ');
-  return `layer \`${l.name}\` (${l.op}): ${bits}`;
+  return `layer \`${s.name}\` (${s.onnxOp}): ${bits}`;
 }

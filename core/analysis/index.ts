@@ -8,5 +8,5 @@ export { CrateFiles } from './crate-files';
 export { fixesFor } from './fixes';
 export { hoverAt } from './hover';
 export { checkDocument, type DocumentCheck } from './manifest/check';
-export { ManifestCache, MANIFEST_FILE } from './manifest/view';
+export { ManifestCache } from './manifest/view';
 export { LineIndex, loadRustParser, RustDocument, RustParser, type TextChange } from './syntax/parser';

@@ -14,6 +14,7 @@ import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { stylusParamsFor } from '../../nitro/params';
 import { demangleRust } from '../../nitro/profile';
 import { validateStylusWasm } from '../../nitro/validate';
+import { readCargoPackage } from './cargo-toml';
 import { compileCrate } from './compile';
 import { stylusDeployBytes } from './deploy-bytes';
 import { sizeAdvice, sizeContributors, type SizeContributor } from './size';
@@ -71,13 +72,6 @@ export interface BuildResult {
    * the compiler wrote no names.
    */
   names?: string;
-}
-
-function cargoName(file: string): string {
-  const text = fs.readFileSync(file, 'utf8');
-  const m = /^\s*name\s*=\s*"([^"]+)"/m.exec(text);
-  if (!m) throw new UserError(`${file}: no package name`);
-  return m[1];
 }
 
 export interface ProcessedProgram {
@@ -138,8 +132,8 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
   for (const f of ['Cargo.toml', 'core/Cargo.toml', 'src/lib.rs', 'core/src/lib.rs']) {
     if (!fs.existsSync(path.join(root, f))) throw new UserError(`${dir}: ${f} is missing; regenerate the crate with \`stylus-ml new\``);
   }
-  const lib = cargoName(path.join(root, 'Cargo.toml')).replace(/-/g, '_');
-  const coreLib = cargoName(path.join(root, 'core', 'Cargo.toml')).replace(/-/g, '_');
+  const lib = readCargoPackage(root).crate;
+  const coreLib = readCargoPackage(path.join(root, 'core')).crate;
   const optLevel = ((manifest as Manifest & { lowering?: { optLevel?: string } }).lowering?.optLevel ?? 's') as 's' | 'z' | '3';
   const tc = findToolchain({ dir: root, template: manifest.template, prefer: opts.toolchain });
   const compiled = compileCrate({ dir: root, template: manifest.template, lib, coreLib, optLevel }, tc);

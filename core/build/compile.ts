@@ -1,11 +1,13 @@
 // Compiles a generated crate to wasm32 with the toolchain findToolchain chose. rustup: `cargo build` as
 // cargo-stylus runs it (stylus-tools/src/core/build/mod.rs; the rustflags come from .cargo/config.toml).
-// Debian: the two rustc invocations cargo would make for the minimal template (the core as an rlib, then
-// the contract as a cdylib linked by wasm-ld), with the same Stylus flags.
+// Debian: the rustc invocations cargo would make for the minimal template (the core's path dependencies —
+// the vendored stylus-ml-runtime — and the core as rlibs, then the contract as a cdylib linked by wasm-ld
+// with LTO across them), with the same Stylus flags.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
+import { pathDependencies, readCargoPackage } from './cargo-toml';
 import type { Toolchain } from './toolchain';
 
 export interface CompileInput {
@@ -54,14 +56,25 @@ export function compileCrate(input: CompileInput, tc: Toolchain): CompileResult 
     if (input.template !== 'minimal') throw new UserError('Debian rustc builds only the minimal template');
     const work = path.join(input.dir, 'target', 'stylus-ml', 'debian');
     fs.mkdirSync(work, { recursive: true });
-    const common = ['--edition', '2021', '--target', 'wasm32-unknown-unknown', '-C', `opt-level=${input.optLevel}`, '-C', 'panic=abort', '-C', 'codegen-units=1', '-C', 'target-feature=-reference-types,+bulk-memory'];
+    const common = (edition: string) => ['--edition', edition, '--target', 'wasm32-unknown-unknown', '-C', `opt-level=${input.optLevel}`, '-C', 'panic=abort', '-C', 'codegen-units=1', '-C', 'target-feature=-reference-types,+bulk-memory'];
+    const coreDir = path.join(input.dir, 'core');
+    const externs: string[] = [];
+    for (const depDir of pathDependencies(coreDir)) {
+      const dep = readCargoPackage(depDir);
+      if (pathDependencies(depDir).length > 0) throw new UserError(`${dep.name} (${depDir}) has path dependencies of its own; Debian rustc builds one level of them (use rustup's cargo)`);
+      const rlib = path.join(work, `lib${dep.crate}.rlib`);
+      const args = [...common(dep.edition), '--crate-type', 'rlib', '--crate-name', dep.crate, dep.lib, '-o', rlib];
+      commands.push([tc.rustc!, ...args]);
+      exec(tc.rustc!, args, input.dir, tc.env, `rustc (${dep.name})`);
+      externs.push('--extern', `${dep.crate}=${rlib}`);
+    }
     const rlib = path.join(work, `lib${input.coreLib}.rlib`);
-    const core = [...common, '--crate-type', 'rlib', '--crate-name', input.coreLib, path.join(input.dir, 'core', 'src', 'lib.rs'), '-o', rlib];
+    const core = [...common(readCargoPackage(coreDir).edition), '--crate-type', 'rlib', '--crate-name', input.coreLib, path.join(coreDir, 'src', 'lib.rs'), ...externs, '-L', work, '-o', rlib];
     commands.push([tc.rustc!, ...core]);
     exec(tc.rustc!, core, input.dir, tc.env, 'rustc (core crate)');
     out = path.join(work, `${input.lib}.wasm`);
     const contract = [
-      ...common,
+      ...common(readCargoPackage(input.dir).edition),
       '--crate-type', 'cdylib',
       '--crate-name', input.lib,
       '-C', 'lto',

@@ -4,7 +4,8 @@
 // a multiply and an add; with `weights: code` each weight is an immediate and zero weights vanish.
 // Indices are constant or affine in loop counters over fixed-size arrays, so the bounds checks fold away.
 import type { LayerCode, LayerCtx } from './layer';
-import { arrayRef, docComment, forLoop, indent, narrowOut, paramsOf, requantItems, rescaleText, signature, tensorOf, writeSignature } from './layer';
+import type { LayerWeight } from '../manifest/schema';
+import { arrayRef, docComment, forLoop, indent, narrowOut, paramsOf, requantItems, rescaleText, signature, tensorOf, weightTable, writeSignature } from './layer';
 import { constName, fmtText, intLit, rustType, staticArray, staticMatrix } from './rust';
 import type { AccWidth, QWeights } from '../quant/types';
 
@@ -67,9 +68,16 @@ export function emitMatmul(ctx: LayerCtx): LayerCode {
   const aligned = Number.isInteger(rowsOfW) && op.wOffsets.every((o) => o % K === 0);
   if (!aligned) throw new Error(`internal: matmul '${ctx.qn.node.origin.name}' weight offsets are not whole rows`);
   const code = ctx.lowering.weights === 'code' && immediatesFit(ctx, batches * M * N * K);
-  if (!code) items.push(staticMatrix(wName, wt, rowsOfW, K, W, [`\`${ctx.qn.node.origin.name}\` ${weightDoc(p.W, [rowsOfW, K])}, one row per output.`]));
+  const weights: LayerWeight[] = [];
+  if (!code) {
+    items.push(staticMatrix(wName, wt, rowsOfW, K, W, [`\`${ctx.qn.node.origin.name}\` ${weightDoc(p.W, [rowsOfW, K])}, one row per output.`]));
+    weights.push(weightTable(ctx, 'weight', wName, p.W.format.storage, p.W.format.frac, W));
+  }
   const bias = p.bias;
-  if (bias && !code) items.push(staticArray(bName, acc, bias, [`\`${ctx.qn.node.origin.name}\` bias at the accumulator's scale (Q.${x.format.frac + p.W.format.frac}).`]));
+  if (bias && !code) {
+    items.push(staticArray(bName, acc, bias, [`\`${ctx.qn.node.origin.name}\` bias at the accumulator's scale (Q.${x.format.frac + p.W.format.frac}).`]));
+    weights.push(weightTable(ctx, 'bias', bName, acc, x.format.frac + p.W.format.frac, bias));
+  }
   items.push(...requantItems(ctx));
 
   const biasAt = (o0: string | number, n: string | number): string => {
@@ -99,7 +107,7 @@ export function emitMatmul(ctx: LayerCtx): LayerCode {
   ];
   // a straight-line layer stays its own function, so two of them never share one body's operator budget
   const own = code && batches * M * N * K > IMMEDIATES_PER_FUNCTION ? ['#[inline(never)]'] : [];
-  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write' };
+  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write', weights };
 }
 
 function yIndex(o0: string | number, n: string | number): string {
@@ -259,11 +267,16 @@ export function emitConv(ctx: LayerCtx): LayerCode {
   const bName = constName(ctx.fn, 'B');
   const code = ctx.lowering.weights === 'code' && immediatesFit(ctx, OC * C * KH * KW);
   const items: string[][] = [];
+  const weights: LayerWeight[] = [];
   if (!code) {
     const doc = [`\`${ctx.qn.node.origin.name}\` ${weightDoc(p.W, [OC, C, KH, KW])}.`];
     items.push(nestedWeights(wName, wt, p.W.q, OC, C, KH, KW, doc));
+    weights.push(weightTable(ctx, 'weight', wName, p.W.format.storage, p.W.format.frac, p.W.q));
   }
-  if (p.bias && !code) items.push(staticArray(bName, acc, p.bias, [`\`${ctx.qn.node.origin.name}\` bias at the accumulator's scale (Q.${x.format.frac + p.W.format.frac}).`]));
+  if (p.bias && !code) {
+    items.push(staticArray(bName, acc, p.bias, [`\`${ctx.qn.node.origin.name}\` bias at the accumulator's scale (Q.${x.format.frac + p.W.format.frac}).`]));
+    weights.push(weightTable(ctx, 'bias', bName, acc, x.format.frac + p.W.format.frac, p.bias));
+  }
   items.push(...requantItems(ctx));
   ctx.decisions[ctx.fn] = code ? 'weights in code' : 'weights in data';
   const body: string[] = [];
@@ -323,7 +336,7 @@ export function emitConv(ctx: LayerCtx): LayerCode {
     `Accumulator ${acc} at Q.${x.format.frac + p.W.format.frac}; ${rescaleText(p.shift)}; weights in ${code ? 'code (immediates)' : 'a data segment'}.`,
   ];
   const own = code && OC * C * KH * KW > IMMEDIATES_PER_FUNCTION ? ['#[inline(never)]'] : [];
-  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write', scratchBytes: C * HP * WP * BYTES[x.format.storage] };
+  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write', scratchBytes: C * HP * WP * BYTES[x.format.storage], weights };
 }
 
 /** `static W: [[[[T; KW]; KH]; C]; OC]`, innermost rows on one line each. */

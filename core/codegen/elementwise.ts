@@ -2,7 +2,8 @@
 // two tensors with broadcasting, activations, casts, thresholds, constants and reshapes.
 import { sizeOf, stridesOf } from '../ir/graph';
 import type { LayerCode, LayerCtx } from './layer';
-import { arrayRef, docComment, forLoop, indent, narrow, paramsOf, rescaleExpr, rescaleText, signature, tensorOf, writeSignature } from './layer';
+import type { LayerWeight } from '../manifest/schema';
+import { arrayRef, docComment, forLoop, indent, narrow, paramsOf, rescaleExpr, rescaleText, signature, tensorOf, weightTable, writeSignature } from './layer';
 import { constName, fmtText, intLit, rustType, satFn, staticArray } from './rust';
 
 function fnOf(ctx: LayerCtx, detail: string[], body: string[], names?: string[]): LayerCode['fn'] {
@@ -30,9 +31,11 @@ export function emitAffine(ctx: LayerCtx): LayerCode {
   const items: string[][] = [];
   const scalar = mid === 1;
   const x = tensorOf(ctx, ctx.qn.node.inputs[0]);
+  const weights: LayerWeight[] = [];
   if (!scalar) {
     items.push(staticArray(sName, rustType(p.scale.format.storage), p.scale.q, [`\`${ctx.qn.node.origin.name}\` scale, ${fmtText(p.scale.format)}.`]));
     items.push(staticArray(oName, 'i64', p.offset, [`\`${ctx.qn.node.origin.name}\` offset at the accumulator's scale (Q.${x.format.frac + p.scale.format.frac}).`]));
+    weights.push(weightTable(ctx, 'scale', sName, p.scale.format.storage, p.scale.format.frac, p.scale.q), weightTable(ctx, 'offset', oName, 'i64', x.format.frac + p.scale.format.frac, p.offset));
   }
   const s = scalar ? intLit(p.scale.q[0]) : `${sName}[c] as i64`;
   const o = scalar ? intLit(p.offset[0]) : `${oName}[c]`;
@@ -50,7 +53,7 @@ export function emitAffine(ctx: LayerCtx): LayerCode {
     else body.push(...lines);
   }
   const detail = [`y = sat(rescale(x * scale[c] + offset[c])), scale ${fmtText(p.scale.format)} broadcast as (outer ${outer}, channels ${mid}, inner ${inner}); accumulator i64; ${rescaleText(p.shift)}.`];
-  return { items, fn: fnOf(ctx, detail, body), kind: 'write' };
+  return { items, fn: fnOf(ctx, detail, body), kind: 'write', weights };
 }
 
 /** Index of operand `inShape` broadcast to `out`, as an expression in loop counters d0, d1, ... */

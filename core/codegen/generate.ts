@@ -9,13 +9,12 @@ import { modelHash } from '../quant/hash';
 import type { InputPolicy } from '../quant/simulate';
 import { abiJson, contractAbi, solidityInterface, type ContractAbi } from './abi';
 import { generateAbiRs } from './abi-rs';
-import { coreFiles, readme, templateFiles, type CrateNames, type Template } from './crate-files';
+import { coreFiles, readme, RUNTIME_DIR, templateFiles, type CrateNames, type Template } from './crate-files';
 import { defaultVectorCount, goldenRs, goldenText, goldenVectors } from './golden';
 import { type Lowering, loweringFor, type Optimize } from './lowering';
 import { crateManifest } from './manifest';
 import { generateModelRs } from './model-rs';
 import { libName, packageName, realText } from './rust';
-import { tablesRs } from './templates';
 import { estimateProgram, type Estimate } from '../gas/estimate';
 import type { Validation } from '../manifest/schema';
 import { MANIFEST_FILE, type Manifest, type ManifestLayer } from '../manifest/schema';
@@ -83,9 +82,8 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   });
   const files = new Map<string, string>();
   const add = (rel: string, text: string) => files.set(rel, text);
-  for (const [k, v] of Object.entries(coreFiles(names, { float32: plan.graph.float32 }))) add(k, v);
+  for (const [k, v] of Object.entries(coreFiles(names))) add(k, v);
   add('core/src/model.rs', model.text);
-  add('core/src/tables.rs', tablesRs());
   add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }));
   add('core/tests/golden.rs', goldenRs(names.coreLib, abi, Math.min(vectorsWanted, vectors.length), policy));
   add(
@@ -127,7 +125,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
     lines: model.layers,
     files: {
       modelRs: 'core/src/model.rs',
-      fixedRs: 'core/src/fixed.rs',
+      fixedRs: `${RUNTIME_DIR}/src/fixed.rs`,
       abiRs: 'core/src/abi.rs',
       contract: 'src/lib.rs',
       golden: 'core/tests/golden.txt',

@@ -5,6 +5,7 @@ import type { IrNode } from '../ir/graph';
 import { sizeOf } from '../ir/graph';
 import type { Plan, QNode, QParams, QTensor } from '../quant/types';
 import type { Lowering } from './lowering';
+import type { LayerWeight } from '../manifest/schema';
 import { realOf } from '../quant/simulate';
 import { constName, fmtText, intLit, realText, rustType, satFn, shapeText, staticArray } from './rust';
 
@@ -30,6 +31,19 @@ export interface LayerCode {
   kind: 'write' | 'alias';
   /** bytes of stack the function itself needs beyond its arguments (padded copies, accumulator arrays) */
   scratchBytes?: number;
+  /** the weight tables among `items`, as stylus-ml.json records them (the overflow analysis checks edits of them) */
+  weights?: LayerWeight[];
+}
+
+/** A weight table's manifest entry: `<node>.<role>`, its static, storage and fractional bits, the least and greatest value stored. */
+export function weightTable(ctx: LayerCtx, role: string, rust: string, storage: LayerWeight['storage'], fracBits: number, values: ArrayLike<number>): LayerWeight {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < lo) lo = values[i];
+    if (values[i] > hi) hi = values[i];
+  }
+  return { name: `${ctx.qn.node.origin.name}.${role}`, rust, storage, fracBits, qRange: values.length ? [lo, hi] : [0, 0] };
 }
 
 export const MAX_WIDTH = 100;

@@ -2,7 +2,7 @@
 // generator knows — line ranges of the layer functions, template, options, selectors, files, lowering.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { MANIFEST_FILE, MANIFEST_SCHEMA, type BoxDerivation, type Manifest, type Validation } from '../manifest/schema';
+import { MANIFEST_FILE, MANIFEST_SCHEMA, type BoxDerivation, type LayerWeight, type Manifest, type Validation } from '../manifest/schema';
 import { validateManifest } from '../manifest/file';
 import { manifestFromPlan } from '../manifest/from-plan';
 import type { Plan } from '../quant/types';
@@ -28,7 +28,7 @@ export interface ManifestInput {
   lowering: Lowering;
   treeLowerings: Record<string, string>;
   modelHash: string;
-  lines: { fn: string; lines: [number, number] }[];
+  lines: { fn: string; lines: [number, number]; weights?: LayerWeight[] }[];
   files: Manifest['files'];
   vectors: number;
   notes: string[];
@@ -39,6 +39,8 @@ export function crateManifest(m: ManifestInput): Manifest {
   fromPlan.layers.forEach((l, i) => {
     if (l.fn !== m.lines[i].fn) throw new Error(`internal: layer ${i} is ${l.fn} in the manifest but ${m.lines[i].fn} in model.rs`);
     l.lines = m.lines[i].lines;
+    const w = m.lines[i].weights;
+    if (w && w.length > 0) l.weights = w;
   });
   const box = m.plan.options.boxes.values().next().value;
   const manifest: Manifest = {

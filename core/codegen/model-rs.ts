@@ -10,6 +10,7 @@ import { emitConv, emitMatmul, emitPool } from './dense';
 import { emitTrees } from './trees';
 import { emitDynamic, emitF32 } from './float32';
 import type { LayerCode, LayerCtx } from './layer';
+import type { LayerWeight } from '../manifest/schema';
 import { MAX_WIDTH } from './layer';
 import type { Lowering } from './lowering';
 import { commentText, fmtText, rustType, shapeText } from './rust';
@@ -19,7 +20,8 @@ import { sizeOf } from '../ir/graph';
 export interface ModelRs {
   text: string;
   /** per plan node: the Rust fn and its 1-based inclusive line range */
-  layers: { fn: string; lines: [number, number] }[];
+  /** per layer: its function, the function's line range, and the weight tables it uses */
+  layers: { fn: string; lines: [number, number]; weights: LayerWeight[] }[];
   /** Rust field names of the inputs / outputs (in, out structs) */
   inputFields: string[];
   outputFields: string[];
@@ -122,8 +124,8 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   lines.push('#![allow(clippy::all)]');
   lines.push('#![allow(unused_imports)]');
   lines.push('');
-  lines.push('use super::fixed::*;');
-  if (plan.graph.float32) lines.push('use super::softfloat::*;');
+  lines.push('use stylus_ml_runtime::fixed::*;');
+  if (plan.graph.float32) lines.push('use stylus_ml_runtime::softfloat::*;');
   lines.push('');
   // the interface
   lines.push('/// The model inputs, quantised (see `formats()` / stylus-ml.json).');
@@ -238,7 +240,7 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
     const fnLines = keep ? code.fn : [...code.fn.slice(0, at), '#[inline(never)]', ...code.fn.slice(at)];
     const start = lines.length + 1 + fnLines.findIndex((l) => l.startsWith('pub fn '));
     lines.push(...fnLines);
-    layers.push({ fn, lines: [start, lines.length] });
+    layers.push({ fn, lines: [start, lines.length], weights: code.weights ?? [] });
   }
   // the deepest the stack gets: infer's buffers, the widest layer's own scratch, the ABI's Inputs and
   // Outputs one frame up, and a margin for spills and the ABI words

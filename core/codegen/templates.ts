@@ -9,12 +9,21 @@ import { arrayRows } from './rust';
 /** stylus-templates/ next to the sources (core/codegen/../../) or the bundle (dist/../). */
 export function templatesDir(): string {
   const candidates = [path.join(__dirname, '..', '..', 'stylus-templates'), path.join(__dirname, '..', 'stylus-templates')];
-  for (const c of candidates) if (fs.existsSync(path.join(c, 'runtime', 'fixed.rs'))) return c;
+  for (const c of candidates) if (fs.existsSync(path.join(c, 'runtime', 'src', 'fixed.rs'))) return c;
   throw new UserError(`the stylus-templates/ folder is missing from this installation (looked in ${candidates.join(', ')})`);
 }
 
 export function readTemplate(rel: string): string {
   return fs.readFileSync(path.join(templatesDir(), rel), 'utf8');
+}
+
+/** The file names in a folder of stylus-templates/, sorted. */
+export function templateDirFiles(rel: string): string[] {
+  return fs
+    .readdirSync(path.join(templatesDir(), rel), { withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => d.name)
+    .sort();
 }
 
 /** Replaces `{{key}}` placeholders; every placeholder must be given. */
@@ -25,7 +34,7 @@ export function fill(text: string, values: Record<string, string>): string {
   });
 }
 
-/** tables.rs: the sigmoid and exp tables and limits, copied from core/quant/approx.ts. */
+/** The runtime library's src/tables.rs: the sigmoid and exp tables and limits from core/quant/approx.ts (test/unit/runtime-library.test.ts holds the file equal to this). */
 export function tablesRs(): string {
   const L = [
     '//! Tables of the integer nonlinearities, written by stylus-ml from the simulator\'s constants',

@@ -3,7 +3,7 @@
 import { opCost } from '../ir/cost';
 import { valueOfKey } from '../quant/f32';
 import type { AccWidth, Plan, Storage } from '../quant/types';
-import type { Manifest, ManifestInput, ManifestLayer, ManifestOutput, TensorFormat } from './schema';
+import type { LayerSource, Manifest, ManifestInput, ManifestLayer, ManifestOutput, TensorFormat } from './schema';
 
 const hull = (lo: ArrayLike<number>, hi: ArrayLike<number>, frac: number): [number, number] => {
   let a = Infinity;
@@ -39,6 +39,10 @@ export function manifestFromPlan(plan: Plan): Pick<Manifest, 'inputs' | 'outputs
     const q = t(o.id);
     return { name: o.name, shape: q.shape, ...fmt(o.id), ...affine(o.id), range: real(o.id, q.qlo, q.qhi), kind: q.kind, errorBound: q.errorBound, errorBoundOnGrid: q.errorBoundOnGrid, ...(o.classLabels ? { classLabels: o.classLabels } : {}) };
   });
+  // wiring: the layer (and which of its outputs) or graph input each layer input is
+  const producers = new Map<string, LayerSource>();
+  plan.graph.inputs.forEach((inp, i) => producers.set(inp.id, { input: i }));
+  plan.nodes.forEach((qn, index) => qn.node.outputs.forEach((id, output) => producers.set(id, { layer: index, output })));
   const layers: ManifestLayer[] = plan.nodes.map((qn, index) => {
     const out = t(qn.node.outputs[0]);
     const p = qn.params as { W?: { format: { storage: Storage; frac: number }; q: Int32Array }; scale?: { format: { storage: Storage; frac: number } }; acc?: AccWidth; shift?: number };
@@ -47,6 +51,7 @@ export function manifestFromPlan(plan: Plan): Pick<Manifest, 'inputs' | 'outputs
     return {
       index,
       name: qn.node.origin.name,
+      ...(qn.node.inputs.every((id) => producers.has(id)) ? { sources: qn.node.inputs.map((id) => producers.get(id)!) } : {}),
       fn: rustFnName(qn.node.origin.name, index),
       op: qn.node.op.op,
       onnxOp: qn.node.origin.opType,

@@ -56,10 +56,15 @@ export const ManifestOutputSchema = v.strictObject({
 
 export const InkEstimateSchema = v.strictObject({ min: finite, typical: finite, max: finite });
 
+/** Where a layer input comes from: the layer computing it (`output`: which of its outputs), or the graph input. */
+export const LayerSourceSchema = v.union([v.strictObject({ layer: count, output: count }), v.strictObject({ input: count })]);
+
 export const ManifestLayerSchema = v.strictObject({
   index: count,
   /** ONNX node name */
   name: v.string(),
+  /** where each input comes from, in the order of `inputFormats` (the function's parameters) */
+  sources: v.optional(v.array(LayerSourceSchema)),
   /** the Rust function in the model file */
   fn: v.pipe(v.string(), v.regex(/^[a-z_][a-z0-9_]*$/, 'a Rust function name')),
   /** IR op (matmul, conv2d, trees, ...) and the ONNX op it came from */
@@ -86,9 +91,10 @@ export const ManifestLayerSchema = v.strictObject({
   gas: v.nullable(InkEstimateSchema),
   /** measured max error of an approximated nonlinearity */
   approxError: v.optional(finite),
-  /** each weight tensor of the layer (weights, bias) with its Rust static, format and proven integer
-   *  range; the overflow analysis prefers it to `weightFormat` (a bias is stored at the accumulator's
-   *  precision, not the weights') */
+  /** each weight table of the layer (weights, bias, scale, offset) as generated: its Rust static, storage,
+   *  fractional bits and the least and greatest integer stored; the overflow analysis prefers it to
+   *  `weightFormat` (a bias is stored at the accumulator's precision, not the weights') and places a
+   *  broken bound at the weight edited outside its range */
   weights: v.optional(
     v.array(
       v.strictObject({
@@ -258,6 +264,8 @@ export type ManifestInput = v.InferOutput<typeof ManifestInputSchema>;
 export type ManifestOutput = v.InferOutput<typeof ManifestOutputSchema>;
 export type ManifestIO = ManifestInput | ManifestOutput;
 export type ManifestLayer = v.InferOutput<typeof ManifestLayerSchema>;
+export type LayerSource = v.InferOutput<typeof LayerSourceSchema>;
+export type LayerWeight = NonNullable<ManifestLayer['weights']>[number];
 export type LabelRule = v.InferOutput<typeof LabelRuleSchema>;
 export type Validation = v.InferOutput<typeof ValidationSchema>;
 export type BoxDerivation = v.InferOutput<typeof BoxDerivationSchema>;

@@ -5,6 +5,7 @@ import { UserError } from '../errors';
 import type { InputBox, QFormat } from './types';
 import { storageMax, storageMin } from './types';
 import type { InputCase } from '../io/inputs';
+import { f32, keyOf } from './f32';
 import { quantize } from './fixed';
 import { Q_MAX, Q_MIN, quantizeLinear } from './requant';
 
@@ -275,11 +276,13 @@ export function outsideBox(g: Graph, boxes: Map<string, InputBox>, cases: InputC
 /**
  * The box in integer units, per element: what the plan proves from and what the contract admits (its
  * per-element lo/hi tables). Real inputs: each bound quantised at the input's format, within its storage;
- * integer inputs (labels, indices): the integers inside the box. One definition for the plan and the
+ * integer inputs (labels, indices): the integers inside the box; float32 inputs: the keys of the bounds. One definition for the plan and the
  * overflow analysis, which re-proves a crate's bounds from stylus-ml.json's box.
  */
 export function quantizedBox(lo: ArrayLike<number>, hi: ArrayLike<number>, format: QFormat, kind: 'real' | 'int'): { qlo: Float64Array; qhi: Float64Array } {
   if (kind === 'int') return { qlo: Float64Array.from(lo, Math.ceil), qhi: Float64Array.from(hi, Math.floor) };
+  // a float32 input of a dynamically quantized model: the keys of the box's float32 values
+  if (format.float32) return { qlo: Float64Array.from(lo, (v) => keyOf(f32(v))), qhi: Float64Array.from(hi, (v) => keyOf(f32(v))) };
   // a pre-quantized model's own QuantizeLinear: the contract takes its integers, the box bounds them
   if (format.scale !== undefined) {
     const { scale, zeroPoint = 0 } = format;

@@ -1,7 +1,7 @@
 // Float32 tensors of dynamically quantized models (onnxruntime's quantize_dynamic). Between its integer
 // layers such a model computes in float32, and onnxruntime computes its activations' scales from the data
 // at run time (DynamicQuantizeLinear). To agree with onnxruntime bit for bit the contract computes those
-// parts in IEEE float32 too — emulated with integer instructions (stylus-templates/runtime/fixed.rs, the
+// parts in IEEE float32 too — emulated with integer instructions (stylus-templates/runtime/src/softfloat.rs, the
 // same algorithm as core/quant/softfloat.ts), because nitro refuses float instructions.
 //
 // Every float32 value is stored as a sign-magnitude key: key = +bits(x) for x ≥ 0, −bits(|x|) for x < 0

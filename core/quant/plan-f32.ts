@@ -7,6 +7,7 @@
 import type { IrNode } from '../ir/graph';
 import { sizeOf, stridesOf } from '../ir/graph';
 import { UserError } from '../errors';
+import { quantizedBox } from './box';
 import { f32, keyOf, logistic } from './f32';
 import type { AccWidth, F32Params, QFormat, QParams, QTensor, QWeights } from './types';
 
@@ -30,10 +31,9 @@ const SLACK = 2 ** -20;
 const F32_LIMIT = 1e36;
 
 export function planFloat32Input(host: F32Host, real: RealBounds, id: string, lo: Float64Array, hi: Float64Array): void {
-  const flo = Float64Array.from(lo, f32);
-  const fhi = Float64Array.from(hi, f32);
-  real.set(id, { lo: flo, hi: fhi });
-  host.set(id, F32_FORMAT, flo.map(keyOf), fhi.map(keyOf), { any: 0, grid: 0 });
+  real.set(id, { lo: Float64Array.from(lo, f32), hi: Float64Array.from(hi, f32) });
+  const { qlo, qhi } = quantizedBox(lo, hi, F32_FORMAT, 'real');
+  host.set(id, F32_FORMAT, qlo, qhi, { any: 0, grid: 0 });
 }
 
 function setF32(host: F32Host, real: RealBounds, n: IrNode, lo: Float64Array, hi: Float64Array): void {

@@ -1,6 +1,6 @@
 // The reference for float32 layers of dynamically quantized models: the same operations as the simulator
 // (core/quant/f32.ts, which rounds with Math.fround), written with the integer soft-float the generated
-// Rust runs (core/quant/softfloat.ts ≡ fixed.rs `sf_*`), step for step as fixed.rs orders them. Tests hold
+// Rust runs (core/quant/softfloat.ts ≡ softfloat.rs `sf_*`), step for step as softfloat.rs orders them. Tests hold
 // the two to each other bit for bit.
 import type { IrNode } from '../ir/graph';
 import { sfAdd, sfDiv, sfFromInt, sfFromKey, sfKey, sfMul, sfNearbyint, sfSub } from './softfloat';
@@ -11,7 +11,7 @@ const ONE = bitsOf(1);
 const B255 = bitsOf(255);
 const HALF = bitsOf(0.5);
 
-/** DynamicQuantizeLinear (uint8) of keys, in soft-float: q, scale bits, zero point (fixed.rs `sf_dynamic_quantize`). */
+/** DynamicQuantizeLinear (uint8) of keys, in soft-float: q, scale bits, zero point (softfloat.rs `sf_dynamic_quantize`). */
 export function dqlSoft(keys: ArrayLike<number>): { q: Int32Array; scale: number; zp: number } {
   let lo = 0;
   let hi = 0;
@@ -28,7 +28,7 @@ export function dqlSoft(keys: ArrayLike<number>): { q: Int32Array; scale: number
   return { q, scale, zp };
 }
 
-/** MLAS's logistic in soft-float (fixed.rs `sf_logistic`). */
+/** MLAS's logistic in soft-float (softfloat.rs `sf_logistic`). */
 export function logisticSoft(x: number): number {
   const k = Math.min(Math.max(sfKey(x), sfKey(bitsOf(LOGISTIC.lower))), sfKey(bitsOf(LOGISTIC.upper)));
   const v = sfFromKey(k);
@@ -44,7 +44,7 @@ export function logisticSoft(x: number): number {
   return sfFromKey(Math.min(Math.max(y, 0), sfKey(ONE)));
 }
 
-/** MLAS's global average in soft-float (fixed.rs `sf_mean`). */
+/** MLAS's global average in soft-float (softfloat.rs `sf_mean`). */
 export function meanSoft(xs: number[]): number {
   const lane = [0, 0, 0, 0];
   let i = 0;
@@ -70,7 +70,7 @@ export function runF32Soft(p: F32Params, x: Float64Array, size: number): Float64
   return y;
 }
 
-/** A dynamically quantized layer in soft-float (fixed.rs `sf_dynamic_quantize` + the layer's epilogue). */
+/** A dynamically quantized layer in soft-float (softfloat.rs `sf_dynamic_quantize` + the layer's epilogue). */
 export function runDynamicSoft(plan: Plan, qn: QNode, x: Float64Array, d: DynamicParams): Float64Array {
   const n: IrNode = qn.node;
   const op = n.op;

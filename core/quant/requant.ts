@@ -5,7 +5,7 @@
 // rounded once, half to even: y = saturate(rshiftEven(acc · M, S) + zeroPoint). The two agree except
 // where onnxruntime's intermediate float32 rounding (of acc past 2^24, and of the product to 24 bits)
 // moves a value across a rounding boundary: then they differ by one step (docs/fixed-point.md).
-// The Rust runtime (stylus-templates/runtime/fixed.rs `rshift_even`, `requant_i8`) is the same function.
+// The Rust runtime (stylus-templates/runtime/src/fixed.rs `rshift_even`, `requant_i8`) is the same function.
 
 /** float32 rounding, as onnxruntime computes its scales */
 export const f32 = Math.fround;

@@ -1,5 +1,5 @@
 // IEEE-754 binary32 arithmetic in integers, round to nearest even, subnormals included: the algorithm the
-// generated Rust runs (stylus-templates/runtime/fixed.rs `sf_*`, line for line), written here so the
+// generated Rust runs (stylus-templates/runtime/src/softfloat.rs `sf_*`, line for line), written here so the
 // reference can run it and tests can hold it to the hardware's float32 (core/quant/f32.ts uses
 // Math.fround). Operands are finite; a result past the float32 range becomes ±infinity. Every integer
 // below stays under 2^53, so plain numbers are exact.

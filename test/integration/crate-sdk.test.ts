@@ -19,8 +19,10 @@ const skip = !hostCargo() ? 'cargo is not installed' : !rustfmtVersion() ? 'rust
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-sdk-'));
 
 /** The official template's files (stylus-tools/templates/contract + cargo new --lib) and ours on top. */
+/** the runtime library, vendored as the core's path dependency */
+const RUNTIME_FILES = ['Cargo.toml', 'src/lib.rs', 'src/fixed.rs', 'src/kernels.rs', 'src/packed.rs', 'src/softfloat.rs', 'src/tables.rs'].map((f) => `vendor/stylus-ml-runtime/${f}`);
 const OFFICIAL_FILES = ['Cargo.toml', 'Stylus.toml', 'rust-toolchain.toml', 'src/lib.rs', 'src/main.rs'];
-const OUR_FILES = ['.cargo/config.toml', 'IModel.sol', 'abi.json', 'README.md', 'stylus-ml.json', 'core/Cargo.toml', 'core/src/lib.rs', 'core/src/model.rs', 'core/src/fixed.rs', 'core/src/abi.rs', 'core/src/tables.rs', 'core/tests/golden.rs', 'core/tests/golden.txt'];
+const OUR_FILES = ['.cargo/config.toml', 'IModel.sol', 'abi.json', 'README.md', 'stylus-ml.json', 'core/Cargo.toml', 'core/src/lib.rs', 'core/src/model.rs', 'core/src/abi.rs', 'core/tests/golden.rs', 'core/tests/golden.txt', ...RUNTIME_FILES];
 
 function metadata(dir: string): { dependencies: { name: string; req: string; source: string | null; path?: string }[]; targets: { name: string; crate_types: string[]; src_path: string; edition: string }[]; features: Record<string, string[]>; edition: string } {
   const r = spawnSync('cargo', ['metadata', '--no-deps', '--offline', '--format-version', '1', '--manifest-path', path.join(dir, 'Cargo.toml')], { cwd: os.tmpdir(), encoding: 'utf8', env: { ...process.env, RUSTUP_AUTO_INSTALL: '0' } });
@@ -75,6 +77,12 @@ describe('the sdk template', { skip }, () => {
       assert.equal(dep('stylus-sdk')?.req, '^0.10.9');
       assert.match(dep('stylus-sdk')!.source!, /crates\.io/);
       assert.equal(dep(`${m.name}-core`)?.path, path.join(dir, 'core'), 'the model core by path');
+      const core = metadata(path.join(dir, 'core'));
+      assert.deepEqual(
+        core.dependencies.map((d) => ({ name: d.name, path: d.path, source: d.source })),
+        [{ name: 'stylus-ml-runtime', path: path.join(dir, 'vendor', 'stylus-ml-runtime'), source: null }],
+        'the core depends on the vendored runtime library by path, on nothing from a registry',
+      );
       assert.deepEqual(pkg.targets.find((t) => t.src_path.endsWith('lib.rs'))?.crate_types, ['lib', 'cdylib']);
       assert.ok(pkg.targets.some((t) => t.src_path.endsWith('main.rs')), 'src/main.rs is the export-abi binary');
       assert.equal(pkg.edition, '2024', 'cargo new with Rust 1.91 writes edition 2024');
@@ -117,8 +125,8 @@ describe('the sdk template', { skip }, () => {
       // formatted: the contract at edition 2024, the core at 2021
       const f24 = rustfmtCheck([path.join(dir, 'src', 'lib.rs'), path.join(dir, 'src', 'main.rs')], '2024');
       assert.ok(f24.ok, f24.stdout + f24.stderr);
-      const core = ['lib.rs', 'model.rs', 'fixed.rs', 'abi.rs', 'tables.rs'].map((f) => path.join(dir, 'core', 'src', f));
-      const f21 = rustfmtCheck([...core, path.join(dir, 'core', 'tests', 'golden.rs')], '2021');
+      const coreSrc = ['lib.rs', 'model.rs', 'abi.rs'].map((f) => path.join(dir, 'core', 'src', f));
+      const f21 = rustfmtCheck([...coreSrc, path.join(dir, 'core', 'tests', 'golden.rs'), ...RUNTIME_FILES.filter((f) => f.endsWith('.rs')).map((f) => path.join(dir, f))], '2021');
       assert.ok(f21.ok, f21.stdout + f21.stderr);
     });
   }
@@ -130,7 +138,7 @@ describe('the sdk template', { skip }, () => {
     const b = path.join(work, 'same-min');
     assert.equal((await runCli(['new', file, '--out', a, '--template', 'sdk', '--input-range', '-1:1', '--offline', '--name', 'same'])).code, 0);
     assert.equal((await runCli(['new', file, '--out', b, '--template', 'minimal', '--input-range', '-1:1', '--name', 'same'])).code, 0);
-    for (const f of ['core/src/model.rs', 'core/src/abi.rs', 'core/src/fixed.rs', 'core/src/tables.rs', 'core/tests/golden.rs', 'core/tests/golden.txt', 'IModel.sol', 'abi.json']) {
+    for (const f of ['core/src/model.rs', 'core/src/abi.rs', 'core/Cargo.toml', ...RUNTIME_FILES, 'core/tests/golden.rs', 'core/tests/golden.txt', 'IModel.sol', 'abi.json']) {
       assert.equal(fs.readFileSync(path.join(a, f), 'utf8'), fs.readFileSync(path.join(b, f), 'utf8'), f);
     }
     assert.deepEqual(readManifest(a).selectors, readManifest(b).selectors);

@@ -105,6 +105,7 @@ describe('language server: generated crate with stylus-ml.json', () => {
     const mf = path.join(crate, 'stylus-ml.json');
     const j = JSON.parse(readFileSync(mf, 'utf8'));
     j.inputs[0].range = [-8, 8];
+    j.inputs[0].box = { lo: [-8, -8, -8, -8], hi: [8, 8, 8, 8] };
     writeFileSync(mf, JSON.stringify(j, null, 2));
     c.clearValidated();
     await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(mf), type: 2 }] });

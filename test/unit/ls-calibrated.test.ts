@@ -70,12 +70,12 @@ describe('crates from calibrated PyTorch and scikit-learn models are clean under
           const check = checkDocument(new Analyzer(parser.snippet), { root: doc.root, lines: doc.lines, filePath: file, manifest: view, extraItems: files.extraItems(file) });
           assert.equal(check.layers.length, plan.nodes.length, 'every layer bound to its function');
           for (const b of check.layers) {
-            const t = plan.tensors.get(plan.nodes[b.layer.index].node.outputs[0])!;
+            const t = plan.tensors.get(plan.nodes[b.layer.spec.index].node.outputs[0])!;
             const out = layerOutput(b.unit.analysis, b.layer);
-            assert.ok(out.elems, `${b.layer.fn}: an interval per output element`);
+            assert.ok(out.elems, `${b.layer.spec.fn}: an interval per output element`);
             const got = out.elems.map((iv) => `[${iv.lo}, ${iv.hi}]`);
             const want = Array.from(t.qlo, (lo, i) => `[${lo}, ${t.qhi[i]}]`);
-            assert.deepEqual(got, want, `${b.layer.fn}: the check's per-element intervals are the plan's`);
+            assert.deepEqual(got, want, `${b.layer.spec.fn}: the check's per-element intervals are the plan's`);
           }
         } finally {
           doc.dispose();

@@ -2,11 +2,24 @@
 // tracking follows line insertions; positions are UTF-16 like LSP's.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { Analyzer } from '../../core/analysis/analyze';
+import { checkDocument } from '../../core/analysis/manifest/check';
+import { ManifestCache } from '../../core/analysis/manifest/view';
 import { RustDocument, type TextChange } from '../../core/analysis/syntax/parser';
+import type { Expr, Item } from '../../core/analysis/syntax/ast';
+import { generateCrate } from '../../core/codegen/generate';
+import { writeCrate } from '../../core/codegen/write';
+import { prepareModel } from '../../core/pipeline';
 import { OpenDocument } from '../../language-server/documents';
+import { mlp } from '../fixtures/onnx-builder';
 import { readFixture, rust } from './ls-harness';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'ls-incremental-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Deterministic pseudo-random edits inside a text. */
 function* edits(text: string, n: number, seed = 7): Generator<{ change: TextChange; next: string }> {
@@ -67,6 +80,96 @@ describe('incremental parsing', () => {
     }
     const last = summary(cached, doc);
     assert.ok(last.some((s) => s.startsWith('SML002') && s.includes('x as i32 * K')), 'K = 100 makes the narrowing unsafe again');
+    doc.dispose();
+  });
+});
+
+describe('an edited weight table is re-lowered row by row', () => {
+  // a generated MLP 20-24-3: its first layer's table has 24 rows of 20 weights
+  const dir = path.join(tmp, 'crate');
+  const modelRs = path.join(dir, 'core', 'src', 'model.rs');
+  before(() => {
+    const file = path.join(tmp, 'mlp.onnx');
+    writeFileSync(file, mlp([20, 24, 3], { seed: 5, batch: 1 }));
+    writeCrate(dir, generateCrate(prepareModel(file, { inputRange: '0:1' }), { template: 'minimal', crateDir: dir, vectors: 4 }).files);
+  });
+
+  it('every edit (in a row, across rows, in a comment, in the type, undone) gives a fresh analysis\'s findings and tree', async () => {
+    const p = await rust();
+    const base = readFileSync(modelRs, 'utf8');
+    const manifest = new ManifestCache().forFile(modelRs).view;
+    assert.ok(manifest, 'the crate has a manifest');
+    const doc = new RustDocument(p, base);
+    const cached = new Analyzer(p.snippet);
+    const run = (a: Analyzer, d: RustDocument) => checkDocument(a, { root: d.root, lines: d.lines, filePath: modelRs, manifest });
+    const summary = (c: ReturnType<typeof run>) => c.findings.map((f) => `${f.code}@${f.start}-${f.end}:${f.message}`);
+    // the lowered items without node ids (fresh and re-lowered tables number their nodes differently)
+    const shape = (c: ReturnType<typeof run>) => JSON.stringify(c.analysis.items.map((it) => it.lowered.item), (k, v) => (k === 'id' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
+    const table = (c: ReturnType<typeof run>) => c.analysis.items.map((it) => it.lowered.item).find((it): it is Extract<Item, { k: 'const' }> => it.k === 'const' && it.name === 'LAYER_0_FC0_W')!;
+    const rows = (c: ReturnType<typeof run>) => (table(c).value as Extract<Expr, { k: 'array' }>).elems;
+    let prev = run(cached, doc);
+    assert.deepEqual(summary(prev), [], 'the generated crate is clean');
+    const decl = doc.text.indexOf('static LAYER_0_FC0_W');
+    const rowAt = (k: number) => {
+      let at = doc.text.indexOf('\n    [', decl);
+      for (let i = 0; i < k; i++) at = doc.text.indexOf('\n    [', at + 1);
+      return doc.text.indexOf('\n        ', at) + 9;
+    };
+    const literal = (k: number, j: number) => {
+      let at = rowAt(k);
+      for (let i = 0; i < j; i++) at = doc.text.indexOf(',', at) + 1;
+      while (doc.text[at] === ' ') at++;
+      return { start: at, end: at + /^-?\d+/.exec(doc.text.slice(at))![0].length };
+    };
+    const replace = (start: number, end: number, text: string): TextChange => ({ range: { start: doc.lines.positionAt(start), end: doc.lines.positionAt(end) }, text });
+    const steps: [string, () => TextChange, boolean][] = [
+      ['a weight in row 3, longer', () => { const l = literal(3, 2); return replace(l.start, l.end, '-1234'); }, true],
+      ['a weight in row 10 out of i16', () => { const l = literal(10, 5); return replace(l.start, l.end, '99999'); }, true],
+      ['a weight in row 0, shorter', () => { const l = literal(0, 0); return replace(l.start, l.end, '7'); }, true],
+      ['a comment inside a row', () => { const l = literal(4, 1); return replace(l.start, l.start, '/* x */ '); }, false],
+      ['the comment removed', () => { const at = doc.text.indexOf('/* x */ '); return replace(at, at + 8, ''); }, false],
+      ['two rows joined', () => { const at = rowAt(6) - 12; return replace(at, doc.text.indexOf('[', at) + 1, ''); }, false],
+      ['the table type', () => { const at = doc.text.indexOf('[i16; 20]', decl); return replace(at, at + 9, '[i32; 20]'); }, false],
+      ['everything undone', () => ({ text: base }), false],
+      ['a weight in the last row', () => { const l = literal(23, 19); return replace(l.start, l.end, '5'); }, true],
+    ];
+    for (const [what, change, rowEdit] of steps) {
+      const before = rows(prev);
+      doc.applyChanges([change()]);
+      const got = run(cached, doc);
+      const fresh = new RustDocument(p, doc.text);
+      const want = run(new Analyzer(p.snippet), fresh);
+      assert.deepEqual(summary(got), summary(want), what);
+      assert.equal(shape(got), shape(want), what);
+      if (rowEdit) assert.ok(rows(got).filter((r, i) => r === before[i]).length >= rows(got).length - 1, `${what}: the rows the edit did not touch are kept`);
+      fresh.dispose();
+      prev = got;
+    }
+    doc.dispose();
+  });
+
+  it('an out-of-range weight in a row after the edited one is reported at its own literal', async () => {
+    const p = await rust();
+    const base = readFileSync(modelRs, 'utf8');
+    const manifest = new ManifestCache().forFile(modelRs).view;
+    const doc = new RustDocument(p, base);
+    const a = new Analyzer(p.snippet);
+    const decl = base.indexOf('static LAYER_0_FC0_W');
+    checkDocument(a, { root: doc.root, lines: doc.lines, filePath: modelRs, manifest });
+    // break a weight in row 20, then lengthen one in row 0: the finding moves with the row it is in
+    let at = base.indexOf('\n    [', decl);
+    for (let i = 0; i < 20; i++) at = base.indexOf('\n    [', at + 1);
+    const lit = base.indexOf('\n        ', at) + 9 + /^\s*/.exec(base.slice(base.indexOf('\n        ', at) + 9))![0].length;
+    const len = /^-?\d+/.exec(base.slice(lit))![0].length;
+    doc.applyChanges([{ range: { start: doc.lines.positionAt(lit), end: doc.lines.positionAt(lit + len) }, text: '70000' }]);
+    checkDocument(a, { root: doc.root, lines: doc.lines, filePath: modelRs, manifest });
+    const row0 = doc.text.indexOf('\n        ', doc.text.indexOf('\n    [', decl) + 1) + 9;
+    const digit = row0 + /\d/.exec(doc.text.slice(row0))!.index;
+    doc.applyChanges([{ range: { start: doc.lines.positionAt(digit), end: doc.lines.positionAt(digit) }, text: '1' }]);
+    const c = checkDocument(a, { root: doc.root, lines: doc.lines, filePath: modelRs, manifest });
+    const f = c.findings.find((x) => x.code === 'SML101' && /= 70000 is outside i16/.test(x.message));
+    assert.ok(f, c.findings.map((x) => x.message).join('\n'));
+    assert.equal(doc.text.slice(f.start, f.end), '70000', JSON.stringify(f.message));
     doc.dispose();
   });
 });

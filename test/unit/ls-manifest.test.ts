@@ -12,7 +12,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Analyzer } from '../../core/analysis/analyze';
 import { CrateFiles } from '../../core/analysis/crate-files';
-import { findManifest, ManifestCache, readManifestView, rustIdent, type ManifestView } from '../../core/analysis/manifest/view';
+import { findManifest, ManifestCache, readManifestView, type ManifestView } from '../../core/analysis/manifest/view';
 import { validateManifest } from '../../core/manifest/file';
 import { hoverAt } from '../../core/analysis/hover';
 import { analyse, covered, fixturesDir, rust } from './ls-harness';
@@ -25,7 +25,8 @@ const manifestJson = JSON.parse(readFileSync(path.join(crate, 'stylus-ml.json'),
 function view(mutate?: (j: typeof manifestJson) => void): ManifestView {
   const j = structuredClone(manifestJson);
   mutate?.(j);
-  return readManifestView(j, path.join(crate, 'stylus-ml.json'));
+  const file = path.join(crate, 'stylus-ml.json');
+  return readManifestView(validateManifest(j, file), file);
 }
 
 async function check(text: string, v: ManifestView = view(), dirtyLines?: Set<number>) {
@@ -42,36 +43,32 @@ describe('reading stylus-ml.json', () => {
     assert.doesNotThrow(() => validateManifest(structuredClone(manifestJson), 'stylus-ml.json'));
   });
 
-  it('maps layers, formats, proven intervals, shift and gas estimates', () => {
+  it('derives each tensor in integer units: the box per element, formats, proven output intervals, weight tables', () => {
     const v = view();
-    assert.deepEqual(
-      v.layers.map((l) => [l.name, l.op, l.fn, l.accumulator, l.shift, l.gas, l.gasRange]),
-      [
-        ['fc1', 'Gemm', 'layer_0_fc1', 'i64', 12, 24.1, [21.7, 28.9]],
-        ['relu1', 'Relu', 'layer_1_relu1', null, null, 5.2, [4.7, 6.2]],
-        ['fc2', 'Gemm', 'layer_2_fc2', 'i64', 12, 18, [16.2, 21.6]],
-      ],
-    );
+    assert.deepEqual(v.layers.map((l) => l.spec.fn), ['layer_0_fc1', 'layer_1_relu1', 'layer_2_fc2']);
     assert.deepEqual(v.inputs[0].range, [-24576n, 24576n], 'graph input [-24, 24] at Q.10');
-    assert.deepEqual(v.layers[0].inputs.map((t) => [t.storage, t.fracBits, t.range]), [['i16', 10, null]]);
-    assert.deepEqual(v.layers[0].outputs[0].range, [-8921n, 8923n]);
+    assert.equal(v.inputs[0].elems?.length, 4, 'the box element by element');
+    assert.deepEqual(v.layers[0].inputs.map((t) => [t.storage, t.fracBits, t.range]), [['i16', 10, null]], 'a layer input\'s range comes from its source');
+    assert.deepEqual(v.layers[0].output.range, [-8921n, 8923n]);
     assert.deepEqual(v.layers[0].weights.map((w) => [w.rust, w.storage, w.fracBits, w.range]), [
       ['LAYER_0_FC1_W', 'i16', 12, [-614n, 820n]],
       ['LAYER_0_FC1_B', 'i64', 22, [-8192n, 4096n]],
     ]);
-    // without the optional per-weight list, the schema's weightFormat still gives the format
+    // without the per-weight list, the schema's weightFormat still gives the format
     const bare = view((j) => {
       delete j.layers[0].weights;
     });
     assert.deepEqual(bare.layers[0].weights.map((w) => [w.storage, w.fracBits, w.range]), [['i16', 12, null]]);
   });
 
-  it('converts real-valued ranges with outward rounding', () => {
+  it('without a box, a graph input is its proven real range rounded outward', () => {
     const v = view((j) => {
       j.inputs[0].range = [-1.5, 0.7];
+      j.inputs[0].box = { lo: [], hi: [] };
     });
     // 0.7 * 1024 = 716.8 -> 717; -1.5 * 1024 = -1536
     assert.deepEqual(v.inputs[0].range, [-1536n, 717n]);
+    assert.equal(v.inputs[0].elems, undefined);
   });
 
   it("an invalid manifest on disk is reported with the schema validator's reason", () => {
@@ -89,9 +86,8 @@ describe('reading stylus-ml.json', () => {
   });
 
   it('rejects a file without layers, and finds the manifest above src/', () => {
-    assert.throws(() => readManifestView({ schema: 1 }, 'x/stylus-ml.json'), /no "layers" array/);
+    assert.throws(() => validateManifest({ schema: 1 }, 'x/stylus-ml.json'), /x\/stylus-ml\.json: .*missing/);
     assert.equal(findManifest(modelPath), path.join(crate, 'stylus-ml.json'));
-    assert.equal(rustIdent('Gemm_0/MatMul'), 'gemm_0_mat_mul');
   });
 });
 
@@ -99,7 +95,7 @@ describe('manifest-aware checks of model.rs', () => {
   it('the generated crate as written: no diagnostics, every layer bound to its function', async () => {
     const r = await check(model);
     assert.deepEqual(r.findings.map((f) => f.message), []);
-    assert.deepEqual(r.layers.map((l) => l.layer.fn), ['layer_0_fc1', 'layer_1_relu1', 'layer_2_fc2']);
+    assert.deepEqual(r.layers.map((l) => l.layer.spec.fn), ['layer_0_fc1', 'layer_1_relu1', 'layer_2_fc2']);
     // the analysis reproduces the layers' proven output intervals, each layer seeded with the outputs the
     // code computes for the layer before it; fc2 sees each ReLU unit's own range (per element, as the real
     // quantiser proves them), tighter than this fixture's hull-based [-1525, 1769]
@@ -157,6 +153,7 @@ describe('manifest-aware checks of model.rs', () => {
   it('the check follows the manifest: with a narrower proven input box the same edit keeps the bound', async () => {
     const narrow = view((j) => {
       j.inputs[0].range = [-8, 8];
+      j.inputs[0].box = { lo: [-8, -8, -8, -8], hi: [8, 8, 8, 8] };
     });
     const text = model.replace('[410, -205, 52, 820]', '[410, -205, 5200, 820]');
     assert.equal((await check(text, narrow)).findings.length, 0);
@@ -193,9 +190,12 @@ describe('manifest-aware checks of model.rs', () => {
       '}',
       '',
     ].join('\n');
-    const layer = { index: 0, name: 'dense', fn: 'dense', op: 'matmul', onnxOp: 'Gemm', inputShapes: [[784]], outputShape: [1], inputFormats: [{ storage: 'i16', fracBits: 8 }], outputFormat: { storage: 'i32', fracBits: 8 } };
-    const inputs = [{ name: 'x', shape: [784], storage: 'i16', fracBits: 8, range: [-0.5, 0.49609375] }];
-    const v = readManifestView({ schema: 1, inputs, layers: [layer] }, '/nonexistent/crate/stylus-ml.json');
+    const file = '/nonexistent/crate/stylus-ml.json';
+    const j = structuredClone(manifestJson);
+    const box = { lo: new Array(784).fill(-0.5), hi: new Array(784).fill(0.49609375) };
+    j.inputs = [{ name: 'x', shape: [784], storage: 'i16', fracBits: 8, range: [-0.5, 0.49609375], kind: 'real', onnxType: 'float32', box }];
+    j.layers = [{ index: 0, name: 'dense', sources: [{ input: 0 }], fn: 'dense', op: 'matmul', onnxOp: 'Gemm', inputShapes: [[784]], outputShape: [1], params: 784, macs: 784, inputFormats: [{ storage: 'i16', fracBits: 8 }], outputFormat: { storage: 'i32', fracBits: 8 }, interval: [0, 0], qInterval: [0, 0], lines: null, ink: null, gas: null }];
+    const v = readManifestView(validateManifest(j, file), file);
     const r = await analyse(text, { filePath: '/nonexistent/crate/src/model.rs', manifest: v });
     assert.deepEqual(r.findings.map((f) => f.code), []);
     // without the manifest, x is any i16: 784 * 32768 * 100 overflows i32
@@ -218,7 +218,7 @@ describe('manifest-aware checks of model.rs', () => {
 
   it('a layer missing from model.rs and an unreadable manifest are reported as information', async () => {
     const v = view((j) => {
-      j.layers.push({ index: 3, name: 'fc3', fn: 'layer_3_fc3', op: 'matmul', onnxOp: 'Gemm', inputShapes: [[1, 2]], outputShape: [1, 2], inputFormats: [], outputFormat: { storage: 'i16', fracBits: 10 }, interval: [0, 0], qInterval: [0, 0], lines: null });
+      j.layers.push({ index: 3, name: 'fc3', fn: 'layer_3_fc3', op: 'matmul', onnxOp: 'Gemm', inputShapes: [[1, 2]], outputShape: [1, 2], params: 0, macs: 0, inputFormats: [], outputFormat: { storage: 'i16', fracBits: 10 }, interval: [0, 0], qInterval: [0, 0], lines: null, ink: null, gas: null });
     });
     const r = await check(model, v);
     assert.deepEqual(r.findings.map((f) => [f.code, f.severity]), [['SML102', 'information']]);

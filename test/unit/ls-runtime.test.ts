@@ -1,4 +1,4 @@
-// The stylus-ml runtime (stylus-templates/runtime/fixed.rs) documents its preconditions instead of
+// The stylus-ml runtime (stylus-templates/runtime/src/fixed.rs) documents its preconditions instead of
 // asserting them (`rescale` needs 1 <= s <= 62): its own body is not flagged with unbounded parameters,
 // and a call that breaks a precondition is flagged at the call, with the argument's values.
 
@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { CrateFiles, isStylusMlRuntime } from '../../core/analysis/crate-files';
 import { analyse, covered, rust } from './ls-harness';
 
-const runtimePath = path.resolve(__dirname, '..', '..', 'stylus-templates', 'runtime', 'fixed.rs');
+const runtimePath = path.resolve(__dirname, '..', '..', 'stylus-templates', 'runtime', 'src', 'fixed.rs');
 const runtime = readFileSync(runtimePath, 'utf8');
 const dir = mkdtempSync(path.join(tmpdir(), 'ls-runtime-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

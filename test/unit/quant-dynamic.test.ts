@@ -90,7 +90,7 @@ test('DynamicQuantizeLinear: scale and zero point from the data (min/max includi
 });
 
 test("softfloat.rs carries the simulator's constants (MLAS's logistic coefficients and clamp)", () => {
-  const rs = fs.readFileSync(path.join(__dirname, '../../stylus-templates/runtime/softfloat.rs'), 'utf8');
+  const rs = fs.readFileSync(path.join(__dirname, '../../stylus-templates/runtime/src/softfloat.rs'), 'utf8');
   const arr = (name: string) => [...new RegExp(`const ${name}: \\[u32; \\d+\\] = \\[([^\\]]*)\\]`).exec(rs)![1].matchAll(/0x([0-9a-f_]+)/g)].map((m) => parseInt(m[1].replace(/_/g, ''), 16));
   assert.deepEqual(arr('LOGISTIC_ALPHA'), LOGISTIC.alpha.map(bitsOf));
   assert.deepEqual(arr('LOGISTIC_BETA'), LOGISTIC.beta.map(bitsOf));

@@ -10,10 +10,10 @@ import { isIntTy, type IntTy } from '../domain/inttypes';
 import { declaredInt, intVal, joinVal, UNKNOWN, type Val } from '../domain/values';
 import type { Hit, Rule, Site } from '../sites';
 import { lvalueRoot, tyOf, unparen, walkExpr, type Expr, type FnItem } from '../syntax/ast';
-import type { Interp } from './context';
+import { BudgetExceeded, type Interp } from './context';
 import { flexible } from './arith';
 import { intMethod } from './int-methods';
-import { estimate } from './loops';
+import { estimate, estimateLowerBound } from './loops';
 import type { FnEntry } from './program';
 import { isMaxMinusElement, sumFacts } from './ratios';
 import { RUNTIME_RESULTS } from './runtime-results';
@@ -123,24 +123,44 @@ function shareOfSum(cx: Interp, e: Extract<Expr, { k: 'call' }>, st: State): { r
   return { result: a?.t === 'arr' && a.elem.t === 'int' && a.elem.iv.lo >= 0n ? { lo: 0n, hi: one } : null, floor: fact.floor };
 }
 
+/**
+ * A function too large ever to be inlined (its syntactic lower bound is past the limit): a caller's
+ * analysis sees only its signature, so the caller's cache key need not cover what it reaches.
+ */
+export function neverInlined(fn: FnEntry): boolean {
+  return !!fn.item.body && estimateLowerBound(fn.item.body) > INLINE_LIMIT;
+}
+
 /** Calls a function of the program: inlined with the argument values when small, else its declared result. */
 export function callFn(cx: Interp, e: Expr, fn: FnEntry, args: Val[]): Val {
   const declaredRet = cx.declared(fn.item.ret);
   let out: Val = declaredRet;
   // inline small helpers (rescale, saturate, activations); a whole layer called from `predict` is not
   // re-run here: its own analysis covers it, and the caller sees its declared result type
-  if (fn.item.body && cx.inlineDepth < 3 && fn.item.params.length === args.length && estimate(cx, fn.item.body) <= Math.min(INLINE_LIMIT, cx.budget - cx.steps)) {
+  const limit = Math.min(INLINE_LIMIT, cx.budget - cx.steps);
+  if (fn.item.body && cx.inlineDepth < 3 && fn.item.params.length === args.length && estimateLowerBound(fn.item.body) <= limit && estimate(cx, fn.item.body) <= limit) {
     const savedText = cx.text;
     const savedLoops = cx.loops;
     const savedRedirect = cx.redirect;
     // a trusted runtime function called from reporting code: run its body with the rules on, and
     // report what fires at this call (`rescale(acc, 0)` overflows inside rescale)
-    const redirect = fn.trusted && cx.quiet === 0 && !cx.redirect && cx.inlineDepth === 0;
+    const redirect = !!fn.trusted && cx.quiet === 0 && !cx.redirect && cx.inlineDepth === 0;
+    // a pure runtime function (integers in, an integer out) at these arguments before: its result, and
+    // the steps it took (rescale and sat_i16 of each lane of a layer, again after an edit elsewhere)
+    const memoKey = pureCallKey(cx, fn, args, redirect);
+    const memo = memoKey ? pureCalls.get(memoKey) : undefined;
+    if (memo) {
+      cx.steps += memo.steps;
+      if (cx.steps > cx.budget) throw new BudgetExceeded();
+      return afterCall(cx, e, fn, args, memo.out);
+    }
+    const steps0 = cx.steps;
     cx.text = fn.text;
     cx.loops = [];
     if (redirect) cx.redirect = { hits: new Map() };
     else cx.quiet++;
     cx.inlineDepth++;
+    let innerHits = 0;
     try {
       const st = new State();
       fn.item.params.forEach((p, i) => cx.bindPat(p.pat, cx.conform(args[i], p.ty), st, tyOf(p.ty)));
@@ -159,9 +179,19 @@ export function callFn(cx: Interp, e: Expr, fn: FnEntry, args: Val[]): Val {
       cx.inlineDepth--;
       cx.text = savedText;
       cx.loops = savedLoops;
-      if (redirect && inner) reportAtCall(cx, e, fn, inner.hits);
+      if (redirect && inner) {
+        innerHits = inner.hits.size;
+        reportAtCall(cx, e, fn, inner.hits);
+      }
     }
+    if (memoKey && innerHits === 0) remember(memoKey, out, cx.steps - steps0);
   }
+  return afterCall(cx, e, fn, args, out);
+}
+
+/** What a call gives beyond the callee's body: a table function's documented result, a saturation site. */
+function afterCall(cx: Interp, e: Expr, fn: FnEntry, args: Val[], result: Val): Val {
+  let out = result;
   // table-driven runtime functions: their documented result (see runtime-results.ts) bounds what the body gives
   const doc = fn.trusted ? RUNTIME_RESULTS.get(fn.item.name) : undefined;
   const a0 = args[0];
@@ -179,6 +209,29 @@ export function callFn(cx: Interp, e: Expr, fn: FnEntry, args: Val[]): Val {
     cx.site({ kind: 'saturate', node: e, pre: args[0].iv, bounds, src: cx.text, arg: e.k === 'call' ? (e.args[0] ?? null) : null });
   }
   return out;
+}
+
+const pureCalls = new Map<string, { out: Val; steps: number }>();
+const PURE_CALLS_MAX = 50_000;
+
+function remember(key: string, out: Val, steps: number): void {
+  if (pureCalls.size >= PURE_CALLS_MAX) pureCalls.delete(pureCalls.keys().next().value!);
+  pureCalls.set(key, { out, steps });
+}
+
+/**
+ * The memo key of a call of a trusted runtime function whose parameters and result are integers (it can
+ * touch nothing but its result, and hits reported at the call): what the callee can reach, how it is run
+ * (rules on or quiet, inlining depth) and the arguments. Null for any other call.
+ */
+function pureCallKey(cx: Interp, fn: FnEntry, args: Val[], redirect: boolean): string | null {
+  if (!fn.trusted || !cx.program.reachKey || fn.item.ret?.k !== 'int' || !fn.item.params.every((p) => p.ty.k === 'int')) return null;
+  let k = `${fn.item.name}|${cx.program.reachKey(fn.item.name)}|${redirect ? 'r' : 'q'}${cx.inlineDepth}`;
+  for (const a of args) {
+    if (a.t !== 'int') return null;
+    k += `|${a.ty}:${a.iv.lo}:${a.iv.hi}:${a.tainted ? 't' : ''}${a.nz ? 'n' : ''}${a.declared ? 'd' : ''}`;
+  }
+  return k;
 }
 
 /** Hits inside a trusted callee, reported at the call with the callee's message. */

@@ -23,6 +23,11 @@ import type { ConstEntry, Program } from './program';
 import { State, type FnFrame, type LoopFrame } from './state';
 import { assign } from './stores';
 
+/** The value of each literal row of a const table, per element type (see `ev1` 'array'). */
+const literalRows = new WeakMap<Expr, Map<IntTy | null, Val>>();
+/** `conform` of integer rows to an element type, per row value (pure: it depends on the value and the type). */
+const conformedRows = new WeakMap<Val, Map<IntTy, Val>>();
+
 export interface EvalOptions {
   /** evaluation steps before loops stop being unrolled (per function) */
   budget?: number;
@@ -194,19 +199,32 @@ export class Evaluator implements Interp {
     }
     if (ty.k === 'array' && v.t === 'arr') {
       const et = ty.elem;
-      if (v.elems) {
-        // a const table already in its element type stays as it is (50k weights: no copy)
-        let same = true;
-        const out = v.elems.map((x) => {
-          const y = this.conform(x, et);
-          if (y !== x) same = false;
-          return y;
-        });
-        return same ? v : arrOf(out);
+      // a row of integers conformed before to this element type (a table's rows across edits)
+      const rowKey = et.k === 'int' && v.elems && v.elems.length >= 16 ? et.ty : null;
+      const seen = rowKey ? conformedRows.get(v)?.get(rowKey) : undefined;
+      if (seen) return seen;
+      if (v.elems && rowKey && v.elems.every((x) => x.t === 'int')) {
+        const out = this.conformElems(v, et);
+        let m = conformedRows.get(v);
+        if (!m) conformedRows.set(v, (m = new Map()));
+        m.set(rowKey, out);
+        return out;
       }
+      if (v.elems) return this.conformElems(v, et);
       return { ...v, elem: this.conform(v.elem, et) };
     }
     return v;
+  }
+
+  /** `conform` of an array's elements: the array itself when every element already conforms (a const table: no copy). */
+  private conformElems(v: Extract<Val, { t: 'arr' }>, et: TypeRef): Val {
+    let same = true;
+    const out = v.elems!.map((x) => {
+      const y = this.conform(x, et);
+      if (y !== x) same = false;
+      return y;
+    });
+    return same ? v : arrOf(out);
   }
 
   // ---------------------------------------------------------------- bindings
@@ -306,8 +324,24 @@ export class Evaluator implements Interp {
         const et = expectTy && expectTy.k === 'array' ? expectTy.elem : null;
         // elements share one type: a suffixed literal among them gives it (`[0i64, 1 << 40]`)
         const ei = et && et.k === 'int' ? et.ty : (e.elems.find((x): x is Extract<Expr, { k: 'int' }> => x.k === 'int' && x.suffix !== null)?.suffix ?? null);
+        // a row of a const table: its value is its literals', whatever the analysis (cached by the row's
+        // node, which a re-lowered table keeps for every row the edit did not touch: syntax/tables.ts)
+        if (!this.literalFacts && e.elems.length > 0 && e.elems[0].k === 'int') {
+          const hit = literalRows.get(e)?.get(ei);
+          if (hit) {
+            this.steps += e.elems.length;
+            if (this.steps > this.budget) throw new BudgetExceeded();
+            return hit;
+          }
+        }
         // a table of literals (weights): each literal's value directly, as `ev` would give it
-        return arrOf(e.elems.map((x) => (x.k === 'int' ? this.literal(x, ei) : this.ev(x, st, ei, et))));
+        const out = arrOf(e.elems.map((x) => (x.k === 'int' ? this.literal(x, ei) : this.ev(x, st, ei, et))));
+        if (!this.literalFacts && e.elems.every((x) => x.k === 'int')) {
+          let m = literalRows.get(e);
+          if (!m) literalRows.set(e, (m = new Map()));
+          m.set(ei, out);
+        }
+        return out;
       }
       case 'repeat': {
         const et = expectTy && expectTy.k === 'array' ? expectTy.elem : null;

@@ -41,6 +41,8 @@ class LaneInt {
     readonly lo: Float64Array,
     readonly hi: Float64Array,
     readonly declared: boolean,
+    /** the least lo and greatest hi, when the maker computed them on the way */
+    private readonly hull: { lo: number; hi: number } | null = null,
   ) {}
   at(i: number): IntVal {
     const v = intVal(this.ty, { lo: BigInt(this.lo[i]), hi: BigInt(this.hi[i]) });
@@ -50,11 +52,13 @@ class LaneInt {
   private joined: IntVal | null = null;
   join(): IntVal {
     if (this.joined) return this.joined;
-    let lo = this.lo[0];
-    let hi = this.hi[0];
-    for (let i = 1; i < this.lo.length; i++) {
-      if (this.lo[i] < lo) lo = this.lo[i];
-      if (this.hi[i] > hi) hi = this.hi[i];
+    let lo = this.hull ? this.hull.lo : this.lo[0];
+    let hi = this.hull ? this.hull.hi : this.hi[0];
+    if (!this.hull) {
+      for (let i = 1; i < this.lo.length; i++) {
+        if (this.lo[i] < lo) lo = this.lo[i];
+        if (this.hi[i] > hi) hi = this.hi[i];
+      }
     }
     const v = intVal(this.ty, { lo: BigInt(lo), hi: BigInt(hi) });
     if (this.declared) v.declared = true;
@@ -71,8 +75,12 @@ class LaneAny {
   at(i: number): Val {
     return this.vals[i];
   }
+  private joined: Val | null = null;
   /** For hovers: arrays by the join of their elements (rows of a table are not joined element by element). */
   join(): Val {
+    return (this.joined ??= this.joinAll());
+  }
+  private joinAll(): Val {
     const first = this.vals[0];
     if (first.t === 'arr') {
       let elem = first.elem;
@@ -169,7 +177,13 @@ class LaneRun {
     const c = this.variesCache.get(e);
     if (c !== undefined && c >> 1 === this.gen) return (c & 1) === 1;
     let v = false;
-    for (const nm of this.lanes.keys()) if (names(e).has(nm)) v = true;
+    const ns = names(e);
+    for (const nm of this.lanes.keys()) {
+      if (ns.has(nm)) {
+        v = true;
+        break;
+      }
+    }
     this.variesCache.set(e, (this.gen << 1) | (v ? 1 : 0));
     return v;
   }
@@ -250,16 +264,22 @@ class LaneRun {
       let ty: IntTy | null | undefined;
       let ok = true;
       b.rows ??= b.vals.map(numericRow);
+      let mlo = Infinity;
+      let mhi = -Infinity;
       for (let l = 0; l < this.n && ok; l++) {
         const row = b.rows[l];
         if (!row || k < 0 || k >= row.lo.length || (ty !== undefined && row.ty !== ty)) ok = false;
         else {
           ty = row.ty;
-          lo[l] = row.lo[k];
-          hi[l] = row.hi[k];
+          const x = row.lo[k];
+          const y = row.hi[k];
+          lo[l] = x;
+          hi[l] = y;
+          if (x < mlo) mlo = x;
+          if (y > mhi) mhi = y;
         }
       }
-      if (ok && ty !== undefined) return new LaneInt(ty, lo, hi, false);
+      if (ok && ty !== undefined) return new LaneInt(ty, lo, hi, false, { lo: mlo, hi: mhi });
     }
     const vals: Val[] = [];
     for (let k = 0; k < this.n; k++) {
@@ -282,26 +302,30 @@ class LaneRun {
     const r = ivOfTy(to);
     const rlo = Number(r.lo);
     const rhi = Number(r.hi);
-    for (let k = 0; k < this.n; k++) if (v.lo[k] < rlo || v.hi[k] > rhi) throw new LaneAbort();
-    return new LaneInt(to, v.lo, v.hi, false);
+    const j = v.join();
+    if (Number(j.iv.lo) < rlo || Number(j.iv.hi) > rhi) throw new LaneAbort();
+    return new LaneInt(to, v.lo, v.hi, false, { lo: Number(j.iv.lo), hi: Number(j.iv.hi) });
   }
 
   /** `l op r` with at least one side in lanes (a lane-invariant side is the same in every lane). */
   private arith(op: '+' | '-' | '*', l: LV, r: LV): LaneInt {
-    const a = this.ints(l);
-    const b = this.ints(r);
+    const a = this.side(l);
+    const b = this.side(r);
     const ty = a.ty ?? b.ty;
     if (!ty) throw new LaneAbort();
     const t = ivOfTy(ty);
-    const tlo = Number(t.lo);
-    const thi = Number(t.hi);
-    const lo = new Float64Array(this.n);
-    const hi = new Float64Array(this.n);
-    for (let k = 0; k < this.n; k++) {
-      const al = a.lo[k];
-      const ah = a.hi[k];
-      const bl = b.lo[k];
-      const bh = b.hi[k];
+    const tlo = Math.max(Number(t.lo), -EXACT);
+    const thi = Math.min(Number(t.hi), EXACT);
+    const n = this.n;
+    const lo = new Float64Array(n);
+    const hi = new Float64Array(n);
+    let mlo = Infinity;
+    let mhi = -Infinity;
+    for (let k = 0; k < n; k++) {
+      const al = a.lo ? a.lo[k] : a.l;
+      const ah = a.hi ? a.hi[k] : a.h;
+      const bl = b.lo ? b.lo[k] : b.l;
+      const bh = b.hi ? b.hi[k] : b.h;
       let x: number;
       let y: number;
       if (op === '+') {
@@ -322,15 +346,17 @@ class LaneRun {
       if (!(x >= tlo && y <= thi && x > -EXACT && y < EXACT)) throw new LaneAbort();
       lo[k] = x;
       hi[k] = y;
+      if (x < mlo) mlo = x;
+      if (y > mhi) mhi = y;
     }
-    return new LaneInt(ty, lo, hi, false);
+    return new LaneInt(ty, lo, hi, false, { lo: mlo, hi: mhi });
   }
 
-  /** Integer lanes of a value (a lane-invariant integer is the same in every lane). */
-  private ints(v: LV): { ty: IntTy | null; lo: Float64Array; hi: Float64Array } {
-    if (v instanceof LaneInt) return v;
+  /** An operand of `arith`: lanes, or one interval the same in every lane (not copied into lanes). */
+  private side(v: LV): { ty: IntTy | null; lo: Float64Array | null; hi: Float64Array | null; l: number; h: number } {
+    if (v instanceof LaneInt) return { ty: v.ty, lo: v.lo, hi: v.hi, l: 0, h: 0 };
     if (isLane(v) || v.t !== 'int' || v.tainted || v.nz) throw new LaneAbort();
-    return { ty: v.ty, lo: new Float64Array(this.n).fill(exact(v.iv.lo)), hi: new Float64Array(this.n).fill(exact(v.iv.hi)) };
+    return { ty: v.ty, lo: null, hi: null, l: exact(v.iv.lo), h: exact(v.iv.hi) };
   }
 
   private assign(e: Extract<Expr, { k: 'assign' }>): void {
@@ -342,11 +368,119 @@ class LaneRun {
       const v = this.ev(e.right, local?.ty ?? null);
       return this.store(l, root, v);
     }
+    if (this.multiplyAdd(e)) return;
     const op = e.op.slice(0, -1);
     if (op !== '+' && op !== '-' && op !== '*') throw new LaneAbort();
     const cur = this.ev(e.left, null);
     const rv = this.ev(e.right, cur instanceof LaneInt ? cur.ty : !isLane(cur) && cur.t === 'int' ? cur.ty : null);
     this.store(l, root, this.arith(op, cur, rv));
+  }
+
+  /**
+   * `acc += x[k] as T * w[k] as T` with `acc` a lane, `w` a row of a weight table per lane and the other
+   * operand the same in every lane — the statement a generated dense layer repeats K times — in one pass
+   * over the lanes: the ticks, facts and abort conditions of the general path (ev, index, cast, arith,
+   * store above), without its intermediate lanes. False (nothing evaluated) when the statement or its
+   * values are not of that form.
+   */
+  private multiplyAdd(e: Extract<Expr, { k: 'assign' }>): boolean {
+    const m = macShape(e);
+    if (!m) return false;
+    const accB = this.lanes.get(m.acc);
+    const cur = accB?.lane;
+    if (!accB || !(cur instanceof LaneInt)) return false;
+    const lv = this.varies(m.left);
+    if (lv === this.varies(m.right)) return false;
+    const laneCast = lv ? m.left : m.right;
+    const invCast = lv ? m.right : m.left;
+    const idx = laneCast.arg as Extract<Expr, { k: 'index' }>;
+    const base = idx.base as Extract<Expr, { k: 'path' }>;
+    const wb = this.lanes.get(base.segs[0]);
+    const to = (laneCast.ty as { k: 'int'; ty: IntTy }).ty;
+    const k = Number((idx.index as Extract<Expr, { k: 'int' }>).value);
+    if (!wb || !(wb.lane instanceof LaneAny)) return false;
+    const w = wb.lane;
+    w.rows ??= w.vals.map(numericRow);
+    const rows = w.rows;
+    const ty0 = rows[0]?.ty;
+    for (let l = 0; l < this.n; l++) {
+      const row = rows[l];
+      if (!row || row.ty !== ty0 || k < 0 || k >= row.lo.length) return false;
+    }
+    // the general path's ticks beyond the assignment's own (ev ticked it): `acc`, the product, the cast,
+    // the index, `w`
+    for (let t = 0; t < 5; t++) tick(this.cx);
+    this.cx.record(e.left, cur.join());
+    // the invariant operand, by the ordinary evaluator (its own ticks, facts and sites)
+    const inv = this.cx.ev(invCast, this.ws, cur.ty);
+    this.cx.record(base, w.join());
+    this.cx.ev(idx.index, this.ws, 'usize');
+    const s = this.side(inv);
+    // the product's type is its left operand's, else its right's (arith)
+    const pty = (lv ? to : s.ty) ?? (lv ? s.ty : to);
+    if (!pty) throw new LaneAbort();
+    const pt = ivOfTy(pty);
+    const plo0 = Math.max(Number(pt.lo), -EXACT);
+    const phi0 = Math.min(Number(pt.hi), EXACT);
+    const sty = cur.ty ?? pty;
+    const st = ivOfTy(sty);
+    const slo0 = Math.max(Number(st.lo), -EXACT);
+    const shi0 = Math.min(Number(st.hi), EXACT);
+    const n = this.n;
+    const lo = new Float64Array(n);
+    const hi = new Float64Array(n);
+    let wlo = Infinity;
+    let whi = -Infinity;
+    let plo = Infinity;
+    let phi = -Infinity;
+    let mlo = Infinity;
+    let mhi = -Infinity;
+    const a = s.l;
+    const b = s.h;
+    const clo = cur.lo;
+    const chi = cur.hi;
+    // one pass; whichever check fails first, the loop is unrolled (LaneAbort) as the general path would
+    for (let l = 0; l < n; l++) {
+      const row = rows[l]!;
+      const wl = row.lo[k];
+      const wh = row.hi[k];
+      if (wl < wlo) wlo = wl;
+      if (wh > whi) whi = wh;
+      let x: number;
+      let y: number;
+      if (wl === wh) {
+        // a weight: one value
+        const p = a * wl;
+        const q = b * wl;
+        x = p < q ? p : q;
+        y = p < q ? q : p;
+      } else {
+        const p1 = a * wl;
+        const p2 = a * wh;
+        const p3 = b * wl;
+        const p4 = b * wh;
+        x = Math.min(p1, p2, p3, p4);
+        y = Math.max(p1, p2, p3, p4);
+      }
+      if (!(x >= plo0 && y <= phi0 && x > -EXACT && y < EXACT)) throw new LaneAbort();
+      if (x < plo) plo = x;
+      if (y > phi) phi = y;
+      const u = clo[l] + x;
+      const v = chi[l] + y;
+      if (!(u >= slo0 && v <= shi0 && u > -EXACT && v < EXACT)) throw new LaneAbort();
+      lo[l] = u;
+      hi[l] = v;
+      if (u < mlo) mlo = u;
+      if (v > mhi) mhi = v;
+    }
+    const r = ivOfTy(to);
+    if (wlo < Number(r.lo) || whi > Number(r.hi)) throw new LaneAbort();
+    this.cx.record(idx, intVal(ty0 ?? null, { lo: BigInt(wlo), hi: BigInt(whi) }));
+    this.cx.record(laneCast, intVal(to, { lo: BigInt(wlo), hi: BigInt(whi) }));
+    this.cx.record(e.right, intVal(pty, { lo: BigInt(plo), hi: BigInt(phi) }));
+    if (accB.ty && sty !== accB.ty) throw new LaneAbort();
+    this.setLane(m.acc, { lane: new LaneInt(sty, lo, hi, false, { lo: mlo, hi: mhi }), ty: accB.ty ?? sty, declId: accB.declId, depth: accB.depth });
+    return true;
   }
 
   /** Stores into a local (which then varies if the value does) or into `a[n]`, one element per lane. */
@@ -472,6 +606,22 @@ export function forInLanes(cx: Interp, e: Extract<Expr, { k: 'for' }>, st: State
   // the loop's own variables end with the loop; the outer ones take the lanes' stores
   for (const [k, b] of ws.vars) if (st.vars.has(k)) st.vars.set(k, b);
   return true;
+}
+
+type CastE = Extract<Expr, { k: 'cast' }>;
+const macShapes = new WeakMap<Expr, { acc: string; left: CastE; right: CastE } | null>();
+
+/** `acc += a[k] as T * b[k] as T` (literal k, no parentheses): the shape of multiplyAdd, from syntax alone. */
+function macShape(e: Extract<Expr, { k: 'assign' }>): { acc: string; left: CastE; right: CastE } | null {
+  let m = macShapes.get(e);
+  if (m === undefined) {
+    m = null;
+    const r = e.right;
+    const operand = (x: Expr): x is CastE => x.k === 'cast' && x.ty.k === 'int' && x.arg.k === 'index' && x.arg.base.k === 'path' && x.arg.base.segs.length === 1 && x.arg.index.k === 'int';
+    if (e.op === '+=' && e.left.k === 'path' && e.left.segs.length === 1 && r.k === 'binary' && r.op === '*' && operand(r.left) && operand(r.right)) m = { acc: e.left.segs[0], left: r.left, right: r.right };
+    macShapes.set(e, m);
+  }
+  return m;
 }
 
 interface LoopShape {

@@ -141,6 +141,30 @@ export function estimate(cx: Interp, e: Expr): number {
   return n;
 }
 
+const lowerBounds = new WeakMap<Expr, number>();
+/**
+ * A lower bound of `estimate` that needs no state: loops count their trips only when the iterator is a
+ * literal range (`0..64`), calls count nothing. It depends on the syntax alone, so it is cached across
+ * analyses: a caller re-analysed after an edit elsewhere (`infer` calling a 50k-MAC layer) learns that the
+ * callee is too large to inline without walking its body again.
+ */
+export function estimateLowerBound(e: Expr): number {
+  const hit = lowerBounds.get(e);
+  if (hit !== undefined) return hit;
+  let n = 1;
+  if (e.k === 'for') {
+    const it = unparen(e.iter);
+    const lit = (x: Expr) => (x.k === 'int' ? Number(x.value) : null);
+    const a = it.k === 'range' && it.from ? lit(unparen(it.from)) : null;
+    const b = it.k === 'range' && it.to ? lit(unparen(it.to)) : null;
+    const trips = it.k === 'range' && a !== null && b !== null ? Math.max(0, b - a + (it.inclusive ? 1 : 0)) : 0;
+    n += estimateLowerBound(e.iter) + trips * estimateLowerBound(e.body);
+  } else if (e.k === 'while' || e.k === 'loop') n += estimateLowerBound(e.body);
+  else for (const c of childExprs(e)) n += estimateLowerBound(c);
+  lowerBounds.set(e, n);
+  return n;
+}
+
 /** Node count of a callee body, without recursing into its calls. */
 function nodeCount(e: Expr): number {
   let n = 0;

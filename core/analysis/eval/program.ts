@@ -6,6 +6,8 @@ import type { Val } from '../domain/values';
 export interface Program {
   consts: Map<string, ConstEntry>;
   fns: Map<string, FnEntry>;
+  /** a key of everything a function can reach by name (its text, its callees', the consts they use) */
+  reachKey?: (fn: string) => string;
 }
 
 export interface ConstEntry {

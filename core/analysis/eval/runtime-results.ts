@@ -1,4 +1,4 @@
-// Result intervals of stylus-ml runtime functions (stylus-templates/runtime/fixed.rs) that interval
+// Result intervals of stylus-ml runtime functions (stylus-templates/runtime/src/fixed.rs) that interval
 // arithmetic alone cannot bound: table lookups with interpolation, whose result lies between two table
 // entries. Applied only to functions of the recognised runtime (FnEntry.trusted), met with whatever the
 // inlined body gives, so a tighter derived interval is kept.

@@ -55,7 +55,7 @@ export function boundFindings(fa: FileAnalysis, layers: LayerBinding[], lines: L
         start: c.start,
         end: c.end,
         range: { start: lines.positionAt(c.start), end: lines.positionAt(c.end) },
-        origin: { item: fa.items.indexOf(b.item), fn: b.layer.fn, nodeId: -1 },
+        origin: { item: fa.items.indexOf(b.item), fn: b.layer.spec.fn, nodeId: -1 },
       });
     }
   }
@@ -71,20 +71,18 @@ function inputsText(inputs: QTensor[]): string {
 function layerBreaches(b: LayerBinding): Breach[] {
   const out: Breach[] = [];
   const base = b.item.start + b.unit.node.s;
-  if (!b.layer.saturationReachable) {
-    for (const s of b.unit.analysis.saturations) {
-      if (within(s.pre, s.bounds)) continue;
-      const ty = (['i8', 'i16', 'i32', 'u8', 'u16', 'u32'] as IntTy[]).find((t) => fmt(ivOfTy(t)) === fmt(s.bounds));
-      out.push({
-        what: 'the value it saturates',
-        pre: s.pre,
-        bounds: s.bounds,
-        ty: ty ?? 'the clamp',
-        start: base + s.node.s,
-        end: base + s.node.e,
-        certain: s.pre.lo > s.bounds.hi || s.pre.hi < s.bounds.lo,
-      });
-    }
+  for (const s of b.unit.analysis.saturations) {
+    if (within(s.pre, s.bounds)) continue;
+    const ty = (['i8', 'i16', 'i32', 'u8', 'u16', 'u32'] as IntTy[]).find((t) => fmt(ivOfTy(t)) === fmt(s.bounds));
+    out.push({
+      what: 'the value it saturates',
+      pre: s.pre,
+      bounds: s.bounds,
+      ty: ty ?? 'the clamp',
+      start: base + s.node.s,
+      end: base + s.node.e,
+      certain: s.pre.lo > s.bounds.hi || s.pre.hi < s.bounds.lo,
+    });
   }
   for (const h of b.unit.analysis.hits) {
     const site = h.site;
@@ -129,8 +127,9 @@ function findCulprits(fa: FileAnalysis, b: LayerBinding, lines: LineIndex, dirty
     }
   }
   // 2. the rescale shift differs from the one recorded
-  if (b.layer.shift !== null && b.layer.shift > 0) {
-    const want = BigInt(b.layer.shift);
+  const shift = b.layer.spec.shift;
+  if (shift !== undefined && shift > 0) {
+    const want = BigInt(shift);
     for (const s of b.unit.analysis.shifts) {
       if (s.op !== '>>' || s.literalLeft || s.amount.lo !== s.amount.hi || s.amount.lo === want) continue;
       let start = fnBase + s.node.s;

@@ -13,7 +13,7 @@ import type { LineIndex } from '../syntax/parser';
 import { boundFindings } from './bounds';
 import { bindLayer, MANIFEST_CODES, type LayerBinding } from './layers';
 import { fnParams, layerInput, layerOutput, seedParams, type LayerOutput } from './seeds';
-import type { ManifestLayer, ManifestView, QTensor } from './view';
+import { modelRsPath, type LayerView, type ManifestView, type QTensor } from './view';
 import { storageFindings } from './weights';
 
 export { MANIFEST_CODES, type LayerBinding };
@@ -48,7 +48,7 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
   const governs = input.manifest ? manifestGoverns(input.manifest, input.filePath ?? null, fnNames) : false;
   const manifest = governs ? input.manifest! : null;
   const trusted = isStylusMlRuntime(lines.text);
-  const usedInputs = new Map<ManifestLayer, QTensor[]>();
+  const usedInputs = new Map<LayerView, QTensor[]>();
   const ctx: AnalysisContext = { extraItems: input.extraItems, budget: input.budget, trusted };
   // ranges hand-written code states for its parameters (annotations.ts)
   const annotated = trusted ? new Map() : annotationSeeds(analyzer, root, lines.text);
@@ -60,7 +60,7 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
     // seeds need the parameters' types (lowering is cached); a layer's inputs are the outputs the code
     // computes now for the layers before it (or the manifest's graph inputs for the first)
     const params = fnParams(analyzer, root, lines.text);
-    const byFn = new Map(manifest.layers.map((l) => [l.fn, l]));
+    const byFn = new Map(manifest.layers.map((l) => [l.spec.fn, l]));
     const computed = new Map<number, LayerOutput>();
     ctx.seedsFor = (fn) => {
       const l = byFn.get(fn);
@@ -72,7 +72,7 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
     };
     ctx.onUnit = (fn, a) => {
       const l = byFn.get(fn);
-      if (l) computed.set(l.index, layerOutput(a, l));
+      if (l) computed.set(l.spec.index, layerOutput(a, l));
     };
     ctx.seededBudget = Math.max(input.budget ?? 0, MANIFEST_BUDGET);
   }
@@ -87,11 +87,11 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
     for (const b of layers) b.inputs = usedInputs.get(b.layer) ?? b.layer.inputs;
     const bounds = boundFindings(analysis, layers, lines, input.dirtyLines ?? new Set());
     findings.push(...bounds, ...storageFindings(analysis, layers, lines, new Set(bounds.map((f) => `${f.start}:${f.end}`))));
-    const isModel = input.filePath ? path.basename(input.filePath) === 'model.rs' || manifestModelPath(manifest) === path.resolve(input.filePath) : true;
+    const isModel = input.filePath ? path.basename(input.filePath) === 'model.rs' || modelRsPath(manifest) === path.resolve(input.filePath) : true;
     if (isModel) {
       for (const l of manifest.layers) {
         if (layers.some((b) => b.layer === l)) continue;
-        findings.push(fileFinding(lines, MANIFEST_CODES.missingLayer, 'information', `stylus-ml.json lists layer \`${l.name}\` (${l.op}) implemented by \`fn ${l.fn}\`, which is not in this file: its bounds are not checked`));
+        findings.push(fileFinding(lines, MANIFEST_CODES.missingLayer, 'information', `stylus-ml.json lists layer \`${l.spec.name}\` (${l.spec.onnxOp}) implemented by \`fn ${l.spec.fn}\`, which is not in this file: its bounds are not checked`));
       }
     }
   } else if (input.manifestError && input.filePath && path.basename(input.filePath) === 'model.rs') {
@@ -101,15 +101,12 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
   return { analysis, findings, manifest, layers };
 }
 
-function manifestModelPath(m: ManifestView): string | null {
-  return m.modelRs ? path.resolve(m.dir, m.modelRs) : null;
-}
 
 function manifestGoverns(m: ManifestView, filePath: string | null, fnNames: Set<string>): boolean {
-  const model = manifestModelPath(m);
+  const model = modelRsPath(m);
   if (filePath && model && path.resolve(filePath) === model) return true;
   if (filePath && model && path.resolve(filePath) !== model && path.basename(filePath) !== 'model.rs') return false;
-  return m.layers.some((l) => fnNames.has(l.fn));
+  return m.layers.some((l) => fnNames.has(l.spec.fn));
 }
 
 function topLevelFnNames(root: Node, text: string): Set<string> {

@@ -11,19 +11,19 @@ export { REQUANTIZE_COMMAND };
 
 /** For a finding in a layer of a generated crate (an SML101 names its layer; others by position). */
 export function requantizeFix(manifest: ManifestView | null, layers: LayerBinding[], f: Finding): Fix | null {
-  const layer = (f.code === MANIFEST_CODES.bound ? layers.find((l) => l.layer.fn === f.origin.fn) : undefined) ?? layers.find((l) => l.start <= f.start && f.start <= l.end);
+  const layer = (f.code === MANIFEST_CODES.bound ? layers.find((l) => l.layer.spec.fn === f.origin.fn) : undefined) ?? layers.find((l) => l.start <= f.start && f.start <= l.end);
   if (!layer || !manifest) return null;
   const args: RequantizeArgs = {
     manifest: manifest.file,
     crateDir: manifest.dir,
-    layer: layer.layer.name,
-    fn: layer.layer.fn,
+    layer: layer.layer.spec.name,
+    fn: layer.layer.spec.fn,
     headroomBits: 1,
     code: f.code,
     reason: f.message,
   };
   return {
-    title: `Re-run quantisation of \`${layer.layer.name}\` with 1 more bit of headroom`,
+    title: `Re-run quantisation of \`${layer.layer.spec.name}\` with 1 more bit of headroom`,
     edits: [],
     preferred: f.code === MANIFEST_CODES.bound,
     command: { title: 'Re-run quantisation with more headroom', command: REQUANTIZE_COMMAND, arguments: [args] },

@@ -2,7 +2,7 @@
 
 import type { FileAnalysis, ItemResult, UnitResult } from '../analyze';
 import type { FnItem } from '../syntax/ast';
-import type { ManifestLayer, QTensor } from './view';
+import type { LayerView, QTensor } from './view';
 
 export const MANIFEST_CODES = {
   /** an edit breaks a bound the manifest proved */
@@ -15,7 +15,7 @@ export const MANIFEST_CODES = {
 
 /** A manifest layer and where its function is in the document. */
 export interface LayerBinding {
-  layer: ManifestLayer;
+  layer: LayerView;
   /** absolute offsets of the function item and its name */
   start: number;
   end: number;
@@ -27,10 +27,10 @@ export interface LayerBinding {
   inputs: QTensor[];
 }
 
-export function bindLayer(fa: FileAnalysis, layer: ManifestLayer): LayerBinding | null {
+export function bindLayer(fa: FileAnalysis, layer: LayerView): LayerBinding | null {
   for (const it of fa.items) {
     for (const u of it.units) {
-      if (u.kind !== 'fn' || u.name !== layer.fn) continue;
+      if (u.kind !== 'fn' || u.name !== layer.spec.fn) continue;
       const fn = u.node as FnItem;
       return { layer, start: it.start + fn.s, end: it.start + fn.e, nameStart: it.start + fn.nameS, nameEnd: it.start + fn.nameE, unit: u, item: it, inputs: layer.inputs };
     }
@@ -38,6 +38,6 @@ export function bindLayer(fa: FileAnalysis, layer: ManifestLayer): LayerBinding 
   return null;
 }
 
-export function shortLayer(l: ManifestLayer): string {
-  return `\`${l.name}\` (${l.op}, fn ${l.fn})`;
+export function shortLayer(l: LayerView): string {
+  return `\`${l.spec.name}\` (${l.spec.onnxOp}, fn ${l.spec.fn})`;
 }

@@ -1,6 +1,6 @@
-// A layer function's parameters at the proven ranges: the graph inputs' box for the first layer, then
-// what the code computes for the layers before it (per element where it stored each output at a known
-// index, as the quantiser proved them; else the hull). The schema records formats, not wiring.
+// A layer function's parameters at the proven ranges: each input from where stylus-ml.json says it comes
+// (`sources`): a graph input's box, or what the code computes for the layer that produces it (per element
+// where it stored each output at a known index, as the quantiser proved them; else the hull).
 
 import type { Node } from 'web-tree-sitter';
 import type { Analyzer } from '../analyze';
@@ -9,7 +9,7 @@ import type { IntTy } from '../domain/inttypes';
 import { intVal, type IntVal, type Val } from '../domain/values';
 import type { FnAnalysis } from '../eval/facts';
 import type { FnItem, TypeRef } from '../syntax/ast';
-import type { ManifestLayer, ManifestView, QTensor } from './view';
+import type { LayerView, ManifestView, QTensor } from './view';
 
 export function fnParams(analyzer: Analyzer, root: Node, text: string): Map<string, FnItem['params']> {
   const out = new Map<string, FnItem['params']>();
@@ -61,12 +61,12 @@ export interface LayerOutput {
   elems: Interval[] | null;
 }
 
-export function layerOutput(a: FnAnalysis, l: ManifestLayer): LayerOutput {
+export function layerOutput(a: FnAnalysis, l: LayerView): LayerOutput {
   return { range: outputHull(a, l), elems: outputElems(a, l) };
 }
 
-function outputElems(a: FnAnalysis, l: ManifestLayer): Interval[] | null {
-  const n = size(l.outputShape);
+function outputElems(a: FnAnalysis, l: LayerView): Interval[] | null {
+  const n = size(l.spec.outputShape);
   const sa = a.storedAt;
   const at = sa?.has('y') ? sa.get('y') : sa?.size === 1 ? [...sa.values()][0] : undefined;
   if (at) {
@@ -89,35 +89,54 @@ export function size(shape: number[]): number {
 }
 
 /**
- * Input k of a layer with its proven range, per element where known. The schema records formats, not
- * wiring: the producer is the layer just before when its output has the input's size (a chain, what the
- * generator emits for sequential models) — or, for the first layer, the graph input of that size with
- * the box stylus-ml.json records per element, as the plan proved from it and the contract admits it;
- * else the hull over every earlier layer and graph input of that size (sound for branches), else unknown
- * (the declared type's range). Outputs computed from the current code are preferred to the manifest's
- * recorded intervals, so an edit upstream is seen downstream.
+ * Input k of a layer with its proven range, per element where known, from where stylus-ml.json says it
+ * comes: a graph input (the box per element, as the plan proved from it and the contract admits it), or
+ * the layer that computes it — what the current code computes for that layer, so an edit upstream is
+ * seen downstream, else the manifest's proven interval. Crates made before the manifest recorded the
+ * wiring get `inferredInput`.
  */
-export function layerInput(m: ManifestView, l: ManifestLayer, k: number, computed: ReadonlyMap<number, LayerOutput>): QTensor {
+export function layerInput(m: ManifestView, l: LayerView, k: number, computed: ReadonlyMap<number, LayerOutput>): QTensor {
   const t = l.inputs[k];
-  if (t.range) return t;
-  const want = l.inputShapes[k] ? size(l.inputShapes[k]) : null;
+  const want = l.spec.inputShapes[k] ? size(l.spec.inputShapes[k]) : null;
+  const from = (o: LayerOutput | QTensor): QTensor => ({ ...t, range: o.range, elems: o.elems && (want === null || o.elems.length === want) ? o.elems : null });
+  const src = l.spec.sources?.[k];
+  if (!src) return inferredInput(m, l, k, computed);
+  if ('input' in src) {
+    const g = m.inputs[src.input];
+    return g ? from(g) : t;
+  }
+  const p = m.layers[src.layer];
+  // a second output (a tree ensemble's scores beside its label) is not tracked: its type's range
+  if (!p || src.output !== 0) return t;
+  const c = computed.get(src.layer);
+  return from({ range: c?.range ?? p.output.range, elems: c?.elems ?? null });
+}
+
+/**
+ * The producer of input k inferred by size and format, for a manifest without `sources`: the layer just
+ * before when its output has the input's size and format (a chain), the graph input of that size for the
+ * first layer, else the hull over every earlier layer and graph input of that size and format.
+ */
+function inferredInput(m: ManifestView, l: LayerView, k: number, computed: ReadonlyMap<number, LayerOutput>): QTensor {
+  const t = l.inputs[k];
+  const want = l.spec.inputShapes[k] ? size(l.spec.inputShapes[k]) : null;
   // a producer has the input's size and its format (storage and fractional bits): a threshold's 0/1
   // output of the same size is not the Q.29 score a later layer reads
   const fits = (shape: number[], f: { storage: string; fracBits: number } | undefined) => (want === null || size(shape) === want) && (!f || (f.storage === t.storage && f.fracBits === t.fracBits));
-  const outOf = (x: ManifestLayer): LayerOutput => {
-    const c = computed.get(x.index);
-    return { range: c?.range ?? x.outputs[0]?.range ?? null, elems: c?.elems ?? null };
+  const outOf = (x: LayerView): LayerOutput => {
+    const c = computed.get(x.spec.index);
+    return { range: c?.range ?? x.output.range, elems: c?.elems ?? null };
   };
-  const earlier = m.layers.filter((x) => x.index < l.index);
-  const graph = m.inputs.map((g, i) => ({ g, shape: m.inputShapes[i] ?? [] }));
+  const earlier = m.layers.filter((x) => x.spec.index < l.spec.index);
+  const graph = m.inputs.map((g, i) => ({ g, shape: m.manifest.inputs[i]?.shape ?? [] }));
   const from = (o: LayerOutput | QTensor): QTensor => ({ ...t, range: o.range, elems: o.elems && (want === null || o.elems.length === want) ? o.elems : null });
   if (earlier.length === 0) {
     const g = graph.find((x, i) => (want === null ? i === k : size(x.shape) === want)) ?? graph[k];
     return g ? from(g.g) : t;
   }
   const prev = earlier[earlier.length - 1];
-  if (l.inputShapes.length <= 1 && fits(prev.outputShape, prev.outputs[0])) return from(outOf(prev));
-  const layers = earlier.filter((x) => fits(x.outputShape, x.outputs[0]));
+  if (l.spec.inputShapes.length <= 1 && fits(prev.spec.outputShape, prev.output)) return from(outOf(prev));
+  const layers = earlier.filter((x) => fits(x.spec.outputShape, x.output));
   const inputs = graph.filter((x) => fits(x.shape, x.g));
   // one candidate of that size and format: the producer, element by element
   if (layers.length + inputs.length === 1) return layers.length ? from(outOf(layers[0])) : from(inputs[0].g);
@@ -127,10 +146,10 @@ export function layerInput(m: ManifestView, l: ManifestLayer, k: number, compute
 }
 
 /** The hull of what a layer function produced: values stored into its output array parameter, or its result. */
-function outputHull(a: FnAnalysis, l: ManifestLayer): [bigint, bigint] | null {
+function outputHull(a: FnAnalysis, l: LayerView): [bigint, bigint] | null {
   let v: Val | undefined = a.stored.get('y') ?? [...a.stored.values()].at(-1);
   if (!v) v = a.result.t === 'arr' ? a.result.elem : a.result;
-  if (!v || v.t !== 'int') return l.outputs[0]?.range ?? null;
+  if (!v || v.t !== 'int') return l.output.range;
   return [v.iv.lo, v.iv.hi];
 }
 

@@ -43,7 +43,7 @@ export function storageFindings(fa: FileAnalysis, layers: LayerBinding[], lines:
             start,
             end,
             range: { start: lines.positionAt(start), end: lines.positionAt(end) },
-            origin: { item: fa.items.indexOf(b.item), fn: b.layer.fn, nodeId: -1 },
+            origin: { item: fa.items.indexOf(b.item), fn: b.layer.spec.fn, nodeId: -1 },
           });
         });
       }
@@ -53,20 +53,21 @@ export function storageFindings(fa: FileAnalysis, layers: LayerBinding[], lines:
 }
 
 const spans = new WeakMap<Expr, { lo: bigint; hi: bigint } | null>();
-/** The least and greatest integer literal of a (nested) array literal (cached per lowered table). */
+/** The least and greatest integer literal of a (nested) array literal (cached per array node: an edited table re-scans one row). */
 function literalSpan(e: Expr): { lo: bigint; hi: bigint } | null {
+  if (e.k === 'int') return { lo: e.value, hi: e.value };
+  if (e.k === 'paren' || e.k === 'ref') return literalSpan(e.arg);
+  if (e.k !== 'array') return null;
   let s = spans.get(e);
   if (s === undefined) {
     let lo: bigint | null = null;
     let hi: bigint | null = null;
-    const visit = (x: Expr): void => {
-      if (x.k === 'int') {
-        if (lo === null || x.value < lo) lo = x.value;
-        if (hi === null || x.value > hi) hi = x.value;
-      } else if (x.k === 'array') for (const y of x.elems) visit(y);
-      else if (x.k === 'paren' || x.k === 'ref') visit(x.arg);
-    };
-    visit(e);
+    for (const x of e.elems) {
+      const r = x.k === 'int' ? { lo: x.value, hi: x.value } : literalSpan(x);
+      if (!r) continue;
+      if (lo === null || r.lo < lo) lo = r.lo;
+      if (hi === null || r.hi > hi) hi = r.hi;
+    }
     s = lo === null || hi === null ? null : { lo, hi };
     spans.set(e, s);
   }
@@ -88,13 +89,18 @@ function forEachIndexedLiteral(e: Expr, want: (lit: Extract<Expr, { k: 'int' }>)
   } else if (e.k === 'paren' || e.k === 'ref') forEachIndexedLiteral(e.arg, want, f, at);
 }
 
+const referenced = new WeakMap<FnItem, Set<string>>();
+/** Names a function's body mentions (last path segments); cached per lowered function. */
 export function referencedNames(fn: FnItem): Set<string> {
+  const hit = referenced.get(fn);
+  if (hit) return hit;
   const out = new Set<string>();
   const visit = (e: Expr) => {
     if (e.k === 'path') out.add(e.segs[e.segs.length - 1]);
     for (const c of childExprs(e)) visit(c);
   };
   if (fn.body) visit(fn.body);
+  referenced.set(fn, out);
   return out;
 }
 

@@ -502,31 +502,39 @@ class Lowerer {
    * CST nodes. Falls back (null) on anything but integer literals separated by commas and whitespace.
    */
   private literalArray(n: Node): Expr[] | null {
-    const text = n.text;
-    const start = n.startIndex + this.shift - this.base;
-    const re = /\s*(-?\s*(?:0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*)(?:[iu](?:8|16|32|64|128|size))?)\s*(,|\])/y;
-    re.lastIndex = 1;
-    const out: Expr[] = [];
-    const end = /\s*\]$/y;
-    while (re.lastIndex < text.length) {
-      const at = re.lastIndex;
-      const m = re.exec(text);
-      if (!m) {
-        // a trailing comma: `1, 2,\n]`
-        end.lastIndex = at;
-        return out.length > 0 && end.test(text) ? out : null;
-      }
-      const tok = m[1];
-      const lead = m[0].indexOf(tok);
-      const s = start + m.index + lead;
-      const neg = tok.startsWith('-');
-      const lit = parseIntLiteral(neg ? tok.slice(1).trim() : tok);
-      if (!lit) return null;
-      out.push({ id: this.nextId++, s, e: s + tok.length, k: 'int', value: neg ? -lit.value : lit.value, suffix: lit.suffix });
-      if (m[2] === ']') return re.lastIndex === text.length ? out : null;
-    }
-    return null;
+    return literalRow(n.text, n.startIndex + this.shift - this.base, () => this.nextId++);
   }
+}
+
+/**
+ * An array literal of integer literals (`[1, -2, 0x3i16]`, the text from `[` to `]`) as int nodes at
+ * `start` + their offset, without a parse tree: weight tables have 50k of them. Null when the text is
+ * anything else (a comment, an expression), which the tree-sitter path then lowers.
+ */
+export function literalRow(text: string, start: number, nextId: () => number): Expr[] | null {
+  const re = /\s*(-?\s*(?:0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*)(?:[iu](?:8|16|32|64|128|size))?)\s*(,|\])/y;
+  if (text.charCodeAt(0) !== 91) return null; // '['
+  re.lastIndex = 1;
+  const out: Expr[] = [];
+  const end = /\s*\]$/y;
+  while (re.lastIndex < text.length) {
+    const at = re.lastIndex;
+    const m = re.exec(text);
+    if (!m) {
+      // a trailing comma: `1, 2,\n]`
+      end.lastIndex = at;
+      return out.length > 0 && end.test(text) ? out : null;
+    }
+    const tok = m[1];
+    const lead = m[0].indexOf(tok);
+    const s = start + m.index + lead;
+    const neg = tok.startsWith('-');
+    const lit = parseIntLiteral(neg ? tok.slice(1).trim() : tok);
+    if (!lit) return null;
+    out.push({ id: nextId(), s, e: s + tok.length, k: 'int', value: neg ? -lit.value : lit.value, suffix: lit.suffix });
+    if (m[2] === ']') return re.lastIndex === text.length ? out : null;
+  }
+  return null;
 }
 
 function isTrivia(n: Node): boolean {

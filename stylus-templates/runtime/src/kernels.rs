@@ -46,8 +46,13 @@ impl Saturate for i32 {
 /// assert_eq!(y, [8]);                   // 0.5 - 0.5 + 1.0 = 1.0
 /// ```
 #[inline(always)]
-pub fn dense<X, W, Y, const K: usize, const N: usize>(x: &[X; K], w: &[[W; K]; N], b: &[i64; N], shift: i32, y: &mut [Y; N])
-where
+pub fn dense<X, W, Y, const K: usize, const N: usize>(
+    x: &[X; K],
+    w: &[[W; K]; N],
+    b: &[i64; N],
+    shift: i32,
+    y: &mut [Y; N],
+) where
     X: Copy + Into<i64>,
     W: Copy + Into<i64>,
     Y: Saturate,
@@ -113,7 +118,12 @@ where
     Y: Saturate,
 {
     let (oh, ow) = (s.oh(), s.ow());
-    assert!(x.len() == s.c * s.h * s.w && wt.len() == s.oc * s.c * s.kh * s.kw && bias.len() == s.oc && y.len() == s.oc * oh * ow);
+    assert!(
+        x.len() == s.c * s.h * s.w
+            && wt.len() == s.oc * s.c * s.kh * s.kw
+            && bias.len() == s.oc
+            && y.len() == s.oc * oh * ow
+    );
     for o in 0..s.oc {
         for i in 0..oh {
             for j in 0..ow {
@@ -178,7 +188,14 @@ pub fn maxpool2d<T: Copy + Ord>(x: &[T], c: usize, h: usize, w: usize, k: usize,
 /// stylus_ml_runtime::avgpool2d(&x, 1, 2, 2, 2, &mut y);
 /// assert_eq!(y, [3]); // 11 / 4 = 2.75, rounded half up
 /// ```
-pub fn avgpool2d<T: Copy + Into<i64> + crate::kernels::Saturate>(x: &[T], c: usize, h: usize, w: usize, k: usize, y: &mut [T]) {
+pub fn avgpool2d<T: Copy + Into<i64> + crate::kernels::Saturate>(
+    x: &[T],
+    c: usize,
+    h: usize,
+    w: usize,
+    k: usize,
+    y: &mut [T],
+) {
     let (oh, ow) = (h / k, w / k);
     assert!(k > 0 && x.len() == c * h * w && y.len() == c * oh * ow);
     for ch in 0..c {

@@ -1,11 +1,12 @@
-//! Fixed-point runtime of stylus-ml, copied verbatim into every generated crate.
+//! Fixed-point runtime of stylus-ml: the integer semantics every generated crate uses (through this
+//! library, vendored into the crate as a path dependency).
 //!
 //! One definition of the integer semantics for the simulator (core/quant/fixed.ts, approx.ts), this
 //! runtime and the overflow analysis: a value is `q * 2^-frac`; accumulators are i32 or i64; a rescale
 //! is an arithmetic right shift with round-half-up; narrowing saturates. A pre-quantized model's layers
 //! requantise with `requant_i8` (a multiplier and a round-half-even shift, as onnxruntime rounds).
 //! No floats anywhere: Stylus prices every float instruction at u64::MAX ink. The tables of the nonlinearities live in
-//! `tables.rs`, written by the generator from the simulator's own constants.
+//! `tables`, written by the generator from the simulator's own constants.
 
 use super::tables::{EXP2_TABLE, EXP_LIMIT, LOG2E_Q24, SIGMOID_LIMIT, SIGMOID_TABLE};
 

@@ -1,4 +1,5 @@
-//! Float32 runtime of stylus-ml, copied into the crates of dynamically quantized models.
+//! Float32 runtime of stylus-ml: what the crates of dynamically quantized models (onnxruntime's
+//! `quantize_dynamic`) compute between their integer layers.
 //!
 //! Between its integer layers such a model computes in float32, and onnxruntime quantizes each layer's
 //! input with a scale computed from the data (DynamicQuantizeLinear). To return onnxruntime's outputs bit
@@ -8,6 +9,17 @@
 //! values. The simulator's twin is core/quant/softfloat.ts (the same algorithm, line for line) and
 //! core/quant/f32.ts (the same operations with hardware rounding). Operands are finite; a result past
 //! the float32 range would be an infinity, which the plan proves cannot happen for inputs in the box.
+//!
+//! ```
+//! use stylus_ml_runtime::softfloat::{sf_add, sf_div, sf_from_i32, sf_key, sf_from_key, sf_nearbyint};
+//! let one = sf_from_i32(1);
+//! assert_eq!(one, 0x3f80_0000); // 1.0f32
+//! let third = sf_div(one, sf_from_i32(3));
+//! assert_eq!(third, 0x3eaa_aaab); // 1/3 rounded to nearest even, as the hardware rounds it
+//! assert_eq!(sf_nearbyint(sf_add(one, 0x3f00_0000)), 2); // 1.5 rounds half to even: 2
+//! assert_eq!(sf_from_key(sf_key(0xbf80_0000)), 0xbf80_0000); // -1.0 round-trips through its key
+//! assert!(sf_key(0xbf80_0000) < sf_key(one)); // keys order like the values
+//! ```
 
 const SIGN: u32 = 0x8000_0000;
 /// 1.0, 0.5 and 255.0 as float32 bits.
@@ -16,8 +28,21 @@ const HALF: u32 = 0x3f00_0000;
 const F255: u32 = 0x437f_0000;
 /// MLAS's logistic (onnxruntime logistic.cpp): input clamp ±18 (as keys) and its rational coefficients.
 const KEY_18: i32 = 0x4190_0000;
-const LOGISTIC_ALPHA: [u32; 5] = [0x2e40_3551, 0x33f8_4ecb, 0x387f_413b, 0x3c0b_7d58, 0x3e7e_3f32];
-const LOGISTIC_BETA: [u32; 6] = [0x2b2b_c4f5, 0x31c5_f27b, 0x36d3_17dd, 0x3adf_153f, 0x3def_3e18, 0x3f7e_3f34];
+const LOGISTIC_ALPHA: [u32; 5] = [
+    0x2e40_3551,
+    0x33f8_4ecb,
+    0x387f_413b,
+    0x3c0b_7d58,
+    0x3e7e_3f32,
+];
+const LOGISTIC_BETA: [u32; 6] = [
+    0x2b2b_c4f5,
+    0x31c5_f27b,
+    0x36d3_17dd,
+    0x3adf_153f,
+    0x3def_3e18,
+    0x3f7e_3f34,
+];
 
 /// The float32 bits of a key.
 #[inline(always)]
@@ -77,7 +102,11 @@ pub fn sf_round_pack(s: u32, e: i32, sig: u64) -> u32 {
             let q = sig >> shift;
             let r = sig & ((1u64 << shift) - 1);
             let half = 1u64 << (shift - 1);
-            sig = if r > half || (r == half && q & 1 == 1) { q + 1 } else { q };
+            sig = if r > half || (r == half && q & 1 == 1) {
+                q + 1
+            } else {
+                q
+            };
         }
         e += shift;
         if sig == 1 << 24 {
@@ -106,7 +135,11 @@ pub fn sf_add(a: u32, b: u32) -> u32 {
         return a;
     }
     // |x| >= |y|, three guard bits, the smaller one's lost bits ORed into a sticky bit
-    let ((sx, ex, mx), (sy, ey, my)) = if ea > eb || (ea == eb && ma >= mb) { ((sa, ea, ma), (sb, eb, mb)) } else { ((sb, eb, mb), (sa, ea, ma)) };
+    let ((sx, ex, mx), (sy, ey, my)) = if ea > eb || (ea == eb && ma >= mb) {
+        ((sa, ea, ma), (sb, eb, mb))
+    } else {
+        ((sb, eb, mb), (sa, ea, ma))
+    };
     let d = ex - ey;
     let mx = mx << 3;
     let mut my = my << 3;
@@ -194,7 +227,11 @@ pub fn sf_nearbyint(a: u32) -> i32 {
         let q = m >> shift;
         let r = m & ((1u64 << shift) - 1);
         let half = 1u64 << (shift - 1);
-        (if r > half || (r == half && q & 1 == 1) { q + 1 } else { q }) as i64
+        (if r > half || (r == half && q & 1 == 1) {
+            q + 1
+        } else {
+            q
+        }) as i64
     };
     let v = if v > 1 << 31 { 1 << 31 } else { v };
     let v = if s == 1 { -v } else { v };
@@ -221,14 +258,21 @@ pub fn sf_dynamic_quantize(x: &[i32], d: &mut [i16]) -> u32 {
         }
     }
     let min = sf_from_key(lo);
-    let mut scale = if lo == hi { ONE } else { sf_div(sf_sub(sf_from_key(hi), min), F255) };
+    let mut scale = if lo == hi {
+        ONE
+    } else {
+        sf_div(sf_sub(sf_from_key(hi), min), F255)
+    };
     if scale & !SIGN == 0 {
         scale = ONE;
     }
     let izp = sf_key(sf_sub(0, sf_div(min, scale)));
     let zp = sf_nearbyint(sf_from_key(izp.max(0).min(sf_key(F255))));
     for i in 0..x.len() {
-        let q = sf_nearbyint(sf_div(sf_from_key(x[i]), scale)).saturating_add(zp).max(0).min(255);
+        let q = sf_nearbyint(sf_div(sf_from_key(x[i]), scale))
+            .saturating_add(zp)
+            .max(0)
+            .min(255);
         d[i] = (q - zp) as i16;
     }
     scale
