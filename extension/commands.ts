@@ -417,7 +417,7 @@ export class Commands {
     const deployment = all[dir];
     const input = await vscode.window.showInputBox({
       title: `predict on ${path.basename(dir)} at ${deployment.address}`,
-      prompt: 'Input as JSON: an array of numbers, or an object mapping input names to arrays',
+      prompt: 'Input as JSON: an array of numbers, an object mapping input names to arrays, or an array of such cases (sent in one predictBatch call)',
       validateInput: (v) => {
         try {
           JSON.parse(v);
@@ -429,9 +429,21 @@ export class Commands {
     });
     if (input === undefined) return;
     const crate = dir;
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Calling predict…' }, () =>
-      withTempFile('input.json', input, (file) => this.d.core.call(crate, file, deployment.rpcUrl, true)),
+    // several cases (an array of arrays or of objects): all in one predictBatch transaction
+    const parsed = JSON.parse(input) as unknown;
+    const batch = Array.isArray(parsed) && parsed.length > 1 && parsed.every((c) => typeof c === 'object' && c !== null);
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: batch ? 'Calling predictBatch…' : 'Calling predict…' }, () =>
+      withTempFile('input.json', input, (file) => this.d.core.call(crate, file, deployment.rpcUrl, true, batch)),
     );
+    if (result.batch) {
+      const b = result.batch;
+      result.cases.forEach((c, k) => this.d.log.info(`predictBatch case ${k}: ${Object.entries(c.outputs).map(([name, o]) => `${name} = [${o.fixed.join(', ')}]`).join('; ')}`));
+      const match = result.matchesSimulator ? 'every case equals the simulator' : `${result.cases.filter((c) => !c.matchesSimulator).length} case(s) DIFFER from the simulator`;
+      const gas = b.gasUsed === null ? '' : `: ${b.gasUsed.toLocaleString('en-US')} gas, ${b.gasPerCase!.toLocaleString('en-US')} per case`;
+      this.d.log.info(`predictBatch on ${deployment.address}: ${b.cases} cases in one transaction${gas}${b.hash ? `; tx ${b.hash}` : ''}${b.error ? `; reverted: ${b.error}` : ''}; ${match}`);
+      void vscode.window.showInformationMessage(`predictBatch: ${b.cases} cases in one transaction${gas}${b.error ? ` (reverted: ${b.error})` : ''}; ${match}.`);
+      return;
+    }
     const r = fromCall(result);
     const outputs = r.outputs.map((o) => `${o.name} = [${o.values.join(', ')}]`).join('; ');
     const match = r.matchesSimulator === null ? '' : r.matchesSimulator ? ', matches the simulator' : ', DIFFERS from the simulator';

@@ -214,9 +214,11 @@ export class CoreClient {
     return this.json(CacheJsonSchema, 'Caching', args);
   }
 
-  call(crateDir: string, inputFile: string, rpcUrl: string, send: boolean): Promise<CallJson> {
+  /** `batch`: every case in one predictBatch call (`call --batch`) */
+  call(crateDir: string, inputFile: string, rpcUrl: string, send: boolean, batch = false): Promise<CallJson> {
     const args = ['call', crateDir, '--input', inputFile, '--rpc', rpcUrl];
     if (send) args.push('--send');
+    if (batch) args.push('--batch');
     return this.json(CallJsonSchema, 'Calling predict', args);
   }
 }

@@ -171,4 +171,23 @@ describe('the Deployments view: status per chain, warnings, Activate and Cache',
     assert.match((await row(vs, UPGRADE).locator('.label-description').textContent()) ?? '', /not cached$/);
     await vs.screenshot('deployments-after-activate');
   });
+
+  e2e('Call Predict with three cases sends them in one predictBatch transaction, each equal to the simulator', async (vs) => {
+    await vs.runCommand('Stylus ML: Call Predict…');
+    await vs.pick(CACHED);
+    const cases = [[0.5, -0.25, 0.125, 0.75, -0.5, 0.25, 0, -1], [0, 0, 0, 0, 0, 0, 0, 0], [-1, 1, -1, 1, -1, 1, -1, 1]];
+    await vs.answer(JSON.stringify(cases));
+    const toast = await vs.waitForToast(/predictBatch: 3 cases in one transaction: [\d,]+ gas, [\d,]+ per case; every case equals the simulator/, 120_000);
+    const text = (await toast.textContent()) ?? '';
+    // the CLI's own figures for the same cases in one call
+    const input = path.join(workspace, 'three.json');
+    fs.writeFileSync(input, JSON.stringify(cases));
+    const r = cliJson<{ batch: { cases: number; gasPerCase: number } }>(['call', dirs[CACHED], '--input', input, '--rpc', url(), '--batch']);
+    assert.equal(r.kind, 'ok', JSON.stringify(r));
+    const cli = (r as { json: { batch: { cases: number; gasPerCase: number } } }).json.batch;
+    assert.equal(cli.cases, 3);
+    const shown = Number(/([\d,]+) per case/.exec(text)![1].replace(/,/g, ''));
+    assert.equal(shown, cli.gasPerCase, 'the transaction the UI sent used what eth_estimateGas of the same batch says');
+    await vs.screenshot('call-predict-batch');
+  });
 });
