@@ -9,6 +9,7 @@ import { benchDevnode } from './devnode';
 import { benchSize } from './size';
 import { benchBaseline } from './baseline';
 import { benchExtension } from './extension';
+import { benchScale } from './scale';
 import type { BenchResult } from './types';
 
 const suites: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   size: benchSize,
   baseline: benchBaseline,
   extension: benchExtension,
+  scale: benchScale,
 };
 
 function fmt(v: string | number): string {

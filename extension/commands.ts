@@ -305,13 +305,33 @@ export class Commands {
 
   private async deploy(dir: string, rpcUrl: string, keyFile?: string): Promise<Deployment> {
     const name = path.basename(dir);
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${name} (deploy, then activate)…` }, () =>
-      this.d.core.deploy(dir, rpcUrl, keyFile),
-    );
+    // a model of many parts reports each one; Cancel stops between parts, and deploying again resumes
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${name}`, cancellable: true }, async (progress, token) => {
+      const abort = new AbortController();
+      const cancel = token.onCancellationRequested(() => abort.abort());
+      let done = 0;
+      progress.report({ message: 'deploy, then activate…' });
+      try {
+        return await this.d.core.deploy(dir, rpcUrl, keyFile, {
+          signal: abort.signal,
+          onProgress: (p) => {
+            if (p.phase !== 'done') return progress.report({ message: `part ${p.index} of ${p.total}: ${p.part} (${p.phase})…` });
+            const increment = (100 * (p.index - done)) / p.total;
+            done = p.index;
+            progress.report({ message: `part ${p.index} of ${p.total}: ${p.part} ${p.status === 'present' ? 'already on chain' : 'deployed'}`, increment });
+          },
+        });
+      } catch (e) {
+        if (abort.signal.aborted) throw new Error(`Deployment of ${name} cancelled after ${done} part(s); the parts on chain stay, and deploying again continues from there.`, { cause: e });
+        throw e;
+      } finally {
+        cancel.dispose();
+      }
+    });
     const deployment: Deployment = { address: r.address, rpcUrl, deployTx: r.deploy.hash, activateTx: r.activate.hash };
     await this.d.deployments.set(dir, deployment);
     void this.d.deploymentsView.refresh();
-    this.d.log.info(`deployed ${name} at ${r.address} on ${rpcUrl}: deploy ${r.deploy.hash} (${r.deploy.gasUsed} gas), activate ${r.activate.hash} (${r.activate.gasUsed} gas, data fee ${r.activate.dataFeeWei} wei)`);
+    this.d.log.info(`deployed ${name} at ${r.address} on ${rpcUrl}: deploy ${r.deploy.hash ?? 'already on chain'} (${r.deploy.gasUsed} gas), activate ${r.activate.hash} (${r.activate.gasUsed} gas, data fee ${r.activate.dataFeeWei} wei)${r.parts ? `; ${r.parts.length} parts (${r.parts.filter((p) => p.status === 'present').length} already on chain)` : ''}`);
     await this.d.previews.refreshCrate(dir);
     const call = 'Call Predict…';
     void vscode.window.showInformationMessage(`Deployed ${name} at ${r.address}.`, call).then((pick) => {

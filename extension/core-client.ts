@@ -17,6 +17,7 @@ import {
   type StatusJson,
   CallJsonSchema,
   DeployJsonSchema,
+  DeployProgressSchema,
   DoctorJsonSchema,
   EstimateJsonSchema,
   InspectJsonSchema,
@@ -25,6 +26,7 @@ import {
   type BuildJson,
   type CallJson,
   type DeployJson,
+  type DeployProgress,
   type DoctorJson,
   type EstimateJson,
   type InspectJson,
@@ -114,7 +116,12 @@ export class CoreClient {
 
   /** Runs `stylus-ml <args> --json` and parses stdout with the subcommand's contract. Non-zero exits with
    *  JSON on stdout (inspect's exit 2 for unsupported ops) still return the JSON when `acceptExit` lists the code. */
-  async json<S extends v.GenericSchema>(schema: S, feature: string, args: readonly string[], opts: { acceptExit?: number[]; input?: string; signal?: AbortSignal } = {}): Promise<v.InferOutput<S>> {
+  async json<S extends v.GenericSchema>(
+    schema: S,
+    feature: string,
+    args: readonly string[],
+    opts: { acceptExit?: number[]; input?: string; signal?: AbortSignal; onStderr?: (line: string) => void } = {},
+  ): Promise<v.InferOutput<S>> {
     if (!this.available()) throw new CoreUnavailableError(feature, 'the stylus-ml CLI bundle is missing');
     const argv = this.cliArgs([...args, '--json']);
     this.o.log?.(`$ stylus-ml ${[...args, '--json'].join(' ')}`);
@@ -124,7 +131,9 @@ export class CoreClient {
       timeoutMs: this.o.timeoutMs ?? 10 * 60_000,
       signal: opts.signal,
       onLine: (l, stream) => {
-        if (stream === 'stderr' && l.trim()) this.o.log?.(l);
+        if (stream !== 'stderr' || !l.trim()) return;
+        if (opts.onStderr) opts.onStderr(l);
+        else this.o.log?.(l);
       },
     });
     const reason = failureReason(r.stderr) || (r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}`);
@@ -187,10 +196,21 @@ export class CoreClient {
     return this.json(BuildJsonSchema, 'Build', ['build', crateDir]);
   }
 
-  deploy(crateDir: string, rpcUrl: string, keyFile?: string): Promise<DeployJson> {
-    const args = ['deploy', crateDir, '--rpc', rpcUrl];
+  /** `onProgress` hears each part of a multi-part deployment; `signal` stops it between parts (it resumes next time). */
+  deploy(crateDir: string, rpcUrl: string, keyFile?: string, opts: { onProgress?: (p: DeployProgress) => void; signal?: AbortSignal } = {}): Promise<DeployJson> {
+    const args = ['deploy', crateDir, '--rpc', rpcUrl, '--progress'];
     if (keyFile) args.push('--key-file', keyFile);
-    return this.json(DeployJsonSchema, 'Deployment', args);
+    const onStderr = (line: string) => {
+      let p: DeployProgress | null = null;
+      try {
+        p = parseContract(DeployProgressSchema, JSON.parse(line), 'stylus-ml deploy --progress').progress;
+      } catch {
+        /* not a progress line: the log */
+      }
+      if (p) opts.onProgress?.(p);
+      else this.o.log?.(line);
+    };
+    return this.json(DeployJsonSchema, 'Deployment', args, { signal: opts.signal, onStderr });
   }
 
   /** A deployment's state on its chain (ArbWasm / ArbWasmCache views). */

@@ -2,16 +2,17 @@
 // makes (core/cli/inspect.ts: importModel, then inspectReport), run in the extension host. The CLI's start
 // (a Node process loading the whole engine bundle) was most of the time to the layer table; core is
 // importable without VS Code for exactly this, and the extension adds no logic of its own here.
-// Only small models are read in the host, so decoding never stalls it (a 116,490-parameter MLP, 466 KB,
-// takes about 10-40 ms; decoding costs about 15 ms per MB); larger models, and any model the importer
-// rejects, go to the CLI, whose answer and one-line error are the reference. No `vscode` import.
+// Only models up to a few MB are read in the host, so decoding never stalls it for long (a 116,490-parameter
+// MLP, 466 KB, takes about 10-40 ms; a 1,068,810-parameter one, 4.3 MB, 50-110 ms, where the CLI's start
+// alone took the first render past 1 s); larger models, and any model the importer rejects, go to the
+// CLI, whose answer and one-line error are the reference. No `vscode` import.
 import { readFileSync, statSync } from 'node:fs';
 import { importModel } from '../core/onnx/import';
 import { inspectReport } from '../core/report/inspect';
 import type { InspectJson } from './core-client';
 
-/** Models up to this size are inspected in the extension host (at most a few tens of ms of its time). */
-export const LOCAL_INSPECT_MAX_BYTES = 2 * 1024 * 1024;
+/** Models up to this size are inspected in the extension host (at most about 150 ms of its time). */
+export const LOCAL_INSPECT_MAX_BYTES = 6 * 1024 * 1024;
 
 /** `stylus-ml inspect MODEL --json` as the CLI prints it, or null when the CLI should answer (a large
  *  model, an unreadable file, a model the importer rejects: the CLI says why in its own words). */

@@ -117,6 +117,23 @@ export function fromManifest(model: PreviewModel, m: Manifest): void {
       provenance: 'measured',
     };
   }
+  if (m.layout) {
+    const deployedParts = new Map((m.measured?.deploy?.parts ?? []).map((p) => [p.name, p]));
+    model.parts = {
+      layout: m.layout.kind,
+      reason: m.layout.reason,
+      rows: m.layout.parts.map((p) => ({
+        kind: p.kind,
+        name: p.name,
+        bytes: p.bytes,
+        address: deployedParts.get(p.name)?.address ?? p.address ?? (p.kind === 'program' ? (m.measured?.deploy?.address ?? null) : null),
+        layer: p.layer ?? null,
+        deployGas: deployedParts.get(p.name)?.gasUsed ?? null,
+      })),
+      readGas: null,
+    };
+  }
+  if (m.memory) model.memory = { arenaBytes: m.memory.arenaBytes, unsharedBytes: m.memory.unsharedBytes, pages: m.memory.pages, gas: m.memory.gas };
   if (model.summary) model.summary.notes.push(...(m.box.note ? [m.box.note] : []), ...m.notes);
   const v = m.validation;
   model.validation = v ? { file: v.file, rows: v.rows, policy: v.policy, coverage: v.coverage, outside: v.outside, revertRate: v.revertRate, argmaxAgreement: v.argmaxAgreement, accuracy: v.accuracy, advice: v.advice } : null;
@@ -139,6 +156,12 @@ export function fromEstimate(model: PreviewModel, j: EstimateJson): void {
       limitBytes: j.deploy.limitBytes,
       provenance: 'estimate',
     };
+  }
+  // the parts' estimated deployments and the call's reads of the data contracts, where not measured
+  if (model.parts) {
+    const est = new Map((j.deploy.dataContracts ?? []).map((p) => [p.name, p.deployGas]));
+    for (const r of model.parts.rows) r.deployGas ??= r.kind === 'program' ? j.deploy.deployGas : (est.get(r.name) ?? null);
+    model.parts.readGas = j.call.breakdown.dataContracts ?? null;
   }
   // once built, each layer's own figures: its function's ink measured on the inputs, its body's bytes
   model.layerCosts = j.layers.map((l) => {

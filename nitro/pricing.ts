@@ -3,6 +3,7 @@
 // 16381 + 55/byte beyond 32, keccak 121800 + 21000/word beyond 2 (and no hostio base).
 
 import { GETH_ARBOS } from './arbos';
+import { MAX_CODE_SIZE } from './limits';
 
 export const HOSTIO_INK = 8400n;
 export const PTR_INK = 13440n - HOSTIO_INK;
@@ -90,6 +91,18 @@ export const COLD_SLOAD_GAS = 2100n;
 export const SSTORE_SENTRY_GAS = 2300n;
 export const REQUIRED_ACCESS_GAS = 10n;
 export const COLD_ACCOUNT_GAS = 2600n;
+/** EIP-150 EXTCODESIZE: what reading an account's code adds to the access cost (geth WasmAccountTouchCost). */
+export const EXTCODE_COST = 700n;
+export const WARM_ACCOUNT_GAS = 100n;
+
+/**
+ * Gas of touching an account for account_code / account_code_size (geth vm.WasmAccountTouchCost with
+ * withCode): the code charge, scaled by the chain's MaxCodeSize over the default 24,576, plus the cold or
+ * warm access.
+ */
+export function accountCodeGas(maxCodeSize: number, cold: boolean): bigint {
+  return (EXTCODE_COST * BigInt(maxCodeSize)) / BigInt(MAX_CODE_SIZE) + (cold ? COLD_ACCOUNT_GAS : WARM_ACCOUNT_GAS);
+}
 export const TLOAD_GAS = 100n;
 export const TSTORE_GAS = 100n;
 export const LOG_TOPIC_GAS = 375n;

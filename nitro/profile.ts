@@ -19,7 +19,9 @@ import type { Instr, WasmModule } from '../core/wasm/types';
 import { importedFuncCount, importedGlobalCount } from '../core/wasm/types';
 import { DEFAULT_ARBOS_VERSION, stylusVersionFor } from './arbos';
 import { ExitEarly, Host, HostFailure, OutOfInk, type CallContext } from './host';
+import { MAX_CODE_SIZE } from './limits';
 import { memoryGasCost, TxPages } from './memory';
+import { accountCodeGas } from './pricing';
 import { stylusParamsFor } from './params';
 import { STYLUS_STACK_LEFT } from './programs/depth';
 import { SCRATCH_GLOBAL } from './programs/dynamic';
@@ -73,6 +75,12 @@ export interface ProfileOptions {
   debug?: boolean;
   /** fields of the call context hostios read (msg_value, block_number, ...); defaults are zeros */
   ctx?: Partial<Omit<CallContext, 'calldata'>>;
+  /**
+   * Other contracts' code, by lower-case 0x address, for account_code / account_code_size: each address
+   * is cold the first time the call touches it (geth's access list), warm after. Unknown addresses have
+   * no code.
+   */
+  codes?: Map<string, Uint8Array>;
 }
 
 /** A hostio asked for chain state the in-process profiler does not have (storage, calls, logs, ...). */
@@ -113,7 +121,7 @@ export async function profileProgram(wasm: Uint8Array, calldata: Uint8Array, opt
 
 export async function createProfiler(wasm: Uint8Array, opts: ProfileOptions = {}): Promise<Profiler> {
   const c = await compileForProfile(wasm, opts);
-  return { profile: (calldata, o = {}) => run(c, calldata, o.inkLimit ?? opts.inkLimit, { ...opts.ctx, ...o.ctx }) };
+  return { profile: (calldata, o = {}) => run(c, calldata, o.inkLimit ?? opts.inkLimit, { ...opts.ctx, ...o.ctx }, opts.codes) };
 }
 
 async function compileForProfile(wasm: Uint8Array, opts: ProfileOptions): Promise<Compiled> {
@@ -244,12 +252,13 @@ function defaultContext(ctx: Partial<Omit<CallContext, 'calldata'>>, calldata: U
   };
 }
 
-function run(c: Compiled, calldata: Uint8Array, inkLimit: bigint | undefined, ctxFields: Partial<Omit<CallContext, 'calldata'>>): ProfileResult {
+function run(c: Compiled, calldata: Uint8Array, inkLimit: bigint | undefined, ctxFields: Partial<Omit<CallContext, 'calldata'>>, codes?: Map<string, Uint8Array>): ProfileResult {
   const limit = inkLimit ?? GAS_LIMIT * c.inkPrice;
   if (limit < 0n || limit > U64_MAX) throw new Error(`inkLimit ${limit} is not a u64`);
   // the memory model of one top-level call in a fresh transaction: the footprint opens first (as devnode/evm/stylus-bridge.ts)
   const pages = new TxPages();
   pages.add(c.footprint);
+  const warm = new Set<string>();
   let unsupported: ProfileUnsupportedError | null = null;
   const host = new Host();
   host.begin({
@@ -262,6 +271,12 @@ function run(c: Compiled, calldata: Uint8Array, inkLimit: bigint | undefined, ct
         const n = args[0] as number;
         const { open, ever } = pages.add(n);
         return { gasCost: memoryGasCost(n, open, ever, c.freePages, c.pageGas) };
+      }
+      if (codes && method === 'accountCode') {
+        const a = `0x${Buffer.from(args[0] as Uint8Array).toString('hex')}`;
+        const gasCost = accountCodeGas(MAX_CODE_SIZE, !warm.has(a));
+        warm.add(a);
+        return { code: codes.get(a) ?? new Uint8Array(0), gasCost };
       }
       unsupported = new ProfileUnsupportedError(method);
       throw unsupported;

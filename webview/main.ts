@@ -297,7 +297,7 @@ function gasSection(m: PreviewModel): HTMLElement {
 }
 
 function deploySection(m: PreviewModel): HTMLElement {
-  if (!m.deploy) return section('deploy', 'Deployment', note(m, 'deploy', 'No deployment estimate yet.'));
+  if (!m.deploy) return section('deploy', 'Deployment', note(m, 'deploy', 'No deployment estimate yet.'), ...partsAndMemory(m));
   const d = m.deploy;
   const fill = Math.min(1, d.compressedBytes / d.limitBytes);
   const meter = h('div', { class: `meter${d.compressedBytes > d.limitBytes ? ' over' : ''}`, 'data-testid': 'size-meter' }, h('div', { class: 'meter-fill' }));
@@ -317,12 +317,48 @@ function deploySection(m: PreviewModel): HTMLElement {
         ? ([
             ['Deployed at', m.deployment.address, 'deployed-address'],
             ['RPC', m.deployment.rpcUrl],
-            ['Deploy tx', m.deployment.deployTx],
+            ['Deploy tx', m.deployment.deployTx ?? 'already on chain'],
             ['Activate tx', m.deployment.activateTx ?? '—'],
           ] satisfies [string, string, string?][])
         : []),
     ]),
+    ...partsAndMemory(m),
   );
+}
+
+/** Rows of the parts table shown at once: a model of hundreds of data contracts stays a short table. */
+const PART_ROWS = 40;
+
+/** The layout, each part with its size and deployment gas, and the arena's pages. */
+function partsAndMemory(m: PreviewModel): (Node | null)[] {
+  const out: (Node | null)[] = [];
+  if (m.parts) {
+    const p = m.parts;
+    const shown = p.rows.slice(0, PART_ROWS);
+    const rest = p.rows.slice(PART_ROWS);
+    const rows = shown.map((r) => [r.kind, r.name, fmt.int(r.bytes), r.layer ?? '—', r.deployGas === null ? '—' : fmt.int(r.deployGas), r.address ?? '—']);
+    if (rest.length > 0) rows.push(['data', `… ${rest.length} more`, fmt.int(rest.reduce((a, r) => a + r.bytes, 0)), '', rest.every((r) => r.deployGas !== null) ? fmt.int(rest.reduce((a, r) => a + (r.deployGas ?? 0), 0)) : '—', '']);
+    out.push(
+      h('h3', {}, `Layout: ${p.layout === 'single' ? 'one program' : p.layout === 'data' ? 'program + data contracts' : 'root + fragments'}`),
+      h('p', { class: 'provenance', 'data-testid': 'layout-reason' }, p.reason),
+      kv([
+        ['Parts', `${fmt.int(p.rows.length)} (${fmt.int(p.rows.reduce((a, r) => a + r.bytes, 0))} bytes of code)`, 'parts-count'],
+        ...(p.readGas !== null ? ([['Reading data contracts per call', `${fmt.int(p.readGas)} gas`, 'parts-read-gas']] satisfies [string, string, string?][]) : []),
+      ]),
+      table(['Kind', 'Part', 'Bytes', 'Layer', 'Deploy gas', 'Address'], rows, 'parts-table', ['10%', '14%', '12%', '18%', '14%', '32%']),
+    );
+  }
+  if (m.memory) {
+    const x = m.memory;
+    out.push(
+      h('h3', {}, 'Memory'),
+      kv([
+        ['Arena (intermediate tensors)', `${fmt.int(x.arenaBytes)} bytes, reused by liveness (${fmt.int(x.unsharedBytes)} without)`, 'arena-bytes'],
+        ['Initial pages', `${fmt.int(x.pages)} × 64 KiB: ${fmt.int(x.gas)} gas per call`, 'memory-pages'],
+      ]),
+    );
+  }
+  return out;
 }
 
 function accuracySection(m: PreviewModel): HTMLElement {

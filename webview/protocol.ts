@@ -94,6 +94,31 @@ export const DeployCostSchema = v.object({
   provenance: ProvenanceSchema,
 });
 
+/** Where the model's bytes go on chain: its layout and every part (program, fragments, data contracts). */
+export const PartsSchema = v.object({
+  layout: v.picklist(['single', 'fragments', 'data']),
+  /** why this layout (auto's comparison) */
+  reason: text,
+  rows: v.array(
+    v.object({
+      kind: v.picklist(['program', 'fragment', 'data']),
+      name: text,
+      bytes: num,
+      /** where it is (content address) or was deployed; null before */
+      address: v.nullable(text),
+      /** the layer a data contract holds weights of */
+      layer: v.nullable(text),
+      /** gas of its deployment transaction: measured once deployed, else the estimate's, else null */
+      deployGas: v.nullable(num),
+    }),
+  ),
+  /** gas a predict call spends reading the data contracts (account_code), when known */
+  readGas: v.nullable(num),
+});
+
+/** The program's linear memory: the arena of intermediate tensors and what its pages cost per call. */
+export const MemorySchema = v.object({ arenaBytes: num, unsharedBytes: num, pages: num, gas: num });
+
 export const AccuracySchema = v.object({
   cases: num,
   maxAbsError: num,
@@ -190,7 +215,7 @@ export const GraphSchema = v.object({
   ),
 });
 
-export const DeploymentSchema = v.object({ address: text, rpcUrl: text, deployTx: text, activateTx: v.nullable(text) });
+export const DeploymentSchema = v.object({ address: text, rpcUrl: text, deployTx: v.nullable(text), activateTx: v.nullable(text) });
 
 export const TryItResultSchema = v.object({
   outputs: v.array(
@@ -222,6 +247,9 @@ export const PreviewModelSchema = v.object({
   layerCosts: v.nullable(v.array(LayerCostSchema)),
   call: v.nullable(CallCostSchema),
   deploy: v.nullable(DeployCostSchema),
+  /** a crate's parts and memory (from stylus-ml.json); absent for an .onnx file */
+  parts: v.optional(v.nullable(PartsSchema), null),
+  memory: v.optional(v.nullable(MemorySchema), null),
   accuracy: v.nullable(AccuracySchema),
   /** each layer's error against the float model, on the accuracy section's inputs */
   perLayer: v.optional(v.nullable(PerLayerSchema), null),
@@ -353,5 +381,5 @@ export function defaultOptions(): PreviewOptions {
 
 /** A model with only its source known: what the preview shows before (or without) the pipeline. */
 export function emptyPreviewModel(source: PreviewModel['source'], opts: PreviewOptions = defaultOptions()): PreviewModel {
-  return { source, summary: null, layers: null, layerCosts: null, call: null, deploy: null, accuracy: null, perLayer: null, validation: null, options: opts, box: null, graph: null, deployment: null, errors: [], notes: {} };
+  return { source, summary: null, layers: null, layerCosts: null, call: null, deploy: null, parts: null, memory: null, accuracy: null, perLayer: null, validation: null, options: opts, box: null, graph: null, deployment: null, errors: [], notes: {} };
 }

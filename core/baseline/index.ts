@@ -3,4 +3,4 @@
 export { generateSolidity } from './contract';
 export { compileBaseline, type CompiledBaseline } from './compile';
 export { buildBaseline } from './build';
-export { deployBaseline, predictGas } from './measure';
+export { deployBaseline, predictGas, OverGasCap } from './measure';

@@ -35,14 +35,19 @@ export async function deployBaseline(client: ChainClient, c: CompiledBaseline): 
   return { address: r.contractAddress, deployGas: r.gasUsed };
 }
 
-/** Gas of `predict(input)` for flat fixed-point inputs. */
-export async function predictGas(client: ChainClient, address: Hex, abi: Abi, flat: number[]): Promise<PredictGas> {
+/** A predict the EVM cannot run within the gas one transaction may use. */
+export class OverGasCap extends UserError {}
+
+/** Gas of `predict(input)` for flat fixed-point inputs; with `gasCap`, a call needing more is OverGasCap. */
+export async function predictGas(client: ChainClient, address: Hex, abi: Abi, flat: number[], gasCap?: number): Promise<PredictGas> {
   const data = encodeFunctionData({ abi, functionName: 'predict', args: [flat] });
   let total: bigint;
   try {
-    total = await client.publicClient.estimateGas({ account: client.account ?? undefined, to: address, data });
+    total = await client.publicClient.estimateGas({ account: client.account ?? undefined, to: address, data, ...(gasCap ? { gas: BigInt(gasCap) } : {}) });
   } catch (e) {
-    throw new UserError(`EVM baseline predict failed: ${describeChainError(e)}`);
+    const why = describeChainError(e);
+    if (gasCap && /out of gas|gas required exceeds|exceeds allowance/i.test(why)) throw new OverGasCap(`EVM baseline predict needs more than ${gasCap.toLocaleString('en-US')} gas`);
+    throw new UserError(`EVM baseline predict failed: ${why}`);
   }
   const cd = calldataGas(data);
   return { totalGas: Number(total), calldataGas: cd, executionGas: Number(total) - TX_BASE_GAS - cd };

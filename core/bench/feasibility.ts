@@ -23,6 +23,7 @@ import { createProfiler, namesFromJson } from '../../nitro/profile';
 import type { Plan } from '../quant/types';
 import { inProcessDevnode } from '../cli/in-process-devnode';
 import { BENCH_MODELS, type BenchModel } from './models';
+import type { ScaleResult } from './scale';
 
 export interface FeasibilityRow {
   model: string;
@@ -61,6 +62,8 @@ export interface FeasibilityResult {
   lowerings: LoweringFigure[];
   inputs: number;
   arbosVersion: number;
+  /** the real-size models (core/bench/scale.ts), when they ran */
+  scale?: ScaleResult;
 }
 
 /** Weights and tree nodes the program holds, and multiply-accumulates per predict. */

@@ -58,7 +58,8 @@ export function sizeAdvice(opts: { compressedBytes: number; wasmBytes: number; m
     else if (codeZ > 2000) advice.push(`regenerate with --optimize size (rolled loops, tree tables): the code is ${codeZ.toLocaleString('en-US')} bytes compressed`);
     const fit = Math.floor((MAX_CODE_SIZE - PREFIX_BYTES - Math.min(Math.max(codeZ, 1500), 4000)) / Math.max(ratio, 0.5));
     advice.push(`reduce the model: at ${ratio.toFixed(2)} compressed bytes per weight byte, about ${fit.toLocaleString('en-US')} weight bytes fit next to the code`);
-    advice.push('or split the model across programs (one contract per block of layers, calling the next)');
+    const layout = manifest?.layout?.kind;
+    if (layout !== 'data') advice.push('or regenerate with --layout data: the dense layers\' weights go to data contracts read at call time (any size; see `stylus-ml estimate`), or --layout fragments for a root program and fragments (ArbOS 60 and later)');
   }
   if (wasmBytes > maxWasmSize) advice.push(`the module is ${wasmBytes.toLocaleString('en-US')} bytes uncompressed, over nitro's ${maxWasmSize.toLocaleString('en-US')}-byte MaxWasmSize (256 KiB from ArbOS 60)`);
   return advice;

@@ -134,8 +134,18 @@ export async function deployProgram(client: ChainClient, bytes: Uint8Array, opts
     activate: { hash: null, gasUsed: 0n, dataFeeWei: 0n },
     compressedBytes: runtimeCode.length - 4,
   };
+  result.activate = await activateProgram(client, address, opts);
+  return result;
+}
+
+/**
+ * ArbWasm.activateProgram for the program at `address`, paid with the estimated data fee plus the bump
+ * (the excess is refunded); `hash: null` when the code is already activated at the current version.
+ */
+export async function activateProgram(client: ChainClient, address: Hex, opts: DeployOptions = {}): Promise<DeployResult['activate']> {
+  const { w, account } = wallet(client);
   const est = await estimateActivation(client, address);
-  if (est === 'up-to-date') return result;
+  if (est === 'up-to-date') return { hash: null, gasUsed: 0n, dataFeeWei: 0n };
   const bump = BigInt(opts.dataFeeBumpPercent ?? 20);
   const value = (est.dataFeeWei * (100n + bump)) / 100n;
   let hash: Hex;
@@ -150,7 +160,7 @@ export async function deployProgram(client: ChainClient, bytes: Uint8Array, opts
   } catch (e) {
     throw new UserError(`activation failed: ${describeChainError(e)}`);
   }
-  const receipt = await pub.waitForTransactionReceipt({ hash });
+  const receipt = await client.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') throw new UserError(`activation transaction ${hash} reverted`);
   let dataFeeWei = est.dataFeeWei;
   for (const log of receipt.logs) {
@@ -162,8 +172,7 @@ export async function deployProgram(client: ChainClient, bytes: Uint8Array, opts
       /* other events */
     }
   }
-  result.activate = { hash, gasUsed: receipt.gasUsed, dataFeeWei };
-  return result;
+  return { hash, gasUsed: receipt.gasUsed, dataFeeWei };
 }
 
 export interface CallArgs {

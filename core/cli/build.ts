@@ -5,6 +5,7 @@ import { buildCrate } from '../build/build';
 import type { Command } from './command';
 import { BuildJsonSchema } from '../contracts/cli';
 import { num, table } from './format';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
 
 export const buildCommand: Command<typeof BuildJsonSchema> = {
   spec: {
@@ -40,16 +41,22 @@ export const buildCommand: Command<typeof BuildJsonSchema> = {
       contributors: r.contributors,
       advice: r.advice,
       wasmOpt: r.wasmOpt,
+      layout: r.layout,
+      parts: r.parts,
     };
     const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
     const show = (p: string) => (path.relative(process.cwd(), p).startsWith('..') ? p : path.relative(process.cwd(), p));
     const lines = [
       `toolchain   ${r.toolchain}`,
       `wasm        ${num(r.wasmBytes)} bytes (${num(r.rawWasmBytes)} from the compiler, custom sections stripped${r.wasmOpt ? `, wasm-opt ${num(r.wasmOpt.before)} -> ${num(r.wasmOpt.after)}` : ''}); limit ${num(r.decompressedLimitBytes)}`,
-      `compressed  ${num(r.compressedBytes)} bytes of ${num(r.limitBytes)} (${pct(r.compressedBytes, r.limitBytes)}; brotli 11 + EF F0 00 00)`,
+      `compressed  ${num(r.compressedBytes)} bytes of ${num(r.limitBytes)} (${pct(r.compressedBytes, r.limitBytes)}; brotli 11${r.fragments.length > 0 ? `, in ${r.fragments.length} fragments of at most ${num(MAX_CODE_SIZE)} bytes` : ' + EF F0 00 00'})`,
       `validation  ${r.violations.length === 0 ? 'passes nitro\'s activation rules' : `${r.violations.length} violation(s)`}`,
       ...r.violations.map((v) => `  ${v.rule}: ${v.detail}`),
       `output      ${show(r.wasm)}, ${show(r.initCode)} (init code for a CREATE)`,
+      ...(r.fragments.length > 0 ? [`layout      fragments: a root of ${num(r.runtimeCode.length)} bytes and ${r.fragments.length} fragment(s) (ArbOS >= 60), written beside the wasm`] : []),
+      ...(r.parts.some((p) => p.kind === 'data')
+        ? [`layout      ${r.layout}: the program and ${r.parts.filter((p) => p.kind === 'data').length} data contract(s), ${num(r.parts.reduce((a, p) => a + p.bytes, 0))} bytes of code in all (parts/)`]
+        : []),
     ];
     if (!r.fits) {
       lines.push('', 'largest contributors (compressed bytes):');

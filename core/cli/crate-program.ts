@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
 import type { Manifest } from '../manifest/schema';
-import { stylusDeployBytes } from '../build/deploy-bytes';
+import { programCode, type ProgramFragment } from '../build/fragmented';
 import { stripCustomSections } from '../build/wasm-sections';
 
 export interface CrateProgram {
@@ -14,6 +14,8 @@ export interface CrateProgram {
   runtimeCode: Uint8Array;
   initCode: Uint8Array;
   compressedBytes: number;
+  /** layout `fragments` past one contract: deployed before the root (`runtimeCode` is the root's) */
+  fragments: ProgramFragment[];
   /** set when something worth saying happened (e.g. it was built for this command) */
   note?: string;
 }
@@ -39,13 +41,14 @@ export function wasmCandidates(dir: string): string[] {
   return out;
 }
 
-export function programFromWasm(wasmPath: string, note?: string): CrateProgram {
+/** The program of a built module, laid out as its crate's layout says (a root and fragments when it must). */
+export function programFromWasm(wasmPath: string, note?: string, layout = 'single'): CrateProgram {
   const raw = fs.readFileSync(wasmPath);
   let bytes;
   let wasm: Uint8Array;
   try {
     wasm = stripCustomSections(raw);
-    bytes = stylusDeployBytes(wasm);
+    bytes = programCode(wasm, layout);
   } catch (e) {
     throw new UserError(`${wasmPath}: ${(e as Error).message}`);
   }
@@ -70,10 +73,11 @@ function newestSource(dir: string): number {
 }
 
 /** The crate's program; built first (with `stylus-ml build`'s code) when there is none or the sources are newer. */
-export async function loadProgram(dir: string, _m: Manifest): Promise<CrateProgram> {
+export async function loadProgram(dir: string, m: Manifest): Promise<CrateProgram> {
+  const layout = m.layout?.kind ?? 'single';
   const found = wasmCandidates(dir);
   const stale = found.length > 0 && fs.statSync(found[0]).mtimeMs < newestSource(dir);
-  if (found.length > 0 && !stale) return programFromWasm(found[0]);
+  if (found.length > 0 && !stale) return programFromWasm(found[0], undefined, layout);
   const { buildCrate } = await import('../build/build');
   let r;
   try {
@@ -83,7 +87,7 @@ export async function loadProgram(dir: string, _m: Manifest): Promise<CrateProgr
     throw e;
   }
   if (!r.valid) throw new UserError(`${dir}: the built module breaks nitro's activation rules (${r.violations.map((v) => `${v.rule}: ${v.detail}`).join('; ')}); see \`stylus-ml build ${dir}\``);
-  return programFromWasm(r.wasm, `${stale ? 'rebuilt (sources newer than the last build)' : 'built first'} with ${r.toolchain}`);
+  return programFromWasm(r.wasm, `${stale ? 'rebuilt (sources newer than the last build)' : 'built first'} with ${r.toolchain}`, layout);
 }
 
 /** The crate's built module when it is up to date with its sources, else null (nothing is built here). */

@@ -10,6 +10,8 @@ import { prepareModel } from '../pipeline';
 import { loweringFor, recordedLowering, type Lowering, type Optimize } from '../codegen/lowering';
 import { estimateProgram, type Estimate, type EstimateOptions, type PredictFunction } from '../gas/estimate';
 import { measureProgram, type Measured } from '../gas/measure';
+import { dataParts } from './deploy';
+import type { LayoutKind } from '../layout/layout';
 import { pickLowering, type RankedLowering } from '../gas/rank';
 import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { contractAbi } from '../codegen/abi';
@@ -50,6 +52,9 @@ interface Target {
   names: string | null;
   what: string;
   ranked: RankedLowering[] | null;
+  layout?: LayoutKind;
+  /** other contracts' code the program reads (its data contracts), for the measurement */
+  codes?: Map<string, Uint8Array>;
   /** the input box the estimate is for */
   box: { source: BoxSource | 'crate'; spec: string | null; note: string };
 }
@@ -72,7 +77,9 @@ function crateTarget(dir: string, flags: Record<string, unknown>, optimize: Opti
   const built = currentBuild(dir);
   const wasm = built ? stripCustomSections(fs.readFileSync(built)) : null;
   const names = built ? built.replace(/\.wasm$/, '.names.json') : null;
-  return { plan, lowering, wasm, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null, box: crateBox(m) };
+  const layout = m.layout?.kind ?? 'single';
+  const codes = new Map(dataParts(dir, m).map((p) => [p.address, p.initCode.subarray(12)]));
+  return { plan, lowering, wasm, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null, layout, codes, box: crateBox(m) };
 }
 
 /** A layer's measured ink per case (a batch's measurement divided by its cases). */
@@ -101,6 +108,7 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
       limitBytes: MAX_CODE_SIZE,
       wasmBytes: e.shape.wasmBytes,
       parts: e.deploy.parts,
+      ...(e.deploy.partsGas ? { dataContracts: e.deploy.partsGas } : {}),
     },
     layers: e.layers.map((l, i) => ({
       name: l.name,
@@ -155,6 +163,7 @@ function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     `    program init               ${num(b.init)}  (${e.shape.provenance === 'built' ? 'from the built wasm' : 'predicted shape'}; cached programs pay less)`,
     `    memory                     ${num(b.memory)}  (${e.shape.costs.footprint} page(s) footprint)`,
     `    hostios                    ${num(b.hostio)}`,
+    ...(b.dataContracts ? [`    data contracts             ${num(b.dataContracts)}  (account_code: weights read into the arena)`] : []),
     `    compute                    ${fmtSpread(b.compute)}`,
     `    L1 data                    ${num(b.l1)}`,
     ...(e.batch ? [`  per case (${e.batch.cases} in one call, at most ${e.batch.maxBatch}): execution ${fmtSpread(e.batch.executionGasPerCase)}, total ${fmtSpread(e.batch.totalTxGasPerCase)}${measured ? `; measured total ${num(Math.round(measured.totalTxGas.typical / e.batch.cases))}` : ''}`] : []),
@@ -167,7 +176,8 @@ function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     `  ABI decode/encode: ${num(e.abiInk)} ink`,
     '',
     'deployment',
-    `  deploy transaction           ${num(e.deploy.deployGas)} gas`,
+    `  deploy transaction           ${num(e.deploy.deployGas)} gas${e.deploy.partsGas ? ' (the program, through the CREATE2 proxy)' : ''}`,
+    ...(e.deploy.partsGas ? [`  ${e.deploy.partsGas[0]?.name.startsWith('fragment') ? 'fragments     ' : 'data contracts'}               ${e.deploy.partsGas.length}: ${num(e.deploy.partsGas.reduce((a, p) => a + p.deployGas, 0))} gas in all`] : []),
     `  activation                   ${num(e.deploy.activationGas)} gas + data fee ${e.deploy.dataFeeWei.toString()} wei`,
     `  compressed size              ${num(e.deploy.compressedBytes)} of ${num(MAX_CODE_SIZE)} bytes (${((100 * e.deploy.compressedBytes) / MAX_CODE_SIZE).toFixed(1)}%)${e.shape.provenance === 'predicted' ? ', predicted' : ''}`,
   ];
@@ -248,9 +258,9 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
     }
     const maxBatch = contractAbi(t.plan).maxBatch;
     if (batch !== undefined && batch > maxBatch) throw new UserError(`--batch ${batch}: more than this contract's maximum of ${maxBatch} cases per predictBatch call (contract.maxBatch); price a batch of at most ${maxBatch}`);
-    const e = estimateProgram(t.plan, t.lowering, { ...opts, wasm: t.wasm, inputs, batch });
+    const e = estimateProgram(t.plan, t.lowering, { ...opts, wasm: t.wasm, inputs, batch, layout: t.layout });
     let measured: Measured | null = null;
-    if (measure && t.wasm) measured = await measureProgram(e, t.wasm, e.calldatas, t.names);
+    if (measure && t.wasm) measured = await measureProgram(e, t.wasm, e.calldatas, t.names, t.codes);
     return { json: jsonOf(e, measured, t.ranked, t.what, t), text: textOf(e, measured, t.ranked, t.what, t) };
   },
 };

@@ -11,6 +11,9 @@ import type { Command } from './command';
 import { NewJsonSchema } from '../contracts/cli';
 import { pickLowering } from '../gas/rank';
 import { quantFlags, quantOptions } from './simulate';
+import type { LayoutKind } from '../layout/layout';
+import { chooseLayout } from '../layout/choose';
+import { loweringFor } from '../codegen/lowering';
 import { validate, validationText } from '../report/validation';
 
 /** cargo-stylus builds with --locked, so the sdk template needs a Cargo.lock; it needs crates.io. */
@@ -33,12 +36,13 @@ export const newCommand: Command<typeof NewJsonSchema> = {
     name: 'new',
     summary: 'Generates a Rust Stylus crate from an ONNX model: the integer model (one function per layer), the contract ABI, golden vectors for `cargo test`, IModel.sol, abi.json, README and stylus-ml.json.',
     usage:
-      'stylus-ml new MODEL.onnx --out DIR [--template sdk|minimal] [--input-range lo:hi] [--calibration DATA.json [--box auto|per-value|per-tensor] [--box-margin F]] [--validation DATA.json [--labels L.json]] [--input-policy revert|clamp] [--weights i8|i16|i32] [--optimize gas|size] [--force] [--json]',
+      'stylus-ml new MODEL.onnx --out DIR [--template sdk|minimal] [--input-range lo:hi] [--calibration DATA.json [--box auto|per-value|per-tensor] [--box-margin F]] [--validation DATA.json [--labels L.json]] [--input-policy revert|clamp] [--weights i8|i16|i32] [--optimize gas|size] [--layout auto|single|fragments|data] [--force] [--json]',
     flags: {
       out: { kind: 'string', help: 'folder to create (must be empty or new unless --force)' },
       template: { kind: 'string', help: 'sdk (default: stylus-sdk 0.10.9, as cargo stylus new) or minimal (no dependencies, builds offline)' },
       'input-policy': { kind: 'string', help: 'inputs outside the box: revert (default, InputOutOfRange) or clamp' },
       optimize: { kind: 'string', help: 'lowering preset: gas (weights as immediates, branches) or size (rolled loops, tables); default: weights in data, unrolled rows' },
+      layout: { kind: 'string', help: 'where the weights go on chain: auto (default: the cheapest predict call that fits), single (one program), fragments (root + fragments, ArbOS >= 60) or data (dense weights in data contracts)' },
       name: { kind: 'string', help: 'Cargo package name (default: the folder name)' },
       vectors: { kind: 'number', help: 'golden vectors for the native test (default 1024)' },
       force: { kind: 'boolean', help: 'overwrite the generated files in a non-empty folder' },
@@ -62,6 +66,8 @@ export const newCommand: Command<typeof NewJsonSchema> = {
     if (optimize !== undefined && optimize !== 'gas' && optimize !== 'size') throw new UserError(`--optimize must be gas or size, got '${optimize}'`);
     const vectors = args.flags.vectors as number | undefined;
     if (vectors !== undefined && (!Number.isInteger(vectors) || vectors < 2)) throw new UserError('--vectors must be an integer of at least 2');
+    const layout = (args.flags.layout as string | undefined) ?? 'auto';
+    if (!['auto', 'single', 'fragments', 'data'].includes(layout)) throw new UserError(`--layout must be auto, single, fragments or data, got '${layout}'`);
     const q = quantOptions(args.flags);
     const prepared = prepareModel(file, q);
     // --optimize: the estimator ranks the generator's choices and picks (core/gas/rank.ts); a pick that
@@ -73,7 +79,22 @@ export const newCommand: Command<typeof NewJsonSchema> = {
     const validationFile = args.flags.validation as string | undefined;
     if (args.flags.labels && !validationFile) throw new UserError('new: --labels goes with --validation DATA.json');
     const validation = validationFile ? (await validate(chosen, validationFile, { labels: args.flags.labels as string | undefined, policy })).report : undefined;
-    const crate = generateCrate(chosen, { validation, template, inputPolicy: policy, optimize: optimize as Optimize | undefined, lowering: picked?.pick.lowering, name: args.flags.name as string | undefined, vectors, crateDir: out });
+    // --layout auto: every layout priced with the chosen lowering, the cheapest call that fits
+    const lowering = { ...loweringFor(optimize as Optimize | undefined), ...(picked?.pick.lowering ?? {}) };
+    const auto = layout === 'auto' ? chooseLayout(chosen.plan, lowering) : null;
+    const crate = generateCrate(chosen, {
+      validation,
+      template,
+      inputPolicy: policy,
+      optimize: optimize as Optimize | undefined,
+      lowering: picked?.pick.lowering,
+      name: args.flags.name as string | undefined,
+      vectors,
+      crateDir: out,
+      layout: auto ? auto.pick : (layout as LayoutKind),
+      layoutReason: auto ? auto.reason : `asked with --layout ${layout}`,
+    });
+    if (auto) crate.notes.push(auto.reason);
     if (picked) crate.notes.push(`--optimize ${optimize}: ${picked.pick.label} (estimated ${picked.pick.executionGas.toLocaleString('en-US')} execution gas, ${picked.pick.compressedBytes.toLocaleString('en-US')} bytes compressed; ${picked.ranked.length} choices ranked)`);
     let lockfile = 'included' as 'written' | 'missing' | 'included';
     const written = writeCrate(out, crate.files, {
@@ -102,6 +123,7 @@ export const newCommand: Command<typeof NewJsonSchema> = {
       `abi     ${crate.abi.functions.map((f) => `${f.signature} 0x${f.selector}`).join(', ')}`,
       `tests   ${crate.vectors} golden vectors: cd ${path.join(out, 'core')} && cargo test`,
       `build   stylus-ml build ${out}`,
+      `layout  ${m.layout?.kind ?? 'single'}${m.layout && m.layout.parts.length > 1 ? `: the program and ${m.layout.parts.length - 1} data contract(s) (parts/)` : ''}`,
     ];
     if (lockfile === 'missing') lines.push(`note    no Cargo.lock (crates.io unreachable): run \`cargo generate-lockfile\` in ${out} before \`cargo stylus check\``);
     if (written.removed.length) lines.push(`removed ${written.removed.join(', ')} (left over from the previous generation)`);

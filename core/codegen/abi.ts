@@ -124,7 +124,8 @@ function ioFormats(plan: Plan, ids: { id: string; name: string }[]): IoFormat[] 
   });
 }
 
-export function contractAbi(plan: Plan): ContractAbi {
+/** `dataContracts`: the model reads weights from data contracts (layout `data`), which may be missing. */
+export function contractAbi(plan: Plan, opts: { dataContracts?: boolean } = {}): ContractAbi {
   const inputs = ioFormats(plan, plan.graph.inputs);
   const outputs = ioFormats(plan, plan.graph.outputs);
   const label = labelRule(plan);
@@ -142,6 +143,7 @@ export function contractAbi(plan: Plan): ContractAbi {
     err('InputOutOfRange', [{ name: 'index', type: 'uint256' }, { name: 'value', type: 'int256' }], 'Input element `index` (flat, over all inputs) is outside the declared box.'),
     err('InvalidInputLength', [{ name: 'expected', type: 'uint256' }, { name: 'got', type: 'uint256' }], 'The input array (elements) or packed bytes have the wrong length (predictBatch: not a whole number of cases).'),
     err('BatchTooLarge', [{ name: 'maximum', type: 'uint256' }, { name: 'got', type: 'uint256' }], 'predictBatch was given more cases than the contract takes in one call (`maximum`); split the batch.'),
+    ...(opts.dataContracts ? [err('WeightsUnavailable', [{ name: 'part', type: 'address' }], 'The data contract `part` holding weights has no code on this chain: deploy the model\'s parts (`stylus-ml deploy`).')] : []),
   ];
   const formatsEncoded = Buffer.from(
     encodeAbiParameters(
@@ -164,17 +166,6 @@ export function contractAbi(plan: Plan): ContractAbi {
     packedOutputBytes,
     maxBatch: maxBatchFor(packedInputBytes, packedOutputBytes),
     formatsEncoded: new Uint8Array(formatsEncoded),
-  };
-}
-
-const pad32 = (n: number) => Math.ceil(n / 32) * 32;
-
-/** The minimal template's static calldata and return buffers: the longest calldata any function accepts
- *  (a full batch) and the longest return or revert data. */
-export function abiBuffers(abi: ContractAbi): { maxCalldata: number; maxReturn: number } {
-  return {
-    maxCalldata: Math.max(4 + 64 + 32 * abi.inputCount, 4 + 64 + pad32(abi.maxBatch * abi.packedInputBytes), 4),
-    maxReturn: Math.max(64 + 32 * abi.outputCount, 64 + pad32(abi.maxBatch * abi.packedOutputBytes), abi.formatsEncoded.length, 68, 32),
   };
 }
 

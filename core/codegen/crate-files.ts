@@ -19,14 +19,16 @@ export const RUNTIME_DIR = 'vendor/stylus-ml-runtime';
 
 /**
  * The core crate and the vendored runtime library (stylus-templates/runtime: its Cargo.toml and src/, not
- * its tests or examples), so the crate builds offline with nothing but the toolchain.
+ * its tests or examples), so the crate builds offline with nothing but the toolchain. `parts`: the model
+ * loads weights at call time (core/src/parts.rs: data contracts, or code parts of layout fragments).
  */
-export function coreFiles(n: CrateNames): Record<string, string> {
+export function coreFiles(n: CrateNames, opts: { parts?: boolean } = {}): Record<string, string> {
   const rt = runtimeLibrary();
   const values = { core_package: n.corePackage, package: n.package, runtime_package: rt.name, runtime_dir: RUNTIME_DIR };
+  const lib = fill(readTemplate('core/src/lib.rs'), values);
   return {
     'core/Cargo.toml': fill(readTemplate('core/Cargo.toml'), values),
-    'core/src/lib.rs': fill(readTemplate('core/src/lib.rs'), values),
+    'core/src/lib.rs': opts.parts ? lib.replace('pub mod model;', 'pub mod model;\npub mod parts;') : lib,
     ...Object.fromEntries(Object.entries(rt.files).map(([rel, text]) => [`${RUNTIME_DIR}/${rel}`, text])),
   };
 }
@@ -87,9 +89,10 @@ export function templateFiles(template: Template, n: CrateNames, abi: ContractAb
         '',
         `    /// The predicted class: ${abi.label.kind === 'output' ? `the model's \`${abi.label.name}\` output` : `argmax of \`${abi.label.name}\``}.`,
         '    pub fn predict_label(&self, input: Vec<i32>) -> Result<U256, Vec<u8>> {',
-        '        let mut x = model::Inputs::ZERO;',
-        '        abi::admit_values(&input, &mut x).map_err(revert_data)?;',
-        '        Ok(U256::from(abi::label(&run(&x))))',
+        '        let w = workspace();',
+        '        abi::admit_values(&input, &mut w.x).map_err(revert_data)?;',
+        '        abi::run(w).map_err(revert_data)?;',
+        '        Ok(U256::from(abi::label(&w.y)))',
         '    }',
         '',
       ].join('\n')

@@ -3,13 +3,13 @@
 // the compiler loads the input row into locals once per layer and each multiply costs one weight load,
 // a multiply and an add; with `weights: code` each weight is an immediate and zero weights vanish.
 // Indices are constant or affine in loop counters over fixed-size arrays, so the bounds checks fold away.
-import type { LayerCode, LayerCtx } from './layer';
+import type { LayerCode, LayerCtx, Scratch } from './layer';
 import type { LayerWeight } from '../manifest/schema';
 import { arrayRef, docComment, forLoop, indent, narrowOut, paramsOf, requantItems, rescaleText, signature, tensorOf, weightTable, writeSignature } from './layer';
 import { constName, fmtText, intLit, rustType, staticArray, staticMatrix } from './rust';
 import type { AccWidth, QWeights } from '../quant/types';
 
-const BYTES = { i8: 1, i16: 2, i32: 4 } as const;
+const BYTES = { i8: 1, i16: 2, i32: 4, i64: 8 } as const;
 
 /** `a + b` for index expressions, folding numbers. */
 function add(base: string | number, k: number): string {
@@ -85,7 +85,7 @@ export function emitMatmul(ctx: LayerCtx): LayerCode {
     if (bias.length === N) return `${bName}[${n}]`;
     return typeof o0 === 'number' && typeof n === 'number' ? `${bName}[${o0 + n}]` : `${bName}[${typeof o0 === 'number' && o0 === 0 ? n : `${o0} + ${n}`}]`;
   };
-  ctx.decisions[ctx.fn] = code ? 'weights in code' : ctx.lowering.dense === 'loop' ? 'weights in data, rolled loop' : `weights in data, unrolled${K > ctx.lowering.chunk ? ` in chunks of ${ctx.lowering.chunk}` : ''}`;
+  ctx.decisions[ctx.fn] = code ? (outputPairs(acc, K) ? 'weights in code, output pairs (two lanes per multiply)' : 'weights in code') : ctx.lowering.dense === 'loop' ? 'weights in data, rolled loop' : `weights in data, unrolled${K > ctx.lowering.chunk ? ` in chunks of ${ctx.lowering.chunk}` : ''}`;
   const body: string[] = [];
   const rows: { row: Row; loop: string | null }[] = [];
   for (let b = 0; b < batches; b++) {
@@ -107,7 +107,8 @@ export function emitMatmul(ctx: LayerCtx): LayerCode {
   ];
   // a straight-line layer stays its own function, so two of them never share one body's operator budget
   const own = code && batches * M * N * K > IMMEDIATES_PER_FUNCTION ? ['#[inline(never)]'] : [];
-  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write', weights };
+  const scratch: Scratch[] = !code && ctx.lowering.dense !== 'loop' && K > Math.max(1, ctx.lowering.chunk) ? [{ name: 'acc', type: `[${acc}; ${N}]`, bytes: N * BYTES[acc] }] : [];
+  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx, undefined, scratch), ...indent(body), '}'], kind: 'write', scratch, weights };
 }
 
 function yIndex(o0: string | number, n: string | number): string {
@@ -137,13 +138,11 @@ function unrolledRow(ctx: LayerCtx, row: Row, xt: string, wt: string, acc: AccWi
     out.push('}');
     return out;
   }
-  // long rows: per chunk of inputs, one pass over the outputs (the chunk's inputs stay in locals)
-  out.push(`let mut acc = [0${acc}; ${N}];`);
-  if (p.bias) {
-    out.push(forLoop('n', N));
-    out.push(`    acc[n] = ${biasAt(row.o0, 'n')};`);
-    out.push('}');
-  }
+  // long rows: per chunk of inputs, one pass over the outputs (the chunk's inputs stay in locals); the
+  // running sums live in the arena (the `acc` scratch buffer)
+  out.push(forLoop('n', N));
+  out.push(`    acc[n] = ${p.bias ? biasAt(row.o0, 'n') : '0'};`);
+  out.push('}');
   for (let k0 = 0; k0 < K; k0 += chunk) {
     const k1 = Math.min(K, k0 + chunk);
     out.push(`// inputs ${k0}..${k1}`);
@@ -178,6 +177,13 @@ function loopRow(ctx: LayerCtx, row: Row, xt: string, wt: string, acc: AccWidth,
   return lines;
 }
 
+/** Rows at least this long take the output-pair lowering (shorter ones do not repay the lane split). */
+export const PAIR_MIN_K = 16;
+
+function outputPairs(acc: AccWidth, K: number): boolean {
+  return acc === 'i32' && K >= PAIR_MIN_K;
+}
+
 /** Immediates per function body: more makes LLVM keep too many values in locals (nitro allows 348). */
 export const IMMEDIATES_PER_FUNCTION = 512;
 
@@ -192,7 +198,27 @@ function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: n
   const { K, N } = op;
   const w0 = row.w0 as number;
   const o0 = row.o0 as number;
-  const bias = (n: number) => (p.bias ? intLit(p.bias[p.bias.length === N ? n : o0 + n], acc) : '0');
+  const biasOf = (n: number) => (p.bias && n < N ? p.bias[p.bias.length === N ? n : o0 + n] : 0);
+  const bias = (n: number) => (p.bias ? intLit(biasOf(n), acc) : '0');
+  // two outputs per i64 multiply where the plan proves every sum fits i32 (the lanes, see swarConv), on
+  // rows long enough to pay for splitting the lanes
+  const pairs = outputPairs(acc, K);
+  const pair = (n: number): string[] => {
+    const t: string[] = [];
+    for (let k = 0; k < K; k++) {
+      const w = lanePair(p.W.q[(w0 + n) * K + k], n + 1 < N ? p.W.q[(w0 + n + 1) * K + k] : 0);
+      if (w !== 0n) t.push(`a += ${widen(`x[${add(row.xo, k)}]`, xt, 'i64')} * ${intLit(w)};`);
+    }
+    return [
+      `// outputs ${n} and ${n + 1}`,
+      `let ${t.length ? 'mut ' : ''}a: i64 = ${intLit(lanePair(biasOf(n), biasOf(n + 1)))};`,
+      ...t,
+      'let lo = lane_lo(a);',
+      'let hi = lane_hi(a);',
+      `y[${yIndex(o0, n)}] = ${narrowOut(ctx, 'lo', p.shift, n)};`,
+      ...(n + 1 < N ? [`y[${yIndex(o0, n + 1)}] = ${narrowOut(ctx, 'hi', p.shift, n + 1)};`] : []),
+    ];
+  };
   const output = (n: number): string[] => {
     const t: string[] = [];
     for (let k = 0; k < K; k++) {
@@ -201,8 +227,11 @@ function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: n
     }
     return [`// output ${n}`, `let ${t.length ? 'mut ' : ''}acc: ${acc} = ${bias(n)};`, ...t, `y[${yIndex(o0, n)}] = ${narrowOut(ctx, acc64(acc), p.shift, n)};`];
   };
-  const group = Math.max(1, Math.floor(IMMEDIATES_PER_FUNCTION / Math.max(K, 1)));
-  if (group >= N) return Array.from({ length: N }, (_, n) => output(n)).flat();
+  const step = pairs ? 2 : 1;
+  const block = (n: number) => (pairs ? pair(n) : output(n));
+  const blocks = (from: number, to: number) => Array.from({ length: Math.ceil((to - from) / step) }, (_, i) => block(from + step * i)).flat();
+  const group = Math.max(step, step * Math.floor(IMMEDIATES_PER_FUNCTION / Math.max(K, 1) / step));
+  if (group >= N) return blocks(0, N);
   const x = tensorOf(ctx, ctx.qn.node.inputs[0]);
   const y = tensorOf(ctx, ctx.qn.node.outputs[0]);
   const out: string[] = [];
@@ -211,7 +240,7 @@ function codeRow(ctx: LayerCtx, row: Row, xt: string, acc: AccWidth, rowIndex: n
     const n1 = Math.min(N, n0 + group);
     const name = `${rows > 1 ? `row_${rowIndex}_` : ''}outputs_${n0}_${n1}`;
     out.push('#[inline(never)]', `fn ${name}(x: ${arrayRef(x)}, y: ${arrayRef(y, true)}) {`);
-    for (let n = n0; n < n1; n++) out.push(...indent(output(n)));
+    out.push(...indent(blocks(n0, n1)));
     out.push('}');
     calls.push(`${name}(x, y);`);
   }
@@ -223,19 +252,27 @@ export function padded(size: number, out: number, stride: number, kernel: number
   return Math.max(size + before + after, (out - 1) * stride + (kernel - 1) * dil + 1);
 }
 
+/** `(plane * H + row) * W + col`, without the terms that are zero. */
+function flatIndex(plane: string | number, H: number, row: string, W: number, col: string): string {
+  const r = plane === 0 ? row : `${typeof plane === 'number' ? plane : `(${plane})`} * ${H} + ${row}`;
+  return `(${r}) * ${W} + ${col}`;
+}
+
 export function tapIndex(v: string, stride: number, off: number): string {
   const base = stride === 1 ? v : `${v} * ${stride}`;
   return off === 0 ? base : `${base} + ${off}`;
 }
 
 /**
- * Copies x (NCHW, one image) into a zero- or MIN-padded [C][HP][WP] array so that the taps need no
- * border tests: a tap on padding adds 0 (conv, avg) or never wins (max).
+ * Copies x (NCHW, one image) into the zero- or MIN-padded [C][HP][WP] scratch buffer `xp` so that the
+ * taps need no border tests: a tap on padding adds 0 (conv, avg) or never wins (max). The buffer is in
+ * the arena, shared with other layers, so its padding is written on every call (when there is any).
  */
 export function padCopy(C: number, H: number, W: number, HP: number, WP: number, pt: number, pl: number, fill: string, image: string | null, src = 'x'): string[] {
   const base = image ? `(${image} * ${C} + c)` : 'c';
+  const pads = HP > H || WP > W;
   return [
-    `let mut xp = [[[${fill}; ${WP}]; ${HP}]; ${C}];`,
+    ...(pads ? [forLoop('c', C), `    ${forLoop('h', HP)}`, `        xp[c][h] = [${fill}; ${WP}];`, '    }', '}'] : []),
     forLoop('c', C),
     `    ${forLoop('h', H)}`,
     `        ${forLoop('w', W)}`,
@@ -244,6 +281,11 @@ export function padCopy(C: number, H: number, W: number, HP: number, WP: number,
     '    }',
     '}',
   ];
+}
+
+/** The padded copy's scratch parameter. */
+export function padScratch(t: string, C: number, HP: number, WP: number, width: number): Scratch {
+  return { name: 'xp', type: `[[[${t}; ${WP}]; ${HP}]; ${C}]`, bytes: C * HP * WP * width };
 }
 
 export function emitConv(ctx: LayerCtx): LayerCode {
@@ -278,14 +320,25 @@ export function emitConv(ctx: LayerCtx): LayerCode {
     weights.push(weightTable(ctx, 'bias', bName, acc, x.format.frac + p.W.format.frac, p.bias));
   }
   items.push(...requantItems(ctx));
-  ctx.decisions[ctx.fn] = code ? 'weights in code' : 'weights in data';
+  // two output channels per i64 multiply where the plan proves every accumulator fits i32 (its lanes)
+  const swar = code && acc === 'i32';
+  ctx.decisions[ctx.fn] = swar ? 'weights in code, channel pairs (two lanes per multiply)' : code ? 'weights in code' : 'weights in data';
   const body: string[] = [];
   const images = Nb > 1;
   const inner: string[] = [];
-  inner.push(...padCopy(C, H, W, HP, WP, PT, PL, `${p.padValue ?? 0}${xt}`, images ? 'nb' : null));
+  // without padding every tap lies inside x: read it in place, no copy
+  const direct = HP === H && WP === W;
+  if (!direct) inner.push(...padCopy(C, H, W, HP, WP, PT, PL, `${p.padValue ?? 0}${xt}`, images ? 'nb' : null));
+  const src: [string, string] = direct ? ['x', arrayRef(x)] : ['xp', `&[[[${xt}; ${WP}]; ${HP}]; ${C}]`];
   const yBase = (oc: string | number) => `${images ? `(nb * ${OC} + ${oc})` : oc} * ${OH}`;
-  const tap = (c: string | number, i: number, j: number) => `xp[${c}][${tapIndex('oh', SH, i * DH)}][${tapIndex('ow', SW, j * DW)}]`;
-  if (!code) {
+  const tap = (c: string | number, i: number, j: number) => {
+    const row = tapIndex('oh', SH, i * DH);
+    const col = tapIndex('ow', SW, j * DW);
+    return direct ? `x[${flatIndex(images ? `nb * ${C} + ${c}` : c, H, row, W, col)}]` : `xp[${c}][${row}][${col}]`;
+  };
+  if (swar) {
+    inner.push(...swarConv(ctx, { C, OC, KH, KW, OH, OW, src, images, tap, yBase, yType: arrayRef(y, true) }));
+  } else if (!code) {
     inner.push(forLoop('oc', OC));
     inner.push(`    let wk = &${wName}[oc];`);
     inner.push(`    ${forLoop('oh', OH)}`);
@@ -322,9 +375,9 @@ export function emitConv(ctx: LayerCtx): LayerCode {
       for (let a = 0; a < OC; a += group) {
         const b = Math.min(OC, a + group);
         const name = `channels_${a}_${b}`;
-        const params: [string, string][] = [['xp', `&[[[${xt}; ${WP}]; ${HP}]; ${C}]`], ...(images ? ([['nb', 'usize']] as [string, string][]) : []), ['y', arrayRef(y, true)]];
+        const params: [string, string][] = [src, ...(images ? ([['nb', 'usize']] as [string, string][]) : []), ['y', arrayRef(y, true)]];
         inner.push('#[inline(never)]', ...signature(name, params, null).map((l) => l.replace(/^pub fn /, 'fn ')), ...indent(loops(a, b)), '}');
-        calls.push(`${name}(&xp, ${images ? 'nb, ' : ''}y);`);
+        calls.push(`${name}(${src[0]}, ${images ? 'nb, ' : ''}y);`);
       }
       inner.push(...calls);
     }
@@ -332,11 +385,80 @@ export function emitConv(ctx: LayerCtx): LayerCode {
   if (images) body.push(forLoop('nb', Nb), ...indent(inner), '}');
   else body.push(...inner);
   const detail = [
-    `Convolution ${KH}x${KW}, strides [${SH}, ${SW}], dilations [${DH}, ${DW}], pads [${PT}, ${PL}, ${PB}, ${PR}] (zero-padded copy ${C}x${HP}x${WP}); ${weightDoc(p.W, [OC, C, KH, KW])}.`,
-    `Accumulator ${acc} at Q.${x.format.frac + p.W.format.frac}; ${rescaleText(p.shift)}; weights in ${code ? 'code (immediates)' : 'a data segment'}.`,
+    `Convolution ${KH}x${KW}, strides [${SH}, ${SW}], dilations [${DH}, ${DW}], pads [${PT}, ${PL}, ${PB}, ${PR}] (${direct ? 'taps read in place' : `zero-padded copy ${C}x${HP}x${WP}`}); ${weightDoc(p.W, [OC, C, KH, KW])}.`,
+    `Accumulator ${acc} at Q.${x.format.frac + p.W.format.frac}; ${rescaleText(p.shift)}; weights in ${code ? 'code (immediates)' : 'a data segment'}${swar ? ', two output channels per i64 multiply (lanes: the proven accumulator bound is below 2^31)' : ''}.`,
   ];
   const own = code && OC * C * KH * KW > IMMEDIATES_PER_FUNCTION ? ['#[inline(never)]'] : [];
-  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx), ...indent(body), '}'], kind: 'write', scratchBytes: C * HP * WP * BYTES[x.format.storage], weights };
+  const scratch = direct ? [] : [padScratch(xt, C, HP, WP, BYTES[x.format.storage])];
+  return { items, fn: [...docComment(ctx, detail), ...own, ...writeSignature(ctx, undefined, scratch), ...indent(body), '}'], kind: 'write', scratch, weights };
+}
+
+/** Pair terms (two weights each) per function of a lane-paired convolution. */
+export const SWAR_TERMS_PER_FUNCTION = 2048;
+/** Taps held in locals at once (one input channel's window, split when larger). */
+const SWAR_TAPS = 32;
+
+/** `w_a + w_b · 2^32`: two weights in the 32-bit lanes of one i64 (w_b of a missing channel is 0). */
+export function lanePair(a: number | bigint, b: number | bigint): bigint {
+  return BigInt(a) + (BigInt(b) << 32n);
+}
+
+/**
+ * A convolution with weights as immediates, two output channels per i64 multiply: each tap (widened to
+ * i64 once per position) times `w[2p] + w[2p+1]·2^32` adds both channels' products to one accumulator,
+ * whose 32-bit lanes hold the two sums. The lanes are exact because every partial sum of a channel is
+ * bounded by the plan's accumulator bound, which is below 2^31 (the i32 accumulator proof), so the high
+ * lane is recovered as (acc − lo) >> 32 with lo the sign-extended low lane (fixed.rs `lanes`). Pairs go in
+ * groups of at most SWAR_TERMS_PER_FUNCTION terms per function; taps are loaded per input channel.
+ */
+function swarConv(
+  ctx: LayerCtx,
+  g: { C: number; OC: number; KH: number; KW: number; OH: number; OW: number; src: [string, string]; images: boolean; tap: (c: number, i: number, j: number) => string; yBase: (oc: number) => string; yType: string },
+): string[] {
+  const p = paramsOf(ctx, 'conv2d');
+  const { C, OC, KH, KW, OH, OW } = g;
+  const pairs = Math.ceil(OC / 2);
+  const w = (oc: number, c: number, i: number, j: number) => (oc < OC ? p.W.q[((oc * C + c) * KH + i) * KW + j] : 0);
+  const b = (oc: number) => (oc < OC && p.bias ? p.bias[oc] : 0);
+  const taps: { c: number; i: number; j: number }[] = [];
+  for (let c = 0; c < C; c++) for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++) taps.push({ c, i, j });
+  const perPair = Math.max(1, taps.length);
+  const group = Math.max(1, Math.floor(SWAR_TERMS_PER_FUNCTION / perPair));
+  const positions = (from: number, to: number): string[] => {
+    const out: string[] = [];
+    for (let q = from; q < to; q++) out.push(`let mut a${q}: i64 = ${intLit(lanePair(b(2 * q), b(2 * q + 1)))};`);
+    // one input channel's window at a time (SWAR_TAPS at most) in locals, then each pair's terms
+    for (let t0 = 0; t0 < taps.length; ) {
+      const c = taps[t0].c;
+      let t1 = t0;
+      while (t1 < taps.length && taps[t1].c === c && t1 - t0 < SWAR_TAPS) t1++;
+      const used = taps.slice(t0, t1).map((t, k) => ({ ...t, k })).filter((t) => Array.from({ length: to - from }, (_, d) => from + d).some((q) => w(2 * q, t.c, t.i, t.j) !== 0 || w(2 * q + 1, t.c, t.i, t.j) !== 0));
+      for (const t of used) out.push(`let t${t.k} = ${g.tap(t.c, t.i, t.j)} as i64;`);
+      for (let q = from; q < to; q++)
+        for (const t of used) {
+          const k = lanePair(w(2 * q, t.c, t.i, t.j), w(2 * q + 1, t.c, t.i, t.j));
+          if (k !== 0n) out.push(`a${q} += t${t.k} * ${intLit(k)};`);
+        }
+      t0 = t1;
+    }
+    for (let q = from; q < to; q++) {
+      out.push(`let lo = lane_lo(a${q});`, `let hi = lane_hi(a${q});`);
+      out.push(`y[(${g.yBase(2 * q)} + oh) * ${OW} + ow] = ${narrowOut(ctx, 'lo', p.shift, 2 * q)};`);
+      if (2 * q + 1 < OC) out.push(`y[(${g.yBase(2 * q + 1)} + oh) * ${OW} + ow] = ${narrowOut(ctx, 'hi', p.shift, 2 * q + 1)};`);
+    }
+    return [forLoop('oh', OH), `    ${forLoop('ow', OW)}`, ...indent(out, 2), '    }', '}'];
+  };
+  if (group >= pairs) return positions(0, pairs);
+  const out: string[] = [];
+  const calls: string[] = [];
+  for (let a = 0; a < pairs; a += group) {
+    const z = Math.min(pairs, a + group);
+    const name = `channels_${2 * a}_${Math.min(OC, 2 * z)}`;
+    const params: [string, string][] = [g.src, ...(g.images ? ([['nb', 'usize']] as [string, string][]) : []), ['y', g.yType]];
+    out.push('#[inline(never)]', ...signature(name, params, null).map((l) => l.replace(/^pub fn /, 'fn ')), ...indent(positions(a, z)), '}');
+    calls.push(`${name}(${g.src[0]}, ${g.images ? 'nb, ' : ''}y);`);
+  }
+  return [...out, ...calls];
 }
 
 /** `static W: [[[[T; KW]; KH]; C]; OC]`, innermost rows on one line each. */
@@ -375,8 +497,14 @@ export function emitPool(ctx: LayerCtx): LayerCode {
   const body: string[] = [];
   const planes = Nb * C;
   // one plane (image × channel) at a time: x is [Nb*C][H][W]
-  body.push(...padCopy(planes, H, W, HP, WP, PT, PL, isMax ? `${xt}::MIN` : `0${xt}`, null));
-  const tap = (i: number, j: number) => `xp[c][${tapIndex('oh', SH, i * DH)}][${tapIndex('ow', SW, j * DW)}]`;
+  // without padding every tap lies inside x: read it in place, no copy
+  const direct = HP === H && WP === W;
+  if (!direct) body.push(...padCopy(planes, H, W, HP, WP, PT, PL, isMax ? `${xt}::MIN` : `0${xt}`, null));
+  const tap = (i: number, j: number) => {
+    const row = tapIndex('oh', SH, i * DH);
+    const col = tapIndex('ow', SW, j * DW);
+    return direct ? `x[${flatIndex('c', H, row, W, col)}]` : `xp[c][${row}][${col}]`;
+  };
   if (isMax) {
     body.push(forLoop('c', planes), `    ${forLoop('oh', OH)}`, `        ${forLoop('ow', OW)}`);
     body.push(`            let mut best = ${tap(0, 0)};`);
@@ -418,5 +546,6 @@ export function emitPool(ctx: LayerCtx): LayerCode {
   const detail = [
     `${isMax ? 'Max' : 'Average'} pool ${KH}x${KW}, strides [${SH}, ${SW}]${isMax ? `, dilations [${DH}, ${DW}]` : ''}, pads [${PT}, ${PL}, ${PB}, ${PR}]${isMax ? '' : `, ${op.op === 'avgpool2d' && op.countIncludePad ? 'padding counted' : 'padding not counted'}; divide with round half up`}.`,
   ];
-  return { items, fn: [...docComment(ctx, detail), ...writeSignature(ctx), ...indent(body), '}'], kind: 'write', scratchBytes: planes * HP * WP * BYTES[x.format.storage] };
+  const scratch = direct ? [] : [padScratch(xt, planes, HP, WP, BYTES[x.format.storage])];
+  return { items, fn: [...docComment(ctx, detail), ...writeSignature(ctx, undefined, scratch), ...indent(body), '}'], kind: 'write', scratch };
 }

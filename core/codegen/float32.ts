@@ -3,10 +3,10 @@
 // f32.ts). A dense or convolution layer quantizes its input at run time (`sf_dynamic_quantize`), sums
 // integer products in an i32 accumulator and turns the sum into float32 with its scales and bias.
 import { bitsOf } from '../quant/f32';
-import type { LayerCode, LayerCtx } from './layer';
+import type { LayerCode, LayerCtx, Scratch } from './layer';
 import { docComment, forLoop, indent, paramsOf, tensorOf, writeSignature } from './layer';
 import { constName, rustType, staticArray, staticMatrix } from './rust';
-import { nestedWeights, padCopy, padded, tapIndex } from './dense';
+import { nestedWeights, padCopy, padded, padScratch, tapIndex } from './dense';
 
 /** float32 bits as a Rust u32 literal */
 export function f32Lit(v: number): string {
@@ -39,10 +39,11 @@ export function emitDynamic(ctx: LayerCtx): LayerCode {
   if (perChannel) items.push(staticArray(sName, 'u32', d.wScale.map(f32Lit), ['Weight scale per output channel (float32 bits).'], 'static'));
   if (d.bias) items.push(staticArray(bName, 'u32', d.bias.map(f32Lit), [`\`${ctx.qn.node.origin.name}\` bias per output channel (float32 bits).`], 'static'));
   const m = perChannel && op.op === 'matmul' ? `sf_mul(s, ${sName}[c])` : 'm';
-  let scratch = 2 * n;
+  // the quantized input `d` (and a convolution's padded copy `xp`) are scratch buffers in the arena
+  const scratch: Scratch[] = [{ name: 'd', type: `[i16; ${n}]`, bytes: 2 * n }];
   const out = (accExpr: string) => (d.bias ? `sf_epilogue(${accExpr}, ${m}, ${bName}[c])` : `sf_scale(${accExpr}, ${m})`);
   const accI32 = acc === 'i32' ? 'acc' : 'acc as i32';
-  const body: string[] = [`let mut d = [0i16; ${n}];`, 'let s = sf_dynamic_quantize(x, &mut d);'];
+  const body: string[] = ['let s = sf_dynamic_quantize(x, d);'];
   if (!perChannel) body.push(`let m = sf_mul(s, ${f32Lit(d.wScale[0])});`);
   if (op.op === 'matmul') {
     const { M, K, N } = op;
@@ -95,13 +96,13 @@ export function emitDynamic(ctx: LayerCtx): LayerCode {
       '}',
     ];
     body.push(...(images ? [forLoop('nb', Nb), ...indent(inner), '}'] : inner));
-    scratch += C * HP * WP * 2;
+    scratch.push(padScratch('i16', C, HP, WP, 2));
   }
   const detail = [
     `Dynamically quantized ${op.op === 'matmul' ? 'dense layer' : `convolution ${op.kernel.join('x')}, strides [${op.strides.join(', ')}], pads [${op.pads.join(', ')}]`} (onnxruntime's DynamicQuantizeMatMul): the float32 input is quantized to uint8 with a scale and zero point computed from its values,`,
     `the integer products with the ${wt} weights are summed in ${acc}, and y = f32(f32(acc) * f32(x_scale * w_scale))${d.bias ? ' + bias' : ''} in float32 (soft-float, bit for bit as onnxruntime).`,
   ];
-  return { items, fn: [...docComment(ctx, detail), ...writeSignature(ctx), ...indent(body), '}'], kind: 'write', scratchBytes: scratch };
+  return { items, fn: [...docComment(ctx, detail), ...writeSignature(ctx, undefined, scratch), ...indent(body), '}'], kind: 'write', scratch };
 }
 
 /** A float32 element-wise op or the per-channel mean. */

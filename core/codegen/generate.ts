@@ -9,6 +9,8 @@ import { modelHash } from '../quant/hash';
 import type { InputPolicy } from '../quant/simulate';
 import { abiJson, contractAbi, solidityInterface, type ContractAbi } from './abi';
 import { generateAbiRs } from './abi-rs';
+import { generateCodePartsRs, generatePartsRs, partFile } from './parts-rs';
+import { layoutHomes, type LayoutKind } from '../layout/layout';
 import { coreFiles, readme, RUNTIME_DIR, templateFiles, type CrateNames, type Template } from './crate-files';
 import { defaultVectorCount, goldenRs, goldenText, goldenVectors } from './golden';
 import { type Lowering, loweringFor, type Optimize } from './lowering';
@@ -16,6 +18,11 @@ import { crateManifest } from './manifest';
 import { generateModelRs } from './model-rs';
 import { libName, packageName, realText } from './rust';
 import { estimateProgram, type Estimate } from '../gas/estimate';
+import { memoryPages, STACK_BYTES } from '../gas/shape';
+import { abiBuffers } from './abi-rs';
+import { memoryGasCost } from '../../nitro/memory';
+import { stylusParamsFor } from '../../nitro/params';
+import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
 import type { Validation } from '../manifest/schema';
 import { MANIFEST_FILE, type Manifest, type ManifestLayer } from '../manifest/schema';
 import { TOOL_VERSION } from '../version';
@@ -34,13 +41,19 @@ export interface GenerateOptions {
   vectors?: number;
   /** the folder the crate will live in (names the package, relative model path in the manifest) */
   crateDir: string;
+  /** where the weights go on chain (default `single`; `auto` is resolved by the caller, core/layout/choose.ts) */
+  layout?: LayoutKind;
+  /** why this layout, for the manifest */
+  layoutReason?: string;
   /** `--validation`: held-out figures to record in stylus-ml.json */
   validation?: Validation;
 }
 
 export interface GeneratedCrate {
-  /** crate-relative path → content */
-  files: Map<string, string>;
+  /** crate-relative path → content (the data contracts' parts are binary) */
+  files: Map<string, string | Uint8Array>;
+  /** a generated text file's content */
+  text(rel: string): string;
   manifest: Manifest;
   names: CrateNames;
   abi: ContractAbi;
@@ -71,20 +84,40 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   const source = path.basename(prepared.file);
   const tool = `stylus-ml ${TOOL_VERSION}`;
   const hash = modelHash(plan);
-  const abi = contractAbi(plan);
+  const layoutKind = opts.layout ?? 'single';
+  const { homes, data, code } = layoutHomes(plan, layoutKind);
+  const dataParts = data && data.parts.length > 0 ? data.parts : null;
+  const abi = contractAbi(plan, { dataContracts: !!dataParts });
   if (abi.inputCount === 0 || abi.outputCount === 0) throw new UserError(`${prepared.file}: the model has ${abi.inputCount === 0 ? 'no input' : 'no output'} values; a contract needs at least one of each`);
-  const model = generateModelRs(plan, lowering, { tool, source, sha256: createHash('sha256').update(prepared.bytes).digest('hex') });
+  const model = generateModelRs(plan, lowering, { tool, source, sha256: createHash('sha256').update(prepared.bytes).digest('hex') }, homes);
+  const buffers = abiBuffers(abi);
+  const staticBytes = buffers.maxCalldata + buffers.maxReturn + model.workspaceBytes;
+  const params = stylusParamsFor(DEFAULT_ARBOS_VERSION, false);
+  const minPages = memoryPages(0, staticBytes);
+  if (minPages > params.pageLimit) {
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    throw new UserError(
+      `${prepared.file}: this model needs ${mib(STACK_BYTES + staticBytes)} of linear memory (${mib(model.arenaBytes)} for its intermediate tensors, reused by liveness; ${mib(model.workspaceBytes - model.arenaBytes)} for inputs and outputs; ${mib(buffers.maxCalldata + buffers.maxReturn)} for the calldata and return buffers), ` +
+        `more than nitro's ${params.pageLimit}-page (${mib(params.pageLimit * 65536)}) limit per transaction; use a smaller input, fewer channels, or strided/pooled layers earlier`,
+    );
+  }
   const vectorsWanted = opts.vectors ?? defaultVectorCount(abi);
   const vectors = goldenVectors(plan, abi, vectorsWanted);
   const boxes = plan.graph.inputs.map((inp) => {
     const b = plan.options.boxes.get(inp.id)!;
     return boxText(b.lo, b.hi);
   });
-  const files = new Map<string, string>();
-  const add = (rel: string, text: string) => files.set(rel, text);
-  for (const [k, v] of Object.entries(coreFiles(names))) add(k, v);
+  const files = new Map<string, string | Uint8Array>();
+  const add = (rel: string, text: string | Uint8Array) => files.set(rel, text);
+  const codeParts = code && code.parts.length > 0 ? code.parts : null;
+  for (const [k, v] of Object.entries(coreFiles(names, { parts: !!dataParts || !!codeParts }))) add(k, v);
   add('core/src/model.rs', model.text);
-  add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }));
+  add('core/src/abi.rs', generateAbiRs(plan, abi, hash, policy, { inputs: model.inputFields, outputs: model.outputFields }, !!dataParts));
+  if (dataParts) {
+    add('core/src/parts.rs', generatePartsRs(dataParts));
+    for (const p of dataParts) add(partFile(p.index), p.code);
+  }
+  if (codeParts) add('core/src/parts.rs', generateCodePartsRs(codeParts));
   add('core/tests/golden.rs', goldenRs(names.coreLib, abi, Math.min(vectorsWanted, vectors.length), policy));
   add(
     'core/tests/golden.txt',
@@ -100,7 +133,6 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   add('examples/Consumer.sol', consumerSolidity(abi));
 
   const notes = [...new Set([...(prepared.warnings ?? []), ...model.notes])];
-  if (model.stackBytes > 16 * 1024) notes.push(`intermediate tensors use ${model.stackBytes} bytes of the 32 KiB stack`);
   add(
     'README.md',
     readme({ template, names, source, tool, abi, vectors: vectors.length, policy, boxes, modelHash: hash, lockfile: template === 'minimal' }),
@@ -140,13 +172,28 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   // an estimate is a convenience: a model too large to price (nitro's cost fields overflow) still generates
   let est: Estimate | null = null;
   try {
-    est = estimateProgram(plan, lowering, { modelRs: model });
+    est = estimateProgram(plan, lowering, { modelRs: model, layout: layoutKind });
   } catch (e) {
     notes.push(`no gas estimate in stylus-ml.json: ${(e as Error).message}`);
   }
   if (est) fillEstimates(manifest, est);
+  manifest.layout = {
+    kind: layoutKind,
+    reason: opts.layoutReason ?? (opts.layout ? `--layout ${opts.layout}` : 'the default: one program'),
+    parts: [
+      { kind: 'program', name: 'program', bytes: est?.shape.compressedBytes ?? 0 },
+      ...(dataParts ?? []).map((p) => ({ kind: 'data' as const, name: path.basename(partFile(p.index), '.bin'), file: partFile(p.index), bytes: p.code.length, codeHash: p.codeHash, address: p.address, layer: model.layers[p.layer].fn, units: p.units })),
+    ],
+  };
+  const pages = est?.shape.costs.footprint ?? minPages;
+  manifest.memory = { arenaBytes: model.arenaBytes, unsharedBytes: model.arenaUnshared, staticBytes, pages, gas: Number(memoryGasCost(pages, 0, 0, params.freePages, params.pageGas)) };
   files.set(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
-  return { files, manifest, names, abi, notes, vectors: vectors.length };
+  const text = (rel: string): string => {
+    const f = files.get(rel);
+    if (typeof f !== 'string') throw new Error(`internal: ${rel} is not a generated text file`);
+    return f;
+  };
+  return { files, text, manifest, names, abi, notes, vectors: vectors.length };
 }
 
 function fillEstimates(manifest: Manifest, est: Estimate): void {

@@ -29,10 +29,22 @@ export interface LayerCode {
   fn: string[];
   /** `write`: fn(inputs..., y: &mut [T; n]); `alias`: fn(x) -> &[T; n] (reshape moves no data) */
   kind: 'write' | 'alias';
-  /** bytes of stack the function itself needs beyond its arguments (padded copies, accumulator arrays) */
-  scratchBytes?: number;
+  /**
+   * Working buffers the function needs beyond its inputs and output (padded copies, accumulator rows):
+   * parameters after `y`, planned in the arena for the duration of the layer.
+   */
+  scratch?: Scratch[];
+  /** returns `Result<(), MissingPart>` (it loads weights from data contracts): infer propagates it */
+  fallible?: boolean;
   /** the weight tables among `items`, as stylus-ml.json records them (the overflow analysis checks edits of them) */
   weights?: LayerWeight[];
+}
+
+/** A scratch parameter: `name: &mut type`, `bytes` of arena. */
+export interface Scratch {
+  name: string;
+  type: string;
+  bytes: number;
 }
 
 /** A weight table's manifest entry: `<node>.<role>`, its static, storage and fractional bits, the least and greatest value stored. */
@@ -68,11 +80,11 @@ export function signature(fn: string, params: [string, string][], ret: string | 
   return [`pub fn ${fn}(`, ...list.map((p) => `    ${p},`), `)${tail}`];
 }
 
-/** Signature of a layer writing `y`, inputs named by `names` (default x, or x0, x1, ...). */
-export function writeSignature(ctx: LayerCtx, names?: string[]): string[] {
+/** Signature of a layer writing `y`, inputs named by `names` (default x, or x0, x1, ...), then its scratch buffers. */
+export function writeSignature(ctx: LayerCtx, names?: string[], scratch: Scratch[] = [], ret: string | null = null): string[] {
   const n = ctx.qn.node;
   const ins = n.inputs.map((id, i) => [names?.[i] ?? (n.inputs.length === 1 ? 'x' : `x${i}`), arrayRef(tensorOf(ctx, id))] as [string, string]);
-  return signature(ctx.fn, [...ins, ['y', arrayRef(tensorOf(ctx, n.outputs[0]), true)]], null);
+  return signature(ctx.fn, [...ins, ['y', arrayRef(tensorOf(ctx, n.outputs[0]), true)], ...scratch.map((s) => [s.name, `&mut ${s.type}`] as [string, string])], ret);
 }
 
 function hull(t: QTensor): [number, number] {

@@ -7,6 +7,8 @@ import { rustFnName } from '../manifest/from-plan';
 import { emitArgmax, emitConcat, emitNormalize, emitSoftmax, emitTranspose } from './reduce';
 import { emitAffine, emitBinary, emitBinaryScores, emitConstant, emitQAdd, emitQLut, emitReshape, emitUnary } from './elementwise';
 import { emitConv, emitMatmul, emitPool } from './dense';
+import { emitDenseImage, type WeightHome } from './dense-pairs';
+import { pairsApply } from '../layout/images';
 import { emitTrees } from './trees';
 import { emitDynamic, emitF32 } from './float32';
 import type { LayerCode, LayerCtx } from './layer';
@@ -14,8 +16,8 @@ import type { LayerWeight } from '../manifest/schema';
 import { MAX_WIDTH } from './layer';
 import type { Lowering } from './lowering';
 import { commentText, fmtText, rustType, shapeText } from './rust';
-import { UserError } from '../errors';
 import { sizeOf } from '../ir/graph';
+import { planArena, type ArenaRequest } from './arena';
 
 export interface ModelRs {
   text: string;
@@ -27,15 +29,25 @@ export interface ModelRs {
   outputFields: string[];
   notes: string[];
   decisions: Record<string, string>;
-  /** bytes of the intermediate tensors infer() keeps on the stack (its reused buffers) */
-  stackBytes: number;
+  /** infer returns Result<(), MissingPart> (weights in data contracts) */
+  fallible: boolean;
+  /** the dense layers with weights in data contracts, by plan node index */
+  homes: Map<number, WeightHome>;
+  /** bytes of the arena (planned intermediate tensors and scratch), and without reuse */
+  arenaBytes: number;
+  arenaUnshared: number;
+  /** bytes of the Workspace (inputs, outputs, arena) the contract keeps in static memory */
+  workspaceBytes: number;
 }
 
-function emitLayer(ctx: LayerCtx): LayerCode {
+function emitLayer(ctx: LayerCtx, home: WeightHome | undefined): LayerCode {
   const p = ctx.qn.params;
   if ((p.op === 'matmul' || p.op === 'conv2d') && p.dynamic) return emitDynamic(ctx);
   switch (p.op) {
     case 'matmul':
+      if (home) return emitDenseImage(ctx, home);
+      // i8 weights in a data segment: the pair kernel (two rows per multiply) when rows are unrolled
+      if (ctx.lowering.weights === 'data' && ctx.lowering.dense === 'unrolled' && pairsApply(ctx.plan, ctx.qn)) return emitDenseImage(ctx, { kind: 'program' });
       return emitMatmul(ctx);
     case 'conv2d':
       return emitConv(ctx);
@@ -83,8 +95,20 @@ function emitLayer(ctx: LayerCtx): LayerCode {
 
 const BYTES = { i8: 1, i16: 2, i32: 4 } as const;
 
-/** The stack the Stylus rustflags give a program (-zstack-size=32768). */
-export const STACK_BYTES = 32768;
+/** Bytes of the Workspace struct (inputs, outputs and arena, each padded as rustc lays them out). */
+export function workspaceBytes(plan: Plan, arenaBytes: number): number {
+  const t = (id: string) => plan.tensors.get(id)!;
+  const fields = (ids: string[]) => ids.map((id) => ({ bytes: sizeOf(t(id).shape) * BYTES[t(id).format.storage], align: BYTES[t(id).format.storage] }));
+  // a struct of arrays: rustc may reorder fields; its size is the sum rounded up to the largest alignment
+  const struct = (fs: { bytes: number; align: number }[]) => {
+    const align = Math.max(1, ...fs.map((f) => f.align));
+    return { bytes: Math.ceil(fs.reduce((a, f) => a + f.bytes, 0) / align) * align, align };
+  };
+  const x = struct(fields(plan.graph.inputs.map((i) => i.id)));
+  const y = struct(fields(plan.graph.outputs.map((o) => o.id)));
+  const arena = { bytes: Math.max(8, Math.ceil(arenaBytes / 8) * 8), align: 8 };
+  return struct([x, y, arena]).bytes;
+}
 
 /** `f(a, b);` on one line, or one argument per line as rustfmt lays out long calls. */
 export function callLines(indentText: string, lead: string, fn: string, args: string[], tail = ';'): string[] {
@@ -102,7 +126,11 @@ function structLiteral(lead: string, name: string, fields: [string, string][], t
   return [`${lead}${name} {`, ...fields.map(([k, v]) => `    ${k}: ${v},`), `}${tail}`];
 }
 
-export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: string; source: string; sha256: string }): ModelRs {
+/**
+ * `homes`: the dense layers whose weights are in data contracts (layout `data`, core/layout/parts.ts), by
+ * plan node index; every other layer keeps its weights in the program.
+ */
+export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: string; source: string; sha256: string }, homes: Map<number, WeightHome> = new Map()): ModelRs {
   const notes: string[] = [];
   const decisions: Record<string, string> = {};
   const t = (id: string) => plan.tensors.get(id)!;
@@ -125,6 +153,8 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   lines.push('#![allow(unused_imports)]');
   lines.push('');
   lines.push('use stylus_ml_runtime::fixed::*;');
+  if ([...homes.values()].some((h) => h.kind === 'parts' && h.source === 'contracts')) lines.push('use super::parts::{load, MissingPart};');
+  else if (homes.size > 0) lines.push('use super::parts::load;');
   if (plan.graph.float32) lines.push('use stylus_ml_runtime::softfloat::*;');
   lines.push('');
   // the interface
@@ -155,12 +185,12 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   const codes: { code: LayerCode; fn: string; qn: QNode }[] = plan.nodes.map((qn, index) => {
     const fn = rustFnName(qn.node.origin.name, index);
     const ctx: LayerCtx = { plan, lowering, qn, index, fn, notes, decisions };
-    return { code: emitLayer(ctx), fn, qn };
+    return { code: emitLayer(ctx, homes.get(index)), fn, qn };
   });
 
-  // infer: wires the layers. Intermediate tensors live in stack buffers ("slots") that are reused once
-  // a tensor's last reader has run (greedy interval colouring per storage type), so the stack holds the
-  // widest live set rather than every tensor; view()/view_mut() give a slot the array type a layer takes.
+  // infer: wires the layers. Intermediate tensors and the layers' scratch buffers live in the arena, a
+  // block of linear memory planned by liveness (arena.ts); `buf` lends a planned range of it to a layer
+  // as the array type the layer takes.
   const outputOf = new Map(plan.graph.outputs.map((o, i) => [o.id, outputFields[i]]));
   const aliasOf = new Map<string, string>();
   codes.forEach(({ code, qn }) => {
@@ -171,33 +201,25 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
   plan.nodes.forEach((qn, index) => {
     for (const id of qn.node.inputs) lastUse.set(root(id), Math.max(lastUse.get(root(id)) ?? -1, index));
   });
-  const slots: { storage: string; size: number; freeAfter: number }[] = [];
-  const slotOf = new Map<string, number>();
+  const requests: ArenaRequest[] = [];
   codes.forEach(({ code, qn }, index) => {
     const out = qn.node.outputs[0];
-    if (code.kind === 'alias' || outputOf.has(out)) return;
-    const q = t(out);
-    const size = sizeOf(q.shape);
-    const last = Math.max(lastUse.get(out) ?? index, index);
-    // a slot is free when its last tensor's last reader ran before this layer
-    let k = slots.findIndex((sl) => sl.storage === q.format.storage && sl.freeAfter < index);
-    if (k < 0) {
-      k = slots.length;
-      slots.push({ storage: q.format.storage, size, freeAfter: last });
+    if (code.kind !== 'alias' && !outputOf.has(out)) {
+      const q = t(out);
+      requests.push({ id: out, bytes: sizeOf(q.shape) * BYTES[q.format.storage], first: index, last: Math.max(lastUse.get(out) ?? index, index) });
     }
-    slots[k].size = Math.max(slots[k].size, size);
-    slots[k].freeAfter = last;
-    slotOf.set(out, k);
+    for (const s of code.scratch ?? []) requests.push({ id: `${index}:${s.name}`, bytes: s.bytes, first: index, last: index });
   });
-  const stackBytes = slots.reduce((a, sl) => a + sl.size * BYTES[sl.storage as keyof typeof BYTES], 0);
-  const where = new Map<string, { expr: string; ref: boolean }>();
-  plan.graph.inputs.forEach((inp, i) => where.set(inp.id, { expr: `&x.${inputFields[i]}`, ref: true }));
-  const body: string[] = slots.map((sl, k) => `    let mut s${k} = [0${sl.storage}; ${sl.size}];`);
+  const arena = planArena(requests);
+  const where = new Map<string, string>();
+  plan.graph.inputs.forEach((inp, i) => where.set(inp.id, `&x.${inputFields[i]}`));
+  const body: string[] = [];
   const arg = (id: string) => {
     const w = where.get(id);
     if (!w) throw new Error(`internal: tensor ${id} used before it is computed`);
-    return w.expr;
+    return w;
   };
+  const at = (id: string) => `buf(a, ${arena.offsets.get(id)})`;
   codes.forEach(({ code, fn, qn }, index) => {
     const out = qn.node.outputs[0];
     const field = outputOf.get(out);
@@ -205,28 +227,65 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
     if (code.kind === 'alias') {
       if (field) body.push(`    y.${field} = *${fn}(${args.join(', ')});`);
       else body.push(`    let t${index} = ${fn}(${args.join(', ')});`);
-      where.set(out, field ? { expr: `&y.${field}`, ref: true } : { expr: `t${index}`, ref: true });
+      where.set(out, field ? `&y.${field}` : `t${index}`);
       return;
     }
+    const scratch = (code.scratch ?? []).map((s) => at(`${index}:${s.name}`));
+    const tail = code.fallible ? '?;' : ';';
     if (field) {
-      body.push(...callLines('    ', '', fn, [...args, `&mut y.${field}`]));
-      where.set(out, { expr: `&y.${field}`, ref: true });
+      body.push(...callLines('    ', '', fn, [...args, `&mut y.${field}`, ...scratch], tail));
+      where.set(out, `&y.${field}`);
     } else {
-      const k = slotOf.get(out)!;
-      body.push(...callLines('    ', '', fn, [...args, `view_mut(&mut s${k})`]));
-      where.set(out, { expr: `view(&s${k})`, ref: true });
+      body.push(...callLines('    ', '', fn, [...args, at(out), ...scratch], tail));
+      where.set(out, at(out));
     }
   });
   // outputs no node writes (an input passed through)
   plan.graph.outputs.forEach((o, i) => {
     if (plan.nodes.some((qn) => qn.node.outputs[0] === o.id)) return;
-    const w = where.get(o.id);
-    if (!w) throw new Error(`internal: output ${o.name} is never computed`);
-    body.push(`    y.${outputFields[i]} = *${w.expr};`);
+    body.push(`    y.${outputFields[i]} = *${arg(o.id)};`);
   });
+  const arenaWords = Math.max(1, Math.ceil(arena.bytes / 8));
+  const usesArena = body.some((l) => l.includes('buf(a, '));
+  lines.push(`/// Bytes of the arena: ${requests.length} planned buffers (intermediate tensors and layer scratch) reused by`);
+  lines.push(`/// liveness, ${arena.bytes} bytes where separate buffers would take ${arena.unshared}.`);
+  lines.push(`pub const ARENA_BYTES: usize = ${arena.bytes};`);
+  lines.push('');
+  lines.push('/// The arena infer() works in, 8-byte aligned. All zero bytes, so a static one costs no data segment.');
+  lines.push(`pub struct Arena(pub [u64; ${arenaWords}]);`);
+  lines.push('');
+  lines.push('/// Everything a call works in: the inputs, the outputs and the arena (the contract keeps one in static memory).');
+  lines.push('pub struct Workspace {');
+  lines.push('    pub x: Inputs,');
+  lines.push('    pub y: Outputs,');
+  lines.push('    pub arena: Arena,');
+  lines.push('}');
+  lines.push('');
+  lines.push('impl Workspace {');
+  lines.push('    pub const ZERO: Workspace = Workspace {');
+  lines.push('        x: Inputs::ZERO,');
+  lines.push('        y: Outputs::ZERO,');
+  lines.push(`        arena: Arena([0; ${arenaWords}]),`);
+  lines.push('    };');
+  lines.push('}');
+  lines.push('');
+  const fallible = codes.some(({ code }) => code.fallible);
   lines.push('/// Runs the model on quantised inputs. Bit for bit the simulator of `stylus-ml simulate`.');
-  lines.push('pub fn infer(x: &Inputs, y: &mut Outputs) {');
-  lines.push(...body);
+  if (fallible) lines.push('/// Fails when a data contract holding weights is not on this chain (parts.rs).');
+  lines.push(`pub fn infer(w: &mut Workspace)${fallible ? ' -> Result<(), MissingPart>' : ''} {`);
+  lines.push('    let Workspace { x, y, arena } = w;');
+  if (usesArena) {
+    lines.push('    let a = arena.0.as_mut_ptr() as *mut u8;');
+    lines.push('    // SAFETY: the planner gives buffers that are live at the same time disjoint ranges of the arena');
+    lines.push('    // (core/codegen/arena.ts), each inside it and 8-byte aligned, so no two views in use overlap.');
+    lines.push('    unsafe {');
+    lines.push(...body.map((l) => (l ? `    ${l}` : l)));
+    lines.push('    }');
+  } else {
+    lines.push('    let _ = arena;');
+    lines.push(...body);
+  }
+  if (fallible) lines.push('    Ok(())');
   lines.push('}');
 
   const layers: ModelRs['layers'] = [];
@@ -242,15 +301,7 @@ export function generateModelRs(plan: Plan, lowering: Lowering, header: { tool: 
     lines.push(...fnLines);
     layers.push({ fn, lines: [start, lines.length], weights: code.weights ?? [] });
   }
-  // the deepest the stack gets: infer's buffers, the widest layer's own scratch, the ABI's Inputs and
-  // Outputs one frame up, and a margin for spills and the ABI words
-  const io = [...plan.graph.inputs, ...plan.graph.outputs].reduce((a, v) => a + sizeOf(t(v.id).shape) * BYTES[t(v.id).format.storage], 0);
-  const scratch = Math.max(0, ...codes.map(({ code }) => code.scratchBytes ?? 0));
-  const deepest = stackBytes + scratch + 2 * io + 2048;
-  if (deepest > STACK_BYTES) {
-    throw new UserError(`this model needs about ${deepest} bytes of stack (${stackBytes} for intermediate tensors, ${scratch} for the widest layer's padded copy, ${2 * io} for inputs and outputs), more than the ${STACK_BYTES}-byte Stylus stack; use a smaller model, i8 activations where possible, or fewer channels`);
-  }
-  return { text: lines.join('\n') + '\n', layers, inputFields, outputFields, notes, decisions, stackBytes };
+  return { text: lines.join('\n') + '\n', layers, inputFields, outputFields, notes, decisions, fallible, homes, arenaBytes: arena.bytes, arenaUnshared: arena.unshared, workspaceBytes: workspaceBytes(plan, arena.bytes) };
 }
 
 function paramCount(qn: QNode): number {

@@ -141,6 +141,20 @@ export const BuildJsonSchema = v.object({
   fits: v.boolean(),
   contributors: v.array(v.object({ what: v.string(), kind: v.picklist(['weights', 'code', 'other']), bytes: count, compressedBytes: num })),
   advice: v.array(v.string()),
+  /** where the model's bytes go (stylus-ml.json `layout`), and every part with its code bytes and hash */
+  layout: v.optional(v.picklist(['single', 'fragments', 'data'])),
+  parts: v.optional(
+    v.array(
+      v.object({
+        kind: v.picklist(['program', 'fragment', 'data']),
+        name: v.string(),
+        bytes: count,
+        codeHash: v.optional(v.pipe(v.string(), v.regex(/^0x[0-9a-f]{64}$/))),
+        address: v.optional(address),
+        file: v.optional(v.string()),
+      }),
+    ),
+  ),
 });
 
 // ---- estimate -----------------------------------------------------------------------------------------
@@ -153,7 +167,7 @@ export const EstimateJsonSchema = v.object({
   call: v.object({
     executionGas: SpreadSchema,
     totalTxGas: SpreadSchema,
-    breakdown: v.object({ intrinsic: num, calldata: SpreadSchema, init: num, memory: num, hostio: num, compute: SpreadSchema, l1: num }),
+    breakdown: v.object({ intrinsic: num, calldata: SpreadSchema, init: num, memory: num, hostio: num, dataContracts: v.optional(num), compute: SpreadSchema, l1: num }),
   }),
   deploy: v.object({
     deployGas: num,
@@ -163,6 +177,8 @@ export const EstimateJsonSchema = v.object({
     limitBytes: count,
     wasmBytes: count,
     parts: v.object({ deploy: v.record(v.string(), num), activation: v.record(v.string(), num) }),
+    /** a multi-part layout's data contracts, each deployed through the CREATE2 proxy (the program too) */
+    dataContracts: v.optional(v.array(v.object({ name: v.string(), deployGas: num }))),
   }),
   layers: v.array(
     v.object({
@@ -214,10 +230,35 @@ export const EstimateJsonSchema = v.object({
 
 export const DeployJsonSchema = v.object({
   address,
-  deploy: v.object({ hash: txHash, gasUsed: count }),
+  /** `hash` is null when a resumed multi-part deployment found the program already on chain */
+  deploy: v.object({ hash: v.nullable(txHash), gasUsed: count }),
   /** `hash` is null when the same code was already activated */
   activate: v.object({ hash: v.nullable(txHash), gasUsed: count, dataFeeWei: decimal }),
   compressedBytes: count,
+  /** a multi-part layout: every part in deployment order (the program last), deployed now or found on chain */
+  parts: v.optional(
+    v.array(
+      v.object({
+        kind: v.picklist(['program', 'fragment', 'data']),
+        name: v.string(),
+        address,
+        status: v.picklist(['deployed', 'present']),
+        hash: v.nullable(txHash),
+        gasUsed: count,
+      }),
+    ),
+  ),
+});
+
+/** `deploy --progress`: one JSON line on stderr per step of a multi-part deployment. */
+export const DeployProgressSchema = v.object({
+  progress: v.object({
+    index: count,
+    total: count,
+    part: v.string(),
+    phase: v.picklist(['checking', 'deploying', 'done']),
+    status: v.optional(v.picklist(['deployed', 'present'])),
+  }),
 });
 
 /** `deploy --dry-run`: every transaction, its gas (execution + L1 data) and cost, the total; nothing sent (core/chain/deploy-plan.ts) */
@@ -428,6 +469,29 @@ export const BenchJsonSchema = v.object({
   inputs: count,
   arbosVersion: count,
   written: v.array(v.string()),
+  /** the real-size models (issue 13) and the largest model per layout, when they ran */
+  scale: v.optional(
+    v.object({
+      rows: v.array(
+        v.object({
+          model: v.string(),
+          params: count,
+          macs: count,
+          layout: v.picklist(['single', 'fragments', 'data']),
+          parts: count,
+          compressedBytes: count,
+          deployGas: num,
+          activationGas: num,
+          predictGas: num,
+          executionGas: num,
+          estimate: v.object({ executionGas: num, error: num, deployError: num }),
+          inkPerMac: num,
+          evm: v.union([v.object({ totalTxGas: num }), v.object({ reason: v.string() })]),
+        }),
+      ),
+      largest: v.array(v.object({ layout: v.picklist(['single', 'fragments', 'data']), hidden: count, params: count, executionGas: num, limit: v.string() })),
+    }),
+  ),
 });
 
 // ---- doctor -------------------------------------------------------------------------------------------
@@ -459,6 +523,7 @@ export type BuildJson = v.InferOutput<typeof BuildJsonSchema>;
 export type EstimateJson = v.InferOutput<typeof EstimateJsonSchema>;
 export type DeployJson = v.InferOutput<typeof DeployJsonSchema>;
 export type DeployDryRunJson = v.InferOutput<typeof DeployDryRunJsonSchema>;
+export type DeployProgress = v.InferOutput<typeof DeployProgressSchema>['progress'];
 export type CallJson = v.InferOutput<typeof CallJsonSchema>;
 export type StatusJson = v.InferOutput<typeof StatusJsonSchema>;
 export type ActivateJson = v.InferOutput<typeof ActivateJsonSchema>;

@@ -50,6 +50,8 @@ export interface CallCostInputs {
   cached?: boolean;
   /** L1 data component: gas the poster fee buys at the L2 base fee (0 on a devnode; core/gas/l1.ts) */
   l1Gas?: Spread;
+  /** ink of reading data contracts (account_code per part, the gas it buys included) */
+  partsInk?: number;
 }
 
 export interface CallBreakdown {
@@ -60,6 +62,8 @@ export interface CallBreakdown {
   /** opening the program's footprint pages */
   memory: number;
   hostio: number;
+  /** reading the data contracts that hold weights (account_code), gas */
+  dataContracts: number;
   /** ink of the code, as gas */
   compute: Spread;
   /** typical; the spread over the samples is in totalTxGas */
@@ -84,9 +88,11 @@ export function callCost(c: CallCostInputs): CallCost {
   if (!c.cached) init += initGas(prog.initCost, p);
   // a top-level call opens the footprint from zero pages open
   const memory = Number(memoryGasCost(costs.footprint, 0, 0, p.freePages, p.pageGas));
-  const hostio = entryHostioInk(c.calldataBytes, c.resultBytes);
+  const parts = c.partsInk ?? 0;
+  const hostio = entryHostioInk(c.calldataBytes, c.resultBytes) + parts;
   const compute = mapSpread(c.codeInk, (ink) => inkToGas(ink + hostio, p.inkPrice) - inkToGas(hostio, p.inkPrice));
   const hostioGas = inkToGas(hostio, p.inkPrice);
+  const partsGas = Math.round(parts / p.inkPrice);
   const fixed = Number(init) + memory + hostioGas;
   const executionGas = mapSpread(compute, (g) => g + fixed);
   const l1 = c.l1Gas ?? spread(0);
@@ -94,7 +100,7 @@ export function callCost(c: CallCostInputs): CallCost {
   return {
     executionGas,
     totalTxGas,
-    breakdown: { intrinsic: TX_BASE_GAS, calldata: c.calldata, init: Number(init), memory, hostio: hostioGas, compute, l1: l1.typical },
+    breakdown: { intrinsic: TX_BASE_GAS, calldata: c.calldata, init: Number(init), memory, hostio: hostioGas - partsGas, dataContracts: partsGas, compute, l1: l1.typical },
   };
 }
 

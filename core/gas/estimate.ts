@@ -9,6 +9,7 @@ import { type Manifest } from '../manifest/schema';
 import { manifestFromPlan } from '../manifest/from-plan';
 import { encodeBatchCall, encodeModelCall } from '../chain/predict';
 import { contractAbi } from '../codegen/abi';
+import { abiBuffers } from '../codegen/abi-rs';
 import type { Plan } from '../quant/types';
 import { runFixed, type QValues } from '../quant/simulate';
 import { prng } from '../io/prng';
@@ -17,8 +18,15 @@ import { stylusParamsFor, type StylusParams } from '../../nitro/params';
 import { abiInk, kernelKey, layerInk, layerUnits } from './kernels';
 import { callCost, calldataGas, spread, spreadOf, addSpread, mapSpread, type CallCost, type Spread } from './call';
 import { l1GasOfCalls } from './l1';
-import { deployEstimate, type DeployEstimate } from './deploy';
+import { deployEstimate, proxiedPart, type DeployEstimate, type ProxiedPart } from './deploy';
+import { programCode, fragmentName } from '../build/fragmented';
+import { stylusInitCode } from '../build/deploy-bytes';
+import { fitsClassic, MAX_FRAGMENT_PAYLOAD, rootProgramCode, DICT_NONE } from '../../nitro/program-code';
 import { predictShape, layerCode, shapeOfWasm, type ProgramShape } from './shape';
+import { planDataLayout } from '../layout/parts';
+import { layoutHomes, type LayoutKind } from '../layout/layout';
+import { accountCodeGas, BASE_INK, writePrice } from '../../nitro/pricing';
+import { MAX_CODE_SIZE } from '../../nitro/limits';
 
 export type PredictFunction = 'predict' | 'predictPacked' | 'predictBatch';
 
@@ -73,6 +81,30 @@ export interface EstimateOptions {
   cached?: boolean;
   /** the generator's output for this plan and lowering, when the caller has it already */
   modelRs?: ModelRs;
+  /** where the weights go (default `single`): `data` reads dense layers' weights from data contracts */
+  layout?: LayoutKind;
+}
+
+/**
+ * A fragmented program's fragments and root (layout `fragments`, past one contract): exact from the built
+ * wasm, else from the predicted compressed size (a brotli stream has about one zero byte in 256).
+ */
+function fragmentedParts(shape: ProgramShape, wasm: Uint8Array | null): { fragments: ProxiedPart[]; root: ProxiedPart } | null {
+  if (wasm) {
+    const code = programCode(wasm, 'fragments');
+    if (code.fragments.length === 0) return null;
+    return { fragments: code.fragments.map((f) => proxiedPart(f.name, f.initCode, f.code.length)), root: proxiedPart('program', code.initCode, code.runtimeCode.length) };
+  }
+  const stream = shape.compressedBytes - 4;
+  if (fitsClassic(stream)) return null;
+  const n = Math.ceil(stream / MAX_FRAGMENT_PAYLOAD);
+  const fragments = Array.from({ length: n }, (_, k) => {
+    const payload = Math.min(MAX_FRAGMENT_PAYLOAD, stream - k * MAX_FRAGMENT_PAYLOAD);
+    // returnCodeInit's 12-byte head (one zero byte) + EF F0 01 + the slice
+    return { name: fragmentName(k), initCodeBytes: 12 + 3 + payload, initCodeZeroBytes: 1 + Math.round(payload / 256), codeBytes: 3 + payload };
+  });
+  const rootCode = rootProgramCode({ dictionary: DICT_NONE, decompressedLength: shape.wasmBytes, fragments: fragments.map(() => new Uint8Array(20).fill(0x5a)) });
+  return { fragments, root: proxiedPart('program', stylusInitCode(rootCode), rootCode.length) };
 }
 
 /** A small deterministic sample of the input box: its two corners and uniform draws inside it. */
@@ -92,9 +124,10 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const params = opts.params ?? stylusParamsFor(opts.arbosVersion ?? DEFAULT_ARBOS_VERSION, false);
   const arbos = params.arbosVersion;
   const fn = opts.function ?? 'predict';
-  const rs = opts.modelRs ?? generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' });
+  const rs = opts.modelRs ?? generateModelRs(plan, lowering, { tool: 'stylus-ml', source: 'estimate', sha256: '' }, layoutHomes(plan, opts.layout ?? 'single').homes);
   const fns = plan.nodes.map((_, i) => rs.layers[i]?.fn ?? `layer_${i}`);
-  const shape = opts.wasm ? shapeOfWasm(opts.wasm, arbos) : predictShape(plan, rs.decisions, fns, arbos);
+  const buffers = abiBuffers(contractAbi(plan));
+  const shape = opts.wasm ? shapeOfWasm(opts.wasm, arbos) : predictShape(plan, rs.decisions, fns, arbos, buffers.maxCalldata + buffers.maxReturn + rs.workspaceBytes);
   const samples = opts.inputs && opts.inputs.length > 0 ? opts.inputs : boxSamples(plan);
 
   // tree layers count the nodes the samples visit, so only a plan with trees is run on them
@@ -104,7 +137,8 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
     const fnName = fns[index];
     const key = kernelKey(qn, rs.decisions[fnName]);
     const treeInputs = qn.node.op.op === 'trees' ? values.map((v) => v.get(qn.node.inputs[0])!) : [];
-    const ink = layerInk(key, layerUnits(plan, index, treeInputs));
+    const home = rs.homes.get(index) ?? (/row pairs/.test(rs.decisions[fnName] ?? '') ? ({ kind: 'program' } as const) : undefined);
+    const ink = layerInk(key, layerUnits(plan, index, treeInputs, home));
     return { name: qn.node.origin.name, fn: fnName, op: qn.node.op.op, kernel: key, ink: ink.typical, inkSpread: ink, gas: ink.typical / params.inkPrice, codeBytes: layerCode(plan, index, rs.decisions[fnName]).bytes };
   });
 
@@ -125,12 +159,19 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const abiWork = abiInk(fn, inputElems, outputElems, batch);
   const layerSum = mapSpread(layers.reduce<Spread>((a, l) => addSpread(a, l.inkSpread), spread(0)), (x) => x * batch);
   const codeInk = addSpread(layerSum, spread(abiWork));
-  const l2 = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached });
+  // data contracts: account_code per part (its hostio ink, the code's bytes into the arena, the cold access)
+  const parts = opts.layout === 'data' && rs.homes.size > 0 ? planDataLayout(plan).parts : [];
+  // (a batch reads them once per case; the cold access is charged as if each were the first: an upper bound)
+  const partsInk = batch * parts.reduce((a, p) => a + Number(BASE_INK.account_code + writePrice(p.code.length) + accountCodeGas(MAX_CODE_SIZE, true) * BigInt(params.inkPrice)), 0);
+  const l2 = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, partsInk });
   // the signed transaction's gas field: what a wallet would send (the L2 estimate with a margin)
   const gasLimit = BigInt(Math.ceil(l2.totalTxGas.max * 1.2));
   const l1 = l1GasOfCalls(calldatas, { pricePerUnitWei: opts.l1PricePerUnitWei ?? 0n, l2BaseFeeWei: opts.l2BaseFeeWei ?? 100_000_000n, brotliLevel: opts.l1BrotliLevel }, gasLimit);
-  const call = l1.max === 0 ? l2 : callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, l1Gas: l1 });
-  const deploy = deployEstimate(shape, params);
+  const call = l1.max === 0 ? l2 : callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, partsInk, l1Gas: l1 });
+  const fragmented = opts.layout === 'fragments' ? fragmentedParts(shape, opts.wasm ?? null) : null;
+  const deploy = fragmented
+    ? deployEstimate(shape, params, undefined, fragmented.fragments, fragmented.root)
+    : deployEstimate(shape, params, undefined, parts.map((p) => proxiedPart(`part-${String(p.index).padStart(3, '0')}`, p.initCode, p.code.length)));
   const perCase = (s: Spread) => mapSpread(s, (x) => Math.round(x / batch));
   return {
     function: fn,
@@ -147,7 +188,7 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
       layers: 'analytical: work per layer × ink per unit of its kernel (core/gas/kernels.ts), nitro ink prices',
       init: shape.provenance === 'built' ? 'nitro init/cached cost formula on the built wasm' : 'nitro init/cached cost formula on the predicted program shape',
       memory: 'nitro memory model for the program footprint',
-      hostio: 'nitro hostio prices for read_args, write_result, msg_value, pay_for_memory_grow',
+      hostio: `nitro hostio prices for read_args, write_result, msg_value, pay_for_memory_grow${parts.length ? `, and account_code for ${parts.length} data contracts (cold access 2,600 + code charge 700 each)` : ''}`,
       calldata: `EIP-2028 on ${fn === 'predictBatch' ? `${batches} batches of ${batch} cases drawn from ` : ''}${opts.inputs ? `the ${samples.length} given inputs` : `${samples.length} inputs of the box (its corners and random draws)`}`,
       deploy: `EVM CREATE costs and ArbWasm.activateProgram on the ${shape.provenance === 'built' ? 'built' : 'predicted'} program; data fee from a fresh chain's data pricer`,
       l1: opts.l1PricePerUnitWei

@@ -7,6 +7,9 @@
 import type { Plan, QNode, QTree, QTreeRef } from '../quant/types';
 import { treeDepthRange } from '../quant/plan-trees';
 import type { Spread } from './call';
+import { padded, SWAR_TERMS_PER_FUNCTION } from '../codegen/dense';
+import { PAIR_CHUNK, type WeightHome } from '../codegen/dense-pairs';
+import { pairsApply } from '../layout/images';
 
 /** Amounts of work one call of a layer does (all per call). */
 export interface LayerUnits {
@@ -23,6 +26,10 @@ export interface LayerUnits {
   /** decision nodes visited, over all trees (data-dependent) */
   visits: Spread;
   trees: number;
+  /** input taps a convolution loads into locals (per position, per input channel's window) */
+  taps: number;
+  /** lane-paired convolution: (position, pair of channels, input channel) blocks, each an accumulator's round trip */
+  groups: number;
 }
 
 /** Ink per unit of work, by kernel. `fixed` is per call of the layer function. */
@@ -34,12 +41,14 @@ export interface KernelCost {
   copy: number;
   visit: number;
   tree: number;
+  tap: number;
+  group: number;
   fixed: number;
 }
 
 export type KernelKey = string;
 
-const zero: KernelCost = { mac: 0, output: 0, input: 0, inner: 0, copy: 0, visit: 0, tree: 0, fixed: 0 };
+const zero: KernelCost = { mac: 0, output: 0, input: 0, inner: 0, copy: 0, visit: 0, tree: 0, tap: 0, group: 0, fixed: 0 };
 const k = (c: Partial<KernelCost>): KernelCost => ({ ...zero, ...c });
 
 /**
@@ -57,14 +66,26 @@ export const KERNEL_COSTS: Record<KernelKey, KernelCost> = {
   'dense:loop:i64': k({ fixed: 24173, mac: 2415, output: 15073 }),
   'dense:code:i32': k({ mac: 526, output: 834, input: 1649 }),
   'dense:code:i64': k({ mac: 427, input: 3315 }),
-  'conv:data:i32': k({ fixed: 497476, mac: 2106 }),
+  // immediates, two outputs per i64 multiply (lanes): a multiply-add per pair of weights
+  'dense:code:pairs': k({ mac: 388, input: 901 }),
+  'conv:data:i32': k({ mac: 1864, inner: 3258, copy: 28408 }),
   'conv:data:i64': k({ fixed: 497476, mac: 2300 }),
   'conv:code:i32': k({ fixed: 928994, mac: 1124 }),
   'conv:code:i64': k({ fixed: 928994, mac: 1200 }),
+  // weights as bytes in memory, two rows per i64 multiply (dense-pairs.ts): per MAC a quarter of a word's
+  // load and a lane extraction, multiply and add (≈ 440 ink); per call of the chunk loops the inputs
+  // widened into locals (`input`); refitted by bench/calibrate-gas.ts on the i8 and data-layout models
+  'dense:pairs': k({ fixed: 43661, mac: 442, output: 14249, input: 777 }),
+  'dense:parts:pairs': k({ mac: 445, output: 22015, input: 1411 }),
+  'dense:parts:rows': k({ fixed: 1121295, mac: 1280 }),
+  // two output channels per i64 multiply: a tap loaded once per position and channel window (`tap`), one
+  // multiply-add per pair of channels (≈ 220 ink, half per MAC), the accumulator's round trip per channel
+  // window (`group`); fitted on multi-channel 3×3 and 5×5 stacks (bench/calibrate-gas.ts)
+  'conv:pairs:i32': k({ mac: 110, tap: 1541, group: 826, output: 4304, copy: 6909 }),
   'trees:branches': k({ visit: 3906, output: 15918 }),
   'trees:table': k({ visit: 22368, tree: 33311, output: 14437 }),
-  maxpool2d: k({ copy: 17015 }),
-  avgpool2d: k({ copy: 17015, output: 8000 }),
+  maxpool2d: k({ fixed: 251967, copy: 2694, output: 3395 }),
+  avgpool2d: k({ fixed: 251967, copy: 2000, output: 8000 }),
   affine: k({ input: 15164 }),
   binary: k({ input: 15164 }),
   relu: k({ fixed: 7564, input: 7114 }),
@@ -95,7 +116,7 @@ export const KERNEL_COSTS: Record<KernelKey, KernelCost> = {
   'f32:add': k({ fixed: 5000, input: 15000 }),
   'f32:mul': k({ fixed: 5000, input: 15000 }),
   /** the entrypoint's ABI work: decode each int32 word of predict(int32[]) and check it against the box, encode each output */
-  'abi:predict': k({ fixed: 110020, input: 21141, output: 22324 }),
+  'abi:predict': k({ fixed: 119056, input: 20057, output: 19748 }),
   'abi:predictPacked': k({ fixed: 110020, input: 12000, output: 12000 }),
   /** predictBatch: the entrypoint once, then per case (`inner`) the packed decode, box check and encode */
   'abi:predictBatch': k({ fixed: 110020, input: 12000, output: 12000, inner: 0 }),
@@ -107,8 +128,13 @@ export function kernelKey(qn: QNode, decision: string | undefined): KernelKey {
   const d = decision ?? '';
   if ((p.op === 'matmul' || p.op === 'conv2d') && p.dynamic) return p.op === 'matmul' ? 'dense:dynamic' : 'conv:dynamic';
   if (p.op === 'f32') return `f32:${p.fn}`;
-  if (p.op === 'matmul') return `dense:${/code/.test(d) ? 'code' : /rolled loop/.test(d) ? 'loop' : 'unrolled'}:${p.acc}`;
-  if (p.op === 'conv2d') return `conv:${/code/.test(d) ? 'code' : 'data'}:${p.acc}`;
+  if (p.op === 'matmul') {
+    if (/data contracts/.test(d)) return `dense:parts:${/row pairs/.test(d) ? 'pairs' : 'rows'}`;
+    if (/row pairs/.test(d)) return 'dense:pairs';
+    if (/output pairs/.test(d)) return 'dense:code:pairs';
+    return `dense:${/code/.test(d) ? 'code' : /rolled loop/.test(d) ? 'loop' : 'unrolled'}:${p.acc}`;
+  }
+  if (p.op === 'conv2d') return `conv:${/pairs/.test(d) ? 'pairs' : /code/.test(d) ? 'code' : 'data'}:${p.acc}`;
   if (p.op === 'trees') return `trees:${/table/.test(d) ? 'table' : 'branches'}`;
   return qn.node.op.op;
 }
@@ -134,25 +160,49 @@ export function pathLength(tree: QTree, x: (feature: number) => number): number 
  * estimate is for: the typical visits are their mean path length; min/max are the shortest and longest
  * paths the trees have.
  */
-export function layerUnits(plan: Plan, index: number, treeInputs: Float64Array[] = []): LayerUnits {
+export function layerUnits(plan: Plan, index: number, treeInputs: Float64Array[] = [], home?: WeightHome): LayerUnits {
   const qn = plan.nodes[index];
   const op = qn.node.op;
   const t = (id: string) => plan.tensors.get(id)!;
   const outputs = size(t(qn.node.outputs[0]).shape);
   const inputs = qn.node.inputs.reduce((a, id) => a + size(t(id).shape), 0);
-  const u: LayerUnits = { macs: 0, outputs, inputs, inner: 0, copies: 0, visits: { min: 0, typical: 0, max: 0 }, trees: 0 };
+  const u: LayerUnits = { macs: 0, outputs, inputs, inner: 0, copies: 0, visits: { min: 0, typical: 0, max: 0 }, trees: 0, taps: 0, groups: 0 };
   if (op.op === 'matmul') {
     u.macs = op.batches * op.M * op.N * op.K;
     u.inner = u.macs;
     u.inputs = op.batches * op.M * op.K;
+    if (home) {
+      // an image kernel: per unit (pair or row) and chunk of inputs, and the chunk loops once per part
+      const img = pairsApply(plan, qn) ? Math.ceil(op.N / 2) : op.N;
+      u.inner = img * Math.ceil(op.K / PAIR_CHUNK);
+      u.inputs = op.K * (home.kind === 'parts' ? home.count : 1);
+    }
   } else if (op.op === 'conv2d') {
     const [, C, H, W] = t(qn.node.inputs[0]).shape;
     u.macs = outputs * op.inChannels * op.kernel[0] * op.kernel[1];
     u.inner = outputs * op.inChannels;
     const [pt, pl, pb, pr] = op.pads;
-    u.copies = C * (H + pt + pb) * (W + pl + pr);
+    const [, , OH, OW] = t(qn.node.outputs[0]).shape;
+    const HP = padded(H, OH, op.strides[0], op.kernel[0], op.dilations[0], pt, pb);
+    const WP = padded(W, OW, op.strides[1], op.kernel[1], op.dilations[1], pl, pr);
+    // a padded copy only when there is padding (else the taps are read in place)
+    u.copies = HP === H && WP === W ? 0 : C * HP * WP;
+    // the lane-paired kernel loads each position's window once per group of channel pairs it compiles to
+    const window = op.inChannels * op.kernel[0] * op.kernel[1];
+    const pairs = Math.ceil(op.outChannels / 2);
+    const groups = Math.ceil(pairs / Math.max(1, Math.floor(SWAR_TERMS_PER_FUNCTION / Math.max(1, window))));
+    u.taps = (outputs / op.outChannels) * window * groups;
+    u.groups = (outputs / op.outChannels) * pairs * op.inChannels;
   } else if (op.op === 'maxpool2d' || op.op === 'avgpool2d') {
     u.copies = outputs * op.kernel[0] * op.kernel[1];
+    const [, C, H, W] = t(qn.node.inputs[0]).shape;
+    const [, , OH, OW] = t(qn.node.outputs[0]).shape;
+    const [pt, pl, pb, pr] = op.pads;
+    const dil = op.op === 'maxpool2d' ? op.dilations : [1, 1];
+    const HP = padded(H, OH, op.strides[0], op.kernel[0], dil[0], pt, pb);
+    const WP = padded(W, OW, op.strides[1], op.kernel[1], dil[1], pl, pr);
+    // the padded copy's elements (none when the taps are read in place)
+    u.inner = HP === H && WP === W ? 0 : t(qn.node.inputs[0]).shape[0] * C * HP * WP;
   } else if (op.op === 'trees' && qn.params.op === 'trees') {
     const trees = qn.params.trees;
     u.trees = trees.length;
@@ -175,7 +225,7 @@ export function layerUnits(plan: Plan, index: number, treeInputs: Float64Array[]
 /** Ink of one call of a layer with these units, min / typical / max. */
 export function layerInk(key: KernelKey, u: LayerUnits): Spread {
   const c = KERNEL_COSTS[key] ?? KERNEL_COSTS.binary;
-  const base = c.fixed + c.mac * u.macs + c.output * u.outputs + c.input * u.inputs + c.inner * u.inner + c.copy * u.copies + c.tree * u.trees;
+  const base = c.fixed + c.mac * u.macs + c.output * u.outputs + c.input * u.inputs + c.inner * u.inner + c.copy * u.copies + c.tree * u.trees + c.tap * u.taps + c.group * u.groups;
   return { min: Math.round(base + c.visit * u.visits.min), typical: Math.round(base + c.visit * u.visits.typical), max: Math.round(base + c.visit * u.visits.max) };
 }
 

@@ -3,7 +3,7 @@
 // per-call charges the chain adds (init, footprint, intrinsic, calldata), sit beside the estimate.
 import fs from 'node:fs';
 import { hexToBytes, type Hex } from 'viem';
-import { createProfiler, demangleRust, functionNamed, isRustFn, namesFromJson } from '../../nitro/profile';
+import { createProfiler, demangleRust, isRustFn, namesFromJson } from '../../nitro/profile';
 import type { Estimate } from './estimate';
 import { calldataGas, inkToGas, spreadOf, TX_BASE_GAS, type Spread } from './call';
 import { decodeModule } from '../wasm/decode';
@@ -36,9 +36,9 @@ export interface Measured {
 
 
 /** Runs `calldatas` through the built program; `namesFile` is the build's `<lib>.names.json`, if any. */
-export async function measureProgram(est: Estimate, wasm: Uint8Array, calldatas: Hex[], namesFile: string | null): Promise<Measured> {
+export async function measureProgram(est: Estimate, wasm: Uint8Array, calldatas: Hex[], namesFile: string | null, codes?: Map<string, Uint8Array>): Promise<Measured> {
   const names = namesFile && fs.existsSync(namesFile) ? namesFromJson(fs.readFileSync(namesFile, 'utf8')) : undefined;
-  const profiler = await createProfiler(wasm, { names, arbosVersion: est.params.arbosVersion });
+  const profiler = await createProfiler(wasm, { names, arbosVersion: est.params.arbosVersion, codes });
   const fixed = est.call.breakdown.init + est.call.breakdown.memory;
   const exec: number[] = [];
   const total: number[] = [];
@@ -54,8 +54,10 @@ export async function measureProgram(est: Estimate, wasm: Uint8Array, calldatas:
     exec.push(gas);
     total.push(gas + TX_BASE_GAS + calldataGas(bytes));
     for (const l of est.layers) {
-      const f = functionNamed(r, l.fn);
-      if (f) perFn.set(l.fn, (perFn.get(l.fn) ?? 0) + Number(f.selfInk));
+      // the layer's function and the helpers nested in it (`layer::pairs`), without the hostios they
+      // call (account_code of data contracts is its own line of the estimate)
+      const fs = r.functions.filter((f) => f.name !== null && (isRustFn(f.name, l.fn) || f.name.includes(`::${l.fn}::`) || f.name.startsWith(`${l.fn}::`)));
+      if (fs.length) perFn.set(l.fn, (perFn.get(l.fn) ?? 0) + fs.reduce((a, f) => a + Number(f.selfInk - f.hostioInk), 0));
     }
   }
   const n = calldatas.length;

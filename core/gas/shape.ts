@@ -8,10 +8,13 @@ import { programCosts, type CompileGasInputs, type ProgramCosts } from '../../ni
 import { checkStylusWasm } from '../../nitro/validate';
 import type { Plan, QTreeRef } from '../quant/types';
 import { UserError } from '../errors';
-import { abiBuffers, contractAbi } from '../codegen/abi';
 import { EXP2_TABLE, SIGMOID_TABLE } from '../quant/approx';
 import { treeDepthRange } from '../quant/plan-trees';
 import { ByteWriter } from '../wasm/bytes';
+import { lanePair } from '../codegen/dense';
+import { denseImage } from '../layout/images';
+import { planFragmentLayout, type CodeLayout } from '../layout/fragments';
+import { biasStorage } from '../codegen/dense-pairs';
 
 export interface ProgramShape {
   /** 'built': measured from the compiled wasm; 'predicted': from the plan, before any build */
@@ -113,6 +116,42 @@ function immediatesStream(q: Int32Array, K: number): Uint8Array {
   return w.finish();
 }
 
+/**
+ * The lane-paired convolution's straight-line code per position: each tap's load into a local, then per
+ * pair of channels `local.get t; i64.const (w_a + w_b·2^32); i64.mul; i64.add` for its non-zero pairs.
+ */
+function pairsStream(q: Int32Array, OC: number, window: number): Uint8Array {
+  const w = new ByteWriter();
+  const at = (oc: number, t: number) => (oc < OC ? q[oc * window + t] : 0);
+  for (let t = 0; t < window; t++) w.u8(0x20).u8(0x00).u8(0x2e).u8(0x01).u32(2 * t).u8(0xac).u8(0x21).u32(2 + (t % 32));
+  for (let pr = 0; pr < Math.ceil(OC / 2); pr++)
+    for (let t = 0; t < window; t++) {
+      const k = lanePair(at(2 * pr, t), at(2 * pr + 1, t));
+      if (k !== 0n) w.u8(0x20).u32(2 + (t % 32)).u8(0x42).s64(k).u8(0x7e).u8(0x7c);
+    }
+  return w.finish();
+}
+
+/** A word of weights written by code (layout fragments, parts.rs): its code bytes, raw and compressed. */
+const CODE_WORD = { bytes: 19.5, z: 8.3 } as const;
+
+const fragmentLayouts = new WeakMap<Plan, CodeLayout>();
+function fragmentLayer(plan: Plan, index: number) {
+  let l = fragmentLayouts.get(plan);
+  if (!l) fragmentLayouts.set(plan, (l = planFragmentLayout(plan)));
+  return l.layers.find((x) => x.layer === index) ?? null;
+}
+/** Words of layer `index`'s image that code writes (layout fragments). */
+function codeWords(plan: Plan, index: number): number {
+  const l = fragmentLayer(plan, index);
+  return l ? ((l.image.units - l.staticUnits) * l.image.unitBytes) / 8 : 0;
+}
+/** Bytes of layer `index`'s image kept static (layout fragments). */
+function staticBytes(plan: Plan, index: number, all: number): number {
+  const l = fragmentLayer(plan, index);
+  return l ? l.staticUnits * l.image.unitBytes : all;
+}
+
 /** Real code bytes per byte of the synthetic streams (rustc's register shuffling and block structure). */
 const STREAM_BYTES = { immediates: 1.25 } as const;
 
@@ -126,6 +165,24 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
   // kernels whose code does not grow with the model: body bytes and compressed bytes as measured
   const fixed = (bytes: number, z: number): LayerCodeModel => ({ bytes, opsPerByte: 0.6, compressRatio: bytes > 0 ? z / bytes : 0 });
   if ((p.op === 'matmul' && op.op === 'matmul') || (p.op === 'conv2d' && op.op === 'conv2d')) {
+    if (op.op === 'matmul' && /row pairs|data contracts/.test(d)) {
+      // the image kernels (dense-pairs.ts): per input its widening into a local and its share of the
+      // lane terms, ~34 bytes raw, very regular (brotli: ~1.6 bytes per input)
+      const kernel = { bytes: 600 + 34 * op.K, z: 500 + 1.6 * op.K };
+      // layout fragments: the words past the data budget are stores of constants (parts.rs), measured on
+      // 784-128-64-10: 19.5 bytes of code and 8.3 compressed per word (local.get, i64.const, i64.store)
+      const words = /code parts/.test(d) ? codeWords(plan, index) : 0;
+      const bytes = kernel.bytes + CODE_WORD.bytes * words;
+      return { bytes: Math.round(bytes), opsPerByte: (0.3 * kernel.bytes + 3 * words) / bytes, compressRatio: 0, z: Math.round(kernel.z + CODE_WORD.z * words) };
+    }
+    if (op.op === 'conv2d' && /pairs/.test(d)) {
+      const stream = pairsStream(p.W.q, op.outChannels, op.inChannels * op.kernel[0] * op.kernel[1]);
+      return { bytes: Math.round(700 + STREAM_BYTES.immediates * stream.length), opsPerByte: 0.45, compressRatio: 0, stream };
+    }
+    if (op.op === 'matmul' && /output pairs/.test(d)) {
+      const stream = pairsStream(p.W.q, op.N, op.K);
+      return { bytes: Math.round(640 + STREAM_BYTES.immediates * stream.length), opsPerByte: 0.45, compressRatio: 0, stream };
+    }
     if (/code/.test(d)) {
       const K = op.op === 'matmul' ? op.K : op.inChannels * op.kernel[0] * op.kernel[1];
       const stream = immediatesStream(p.W.q, K);
@@ -194,6 +251,18 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
 export function layerDataBytes(plan: Plan, index: number, decision: string | undefined): Uint8Array {
   const p = plan.nodes[index].params;
   const d = decision ?? '';
+  if (p.op === 'matmul' && /row pairs|data contracts/.test(d)) {
+    // the image in the program (row pairs) or in data contracts; the bias as i64 in the program either way
+    const full = /data contracts/.test(d) ? new Uint8Array(0) : denseImage(plan, plan.nodes[index]).bytes;
+    // layout fragments: only the pairs within the data budget are a static array
+    const image = /code parts/.test(d) ? full.subarray(0, staticBytes(plan, index, full.length)) : full;
+    const wide = biasStorage(p.bias) === 'i64';
+    const out = new Uint8Array(image.length + (wide ? 8 : 4) * (p.bias?.length ?? 0));
+    out.set(image, 0);
+    const view = new DataView(out.buffer);
+    p.bias?.forEach((v, i) => (wide ? view.setBigInt64(image.length + 8 * i, BigInt(Math.round(v)), true) : view.setInt32(image.length + 4 * i, Math.round(v), true)));
+    return out;
+  }
   if ((p.op === 'matmul' || p.op === 'conv2d') && !/code/.test(d)) {
     const w = WIDTH[p.W.format.storage];
     const out = new Uint8Array(p.W.q.length * w + (p.bias?.length ?? 0) * WIDTH[p.acc]);
@@ -252,6 +321,11 @@ function runtimeTables(plan: Plan): Uint8Array[] {
   return [...(sigmoid ? [i32s(SIGMOID_TABLE)] : []), ...(exp ? [i32s(EXP2_TABLE)] : [])];
 }
 
+/** Initial memory pages of a program with `dataLen` bytes of data and `staticBytes` of zeroed statics. */
+export function memoryPages(dataLen: number, staticBytes: number): number {
+  return Math.max(1, Math.ceil((STACK_BYTES + dataLen + staticBytes + 16) / 65536));
+}
+
 /** compressed bytes of the real code per compressed byte of its synthetic stream */
 const STREAM_COMPRESSED = 1.1;
 
@@ -265,8 +339,15 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A prediction of the program's shape from the plan and the generator's decisions, before any build. */
-export function predictShape(plan: Plan, decisions: Record<string, string>, fns: string[], arbosVersion: number): ProgramShape {
+/** The shadow stack the Stylus rustflags give a program (-zstack-size=32768); the linker puts it first. */
+export const STACK_BYTES = 32768;
+
+/**
+ * A prediction of the program's shape from the plan and the generator's decisions, before any build.
+ * `staticBytes` is the zero-initialised static memory (calldata and return buffers, the workspace with the
+ * arena): no data segment, but part of the initial pages nitro prices on every call.
+ */
+export function predictShape(plan: Plan, decisions: Record<string, string>, fns: string[], arbosVersion: number, staticBytes = 0): ProgramShape {
   let code = 0;
   let ops = BASE_OPS;
   let codeZ = BASE_COMPRESSED;
@@ -287,10 +368,8 @@ export function predictShape(plan: Plan, decisions: Record<string, string>, fns:
   const dataLen = data.length;
   const wasmBytes = BASE_WASM_BYTES + code + dataLen;
   const compressed = 4 + Math.round(codeZ) + brotliCompress(data).length;
-  // the stack (32 KiB), the data and the entrypoint's calldata and return buffers (a full batch's: zeroed
-  // statics, so in no data segment) live in the first pages; the linker places them after the stack
-  const { maxCalldata, maxReturn } = abiBuffers(contractAbi(plan));
-  const pages = Math.max(1, Math.ceil((32768 + dataLen + maxCalldata + maxReturn) / 65536));
+  // the stack (32 KiB), the data and the zeroed statics live in the first pages, in that order
+  const pages = memoryPages(dataLen, staticBytes);
   const typeLen = BASE_TYPE_LEN + 2 * (funcs - BASE_FUNCS);
   let costs: ProgramCosts;
   try {

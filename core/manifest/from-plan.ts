@@ -63,7 +63,8 @@ export function manifestFromPlan(plan: Plan): Pick<Manifest, 'inputs' | 'outputs
       outputFormat: fmt(qn.node.outputs[0]),
       ...(w ? { weightFormat: { storage: w.format.storage, fracBits: w.format.frac } } : {}),
       interval: real(qn.node.outputs[0], out.qlo, out.qhi),
-      qInterval: out.qlo.length ? [Math.min(...out.qlo), Math.max(...out.qhi)] : [0, 0],
+      // a loop, not Math.min(...): a real-size tensor has more elements than a call may take arguments
+      qInterval: out.qlo.length ? [out.qlo.reduce((a, b) => Math.min(a, b)), out.qhi.reduce((a, b) => Math.max(a, b))] : [0, 0],
       ...(p.acc ? { accumulator: p.acc } : {}),
       ...(p.shift !== undefined ? { shift: p.shift } : {}),
       lines: null,

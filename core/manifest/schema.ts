@@ -117,12 +117,39 @@ export const LoweringSchema = v.strictObject({
   optLevel: v.picklist(['s', 'z', '3']),
 });
 
+const relPath = v.pipe(v.string(), v.minLength(1));
+const address = v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/, 'a 20-byte 0x address'));
+
+/** One contract of a model's deployment. */
+export const LayoutPartSchema = v.strictObject({
+  /** `program` (the Stylus program, or the root of a fragmented one), `fragment`, or `data` (weights) */
+  kind: v.picklist(['program', 'fragment', 'data']),
+  name: v.string(),
+  /** crate-relative file holding the part's code (data parts: written by new; fragments: by build) */
+  file: v.optional(relPath),
+  /** bytes of the part's on-chain code */
+  bytes: count,
+  /** keccak-256 of that code: a deployment is there when the chain's code hashes to it */
+  codeHash: v.optional(hex(32, 'codeHash')),
+  /** where it is deployed: data parts and fragments are CREATE2 addresses fixed by their content */
+  address: v.optional(address),
+  /** the layer whose weights a data part holds (its Rust function), and which units of its image */
+  layer: v.optional(v.string()),
+  units: v.optional(v.tuple([count, count])),
+});
+
+export const LayoutSchema = v.strictObject({
+  kind: v.picklist(['single', 'fragments', 'data']),
+  /** why this layout: what `--layout auto` compared, or that it was asked for */
+  reason: v.string(),
+  parts: v.array(LayoutPartSchema),
+});
+
 export const LabelRuleSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('output'), output: count, name: v.string(), labels: v.array(v.union([v.number(), v.string()])) }),
   v.strictObject({ kind: v.literal('argmax'), output: count, name: v.string(), classes: count }),
 ]);
 
-const relPath = v.pipe(v.string(), v.minLength(1));
 const fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
 
 /** How the box was derived from calibration data (core/quant/box.ts `calibrationBox`). */
@@ -202,6 +229,24 @@ export const ManifestSchema = v.strictObject({
     estimatedGas: v.nullable(InkEstimateSchema),
     codeSize: v.nullable(v.strictObject({ wasmBytes: count, compressedBytes: count, limitBytes: count })),
   }),
+  /** linear memory of the program: the arena (intermediate tensors and layer scratch, planned by liveness,
+   *  not on the 32 KiB shadow stack) and what its pages cost on every call */
+  memory: v.optional(
+    v.strictObject({
+      arenaBytes: count,
+      /** what the same buffers would take without reuse */
+      unsharedBytes: count,
+      /** zeroed static memory: calldata and return buffers, inputs, outputs and the arena */
+      staticBytes: count,
+      /** initial memory pages (64 KiB): stack, data, statics; predicted at generation, measured by build */
+      pages: count,
+      /** gas of opening those pages on a call (nitro's memory model: pages beyond 2 free, then exponential) */
+      gas: count,
+    }),
+  ),
+  /** where the model's bytes go on chain (core/layout): one program, a root with fragments, or a program
+   *  with data contracts holding the dense layers' weights; every part with its bytes and content hash */
+  layout: v.optional(LayoutSchema),
   /** keccak-256 of the integer model (core/quant/hash.ts) */
   modelHash: hex(32, 'modelHash'),
   /** 4-byte selectors of the contract ABI, hex without 0x */
@@ -247,11 +292,23 @@ export const ManifestSchema = v.strictObject({
         v.strictObject({
           rpc: v.string(),
           chainId: count,
-          address: v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/, 'a 20-byte 0x address')),
+          address,
           deployGas: count,
           activationGas: count,
           dataFeeWei: decimal,
           at: isoTime,
+          /** a multi-part layout: each part's address and whether this run deployed it or found it */
+          parts: v.optional(
+            v.array(
+              v.strictObject({
+                name: v.string(),
+                address,
+                status: v.picklist(['deployed', 'present']),
+                hash: v.nullable(hex(32, 'a transaction hash')),
+                gasUsed: count,
+              }),
+            ),
+          ),
         }),
       ),
     }),
@@ -271,3 +328,4 @@ export type Validation = v.InferOutput<typeof ValidationSchema>;
 export type BoxDerivation = v.InferOutput<typeof BoxDerivationSchema>;
 export type Manifest = v.InferOutput<typeof ManifestSchema>;
 export type ToolchainPin = v.InferOutput<typeof ToolchainPinSchema>;
+export type ManifestPart = v.InferOutput<typeof LayoutPartSchema>;

@@ -46,16 +46,21 @@ export function model(g: GraphSpec, opset = 13): Uint8Array {
   return onnx.ModelProto.encode(m).finish();
 }
 
-/** Dense layers with ReLU between them (Gemm, transB=1, like torch.onnx exports), optional softmax. */
-export function mlp(sizes: number[], opts: { seed?: number; softmax?: boolean; batch?: number | string; scale?: number } = {}): Uint8Array {
+/**
+ * Dense layers with ReLU between them (Gemm, transB=1, like torch.onnx exports), optional softmax.
+ * `init`: uniform weights (default), or Laplace-distributed ones — the heavy-tailed shape trained
+ * networks' weights have, which compresses as theirs do (about 0.75 bytes per i8 weight).
+ */
+export function mlp(sizes: number[], opts: { seed?: number; softmax?: boolean; batch?: number | string; scale?: number; init?: 'uniform' | 'laplace' } = {}): Uint8Array {
   const rnd = prng(opts.seed ?? 1);
+  const draw = opts.init === 'laplace' ? () => (rnd() < 0.5 ? -1 : 1) * Math.log(1 - rnd() * 0.999999) * 0.35 : () => rnd() * 2 - 1;
   const nodes: onnx.INodeProto[] = [];
   const inits: onnx.ITensorProto[] = [];
   let x = 'input';
   for (let l = 0; l + 1 < sizes.length; l++) {
     const [inF, outF] = [sizes[l], sizes[l + 1]];
     const s = (opts.scale ?? 1) / Math.sqrt(inF);
-    inits.push(floatTensor(`W${l}`, [outF, inF], Array.from({ length: inF * outF }, () => (rnd() * 2 - 1) * s)));
+    inits.push(floatTensor(`W${l}`, [outF, inF], Array.from({ length: inF * outF }, () => draw() * s)));
     inits.push(floatTensor(`b${l}`, [outF], Array.from({ length: outF }, () => (rnd() * 2 - 1) * 0.1)));
     const y = `fc${l}`;
     nodes.push({ name: `fc${l}`, opType: 'Gemm', input: [x, `W${l}`, `b${l}`], output: [y], attribute: [attr('transB', 1)] });
@@ -100,6 +105,91 @@ export function cnn(opts: { seed?: number; channels?: number; size?: number; fil
       floatTensor('bf', [classes], Array.from({ length: classes }, () => (rnd() * 2 - 1) * 0.1)),
     ],
   });
+}
+
+/**
+ * An MNIST-class CNN on a 1×28×28 image, as a PyTorch export lays it out: conv 8@3×3 → relu → maxpool 2 →
+ * conv 16@3×3 → relu → maxpool 2 → flatten (400) → gemm 32 → relu → gemm 10; 14,410 parameters, 201,184
+ * multiply-accumulates. Weights are seeded He-uniform draws (a trained network's scale).
+ */
+export function cnn28(opts: { seed?: number } = {}): Uint8Array {
+  const rnd = prng(opts.seed ?? 28);
+  const he = (n: number, fanIn: number) => Array.from({ length: n }, () => (rnd() * 2 - 1) * Math.sqrt(6 / fanIn));
+  const small = (n: number) => Array.from({ length: n }, () => (rnd() * 2 - 1) * 0.05);
+  const conv = (name: string, x: string, w: string, b: string, y: string) => ({ name, opType: 'Conv', input: [x, w, b], output: [y], attribute: [attr('kernel_shape', [3, 3])] });
+  const pool = (name: string, x: string, y: string) => ({ name, opType: 'MaxPool', input: [x], output: [y], attribute: [attr('kernel_shape', [2, 2]), attr('strides', [2, 2])] });
+  const relu = (name: string, x: string, y: string) => ({ name, opType: 'Relu', input: [x], output: [y] });
+  return model({
+    nodes: [
+      conv('conv1', 'input', 'W1', 'b1', 'c1'),
+      relu('relu1', 'c1', 'r1'),
+      pool('pool1', 'r1', 'p1'),
+      conv('conv2', 'p1', 'W2', 'b2', 'c2'),
+      relu('relu2', 'c2', 'r2'),
+      pool('pool2', 'r2', 'p2'),
+      { name: 'flatten', opType: 'Flatten', input: ['p2'], output: ['f'] },
+      { name: 'fc1', opType: 'Gemm', input: ['f', 'W3', 'b3'], output: ['h'], attribute: [attr('transB', 1)] },
+      relu('relu3', 'h', 'r3'),
+      { name: 'fc2', opType: 'Gemm', input: ['r3', 'W4', 'b4'], output: ['output'], attribute: [attr('transB', 1)] },
+    ],
+    inputs: [valueInfo('input', [1, 1, 28, 28])],
+    outputs: [valueInfo('output', [1, 10])],
+    initializers: [
+      floatTensor('W1', [8, 1, 3, 3], he(72, 9)),
+      floatTensor('b1', [8], small(8)),
+      floatTensor('W2', [16, 8, 3, 3], he(1152, 72)),
+      floatTensor('b2', [16], small(16)),
+      floatTensor('W3', [32, 400], he(12800, 400)),
+      floatTensor('b3', [32], small(32)),
+      floatTensor('W4', [10, 32], he(320, 32)),
+      floatTensor('b4', [10], small(10)),
+    ],
+  });
+}
+
+/**
+ * A wide intermediate tensor with few weights: conv 3×3 (pad 1, `filters` channels) over a 1×size×size
+ * image, max pool 8×8 (stride 8), then one 8×8 convolution (stride 8) to a 1×(size/64)×(size/64) map.
+ */
+export function wideConv(size: number, filters: number, seed = 9): Uint8Array {
+  const rnd = prng(seed);
+  const w = (n: number, fan: number) => Array.from({ length: n }, () => (rnd() * 2 - 1) / Math.sqrt(fan));
+  return model({
+    nodes: [
+      { name: 'conv', opType: 'Conv', input: ['input', 'W'], output: ['c'], attribute: [attr('kernel_shape', [3, 3]), attr('pads', [1, 1, 1, 1])] },
+      { name: 'pool', opType: 'MaxPool', input: ['c'], output: ['p'], attribute: [attr('kernel_shape', [8, 8]), attr('strides', [8, 8])] },
+      { name: 'head', opType: 'Conv', input: ['p', 'W2'], output: ['output'], attribute: [attr('kernel_shape', [8, 8]), attr('strides', [8, 8])] },
+    ],
+    inputs: [valueInfo('input', [1, 1, size, size])],
+    outputs: [valueInfo('output', [1, 1, size / 64, size / 64])],
+    initializers: [floatTensor('W', [filters, 1, 3, 3], w(filters * 9, 9)), floatTensor('W2', [1, filters, 8, 8], w(filters * 64, filters * 64))],
+  });
+}
+
+/**
+ * A stack of k×k convolutions (same padding, k odd, default 3) with ReLUs over a 1×size×size image, then an 8×8 max pool and one
+ * convolution to a single map: much arithmetic on small tensors (layers × channels² × 9 × size² MACs).
+ */
+export function convStack(size: number, channels: number, layers: number, seed = 12, kernel = 3): Uint8Array {
+  const rnd = prng(seed);
+  const nodes: onnx.INodeProto[] = [];
+  const inits: onnx.ITensorProto[] = [];
+  let x = 'input';
+  let c = 1;
+  for (let l = 0; l < layers; l++) {
+    const kk = kernel * kernel;
+    const pad = (kernel - 1) / 2;
+    inits.push(floatTensor(`W${l}`, [channels, c, kernel, kernel], Array.from({ length: channels * c * kk }, () => ((rnd() * 2 - 1) * 1.5) / Math.sqrt(c * kk))));
+    nodes.push({ name: `conv${l}`, opType: 'Conv', input: [x, `W${l}`], output: [`c${l}`], attribute: [attr('kernel_shape', [kernel, kernel]), attr('pads', [pad, pad, pad, pad])] });
+    nodes.push({ name: `relu${l}`, opType: 'Relu', input: [`c${l}`], output: [`r${l}`] });
+    x = `r${l}`;
+    c = channels;
+  }
+  nodes.push({ name: 'pool', opType: 'MaxPool', input: [x], output: ['p'], attribute: [attr('kernel_shape', [8, 8]), attr('strides', [8, 8])] });
+  const side = Math.floor(size / 8);
+  inits.push(floatTensor('Wh', [1, channels, side, side], Array.from({ length: channels * side * side }, () => (rnd() * 2 - 1) / Math.sqrt(channels * side * side))));
+  nodes.push({ name: 'head', opType: 'Conv', input: ['p', 'Wh'], output: ['output'], attribute: [attr('kernel_shape', [side, side])] });
+  return model({ nodes, inputs: [valueInfo('input', [1, 1, size, size])], outputs: [valueInfo('output', [1, 1, 1, 1])], initializers: inits });
 }
 
 /**

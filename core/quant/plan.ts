@@ -149,7 +149,7 @@ export class Planner implements F32Host {
       const qhi = hi.map((v) => rescale(v, shift));
       const fits = qlo.every((v) => v >= storageMin(st)) && qhi.every((v) => v <= storageMax(st));
       if (fits || forced) {
-        if (!fits) this.warnings.push(`tensor '${id}': the forced format ${st} Q.${frac} can saturate (proven range ${Math.min(...qlo)}..${Math.max(...qhi)})`);
+        if (!fits) this.warnings.push(`tensor '${id}': the forced format ${st} Q.${frac} can saturate (proven range ${qlo.reduce((a, b) => Math.min(a, b))}..${qhi.reduce((a, b) => Math.max(a, b))})`);
         const clamp = (v: number) => Math.max(storageMin(st), Math.min(storageMax(st), v));
         return { format: { storage: st, frac }, shift, qlo: qlo.map(clamp), qhi: qhi.map(clamp) };
       }
@@ -622,7 +622,8 @@ export class Planner implements F32Host {
         // pre-shift so that x·2^outFrac and Σx² stay exact in doubles and i64
         let preShift = 0;
         while (xm * 2 ** -preShift * 2 ** outFrac > 2 ** 50 || (op.norm === 'L2' && C * (xm * 2 ** -preShift) ** 2 > 2 ** 50)) preShift++;
-        if (op.norm === 'MAX' && Math.min(...x!.qlo) < 0) throw new UserError(`Normalizer MAX '${n.origin.name}' needs inputs ≥ 0 over the box (proven lower bound ${Math.min(...x!.qlo) * 2 ** -x!.format.frac})`);
+        const xMin = x!.qlo.reduce((a, b) => Math.min(a, b), Infinity);
+        if (op.norm === 'MAX' && xMin < 0) throw new UserError(`Normalizer MAX '${n.origin.name}' needs inputs ≥ 0 over the box (proven lower bound ${xMin * 2 ** -x!.format.frac})`);
         const size = sizeOf(shape);
         const lo = new Float64Array(size).fill(op.norm === 'MAX' ? 0 : -(2 ** outFrac));
         const hi = new Float64Array(size).fill(2 ** outFrac);

@@ -2,6 +2,7 @@
 // the break-even, what caching the program changes, and the dense-layer ink per multiply-accumulate
 // against the straight-line lower bound of the ink table.
 import type { FeasibilityResult, FeasibilityRow } from '../bench/feasibility';
+import type { ScaleResult } from '../bench/scale';
 import { logLogChart } from './svg-chart';
 
 /** Ink of one straight-line multiply-add with a constant weight: local.get (75) + i32.load at a constant offset (670) + i32.const (1) + i32.mul (160) + i32.add (70). */
@@ -95,8 +96,25 @@ export function feasibilityMarkdown(res: FeasibilityResult, charts: { gasVsParam
     const best = res.lowerings.reduce((a, b) => (b.packedTxGas < a.packedTxGas ? b : a));
     out.push('', `Cheapest predict transaction: ${n(best.packedTxGas)} gas with \`${best.lowering}\` through predictPacked(bytes). Immediates (\`--optimize gas\`) cut the ink per multiply-accumulate below the data-segment bound — no weight loads — for more code bytes; rolled loops (\`--optimize size\`) save bytes and cost ink.`);
   }
+  if (res.scale) out.push(...scaleMarkdown(res.scale));
   out.push('', `Charts: gas-vs-params.svg (${charts.gasVsParams.length} bytes) and exec-vs-macs.svg beside this file.`, '');
   return out.join('\n');
+}
+
+/** The real-size models: what they take on chain, what a predict call costs, and the EVM beside it. */
+export function scaleMarkdown(s: ScaleResult): string[] {
+  const out: string[] = ['', '## Real-size models', ''];
+  out.push('Generated with the layout each needs (`--layout`: one program, or data contracts holding the dense weights), built, deployed part by part and called with `predictPacked(bytes)` on handwriting-like 28×28 inputs (i8 weights). Deployment gas counts every transaction (data contracts and program); the EVM baseline is the same integer model in Solidity, measured alike where it can run.', '');
+  out.push('| model | params | MACs | layout | parts | program bytes | deployment gas | predict gas | ink / MAC | estimate error | EVM predict gas |', '|---|--:|--:|---|--:|--:|--:|--:|--:|--:|---|');
+  for (const r of s.rows) {
+    const evm = 'totalTxGas' in r.evm ? n(r.evm.totalTxGas) : r.evm.reason;
+    out.push(`| ${r.model} | ${n(r.params)} | ${n(r.macs)} | ${r.layout} | ${r.parts} | ${n(r.compressedBytes)} | ${n(r.deployGas + r.activationGas)} | ${n(r.predictGas)} | ${n(r.inkPerMac)} | ${(r.estimate.error * 100).toFixed(2)}% | ${evm} |`);
+  }
+  if (s.largest.length) {
+    out.push('', 'The largest 784→H→10 i8 MLP each layout fits in one transaction (estimator, 32M gas cap):', '', '| layout | H | params | what stops a larger one |', '|---|--:|--:|---|');
+    for (const l of s.largest) out.push(`| ${l.layout} | ${n(l.hidden)} | ${n(l.params)} | ${l.limit} |`);
+  }
+  return out;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

@@ -7,14 +7,13 @@ import { Account, Address, bigIntToBytes, bytesToBigInt, equalsBytes, setLengthL
 import type { CallKind } from '../../nitro/host';
 import { MAX_CODE_SIZE } from '../../nitro/limits';
 import { memoryGasCost, type TxPages } from '../../nitro/memory';
-import { COLD_ACCOUNT_GAS, COLD_SLOAD_GAS, evmApiGas } from '../../nitro/pricing';
+import { COLD_ACCOUNT_GAS, COLD_SLOAD_GAS, EXTCODE_COST, evmApiGas } from '../../nitro/pricing';
 import type { Bytes32, CallResult, CreateResult, EvmApi } from '../stylus/api';
 
 const WARM_READ = 100n;
 const SSTORE_SET = 20000n;
 const SSTORE_RESET_MINUS_COLD = 2900n;
 const CLEARS_REFUND = 4800n; // EIP-3529
-const EXTCODE_COST = 700n;
 const CALL_NEW_ACCOUNT = 25000n;
 const CALL_VALUE = 9000n;
 const CALL_STIPEND = 2300n;

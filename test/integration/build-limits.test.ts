@@ -20,7 +20,7 @@ describe('stylus-ml build at the limits', () => {
     const file = path.join(work, 'big.onnx');
     fs.writeFileSync(file, mlp([256, 160, 10], { seed: 3, batch: 1 }));
     const dir = path.join(work, 'big');
-    assert.equal((await runCli(['new', file, '--out', dir, '--template', 'minimal', '--input-range', '-1:1', '--vectors', '8'])).code, 0);
+    assert.equal((await runCli(['new', file, '--out', dir, '--template', 'minimal', '--input-range', '-1:1', '--vectors', '8', '--layout', 'single'])).code, 0);
     const json = await runCli(['build', dir, '--json']);
     assert.equal(json.code, 1, 'the build fails');
     const b = JSON.parse(json.stdout);
@@ -30,6 +30,7 @@ describe('stylus-ml build at the limits', () => {
     assert.equal(b.contributors[0].kind, 'weights');
     assert.match(b.contributors[0].what, /layer_0_fc0/);
     assert.ok(b.advice.some((a: string) => /--weights i8/.test(a)));
+    assert.ok(b.advice.some((a: string) => /--layout data/.test(a)), 'the data-contract layout is offered');
     assert.match(json.stderr, /does not fit: [\d,]+ bytes compressed \(limit 24,576\)/);
 
     const text = await runCli(['build', dir]);

@@ -40,7 +40,7 @@ describe('generateCrate', () => {
 
   it('IModel.sol compiles with solc, and solc\'s ABI and selectors are the crate\'s', () => {
     const g = gen(forestFile, '-6:6', { template: 'minimal', crateDir: path.join(work, 'f') });
-    const out = solcCompile(g.files.get('IModel.sol')!);
+    const out = solcCompile(g.text('IModel.sol'));
     assert.deepEqual((out.errors ?? []).filter((e) => e.severity === 'error'), []);
     const c = out.contracts['IModel.sol'].IModel;
     const fnSelectors = Object.fromEntries(Object.entries(g.manifest.selectors).filter(([k]) => /^[a-z]/.test(k)));
@@ -52,7 +52,7 @@ describe('generateCrate', () => {
       outputs: (x.outputs ?? []).map((o) => [o.type, o.name]),
       ...(x.stateMutability ? { stateMutability: x.stateMutability } : {}),
     });
-    const ours = JSON.parse(g.files.get('abi.json')!) as Parameters<typeof strip>[0][];
+    const ours = JSON.parse(g.text('abi.json')) as Parameters<typeof strip>[0][];
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     assert.deepEqual(ours.map(strip).sort(byName), c.abi.map(strip).sort(byName));
     assert.deepEqual(Object.keys(g.manifest.selectors).sort(), ['BatchTooLarge(uint256,uint256)', 'InputOutOfRange(uint256,int256)', 'InvalidInputLength(uint256,uint256)', 'formats()', 'modelHash()', 'predict(int32[])', 'predictBatch(bytes)', 'predictLabel(int32[])', 'predictPacked(bytes)']);
@@ -61,7 +61,7 @@ describe('generateCrate', () => {
   it('formats() return data decodes to the inputs\' and outputs\' formats', () => {
     const g = gen(forestFile, '-6:6', { template: 'minimal', crateDir: path.join(work, 'f2') });
     const m = g.manifest;
-    const abiRs = g.files.get('core/src/abi.rs')!;
+    const abiRs = g.text('core/src/abi.rs');
     const body = /const FORMATS_BODY: \[i32; \d+\] = \[([^\]]*)\]/.exec(abiRs)![1].split(', ').map(Number);
     const offsets = /const FORMATS_OFFSETS: \[u16; 6\] = \[([^\]]*)\]/.exec(abiRs)![1].split(', ').map(Number);
     // the Rust writes offsets then body words; rebuild those bytes and decode them as a client would
@@ -77,7 +77,7 @@ describe('generateCrate', () => {
 
   it('the manifest validates and records files, lowering, line ranges and the label rule', () => {
     const g = gen(mlpFile, '-1:1', { template: 'sdk', crateDir: path.join(work, 'm') });
-    const m = validateManifest(JSON.parse(g.files.get('stylus-ml.json')!), 'stylus-ml.json') as GeneratedCrate['manifest'];
+    const m = validateManifest(JSON.parse(g.text('stylus-ml.json')), 'stylus-ml.json') as GeneratedCrate['manifest'];
     assert.equal(m.files.modelRs, 'core/src/model.rs');
     assert.ok(m.files.generated.includes('src/main.rs') && m.files.generated.includes('stylus-ml.json'));
     assert.ok(m.layers.every((l) => l.lines && l.lines[0] < l.lines[1]));
@@ -92,11 +92,13 @@ describe('generateCrate', () => {
     assert.equal(m.lowering.layers.layer_0_fc0, 'weights in data, unrolled');
   });
 
-  it('lowering presets: default unrolls with weights in data, gas writes weights as immediates, size rolls the loops', () => {
-    const rs = (optimize?: 'gas' | 'size') => gen(mlpFile, '-1:1', { template: 'minimal', crateDir: path.join(work, `l${optimize}`), optimize, weights: 'i8' }).files.get('core/src/model.rs')!;
+  it('lowering presets: default i8 weights in data as row pairs, gas writes weights as immediates, size rolls the loops', () => {
+    const rs = (optimize?: 'gas' | 'size') => gen(mlpFile, '-1:1', { template: 'minimal', crateDir: path.join(work, `l${optimize}`), optimize, weights: 'i8' }).text('core/src/model.rs');
     const def = rs();
-    assert.match(def, /static LAYER_0_FC0_W: \[\[i8; 12\]; 6\]/);
-    assert.match(def, /acc \+= x\[11\] as i32 \* w\[11\] as i32;/, 'the whole row written out, i32 accumulator');
+    // i8 weights, i16 inputs: two rows per i64 multiply (dense-pairs.ts), 3 words of 4 inputs per pair of rows
+    assert.match(def, /static LAYER_0_FC0_W: \[\[i64; 3\]; 3\]/);
+    assert.match(def, /a \+= x11 \* \(\(\(v >> 24\) & LANE_BYTES\) - LANE_BIAS\);/, 'the whole row written out, each term the signed pair of weights');
+    assert.match(def, /acc\[2 \* q \+ 1\] \+= lane_hi\(a\);/);
     const gas = rs('gas');
     assert.doesNotMatch(gas, /static LAYER_0_FC0_W/);
     assert.match(gas, /acc \+= x\[\d+\] as i32 \* -?\d+;/);
@@ -108,10 +110,10 @@ describe('generateCrate', () => {
 
   it('trees: branches by default, node tables under --optimize size', () => {
     const def = gen(forestFile, '-6:6', { template: 'minimal', crateDir: path.join(work, 't1') });
-    assert.match(def.files.get('core/src/model.rs')!, /if x\[\d\] <= -?\d+ \{/);
+    assert.match(def.text('core/src/model.rs'), /if x\[\d\] <= -?\d+ \{/);
     assert.equal(def.manifest.lowering.layers.layer_0_forest, 'trees: branches');
     const size = gen(forestFile, '-6:6', { template: 'minimal', crateDir: path.join(work, 't2'), optimize: 'size' });
-    assert.match(size.files.get('core/src/model.rs')!, /let leaf = tree_leaf\(/);
+    assert.match(size.text('core/src/model.rs'), /let leaf = tree_leaf\(/);
     assert.equal(size.manifest.lowering.layers.layer_0_forest, 'trees: table');
   });
 
@@ -121,6 +123,6 @@ describe('generateCrate', () => {
     const g = gen(file, '-1:1', { template: 'minimal', crateDir: path.join(work, 'r') });
     assert.equal(g.abi.label, null);
     assert.ok(!('predictLabel(int32[])' in g.manifest.selectors));
-    assert.doesNotMatch(g.files.get('core/src/abi.rs')!, /SEL_PREDICT_LABEL/);
+    assert.doesNotMatch(g.text('core/src/abi.rs'), /SEL_PREDICT_LABEL/);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeCrate } from '../../core/codegen/write';
 import { runCli } from '../fixtures/cli';
-import { cnn, mlp } from '../fixtures/onnx-builder';
+import { mlp, wideConv } from '../fixtures/onnx-builder';
 
 /** Every file under dir with its content, for "nothing changed" comparisons. */
 function snapshot(dir: string): Record<string, string> {
@@ -87,13 +87,13 @@ describe('writing a generated crate', () => {
   });
 
   it('a model the generator rejects leaves no folder behind', async () => {
-    // 16 filters on 64x64: the intermediate tensors need more than the 32 KiB Stylus stack
-    const big = path.join(work, 'big-cnn.onnx');
-    fs.writeFileSync(big, cnn({ size: 64, filters: 16, seed: 1 }));
+    // 16 filters on 512x512: 8.5 MiB of intermediate tensors, over nitro's 128 pages (8 MiB) per transaction
+    const big = path.join(work, 'big-conv.onnx');
+    fs.writeFileSync(big, wideConv(512, 16));
     const dir = path.join(work, 'never');
     const r = await runCli(['new', big, '--out', dir, '--template', 'minimal', '--input-range', '-1:1']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /bytes of stack/);
+    assert.match(r.stderr, /needs [\d.]+ MiB of linear memory \(8\.5 MiB for its intermediate tensors, reused by liveness.*128-page \(8\.0 MiB\) limit per transaction/);
     assert.ok(!fs.existsSync(dir));
     assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith('.never')), []);
   });

@@ -38,10 +38,10 @@ describe('stylus-ml-runtime', () => {
     const vendored = [...g.files.keys()].filter((f) => f.startsWith(`${RUNTIME_DIR}/`)).sort();
     const library = ['Cargo.toml', ...readdirSync(path.join(RUNTIME, 'src')).map((f) => `src/${f}`)].map((f) => `${RUNTIME_DIR}/${f}`).sort();
     assert.deepEqual(vendored, library, 'its Cargo.toml and every source file, not its tests or examples');
-    for (const f of vendored) assert.equal(g.files.get(f), readFileSync(path.join(RUNTIME, f.slice(RUNTIME_DIR.length + 1)), 'utf8'), f);
-    assert.match(g.files.get('core/Cargo.toml')!, /^\[dependencies\]\nstylus-ml-runtime = \{ path = "\.\.\/vendor\/stylus-ml-runtime" \}\n$/m);
-    assert.equal(g.files.get('core/src/lib.rs')!.match(/^pub mod \w+;$/gm)!.join(' '), 'pub mod abi; pub mod model;');
-    assert.match(g.files.get('core/src/model.rs')!, /^use stylus_ml_runtime::fixed::\*;$/m);
+    for (const f of vendored) assert.equal(g.text(f), readFileSync(path.join(RUNTIME, f.slice(RUNTIME_DIR.length + 1)), 'utf8'), f);
+    assert.match(g.text('core/Cargo.toml'), /^\[dependencies\]\nstylus-ml-runtime = \{ path = "\.\.\/vendor\/stylus-ml-runtime" \}\n$/m);
+    assert.equal(g.text('core/src/lib.rs').match(/^pub mod \w+;$/gm)!.join(' '), 'pub mod abi; pub mod model;');
+    assert.match(g.text('core/src/model.rs'), /^use stylus_ml_runtime::fixed::\*;$/m);
     for (const gone of ['core/src/fixed.rs', 'core/src/tables.rs', 'core/src/softfloat.rs']) assert.ok(!g.files.has(gone), `${gone} is not copied`);
     assert.equal(g.manifest.files.fixedRs, `${RUNTIME_DIR}/src/fixed.rs`);
     assert.ok(g.manifest.files.generated.includes(`${RUNTIME_DIR}/src/fixed.rs`), '--force may replace the vendored copy');
@@ -49,7 +49,7 @@ describe('stylus-ml-runtime', () => {
 
   it("a dynamically quantized model's crate uses the library's soft-float module", () => {
     const g = generateCrate(prepareModel(quantizedModel('digits-mlp-dynamic'), { inputRange: '0:1' }), { template: 'minimal', crateDir: path.join(tmp, 'dyn'), vectors: 4 });
-    assert.match(g.files.get('core/src/model.rs')!, /^use stylus_ml_runtime::softfloat::\*;$/m);
+    assert.match(g.text('core/src/model.rs'), /^use stylus_ml_runtime::softfloat::\*;$/m);
     assert.ok(!g.files.has('core/src/softfloat.rs'));
   });
 

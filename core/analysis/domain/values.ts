@@ -18,6 +18,12 @@ export interface IntVal {
   tainted?: boolean | number;
   /** only the declared type's range is known (a parameter, a field) */
   declared?: boolean;
+  /**
+   * Two 32-bit lanes (core/codegen's two-products-per-multiply kernels): the value is exactly L + H·2^32
+   * with L in pair[0] and H in pair[1]. Tracked through +, −, × by a constant, a lane mask and << 32, so
+   * `lane_lo` / `lane_hi` (fixed.rs) can be shown to return each lane exactly when both fit i32.
+   */
+  pair?: readonly [Interval, Interval];
 }
 
 export interface ArrVal {
@@ -135,9 +141,10 @@ export function joinVal(a: Val, b: Val): Val {
   if (a === b) return a;
   if (a.t === 'int' && b.t === 'int') {
     // no allocation when a already covers b (the common case in unrolled loops)
-    if (a.iv.lo <= b.iv.lo && a.iv.hi >= b.iv.hi && (a.ty !== null || b.ty === null) && (!a.nz || b.nz) && (a.tainted || !b.tainted) && (a.declared || !b.declared)) return a;
+    if (!a.pair && !b.pair && a.iv.lo <= b.iv.lo && a.iv.hi >= b.iv.hi && (a.ty !== null || b.ty === null) && (!a.nz || b.nz) && (a.tainted || !b.tainted) && (a.declared || !b.declared)) return a;
     const ty = a.ty ?? b.ty;
     const out: IntVal = { t: 'int', ty, iv: join(a.iv, b.iv) };
+    if (a.pair && b.pair) out.pair = [join(a.pair[0], b.pair[0]), join(a.pair[1], b.pair[1])];
     if (a.nz && b.nz) out.nz = true;
     if (a.tainted || b.tainted) out.tainted = a.tainted || b.tainted;
     if (a.declared || b.declared) out.declared = true;
@@ -158,11 +165,16 @@ export function joinVal(a: Val, b: Val): Val {
 /** Two values carry the same information (used to detect loop fixpoints). */
 export function sameVal(a: Val, b: Val): boolean {
   if (a === b) return true;
-  if (a.t === 'int' && b.t === 'int') return a.ty === b.ty && a.iv.lo === b.iv.lo && a.iv.hi === b.iv.hi && !!a.tainted === !!b.tainted && !!a.nz === !!b.nz;
+  if (a.t === 'int' && b.t === 'int') return a.ty === b.ty && a.iv.lo === b.iv.lo && a.iv.hi === b.iv.hi && !!a.tainted === !!b.tainted && !!a.nz === !!b.nz && samePair(a.pair, b.pair);
   if (a.t === 'arr' && b.t === 'arr') return a.len === b.len && sameVal(a.elem, b.elem) && (a.elems === b.elems || (!!a.elems && !!b.elems && a.elems.every((x, i) => sameVal(x, b.elems![i]))));
   if (a.t === 'tuple' && b.t === 'tuple') return a.elems.length === b.elems.length && a.elems.every((x, i) => sameVal(x, b.elems[i]));
   if (a.t === 'opt' && b.t === 'opt') return sameVal(a.inner, b.inner);
   return a.t === b.t && (a.t === 'bool' || a.t === 'unknown');
+}
+
+function samePair(a: IntVal['pair'], b: IntVal['pair']): boolean {
+  if (!a || !b) return a === b;
+  return a[0].lo === b[0].lo && a[0].hi === b[0].hi && a[1].lo === b[1].lo && a[1].hi === b[1].hi;
 }
 
 /** An array value from per-element values. */

@@ -89,7 +89,7 @@ export function binary(cx: Interp, e: Extract<Expr, { k: 'binary' }>, st: State,
     const ty = l.ty ?? expect ?? 'i32';
     const lv = l.ty ? l : { ...l, ty };
     const math = op === '<<' ? I.shl(l.iv, r.iv) : I.shr(l.iv, r.iv);
-    return shiftResult(cx, e, op, 'operator', ty, lv, r, math, e.left, e.right);
+    return withPair(shiftResult(cx, e, op, 'operator', ty, lv, r, math, e.left, e.right), ty === 'i64' ? shiftPair(op, lv, r) : null);
   }
   // arithmetic and bitwise: settle literal types from the other operand
   let l: Val;
@@ -109,7 +109,92 @@ export function binary(cx: Interp, e: Extract<Expr, { k: 'binary' }>, st: State,
   return arith(cx, e, op, ty, l, r, e.left, e.right, 'operator', accumulation);
 }
 
+// ---- lane pairs (IntVal.pair) ----------------------------------------------------------------------
+
+const ZERO: Interval = { lo: 0n, hi: 0n };
+const TWO32 = 1n << 32n;
+
+/** A constant as L + H·2^32 with L its low 32 bits, sign-extended. */
+function splitConst(c: bigint): [bigint, bigint] {
+  const lo = BigInt.asIntN(32, c);
+  return [lo, (c - lo) / TWO32];
+}
+
+/** A value's lanes: its own pair, a constant's canonical split, else (the value, 0). */
+function lanesOf(v: IntVal): readonly [Interval, Interval] {
+  if (v.pair) return v.pair;
+  if (I.isSingleton(v.iv)) {
+    const [lo, hi] = splitConst(v.iv.lo);
+    return [I.iv(lo), I.iv(hi)];
+  }
+  return [v.iv, ZERO];
+}
+
+/**
+ * A known value's lanes when it is a lane pair (something in the high lane): a constant, or a masked word
+ * whose lanes are exact. What makes a product worth tracking.
+ */
+function pairConst(v: IntVal): [bigint, bigint] | null {
+  if (v.pair && I.isSingleton(v.pair[0]) && I.isSingleton(v.pair[1])) return v.pair[1].lo !== 0n ? [v.pair[0].lo, v.pair[1].lo] : null;
+  if (!I.isSingleton(v.iv)) return null;
+  const [lo, hi] = splitConst(v.iv.lo);
+  return hi !== 0n ? [lo, hi] : null;
+}
+
+/** The lanes of `l op r`, when the operation keeps the two-lane form exact; null otherwise. */
+function pairOf(op: string, l: IntVal, r: IntVal): readonly [Interval, Interval] | null {
+  switch (op) {
+    case '+':
+    case '-': {
+      if (!l.pair && !r.pair) return null;
+      const [a, b] = [lanesOf(l), lanesOf(r)];
+      return op === '+' ? [I.add(a[0], b[0]), I.add(a[1], b[1])] : [I.sub(a[0], b[0]), I.sub(a[1], b[1])];
+    }
+    case '*': {
+      // (x) · (cl + ch·2^32) = x·cl + x·ch·2^32; a pair times a plain constant scales both lanes
+      for (const [v, c] of [[l, r], [r, l]] as const) {
+        const k = pairConst(c);
+        if (k && !v.pair) return [I.mul(v.iv, I.iv(k[0])), I.mul(v.iv, I.iv(k[1]))];
+        if (v.pair && I.isSingleton(c.iv) && !c.pair) return [I.mul(v.pair[0], c.iv), I.mul(v.pair[1], c.iv)];
+      }
+      // a plain value times a masked word whose lanes are ranges (weights read from memory)
+      for (const [v, c] of [[l, r], [r, l]] as const) if (!v.pair && c.pair) return [I.mul(v.iv, c.pair[0]), I.mul(v.iv, c.pair[1])];
+      return null;
+    }
+    case '&': {
+      // x & (ml + mh·2^32) with both masks of 31 bits or fewer: (x & ml) + ((x >> 32) & mh)·2^32, each
+      // lane exact when x is known (a word of a weight table), else within the mask
+      const [mask, x] = pairConst(r) ? [r, l] : [l, r];
+      const k = pairConst(mask);
+      if (!k || k[0] < 0n || k[1] < 0n || k[0] >= 1n << 31n || k[1] >= 1n << 31n) return null;
+      if (I.isSingleton(x.iv)) {
+        const [lo, hi] = splitConst(BigInt.asIntN(64, x.iv.lo) & mask.iv.lo);
+        return [I.iv(lo), I.iv(hi)];
+      }
+      return [I.iv(0n, k[0]), I.iv(0n, k[1])];
+    }
+    default:
+      return null;
+  }
+}
+
+/** `x << 32` of a plain value: the value moves to the high lane. */
+function shiftPair(op: '<<' | '>>', l: IntVal, r: IntVal): readonly [Interval, Interval] | null {
+  return op === '<<' && !l.pair && I.isSingleton(r.iv) && r.iv.lo === 32n ? [ZERO, l.iv] : null;
+}
+
+/** A result keeps its lanes only when it is exact (within its type); exact lanes make the value exact. */
+function withPair(v: Val, pair: readonly [Interval, Interval] | null): Val {
+  if (!pair || v.t !== 'int' || v.tainted || v.declared) return v;
+  if (I.isSingleton(pair[0]) && I.isSingleton(pair[1])) return { ...v, iv: I.iv(pair[0].lo + pair[1].lo * TWO32), pair };
+  return { ...v, pair };
+}
+
 export function arith(cx: Interp, node: Expr, op: string, ty: IntTy | null, l: IntVal, r: IntVal, lt: Expr, rt: Expr, form: ArithSite['form'], accumulation: ArithSite['accumulation']): Val {
+  return withPair(arithPlain(cx, node, op, ty, l, r, lt, rt, form, accumulation), ty === 'i64' || ty === 'u64' ? pairOf(op, l, r) : null);
+}
+
+function arithPlain(cx: Interp, node: Expr, op: string, ty: IntTy | null, l: IntVal, r: IntVal, lt: Expr, rt: Expr, form: ArithSite['form'], accumulation: ArithSite['accumulation']): Val {
   let math: Interval | null;
   switch (op) {
     case '+':

@@ -70,6 +70,13 @@ export function call(cx: Interp, e: Extract<Expr, { k: 'call' }>, st: State, exp
         cx.shifts.set(an.id, { node: an, op: '>>', amount: prev ? I.join(prev.amount, a.iv) : a.iv, literalLeft: false, amountNode: an });
       }
     }
+    // `lane_lo(a)` / `lane_hi(a)` of a two-lane accumulator whose lanes both fit i32: each lane exactly
+    // (the lanes cannot carry into each other); otherwise the body runs and its shifts are checked
+    if (fn.trusted && (name === 'lane_lo' || name === 'lane_hi')) {
+      const a = args[0];
+      const fits = (x: Interval) => x.lo >= -(1n << 31n) && x.hi < 1n << 31n;
+      if (a?.t === 'int' && a.pair && !a.tainted && fits(a.pair[0]) && fits(a.pair[1])) return intVal('i64', name === 'lane_lo' ? a.pair[0] : a.pair[1]);
+    }
     const share = fn.trusted && name === 'div_round' ? shareOfSum(cx, e, st) : null;
     const d = args[1];
     if (share?.floor !== undefined && d?.t === 'int') {

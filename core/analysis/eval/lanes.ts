@@ -103,6 +103,8 @@ const isLane = (x: LV): x is Lane => x instanceof LaneInt || x instanceof LaneAn
 /** Per-lane values as lanes: integers without flags go to typed arrays, anything else stays as values. */
 function lanesOf(vals: Val[]): Lane {
   const first = vals[0];
+  // two 32-bit lanes of one i64 (values.ts IntVal.pair): an interval per lane would lose them, unroll
+  if (vals.some((v) => v.t === 'int' && v.pair)) throw new LaneAbort();
   if (first.t === 'int' && vals.every((v) => v.t === 'int' && v.ty === first.ty && !v.tainted && !v.nz && !!v.declared === !!first.declared)) {
     const lo = new Float64Array(vals.length);
     const hi = new Float64Array(vals.length);

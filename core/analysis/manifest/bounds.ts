@@ -134,6 +134,8 @@ function findCulprits(fa: FileAnalysis, b: LayerBinding, lines: LineIndex, dirty
       if (s.op !== '>>' || s.literalLeft || s.amount.lo !== s.amount.hi || s.amount.lo === want) continue;
       let start = fnBase + s.node.s;
       let end = fnBase + s.node.e;
+      // a pair kernel's `(word >> 8j) & LANE_BYTES` picks weights out of a word (fixed.rs): not a rescale
+      if (/^\s*\)?\s*&\s*LANE_BYTES\b/.test(lines.text.slice(end, end + 40))) continue;
       const r = unparen(s.amountNode);
       if (r && r.k === 'path') {
         const c = findConst(fa, r.segs[r.segs.length - 1]);

@@ -72,12 +72,20 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
     };
     ctx.onUnit = (fn, a) => {
       const l = byFn.get(fn);
-      if (l) computed.set(l.spec.index, layerOutput(a, l));
+      // weights the code does not hold: the next layer starts from the bound proven at generation
+      if (l) computed.set(l.spec.index, l.weightsOutside ? { range: l.output.range, elems: null } : layerOutput(a, l));
     };
     ctx.seededBudget = Math.max(input.budget ?? 0, MANIFEST_BUDGET);
   }
   const analysis = analyzer.analyze(root, lines, ctx);
-  const findings = [...analysis.findings];
+  // the functions of layers whose weights the code does not hold (data contracts, arena buffers written
+  // at call time): their arithmetic was proven at generation for those bytes and cannot be re-derived
+  // from the code, so what the pattern rules say about them is left out, and one note says why
+  const outside = new Set((manifest?.layers ?? []).filter((l) => l.weightsOutside).map((l) => l.spec.fn));
+  const findings = analysis.findings.filter((f) => !f.origin.fn || !outside.has(f.origin.fn.split('::')[0]));
+  for (const fn of outside) {
+    if (fnNames.has(fn)) findings.push(fileFinding(lines, MANIFEST_CODES.weightsOutside, 'information', `\`fn ${fn}\` reads its weights from data contracts or writes them at call time (stylus-ml.json lowering): its bounds are the ones proven at generation, not re-checked from the code`));
+  }
   const layers: LayerBinding[] = [];
   if (manifest) {
     for (const l of manifest.layers) {
@@ -85,8 +93,10 @@ export function checkDocument(analyzer: Analyzer, input: DocumentCheckInput): Do
       if (b) layers.push(b);
     }
     for (const b of layers) b.inputs = usedInputs.get(b.layer) ?? b.layer.inputs;
-    const bounds = boundFindings(analysis, layers, lines, input.dirtyLines ?? new Set());
-    findings.push(...bounds, ...storageFindings(analysis, layers, lines, new Set(bounds.map((f) => `${f.start}:${f.end}`))));
+    // a layer whose weights are in data contracts or arena buffers: its bound is the manifest's
+    const checked = layers.filter((b) => !b.layer.weightsOutside);
+    const bounds = boundFindings(analysis, checked, lines, input.dirtyLines ?? new Set());
+    findings.push(...bounds, ...storageFindings(analysis, checked, lines, new Set(bounds.map((f) => `${f.start}:${f.end}`))));
     const isModel = input.filePath ? path.basename(input.filePath) === 'model.rs' || modelRsPath(manifest) === path.resolve(input.filePath) : true;
     if (isModel) {
       for (const l of manifest.layers) {

@@ -11,6 +11,8 @@ export const MANIFEST_CODES = {
   missingLayer: 'SML102',
   /** stylus-ml.json exists but cannot be read */
   unreadable: 'SML103',
+  /** a layer's weights are not in the code (data contracts, arena buffers): its bound is the manifest's */
+  weightsOutside: 'SML104',
 } as const;
 
 /** A manifest layer and where its function is in the document. */

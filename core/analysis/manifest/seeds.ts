@@ -32,10 +32,21 @@ export function fnParams(analyzer: Analyzer, root: Node, text: string): Map<stri
 export function seedParams(params: FnItem['params'], inputs: QTensor[]): Map<string, Val> {
   const out = new Map<string, Val>();
   let k = 0;
+  let afterY = false;
   for (const p of params) {
     if (p.pat.k !== 'ident') continue;
     const base = baseInt(p.ty);
     if (!base) continue;
+    // scratch buffers follow the output `y` (padded copies, running sums in the arena): the layer writes
+    // every element it reads, so they start as a zeroed local array would, and the stores widen them
+    if (afterY) {
+      out.set(p.pat.name, zeroedOf(p.ty, base));
+      continue;
+    }
+    if (p.pat.name === 'y') {
+      afterY = true;
+      continue;
+    }
     const t = inputs[k++];
     if (!t?.range) continue;
     const v = seedOf(p.ty, t);
@@ -158,6 +169,24 @@ function baseInt(t: TypeRef): IntTy | null {
   if (t.k === 'ref') return baseInt(t.inner);
   if (t.k === 'array') return baseInt(t.elem);
   return null;
+}
+
+/** Scratch elements materialised per element up to this many (so stores into them stay strong). */
+const ZEROED_ELEMS = 1 << 16;
+
+/**
+ * A zeroed array of type `t`, element by element where small enough (a padded copy's stores at known
+ * indices then stay per element, as into a local array), else one joined element.
+ */
+function zeroedOf(t: TypeRef, base: IntTy): Val {
+  if (t.k === 'ref') return zeroedOf(t.inner, base);
+  if (t.k !== 'array') return intVal(t.k === 'int' ? t.ty : base, { lo: 0n, hi: 0n });
+  const len = t.len && t.len.k === 'int' ? Number(t.len.value) : null;
+  const elem = zeroedOf(t.elem, base);
+  let total = len ?? Infinity;
+  for (let e = t.elem; e.k === 'array'; e = e.elem) total *= e.len && e.len.k === 'int' ? Number(e.len.value) : Infinity;
+  const elems = len !== null && total <= ZEROED_ELEMS ? Array.from({ length: len }, () => zeroedOf(t.elem, base)) : null;
+  return { t: 'arr', elem, elems, len };
 }
 
 function seedOf(t: TypeRef, q: QTensor): Val {

@@ -34,6 +34,12 @@ export interface LayerView {
   weights: QTensor[];
   /** its output format with the proven interval of the stored integers */
   output: QTensor;
+  /**
+   * The layer's weights are not in its code: read from data contracts or written into its arena buffer
+   * at call time (stylus-ml.json `lowering.layers`). The code cannot show their values, so its bound is
+   * the one proven at generation, not re-derived from the code.
+   */
+  weightsOutside: boolean;
 }
 
 export interface ManifestView {
@@ -62,6 +68,7 @@ export function readManifestView(m: Manifest, file: string): ManifestView {
       inputs: l.inputFormats.map((f, k) => tensor(`${l.name}.input${k}`, f, null)),
       weights,
       output: tensor(`${l.name}.output`, l.outputFormat, l.qInterval),
+      weightsOutside: /data contracts|code parts/.test(m.lowering?.layers?.[l.fn] ?? ''),
     };
   });
   return { manifest: m, file, dir: path.dirname(file), inputs: m.inputs.map(graphInput), layers };

@@ -20,7 +20,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 
 #[cfg(target_arch = "wasm32")]
 mod entrypoint {
-    use super::abi;
+    use super::{abi, model};
 
     #[link(wasm_import_module = "vm_hooks")]
     extern "C" {
@@ -32,12 +32,15 @@ mod entrypoint {
 
     static mut CALLDATA: [u8; abi::MAX_CALLDATA] = [0; abi::MAX_CALLDATA];
     static mut RETURN: [u8; abi::MAX_RETURN] = [0; abi::MAX_RETURN];
+    /// Inputs, outputs and the arena of intermediate tensors: static memory (zero bytes, so no data
+    /// segment), not the 32 KiB shadow stack.
+    static mut WORKSPACE: model::Workspace = model::Workspace::ZERO;
 
     /// The Stylus entrypoint: `len` bytes of calldata in; returns 0 on success, 1 to revert.
     #[no_mangle]
     pub extern "C" fn user_entrypoint(len: usize) -> usize {
         // SAFETY: a Stylus call runs on one thread from entry to return and nothing else touches
-        // the two buffers; `len` is checked against the buffer before `read_args` copies calldata.
+        // the three buffers; `len` is checked against the buffer before `read_args` copies calldata.
         unsafe {
             // nitro requires this import of modules whose memory may grow; 0 pages costs nothing
             pay_for_memory_grow(0);
@@ -56,8 +59,9 @@ mod entrypoint {
                 write_result(out.as_ptr(), n);
                 return 1;
             }
+            let w = &mut *core::ptr::addr_of_mut!(WORKSPACE);
             read_args(calldata.as_mut_ptr());
-            let (status, n) = match abi::dispatch(&calldata[..len], out) {
+            let (status, n) = match abi::dispatch(&calldata[..len], out, w) {
                 Ok(n) => (0, n),
                 Err(n) => (1, n),
             };

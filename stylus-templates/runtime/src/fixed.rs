@@ -18,16 +18,35 @@ const ONE30: i64 = 1 << 30;
 const SIG_STEP_BITS: u32 = 11;
 const EXP_STEP_BITS: u32 = 10;
 
-/// The first N elements of a buffer as an array: how `infer` lends a reused stack buffer to a layer.
+/// The planned buffer at byte `offset` of the arena `base` as the array type a layer takes: how `infer`
+/// lends the arena to a layer.
+///
+/// # Safety
+/// `offset` plus the array's size lies inside the arena, `offset` is aligned for `T`, and no other view
+/// in use overlaps it (core/codegen/arena.ts plans the offsets so).
 #[inline(always)]
-pub fn view<T, const N: usize>(s: &[T]) -> &[T; N] {
-    s[..N].try_into().unwrap()
+pub unsafe fn buf<'a, T, const N: usize>(base: *mut u8, offset: usize) -> &'a mut [T; N] {
+    &mut *(base.add(offset) as *mut [T; N])
 }
 
-/// `view` for writing.
+/// The low byte of each 32-bit lane of an i64: `(word >> 8j) & LANE_BYTES` takes byte j of both halves
+/// of an 8-byte word of a pair image (two rows' biased weights) into the two lanes.
+pub const LANE_BYTES: i64 = 0x0000_00ff_0000_00ff;
+
+/// The bias of a pair image's weights (w + 128) in both lanes: `lanes - LANE_BIAS` is the signed pair.
+pub const LANE_BIAS: i64 = 0x0000_0080_0000_0080;
+
+/// The low lane of an accumulator `lo + hi * 2^32` whose lanes each hold a sum proven to fit i32 (two
+/// products per multiply): `lo`, sign-extended. The bits shifted out are the high lane's.
 #[inline(always)]
-pub fn view_mut<T, const N: usize>(s: &mut [T]) -> &mut [T; N] {
-    (&mut s[..N]).try_into().unwrap()
+pub fn lane_lo(a: i64) -> i64 {
+    (a << 32) >> 32
+}
+
+/// The high lane of such an accumulator: `(a - lo) >> 32`, exact because `lo` fits i32.
+#[inline(always)]
+pub fn lane_hi(a: i64) -> i64 {
+    (a - lane_lo(a)) >> 32
 }
 
 /// Arithmetic right shift by `s` (1..=62) with round-half-up: `(acc + 2^(s-1)) >> s`.

@@ -15,10 +15,12 @@ extern crate alloc;
 #[entrypoint]
 pub struct Model;
 
-fn run(x: &model::Inputs) -> model::Outputs {
-    let mut y = model::Outputs::ZERO;
-    model::infer(x, &mut y);
-    y
+/// Inputs, outputs and the arena of intermediate tensors, in static memory (zero bytes, so no data
+/// segment) rather than on the 32 KiB shadow stack.
+fn workspace() -> &'static mut model::Workspace {
+    static mut WORKSPACE: model::Workspace = model::Workspace::ZERO;
+    // SAFETY: a Stylus call runs on one thread, and each public function takes the workspace once.
+    unsafe { &mut *core::ptr::addr_of_mut!(WORKSPACE) }
 }
 
 /// The revert data of a named error (InputOutOfRange, InvalidInputLength, BatchTooLarge).
@@ -32,17 +34,19 @@ fn revert_data(e: abi::Revert) -> Vec<u8> {
 impl Model {
     /// Inputs as fixed-point integers, all inputs flattened in order; outputs likewise.
     pub fn predict(&self, input: Vec<i32>) -> Result<Vec<i32>, Vec<u8>> {
-        let mut x = model::Inputs::ZERO;
-        abi::admit_values(&input, &mut x).map_err(revert_data)?;
-        Ok(abi::output_values(&run(&x)).to_vec())
+        let w = workspace();
+        abi::admit_values(&input, &mut w.x).map_err(revert_data)?;
+        abi::run(w).map_err(revert_data)?;
+        Ok(abi::output_values(&w.y).to_vec())
     }
 {{predict_label}}
     /// Inputs packed little-endian at their storage width; outputs packed the same way.
     pub fn predict_packed(&self, input: Bytes) -> Result<Bytes, Vec<u8>> {
-        let mut x = model::Inputs::ZERO;
-        abi::admit_packed_bytes(&input[..], &mut x).map_err(revert_data)?;
+        let w = workspace();
+        abi::admit_packed_bytes(&input[..], &mut w.x).map_err(revert_data)?;
+        abi::run(w).map_err(revert_data)?;
         let mut out = [0u8; abi::PACKED_OUTPUT_BYTES];
-        abi::output_packed(&run(&x), &mut out);
+        abi::output_packed(&w.y, &mut out);
         Ok(Bytes::from(out.to_vec()))
     }
 
@@ -52,7 +56,7 @@ impl Model {
         let cases = abi::batch_cases(input.len()).map_err(revert_data)?;
         let mut out = Vec::new();
         out.resize(cases * abi::PACKED_OUTPUT_BYTES, 0u8);
-        abi::run_batch(&input[..], &mut out).map_err(revert_data)?;
+        abi::run_batch(&input[..], &mut out, workspace()).map_err(revert_data)?;
         Ok(Bytes::from(out))
     }
 
