@@ -19,6 +19,8 @@ import { pinDifferences, toolchainPin } from '../build/pin';
 import { findToolchain } from '../build/toolchain';
 import { TOOL_VERSION } from '../version';
 import { modelFileOf, planForModel } from './crate-model';
+import { programFromWasm } from './crate-program';
+import { readManifest } from '../manifest/file';
 
 export interface Reproduction {
   /** EF F0 00 00 + brotli: what a deployment of this build holds */
@@ -28,6 +30,8 @@ export interface Reproduction {
   model: { file: string; sha256: string; recordedSha256: string };
   toolchain: string;
   pin: ToolchainPin;
+  /** a multi-part layout's other parts as rebuilt (fragments, data contracts), by name; empty for one program */
+  parts: { kind: 'fragment' | 'data'; name: string; code: Uint8Array }[];
   /** facts worth saying beside a mismatch (the model file changed, another generator version, ...) */
   notes: string[];
 }
@@ -70,6 +74,8 @@ export function reproduceProgram(dir: string, m: Manifest, opts: { modelFile?: s
       name: packageName(dir),
       vectors: m.contract.goldenVectors,
       crateDir,
+      layout: m.layout?.kind ?? 'single',
+      ...(m.layout ? { layoutReason: m.layout.reason } : {}),
     });
     const files = new Map<string, string | Uint8Array>(crate.files);
     // the sdk template's dependencies are pinned by its lockfile: the same one builds the same bytes
@@ -78,7 +84,15 @@ export function reproduceProgram(dir: string, m: Manifest, opts: { modelFile?: s
     writeCrate(crateDir, files);
     const built = buildCrate(crateDir, { toolchain: pin.kind, wasmOpt: pin.wasmOpt !== null, updateManifest: false });
     if (!built.valid) throw new UserError(`the rebuilt program breaks nitro's activation rules: ${built.violations.map((v) => v.detail).join('; ')}`);
-    return { runtimeCode: built.runtimeCode, wasmBytes: built.wasmBytes, modelHash: modelHash(plan) as `0x${string}`, model: { file, sha256, recordedSha256 }, toolchain: tc.description, pin, notes };
+    // the parts of a multi-part layout: the fragments cut from the rebuilt wasm, the data contracts new wrote
+    const layout = m.layout?.kind ?? 'single';
+    const program = programFromWasm(built.wasm, undefined, layout);
+    const rebuiltParts = (readManifest(crateDir).layout?.parts ?? []).filter((p) => p.kind === 'data' && p.file);
+    const parts = [
+      ...program.fragments.map((f) => ({ kind: 'fragment' as const, name: f.name, code: f.code })),
+      ...rebuiltParts.map((p) => ({ kind: 'data' as const, name: p.name, code: new Uint8Array(fs.readFileSync(path.join(crateDir, p.file!))) })),
+    ];
+    return { runtimeCode: program.runtimeCode, wasmBytes: built.wasmBytes, modelHash: modelHash(plan) as `0x${string}`, model: { file, sha256, recordedSha256 }, toolchain: tc.description, pin, parts, notes };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

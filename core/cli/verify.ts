@@ -2,6 +2,7 @@
 // Rebuilds the program from nothing with the pinned toolchain (reproduce.ts), then compares byte for byte
 // the code at the address with the rebuild, and the program's modelHash() with the plan's. Exit 3 naming
 // what differs.
+import { zeroAddress, type Hex } from 'viem';
 import { UserError } from '../errors';
 import { readManifest } from '../manifest/file';
 import { compareCode, deployedCode, deployedModelHash } from '../chain/verify';
@@ -35,7 +36,7 @@ function verifyText(j: VerifyJson, target: ChainTarget): string {
 export const verifyCommand: Command<typeof VerifyJsonSchema> = {
   spec: {
     name: 'verify',
-    summary: "Rebuilds the program from the crate's ONNX file and recorded options with the pinned toolchain and compares it byte for byte with the deployed code, and modelHash() with the plan's; exit 3 naming what differs.",
+    summary: "Rebuilds the program from the crate's ONNX file and recorded options with the pinned toolchain and compares it byte for byte with the deployed code — the program and every part (fragments, data contracts) where stylus-ml.json records them — and modelHash() with the plan's; exit 3 naming what differs.",
     usage: 'stylus-ml verify DIR --address ADDR [--rpc URL] [--json]',
     flags: { rpc: chainFlags.rpc, network: chainFlags.network, ...addressFlag },
     positionals: ['dir'],
@@ -48,10 +49,28 @@ export const verifyCommand: Command<typeof VerifyJsonSchema> = {
     try {
       const address = deployedAddress(dir, m, target, args.flags);
       const rebuilt = reproduceProgram(dir, m);
+      const notes0: string[] = [];
       const parts = [compareCode('program', 'program', address, rebuilt.runtimeCode, await deployedCode(target.client, address))];
+      // every other part where the deployment's manifest records it (content addresses: a changed part
+      // is compared with the code the program was deployed with)
+      const recorded = new Map((m.layout?.parts ?? []).filter((p) => p.kind !== 'program').map((p) => [p.name, p]));
+      for (const p of rebuilt.parts) {
+        const at = recorded.get(p.name)?.address as Hex | undefined;
+        if (!at) {
+          notes0.push(`the rebuild has a ${p.kind} ${p.name} that stylus-ml.json does not record`);
+          parts.push(compareCode(p.kind, p.name, zeroAddress, p.code, null));
+          continue;
+        }
+        parts.push(compareCode(p.kind, p.name, at, p.code, await deployedCode(target.client, at)));
+        recorded.delete(p.name);
+      }
+      for (const [name, p] of recorded) {
+        notes0.push(`stylus-ml.json records a ${p.kind} ${name} the rebuild does not make`);
+        if (p.address) parts.push(compareCode(p.kind, name, p.address as Hex, new Uint8Array(0), await deployedCode(target.client, p.address as Hex)));
+      }
       const hash = await deployedModelHash(target.client, address);
       const modelHash = { expected: rebuilt.modelHash, deployed: hash.value, ...(hash.error ? { error: hash.error } : {}) };
-      const notes = [...rebuilt.notes];
+      const notes = [...rebuilt.notes, ...notes0];
       if (hash.value === null) notes.push(`modelHash() could not be called (${hash.error}); the code comparison covers it`);
       const json: VerifyJson = { matches: false, address, chainId: target.client.chainId, parts, modelHash, toolchain: rebuilt.toolchain, pin: rebuilt.pin, model: rebuilt.model, notes, differences: [] };
       json.differences = verifyDifferences(json);
