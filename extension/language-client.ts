@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, IPCMessageReader, IPCMessageWriter, LanguageClient, type ErrorHandler, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { SERVER_EXEC_ARGV } from '../language-server/protocol';
 import { RestartPolicy } from './server-restarts';
 import type { ProcessRegistry } from './process-registry';
 import { SETTINGS_SECTION, type StylusMlSettings } from './settings';
@@ -54,6 +55,7 @@ export class LanguageClientHost implements vscode.Disposable {
     const serverOptions: ServerOptions = async () => {
       const p = this.registry.fork('language server', this.serverModule, ['--node-ipc'], {
         execPath: process.execPath,
+        execArgv: [...SERVER_EXEC_ARGV],
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });

@@ -3,6 +3,13 @@
 // the client commands the server's lenses and fixes carry. Importable without pulling in the server.
 import { NotificationType } from 'vscode-languageserver-protocol';
 
+/**
+ * Node options the server process runs with (the extension forks it with them, and so do the protocol
+ * tests and the bench): a 1 MiB young generation instead of V8's 16 MiB semi-spaces. The analysis makes
+ * many short-lived values; collected sooner, they keep the server ~30 MiB smaller (bench ls-latency).
+ */
+export const SERVER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=1'];
+
 /** Diagnostics carry this `source`; rust-analyzer's stay distinct. */
 export const DIAGNOSTIC_SOURCE = 'stylus-ml';
 

@@ -324,7 +324,9 @@ class KeyBuilder {
 
   private reach(start: string): string {
     const seen = new Set<string>();
-    const parts: string[] = [];
+    // what it reaches by name, each with its text: the names sorted, the texts hashed in that order
+    // (never joined: a 50k-weight table's text is a megabyte)
+    const parts: { name: string; text: string }[] = [];
     const stack = [start];
     while (stack.length) {
       const t = stack.pop()!;
@@ -334,17 +336,19 @@ class KeyBuilder {
         const ct = this.constTexts.get(r);
         const ft = this.fnTexts.get(r);
         if (ct !== undefined) {
-          parts.push(`c:${r}=${ct}`);
+          parts.push({ name: `c:${r}`, text: ct });
           stack.push(ct);
         }
         if (ft !== undefined) {
-          parts.push(`f:${r}=${ft}`);
+          parts.push({ name: `f:${r}`, text: ft });
           if (!this.opaque(r)) stack.push(ft);
         }
       }
     }
-    parts.sort();
-    return createHash('sha1').update(parts.join('\u0001')).digest('base64');
+    parts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const h = createHash('sha1');
+    for (const p of parts) h.update(p.name).update('=').update(p.text).update('\u0001');
+    return h.digest('base64');
   }
 
   fnKey(name: string, text: string): string {
@@ -357,11 +361,11 @@ class KeyBuilder {
   }
 
   constKey(name: string): string {
-    const text = this.constTexts.get(name) ?? '';
-    const k = `c:${name}` + text;
+    // one text per const name in an analysis (constTexts): the name is the memo's key
+    const k = `c:${name}`;
     const m = this.memo.get(k);
     if (m) return m;
-    const v = this.reach(text);
+    const v = this.reach(this.constTexts.get(name) ?? '');
     this.memo.set(k, v);
     return v;
   }

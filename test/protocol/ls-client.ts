@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { CodeAction, CodeLens, Diagnostic, Hover, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver';
-import { ValidatedNotification, type ValidatedParams } from '../../language-server/protocol';
+import { SERVER_EXEC_ARGV, ValidatedNotification, type ValidatedParams } from '../../language-server/protocol';
 
 const root = path.resolve(__dirname, '..', '..');
 let built: Promise<string> | null = null;
@@ -85,7 +85,7 @@ export class LspClient {
 
   static async start(opts: StartOptions = {}): Promise<LspClient> {
     const serverJs = await buildServer();
-    const proc = fork(serverJs, ['--node-ipc'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(serverJs, ['--node-ipc'], { execArgv: [...SERVER_EXEC_ARGV], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const conn = createMessageConnection(new IPCMessageReader(proc), new IPCMessageWriter(proc));
     const c = new LspClient(proc, conn, opts.configuration ?? {});
     conn.listen();

@@ -157,6 +157,9 @@ export function callFn(cx: Interp, e: Expr, fn: FnEntry, args: Val[]): Val {
     const memoKey = pureCallKey(cx, fn, args, redirect);
     const memo = memoKey ? pureCalls.get(memoKey) : undefined;
     if (memo) {
+      // most recently used last: the memo drops what no analysis has asked for longest
+      pureCalls.delete(memoKey!);
+      pureCalls.set(memoKey!, memo);
       cx.steps += memo.steps;
       if (cx.steps > cx.budget) throw new BudgetExceeded();
       return afterCall(cx, e, fn, args, memo.out);
@@ -219,7 +222,8 @@ function afterCall(cx: Interp, e: Expr, fn: FnEntry, args: Val[], result: Val): 
 }
 
 const pureCalls = new Map<string, { out: Val; steps: number }>();
-const PURE_CALLS_MAX = 50_000;
+/** a few analyses' worth of a large model's calls (two per lane of each layer); each entry ~200 bytes */
+const PURE_CALLS_MAX = 8_192;
 
 function remember(key: string, out: Val, steps: number): void {
   if (pureCalls.size >= PURE_CALLS_MAX) pureCalls.delete(pureCalls.keys().next().value!);
