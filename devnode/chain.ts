@@ -12,6 +12,8 @@ import { createVM, encodeReceipt, runTx, type RunTxResult, type VM } from '@ethe
 import { ALL_DEV_ACCOUNTS } from './accounts';
 import { PRECOMPILE_CODE, StylusBridge } from './evm/stylus-bridge';
 import { PRECOMPILE_DEFS } from './precompiles';
+import { CACHE_MANAGERS } from './precompiles/common';
+import { installCacheManager } from './cache-manager';
 import { DEFAULT_ARBOS_VERSION, assertSupportedArbos } from '../nitro/arbos';
 import { BASE_FEE, BLOCK_GAS_LIMIT, CHAIN_ID } from './config';
 import type { StylusRuntime } from './stylus/api';
@@ -169,6 +171,10 @@ export class Chain {
     }
     // the nitro dev init names the dev account chain owner
     await this.bridge.arbos.initialize(this.arbosVersion, [createAddressFromString(ALL_DEV_ACCOUNTS[0].address)]);
+    // the CacheManager nitro-devnode's setup deploys and registers (ArbOwner.addWasmCacheManager)
+    this.bridge.beginBlock();
+    this.bridge.beginTx('commit');
+    await this.bridge.arbos.addToSet(CACHE_MANAGERS, await installCacheManager(this.evm));
     await this.sm.checkpoint();
     await this.sm.commit();
     const stateRoot = await this.sm.getStateRoot();

@@ -2,6 +2,7 @@
 // reason), runs against the chain, and returns geth-shaped JSON.
 import { createFeeMarket1559Tx, createLegacyTx, createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { bigIntToHex, bytesToHex, hexToBytes, intToHex, setLengthLeft } from '@ethereumjs/util';
+import { CACHE_MANAGER_ADDRESS } from './cache-manager';
 import { ALL_DEV_ACCOUNTS } from './accounts';
 import { type Chain, type StoredBlock, TxRejected } from './chain';
 import { BASE_FEE, CHAIN_ID, CLIENT_VERSION } from './config';
@@ -338,6 +339,7 @@ export const METHODS: Record<string, Handler> = {
     debug: n.chain.bridge.debugMode,
     stylusRuntime: n.chain.bridge.runtime !== null,
     accounts: ALL_DEV_ACCOUNTS.map((a) => a.address),
+    cacheManager: CACHE_MANAGER_ADDRESS,
   }),
   /** upgrades ArbOS now, as ArbOwner.scheduleArbOSUpgrade(version, 0) and a block would; returns the new version */
   devnode_upgradeArbOS: async (n, [v]) => {

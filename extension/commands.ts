@@ -11,6 +11,9 @@ import { layerAtLine } from './model-rs';
 import { v } from '../core/contracts/check';
 import { ShowGasReportArgsSchema } from '../core/contracts/commands';
 import type { DeploymentStore } from './deployments';
+import type { DeploymentNode, DeploymentsView } from './deployments-view';
+import { costText } from './deployments-tree';
+import { DEVNODE_CHAIN_ID } from '../core/chain/chain-ids';
 import type { DevnodeController } from './devnode';
 import { COMMAND_IDS, RUSTC_PROBLEM_MATCHER, SAMPLE_MODEL, TASK_TYPE, type CommandId } from './ids';
 import { fromCall } from './preview-model';
@@ -25,6 +28,7 @@ export interface CommandDeps {
   devnode: DevnodeController;
   previews: PreviewManager;
   deployments: DeploymentStore;
+  deploymentsView: DeploymentsView;
   settings: () => StylusMlSettings;
   log: vscode.LogOutputChannel;
   devnodeLog: vscode.OutputChannel;
@@ -63,6 +67,9 @@ export class Commands {
       'stylusMl.showOutput': async () => this.d.log.show(),
       'stylusMl.forgetNetworkKeys': () => this.forgetNetworkKeys(),
       'stylusMl.checkPrerequisites': () => this.checkPrerequisites(),
+      'stylusMl.refreshDeployments': () => this.d.deploymentsView.refresh(),
+      'stylusMl.activateDeployment': (arg) => this.activateDeployment(arg),
+      'stylusMl.cacheDeployment': (arg) => this.cacheDeployment(arg),
       // from a layer's CodeLens: its ShowGasReportArgs; from the palette or the editor's menu: the cursor
       'stylusMl.revealInGraph': (arg) => this.revealInGraph(arg),
     };
@@ -274,6 +281,7 @@ export class Commands {
     const url = this.d.devnode.url();
     await this.d.devnode.reset();
     if (url) await this.d.deployments.forgetRpc(url);
+    void this.d.deploymentsView.refresh();
   }
 
   /** The running devnode's URL, offering to start one when none runs. */
@@ -322,6 +330,7 @@ export class Commands {
     });
     const deployment: Deployment = { address: r.address, rpcUrl, deployTx: r.deploy.hash, activateTx: r.activate.hash };
     await this.d.deployments.set(dir, deployment);
+    void this.d.deploymentsView.refresh();
     this.d.log.info(`deployed ${name} at ${r.address} on ${rpcUrl}: deploy ${r.deploy.hash ?? 'already on chain'} (${r.deploy.gasUsed} gas), activate ${r.activate.hash} (${r.activate.gasUsed} gas, data fee ${r.activate.dataFeeWei} wei)${r.parts ? `; ${r.parts.length} parts (${r.parts.filter((p) => p.status === 'present').length} already on chain)` : ''}`);
     await this.d.previews.refreshCrate(dir);
     const call = 'Call Predict…';
@@ -428,7 +437,7 @@ export class Commands {
     const deployment = all[dir];
     const input = await vscode.window.showInputBox({
       title: `predict on ${path.basename(dir)} at ${deployment.address}`,
-      prompt: 'Input as JSON: an array of numbers, or an object mapping input names to arrays',
+      prompt: 'Input as JSON: an array of numbers, an object mapping input names to arrays, or an array of such cases (sent in one predictBatch call)',
       validateInput: (v) => {
         try {
           JSON.parse(v);
@@ -440,14 +449,98 @@ export class Commands {
     });
     if (input === undefined) return;
     const crate = dir;
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Calling predict…' }, () =>
-      withTempFile('input.json', input, (file) => this.d.core.call(crate, file, deployment.rpcUrl, true)),
+    // several cases (an array of arrays or of objects): all in one predictBatch transaction
+    const parsed = JSON.parse(input) as unknown;
+    const batch = Array.isArray(parsed) && parsed.length > 1 && parsed.every((c) => typeof c === 'object' && c !== null);
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: batch ? 'Calling predictBatch…' : 'Calling predict…' }, () =>
+      withTempFile('input.json', input, (file) => this.d.core.call(crate, file, deployment.rpcUrl, true, batch)),
     );
+    if (result.batch) {
+      const b = result.batch;
+      result.cases.forEach((c, k) => this.d.log.info(`predictBatch case ${k}: ${Object.entries(c.outputs).map(([name, o]) => `${name} = [${o.fixed.join(', ')}]`).join('; ')}`));
+      const match = result.matchesSimulator ? 'every case equals the simulator' : `${result.cases.filter((c) => !c.matchesSimulator).length} case(s) DIFFER from the simulator`;
+      const gas = b.gasUsed === null ? '' : `: ${b.gasUsed.toLocaleString('en-US')} gas, ${b.gasPerCase!.toLocaleString('en-US')} per case`;
+      this.d.log.info(`predictBatch on ${deployment.address}: ${b.cases} cases in one transaction${gas}${b.hash ? `; tx ${b.hash}` : ''}${b.error ? `; reverted: ${b.error}` : ''}; ${match}`);
+      void vscode.window.showInformationMessage(`predictBatch: ${b.cases} cases in one transaction${gas}${b.error ? ` (reverted: ${b.error})` : ''}; ${match}.`);
+      return;
+    }
     const r = fromCall(result);
     const outputs = r.outputs.map((o) => `${o.name} = [${o.values.join(', ')}]`).join('; ');
     const match = r.matchesSimulator === null ? '' : r.matchesSimulator ? ', matches the simulator' : ', DIFFERS from the simulator';
     this.d.log.info(`predict on ${deployment.address}: ${outputs}; gasUsed ${r.gasUsed}${r.txHash ? `; tx ${r.txHash}` : ''}${match}`);
     void vscode.window.showInformationMessage(`predict: ${outputs} (gas ${r.gasUsed}${match}).`);
+  }
+
+  // ---- the Deployments view's actions ---------------------------------------------------------------
+
+  /** The deployment an action is for: the view's row, a crate's URI, else asked for. */
+  private async pickDeployment(arg: unknown, purpose: string): Promise<{ dir: string; deployment: Deployment } | null> {
+    const all = this.d.deployments.all();
+    const node = arg as DeploymentNode | undefined;
+    const fromArg = node?.kind === 'deployment' ? node.row.crateDir : arg instanceof vscode.Uri ? crateDirOf(arg.fsPath) : null;
+    if (fromArg && all[fromArg]) return { dir: fromArg, deployment: all[fromArg] };
+    const entries = Object.entries(all);
+    if (entries.length === 0) {
+      void vscode.window.showWarningMessage('Nothing is deployed yet: run "Stylus ML: Deploy to Devnode" first.');
+      return null;
+    }
+    const pick = await vscode.window.showQuickPick(
+      entries.map(([dir, d]) => ({ label: path.basename(dir), description: `${d.address} · ${d.rpcUrl}`, dir })),
+      { title: `Deployment to ${purpose}` },
+    );
+    return pick ? { dir: pick.dir, deployment: all[pick.dir] } : null;
+  }
+
+  /** Runs `fn` with a key file for a network deployment (SecretStorage), or none on a devnode. */
+  private async withDeploymentKey<T>(deployment: Deployment, fn: (keyFile?: string) => Promise<T>): Promise<T | undefined> {
+    if ((await chainId(deployment.rpcUrl)) === DEVNODE_CHAIN_ID) return fn(undefined);
+    const key = await this.networkKey(deployment.rpcUrl);
+    if (!key) return undefined;
+    return withTempFile('key', key, (file) => fn(file));
+  }
+
+  /** activate (re-activation or keepalive): priced first, shown in a modal, then sent. */
+  private async activateDeployment(arg: unknown): Promise<void> {
+    const picked = await this.pickDeployment(arg, 'activate');
+    if (!picked) return;
+    const { dir, deployment: d } = picked;
+    const name = path.basename(dir);
+    await this.withDeploymentKey(d, async (keyFile) => {
+      const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pricing the activation of ${name}…` }, () => this.d.core.activate(dir, d.rpcUrl, d.address, { dryRun: true, keyFile }));
+      if (plan.action === 'none' || !plan.cost) {
+        void vscode.window.showInformationMessage(`${name}: nothing to do (${plan.reason}).`);
+        return;
+      }
+      const verb = plan.action === 'activate' ? 'Activate' : 'Keep Alive';
+      const ok = await vscode.window.showWarningMessage(`${verb} ${name} at ${d.address}? ${plan.reason}. Cost: ${costText(plan.cost, 'data fee')}.`, { modal: true }, verb);
+      if (ok !== verb) return;
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${verb}: ${name}…` }, () => this.d.core.activate(dir, d.rpcUrl, d.address, { dryRun: false, keyFile }));
+      this.d.log.info(`${plan.action} ${name} at ${d.address}: tx ${r.sent?.hash} (${r.sent?.gasUsed} gas, data fee ${r.sent?.dataFeeWei} wei)`);
+      void vscode.window.showInformationMessage(`${plan.action === 'activate' ? 'Activated' : 'Kept alive'} ${name}: expires in ${r.after?.expiresInDays ?? '?'} days.`);
+    });
+    await this.d.deploymentsView.refresh();
+  }
+
+  /** cache: the CacheManager bid (the least accepted), priced first, shown in a modal, then sent. */
+  private async cacheDeployment(arg: unknown): Promise<void> {
+    const picked = await this.pickDeployment(arg, 'cache');
+    if (!picked) return;
+    const { dir, deployment: d } = picked;
+    const name = path.basename(dir);
+    await this.withDeploymentKey(d, async (keyFile) => {
+      const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pricing a cache bid for ${name}…` }, () => this.d.core.cache(dir, d.rpcUrl, d.address, { dryRun: true, keyFile }));
+      if (plan.action === 'none' || !plan.cost) {
+        void vscode.window.showInformationMessage(`${name}: nothing to do (${plan.reason}).`);
+        return;
+      }
+      const saves = plan.savedPerCallGas !== null ? ` Every call then pays ${plan.savedPerCallGas.toLocaleString('en-US')} gas less to start the program.` : '';
+      const ok = await vscode.window.showWarningMessage(`Cache ${name} at ${d.address} with a bid of ${plan.bidWei} wei (the least the CacheManager accepts now)? Cost: ${costText(plan.cost, 'bid')}.${saves}`, { modal: true }, 'Cache');
+      if (ok !== 'Cache') return;
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Caching ${name}…` }, () => this.d.core.cache(dir, d.rpcUrl, d.address, { dryRun: false, keyFile }));
+      this.d.log.info(`cached ${name} at ${d.address}: tx ${r.sent?.hash} (${r.sent?.gasUsed} gas, bid ${r.bidWei} wei)`);
+      void vscode.window.showInformationMessage(`Cached ${name}: a call now starts for ${r.after?.cachedInitGas?.toLocaleString('en-US') ?? '?'} gas.`);
+    });
+    await this.d.deploymentsView.refresh();
   }
 
   private async devnodeActions(): Promise<void> {

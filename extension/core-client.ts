@@ -8,7 +8,13 @@ import { existsSync } from 'node:fs';
 import type { ProcessRegistry } from './process-registry';
 import { parseContract, type v } from '../core/contracts/check';
 import {
+  ActivateJsonSchema,
   BuildJsonSchema,
+  CacheJsonSchema,
+  StatusJsonSchema,
+  type ActivateJson,
+  type CacheJson,
+  type StatusJson,
   CallJsonSchema,
   DeployJsonSchema,
   DeployProgressSchema,
@@ -32,7 +38,7 @@ import {
 // One schema per subcommand in core/contracts/cli.ts: the CLI checks what it prints against it, and this
 // client parses what it reads with it, so a changed output fails loudly here instead of rendering wrong.
 
-export type { BuildJson, CallJson, DeployJson, DoctorJson, EstimateJson, InspectJson, NewJson, SimulateJson };
+export type { ActivateJson, BuildJson, CacheJson, CallJson, DeployJson, DoctorJson, EstimateJson, InspectJson, NewJson, SimulateJson, StatusJson };
 
 // ---- errors -----------------------------------------------------------------------------------------
 
@@ -207,9 +213,32 @@ export class CoreClient {
     return this.json(DeployJsonSchema, 'Deployment', args, { signal: opts.signal, onStderr });
   }
 
-  call(crateDir: string, inputFile: string, rpcUrl: string, send: boolean): Promise<CallJson> {
+  /** A deployment's state on its chain (ArbWasm / ArbWasmCache views). */
+  status(crateDir: string, rpcUrl: string, address: string): Promise<StatusJson> {
+    return this.json(StatusJsonSchema, 'Deployment status', ['status', crateDir, '--rpc', rpcUrl, '--address', address]);
+  }
+
+  /** Re-activation or keepalive, whichever is due; `dryRun` prices it without sending. */
+  activate(crateDir: string, rpcUrl: string, address: string, opts: { dryRun: boolean; keyFile?: string }): Promise<ActivateJson> {
+    const args = ['activate', crateDir, '--rpc', rpcUrl, '--address', address];
+    if (opts.dryRun) args.push('--dry-run');
+    if (opts.keyFile) args.push('--key-file', opts.keyFile);
+    return this.json(ActivateJsonSchema, 'Activation', args);
+  }
+
+  /** A CacheManager bid (the least accepted now); `dryRun` prices it without sending. */
+  cache(crateDir: string, rpcUrl: string, address: string, opts: { dryRun: boolean; keyFile?: string }): Promise<CacheJson> {
+    const args = ['cache', crateDir, '--rpc', rpcUrl, '--address', address];
+    if (opts.dryRun) args.push('--dry-run');
+    if (opts.keyFile) args.push('--key-file', opts.keyFile);
+    return this.json(CacheJsonSchema, 'Caching', args);
+  }
+
+  /** `batch`: every case in one predictBatch call (`call --batch`) */
+  call(crateDir: string, inputFile: string, rpcUrl: string, send: boolean, batch = false): Promise<CallJson> {
     const args = ['call', crateDir, '--input', inputFile, '--rpc', rpcUrl];
     if (send) args.push('--send');
+    if (batch) args.push('--batch');
     return this.json(CallJsonSchema, 'Calling predict', args);
   }
 }

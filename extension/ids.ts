@@ -18,6 +18,9 @@ export const COMMAND_IDS = [
   'stylusMl.showOutput',
   'stylusMl.forgetNetworkKeys',
   'stylusMl.checkPrerequisites',
+  'stylusMl.refreshDeployments',
+  'stylusMl.activateDeployment',
+  'stylusMl.cacheDeployment',
   'stylusMl.revealInGraph',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

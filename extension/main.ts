@@ -6,6 +6,7 @@ import { ContextKeys } from './context-keys';
 import { CoreClient } from './core-client';
 import { MANIFEST } from './crates';
 import { DeploymentStore } from './deployments';
+import { DeploymentsView } from './deployments-view';
 import { DevnodeController, type DevnodeState } from './devnode';
 import { CONTEXT_KEYS, TASK_TYPE } from './ids';
 import { LanguageClientHost } from './language-client';
@@ -62,8 +63,9 @@ export function activate(context: vscode.ExtensionContext): StylusMlApi {
 
   const devnode = new DevnodeController(processes, core, context.asAbsolutePath('dist/devnode.js'), settings, devnodeLog, contextKeys);
   const deployments = new DeploymentStore(context.workspaceState, contextKeys);
+  const deploymentsView = new DeploymentsView(deployments, core, log);
   const previews = new PreviewManager({ extensionUri: context.extensionUri, core, settings, log, deployments, state: context.workspaceState });
-  const commands = new Commands({ context, core, devnode, previews, deployments, settings, log, devnodeLog });
+  const commands = new Commands({ context, core, devnode, previews, deployments, deploymentsView, settings, log, devnodeLog });
   languageClient = new LanguageClientHost(context.asAbsolutePath('dist/server.js'), processes, log, settings);
 
   context.subscriptions.push(
@@ -71,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): StylusMlApi {
     devnodeLog,
     devnode,
     previews,
+    deploymentsView,
+    onDevnodeStatus(devnode, () => void deploymentsView.refresh()),
     languageClient,
     ...previews.register(),
     ...commands.register(),
@@ -107,6 +111,15 @@ export function activate(context: vscode.ExtensionContext): StylusMlApi {
       spawn: (label, command, args) => processes.spawn(label, command, args, { stdio: 'ignore' }),
     },
   };
+}
+
+/** Calls `fn` when the devnode's status changes (started, stopped, reset), not on every block it reports. */
+function onDevnodeStatus(devnode: DevnodeController, fn: () => void): vscode.Disposable {
+  let last = devnode.state().status;
+  return devnode.onDidChange((st) => {
+    if (st.status !== last) fn();
+    last = st.status;
+  });
 }
 
 /** Keeps stylusMl.inProject / stylusMl.hasModel in step with the workspace's files. */

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hexToBytes, type Hex } from 'viem';
 import { connect, deployProgram, type ChainClient } from '../chain/index';
-import { encodeModelCall } from '../chain/predict';
+import { encodeBatchCall, encodeModelCall } from '../chain/predict';
 import { loadGraph } from '../onnx/import';
 import { prepareModel } from '../pipeline';
 import { generateCrate } from '../codegen/generate';
@@ -30,7 +30,7 @@ export interface FeasibilityRow {
   kind: 'trees' | 'linear' | 'mlp' | 'cnn';
   params: number;
   macs: number;
-  stylus: { executionGas: number; totalTxGas: number; packedTxGas: number; compressedBytes: number; deployGas: number; activationGas: number; cachedExecutionGas: number; initGas: number };
+  stylus: { executionGas: number; totalTxGas: number; packedTxGas: number; compressedBytes: number; deployGas: number; activationGas: number; cachedExecutionGas: number; initGas: number; batch: BatchFigure };
   evm: { executionGas: number; totalTxGas: number; codeBytes: number; deployGas: number } | null;
   estimate: { executionGas: number; error: number };
   /** ink per multiply-accumulate of the dense layers (measured), when the model has any */
@@ -38,12 +38,22 @@ export interface FeasibilityRow {
   note?: string;
 }
 
+/** One predictBatch call of `cases` inputs (the box samples, cycled): its transaction gas per case. */
+export interface BatchFigure {
+  cases: number;
+  txGasPerCase: number;
+}
+
+/** Cases per predictBatch call the bench measures: 100, or the contract's maximum when that is lower. */
+export const BENCH_BATCH = 100;
+
 export interface LoweringFigure {
   model: string;
   lowering: string;
   inkPerMac: number;
   totalTxGas: number;
   packedTxGas: number;
+  batch: BatchFigure;
   compressedBytes: number;
 }
 
@@ -104,6 +114,10 @@ async function stylusProgram(client: ChainClient, plan: Plan, prepared: ReturnTy
   };
   const plain = await measure('predict');
   const packed = await measure('predictPacked');
+  const cases = Math.min(BENCH_BATCH, manifest.contract.maxBatch ?? 1);
+  const batchData = encodeBatchCall(manifest, Array.from({ length: cases }, (_, k) => inputs[k % inputs.length]));
+  const batchGas = Number(await client.publicClient.estimateGas({ account: client.account!, to: deployed.address, data: batchData }));
+  const batch: BatchFigure = { cases, txGasPerCase: batchGas / cases };
   // dense ink per multiply-accumulate, from the per-function profile of the built program
   let inkPerMac: number | null = null;
   const denseFns = manifest.layers.filter((l) => (l.op === 'matmul' || l.op === 'conv2d') && l.macs > 0);
@@ -114,7 +128,7 @@ async function stylusProgram(client: ChainClient, plan: Plan, prepared: ReturnTy
     inkPerMac = ink / denseFns.reduce((a, l) => a + l.macs, 0);
   }
   const wasm = new Uint8Array(fs.readFileSync(built.wasm));
-  return { built, deployed, plain, packed, inkPerMac, wasm, lowering: recordedLowering(manifest) };
+  return { built, deployed, plain, packed, batch, inkPerMac, wasm, lowering: recordedLowering(manifest) };
 }
 
 export async function runFeasibility(opts: { only?: string; inputs?: number; log?: (line: string) => void } = {}): Promise<FeasibilityResult> {
@@ -154,7 +168,7 @@ export async function runFeasibility(opts: { only?: string; inputs?: number; log
         kind: kindOf(plan),
         params,
         macs,
-        stylus: { executionGas: s.plain.exec, totalTxGas: s.plain.tx, packedTxGas: s.packed.tx, compressedBytes: s.built.compressedBytes, deployGas: Number(s.deployed.deploy.gasUsed), activationGas: Number(s.deployed.activate.gasUsed), cachedExecutionGas: cached.call.executionGas.typical, initGas: est.call.breakdown.init },
+        stylus: { executionGas: s.plain.exec, totalTxGas: s.plain.tx, packedTxGas: s.packed.tx, compressedBytes: s.built.compressedBytes, deployGas: Number(s.deployed.deploy.gasUsed), activationGas: Number(s.deployed.activate.gasUsed), cachedExecutionGas: cached.call.executionGas.typical, initGas: est.call.breakdown.init, batch: s.batch },
         evm,
         estimate: { executionGas: est.call.executionGas.typical, error: (est.call.executionGas.typical - s.plain.exec) / s.plain.exec },
         inkPerMac: s.inkPerMac,
@@ -175,7 +189,7 @@ export async function runFeasibility(opts: { only?: string; inputs?: number; log
         for (const [i, v] of variants.entries()) {
           // inputs in the variant's own input format (the 8-bit-input one quantises them differently)
           const o = i === 0 ? s : await stylusProgram(client, v.prep.plan, v.prep, path.join(work, `${slug}-${i}`), v.optimize, boxSamples(v.prep.plan, Math.max(n - 2, 1), 42));
-          lowerings.push({ model: m.name, lowering: v.label, inkPerMac: o.inkPerMac ?? 0, totalTxGas: o.plain.tx, packedTxGas: o.packed.tx, compressedBytes: o.built.compressedBytes });
+          lowerings.push({ model: m.name, lowering: v.label, inkPerMac: o.inkPerMac ?? 0, totalTxGas: o.plain.tx, packedTxGas: o.packed.tx, batch: o.batch, compressedBytes: o.built.compressedBytes });
         }
       }
     }

@@ -25,6 +25,7 @@ import { compileCrate } from './compile';
 import { programCode, type ProgramCode } from './fragmented';
 import { sizeAdvice, sizeContributors, type SizeContributor } from './size';
 import { findToolchain, type ToolchainKind } from './toolchain';
+import { toolchainPin } from './pin';
 import { stripCustomSections } from './wasm-sections';
 import { runWasmOpt } from './wasm-opt';
 
@@ -193,7 +194,8 @@ export function buildCrate(dir: string, opts: BuildOptions = {}): BuildResult {
       const p = stylusParamsFor(opts.arbosVersion ?? DEFAULT_ARBOS_VERSION, false);
       manifest.memory = { ...manifest.memory, pages, gas: Number(memoryGasCost(pages, 0, 0, p.freePages, p.pageGas)) };
     }
-    manifest.measured = { ...(manifest.measured ?? {}), build: { wasmBytes: wasm.length, compressedBytes, toolchain: tc.description, at: new Date().toISOString() } };
+    const pin = toolchainPin(tc, root, wasmOpt?.tool ?? null);
+    manifest.measured = { ...(manifest.measured ?? {}), build: { wasmBytes: wasm.length, compressedBytes, toolchain: tc.description, at: new Date().toISOString(), pin } };
     writeManifest(root, manifest);
   }
   return {

@@ -2,7 +2,9 @@
 import { defineChain, type Chain } from 'viem';
 import { arbitrum, arbitrumSepolia } from 'viem/chains';
 
-export const DEVNODE_CHAIN_ID = 412346;
+import { DEVNODE_CHAIN_ID } from './chain-ids';
+
+export { DEVNODE_CHAIN_ID };
 
 /** nitro-devnode / the embedded devnode ("arb-dev-test"). */
 export function devnodeChain(url: string): Chain {

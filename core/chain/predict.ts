@@ -12,6 +12,7 @@ export const MODEL_ABI = parseAbi([
   'function predict(int32[] input) returns (int32[])',
   'function predictLabel(int32[] input) returns (uint256)',
   'function predictPacked(bytes input) returns (bytes)',
+  'function predictBatch(bytes input) returns (bytes)',
   'function modelHash() view returns (bytes32)',
 ]);
 
@@ -27,7 +28,7 @@ const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** The manifest's selectors must be the ones this client encodes, else the crate speaks another ABI. */
 export function checkSelectors(m: Manifest): void {
-  for (const fn of ['predict', 'predictPacked'] as const) {
+  for (const fn of ['predict', 'predictPacked', 'predictBatch'] as const) {
     const sig = MODEL_ABI.find((x) => x.name === fn)!;
     const ours = toFunctionSelector(sig).slice(2);
     const theirs = m.selectors[fn] ?? m.selectors[`${fn}(${fn === 'predict' ? 'int32[]' : 'bytes'})`];
@@ -54,6 +55,20 @@ function int32Args(m: Manifest, q: number[][]): number[] {
 export function encodeModelCall(m: Manifest, fn: ModelFunction, q: number[][]): Hex {
   if (fn === 'predictPacked') return encodeFunctionData({ abi: MODEL_ABI, functionName: 'predictPacked', args: [packInputs(m, q)] });
   return encodeFunctionData({ abi: MODEL_ABI, functionName: fn, args: [int32Args(m, q)] });
+}
+
+/** `predictBatch` calldata: every case packed as `predictPacked` packs one, back to back. */
+export function encodeBatchCall(m: Manifest, cases: number[][][]): Hex {
+  const packed = cases.map((q) => packInputs(m, q).slice(2)).join('');
+  return encodeFunctionData({ abi: MODEL_ABI, functionName: 'predictBatch', args: [`0x${packed}`] });
+}
+
+/** `predictBatch`'s result: `cases` outputs, each packed as `predictPacked` packs one. */
+export function decodeBatch(m: Manifest, data: Hex, cases: number): RawOutputs[] {
+  const bytes = decodeFunctionResult({ abi: MODEL_ABI, functionName: 'predictBatch', data }).slice(2);
+  const per = m.contract.packedOutputBytes * 2;
+  if (bytes.length !== per * cases) throw new UserError(`predictBatch returned ${bytes.length / 2} bytes for ${cases} cases, the manifest's outputs take ${(per / 2) * cases}`);
+  return Array.from({ length: cases }, (_, k) => unpackOutputs(m, Buffer.from(bytes.slice(k * per, (k + 1) * per), 'hex'), 'predictBatch'));
 }
 
 /** Little-endian at each input's storage width; a value outside it cannot be sent packed. */
@@ -93,19 +108,22 @@ export function decodePredict(m: Manifest, data: Hex): RawOutputs {
 }
 
 export function decodePredictPacked(m: Manifest, data: Hex): RawOutputs {
-  const bytes = Buffer.from(decodeFunctionResult({ abi: MODEL_ABI, functionName: 'predictPacked', data }).slice(2), 'hex');
+  return unpackOutputs(m, Buffer.from(decodeFunctionResult({ abi: MODEL_ABI, functionName: 'predictPacked', data }).slice(2), 'hex'), 'predictPacked');
+}
+
+function unpackOutputs(m: Manifest, bytes: Buffer, what: string): RawOutputs {
   const flat: number[] = [];
   let o = 0;
   for (const io of m.outputs) {
     const n = sizeOf(io.shape);
     for (let i = 0; i < n; i++) {
-      if (o + WIDTH[io.storage] > bytes.length) throw new UserError(`predictPacked returned ${bytes.length} bytes, too few for the manifest's outputs`);
+      if (o + WIDTH[io.storage] > bytes.length) throw new UserError(`${what} returned ${bytes.length} bytes, too few for the manifest's outputs`);
       flat.push(io.storage === 'i8' ? bytes.readInt8(o) : io.storage === 'i16' ? bytes.readInt16LE(o) : bytes.readInt32LE(o));
       o += WIDTH[io.storage];
     }
   }
-  if (o !== bytes.length) throw new UserError(`predictPacked returned ${bytes.length} bytes, the manifest's outputs take ${o}`);
-  return split(m, flat, 'predictPacked');
+  if (o !== bytes.length) throw new UserError(`${what} returned ${bytes.length} bytes, the manifest's outputs take ${o}`);
+  return split(m, flat, what);
 }
 
 export function decodePredictLabel(data: Hex): bigint {

@@ -11,7 +11,7 @@ import { readManifest } from '../manifest/file';
 import { InputOutOfRange, quantizeInputs, quantizeReal, runFixed } from '../quant/simulate';
 import type { Plan } from '../quant/types';
 import { callModel } from '../chain/model-call';
-import { checkSelectors, decodePredict, decodePredictPacked, encodeModelCall, fixedValues, type RawOutputs } from '../chain/predict';
+import { checkSelectors, decodeBatch, decodePredict, decodePredictPacked, encodeBatchCall, encodeModelCall, fixedValues, type RawOutputs } from '../chain/predict';
 import { chainFlags, openChain, type ChainTarget } from './chain-target';
 import { loadProgram, type CrateProgram } from './crate-program';
 import { planFromManifest } from './crate-model';
@@ -32,9 +32,11 @@ export interface CallCaseJson {
 
 export interface CallJson {
   address: string;
-  function: 'predict' | 'predictPacked';
+  function: 'predict' | 'predictPacked' | 'predictBatch';
   cases: CallCaseJson[];
   matchesSimulator: boolean;
+  /** --batch: every case in one predictBatch call, its gas shared by the cases */
+  batch?: { cases: number; gasUsed: number | null; gasPerCase: number | null; maxBatch: number; hash?: string; error?: string };
 }
 
 /** The integers the contract receives: quantised, not yet checked against the box (the contract does that). */
@@ -104,11 +106,12 @@ export const callCommand: Command<typeof CallJsonSchema> = {
   spec: {
     name: 'call',
     summary: "Calls the deployed model's predict with inputs quantised as the simulator does (eth_call, or a transaction with --send); prints the outputs, gasUsed and whether they equal the simulator's bit for bit.",
-    usage: 'stylus-ml call DIR --input IN.json [--rpc URL] [--key-file F] [--send] [--packed] [--json]',
+    usage: 'stylus-ml call DIR --input IN.json [--rpc URL] [--key-file F] [--send] [--packed | --batch] [--json]',
     flags: {
       input: { kind: 'string', help: 'inputs: a JSON array for one case, an array of arrays for a batch, or {name: array}' },
       send: { kind: 'boolean', help: 'send a transaction per case (gasUsed from its receipt) instead of eth_call' },
       packed: { kind: 'boolean', help: 'call predictPacked (little-endian packed inputs) instead of predict' },
+      batch: { kind: 'boolean', help: "every case in one predictBatch call (packed as predictPacked packs one; at most the manifest's contract.maxBatch)" },
       ...chainFlags,
     },
     positionals: ['dir'],
@@ -122,13 +125,26 @@ export const callCommand: Command<typeof CallJsonSchema> = {
     checkSelectors(m);
     const plan = planFromManifest(dir, m);
     const cases = readInputFile(inputFile, plan.graph);
+    if (args.flags.batch && args.flags.packed) throw new UserError('call: --batch and --packed exclude each other (a batch is packed)');
+    const maxBatch = m.contract.maxBatch;
+    if (args.flags.batch) {
+      if (maxBatch === undefined) throw new UserError(`${dir}/stylus-ml.json records no batch maximum: the crate predates predictBatch; regenerate it with \`stylus-ml new --force\``);
+      if (cases.length > maxBatch) throw new UserError(`call --batch: ${cases.length} cases are more than this contract's maximum of ${maxBatch} per predictBatch call (contract.maxBatch in ${dir}/stylus-ml.json); split the input into batches of at most ${maxBatch}`);
+    }
     const program = await loadProgram(dir, m);
-    const fn = args.flags.packed ? 'predictPacked' : 'predict';
+    const fn = args.flags.batch ? 'predictBatch' : args.flags.packed ? 'predictPacked' : 'predict';
     const send = args.flags.send === true;
     const errorsAbi = crateErrorsAbi(dir, m);
     const target = await openChain(args.flags);
     try {
       const { address, note } = await resolveDeployment(dir, m, target, program);
+      if (fn === 'predictBatch') {
+        const json = await callBatch(target, address, m, plan, cases, { send, errorsAbi, maxBatch: maxBatch! });
+        if (args.flags.json && (target.ephemeral || note)) process.stderr.write(`stylus-ml: ${[target.ephemeral ? target.note : '', note ?? ''].filter(Boolean).join('; ')}\n`);
+        const differ = json.cases.filter((c) => !c.matchesSimulator).length;
+        const error = !json.matchesSimulator ? new UserError(differ ? `${differ} of ${json.cases.length} case(s) differ from the simulator` : 'the batch differs from the simulator', { exitCode: 3 }) : undefined;
+        return { json, text: callText(json, target, note, send), error };
+      }
       const out: CallCaseJson[] = [];
       for (const c of cases) {
         const sim = simulatorOutputs(plan, m, c);
@@ -152,10 +168,43 @@ export const callCommand: Command<typeof CallJsonSchema> = {
   },
 };
 
+/**
+ * Every case in one predictBatch call. The contract reverts the whole call when any case is outside the
+ * box (the simulator must say so too); otherwise each case's outputs are compared with the simulator's.
+ */
+async function callBatch(target: ChainTarget, address: Hex, m: Manifest, plan: Plan, cases: InputCase[], o: { send: boolean; errorsAbi?: Abi; maxBatch: number }): Promise<CallJson> {
+  const sims = cases.map((c) => simulatorOutputs(plan, m, c));
+  const r = await callModel(target.client, address, encodeBatchCall(m, cases.map((c) => onChainInputs(plan, c))), { send: o.send, errorsAbi: o.errorsAbi });
+  const raws = r.data === null ? null : decodeBatch(m, r.data, cases.length);
+  const simReverts = sims.some((sim) => 'error' in sim);
+  const out: CallCaseJson[] = sims.map((sim, k) => {
+    const raw = raws?.[k] ?? null;
+    const outputs: CallCaseJson['outputs'] = {};
+    for (const io of m.outputs) if (raw) outputs[io.name] = { shape: io.shape, fixed: fixedValues(io, raw[io.name]), fixedRaw: raw[io.name] };
+    // the call reverts as a whole: a case agrees when both revert, or when both give the same outputs
+    const matches = raw === null ? simReverts : !simReverts && m.outputs.every((io) => same(raw[io.name], (sim as RawOutputs)[io.name]));
+    return { outputs, gasUsed: null, ...(r.error ? { error: r.error } : {}), matchesSimulator: matches };
+  });
+  const gasPerCase = r.gasUsed === null ? null : Math.round(r.gasUsed / cases.length);
+  return {
+    address,
+    function: 'predictBatch',
+    cases: out,
+    matchesSimulator: out.every((c) => c.matchesSimulator),
+    batch: { cases: cases.length, gasUsed: r.gasUsed, gasPerCase, maxBatch: o.maxBatch, ...(r.hash ? { hash: r.hash } : {}), ...(r.error ? { error: r.error } : {}) },
+  };
+}
+
 function callText(j: CallJson, target: ChainTarget, note: string | undefined, send: boolean): string {
   const lines = [`chain    ${target.note}`, ...(note ? [`deploy   ${note}`] : []), `address  ${j.address}`, `${j.function} by ${send ? 'transaction' : 'eth_call'}`];
+  const b = j.batch;
+  if (b) {
+    const gas = b.gasUsed === null ? '—' : `${b.gasUsed.toLocaleString('en-US')}${send ? ' (receipt)' : ' (eth_estimateGas)'}, ${b.gasPerCase!.toLocaleString('en-US')} per case`;
+    lines.push(`batch    ${b.cases} case(s) in one call (at most ${b.maxBatch}): ${b.error ? `reverts with ${b.error}; ` : ''}gas ${gas}${b.hash ? `  tx ${b.hash}` : ''}`);
+  }
   j.cases.slice(0, 20).forEach((c, i) => {
-    lines.push('', `case ${i}: ${c.error ? `reverts with ${c.error}; ` : ''}gas ${c.gasUsed?.toLocaleString('en-US') ?? '—'}${send ? ' (receipt)' : ' (eth_estimateGas)'}${c.hash ? `  tx ${c.hash}` : ''}  ${c.matchesSimulator ? 'equals the simulator' : 'DIFFERS from the simulator'}`);
+    const gas = b ? '' : `gas ${c.gasUsed?.toLocaleString('en-US') ?? '—'}${send ? ' (receipt)' : ' (eth_estimateGas)'}${c.hash ? `  tx ${c.hash}` : ''}  `;
+    lines.push('', `case ${i}: ${c.error && !b ? `reverts with ${c.error}; ` : ''}${gas}${c.matchesSimulator ? 'equals the simulator' : 'DIFFERS from the simulator'}`);
     for (const [name, o] of Object.entries(c.outputs)) {
       const shown = o.fixed.slice(0, 16).map((v, k) => `${typeof v === 'number' ? Number(v.toPrecision(6)) : v} (${o.fixedRaw[k]})`);
       lines.push(`  ${name} ${JSON.stringify(o.shape)}: ${shown.join(', ')}${o.fixed.length > 16 ? `, … ${o.fixed.length - 16} more` : ''}`);

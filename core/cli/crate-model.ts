@@ -10,6 +10,7 @@ import { loadModel } from '../pipeline';
 import { modelHash } from '../quant/hash';
 import { planQuantisation } from '../quant/plan';
 import type { InputBox, Plan, QFormat, Storage } from '../quant/types';
+import type { Graph } from '../ir/graph';
 
 /** The model path as recorded: relative to the crate, else to the working directory, else absolute. */
 export function modelFileOf(dir: string, m: Manifest): string {
@@ -33,8 +34,22 @@ export function planFromManifest(dir: string, m: Manifest, overrides: PlanOverri
   const sha = crypto.createHash('sha256').update(loaded.bytes).digest('hex');
   const recorded = m.model.sha256.replace(/^sha256:/, '').toLowerCase();
   if (recorded && sha !== recorded) throw new UserError(`${file} changed since the crate was generated (sha256 differs); regenerate it with \`stylus-ml new\``);
+  const opts = { activations: overrides.activations ?? m.options.activations, weights: overrides.weights ?? m.options.weights, accumulator: overrides.accumulator ?? m.options.accumulator };
+  const plan = planForModel(loaded.graph, m, overrides);
+  const changed = opts.activations !== m.options.activations || opts.weights !== m.options.weights || opts.accumulator !== m.options.accumulator;
+  if (!changed && modelHash(plan) !== m.modelHash) {
+    throw new UserError(`the plan rebuilt from ${file} does not reproduce the crate's modelHash ${m.modelHash.slice(0, 10)}…; regenerate the crate with this version of stylus-ml`);
+  }
+  return plan;
+}
+
+/**
+ * The plan a model gets with the options and box a manifest records — whatever the model file holds now
+ * (`verify` rebuilds from it to see whether the deployed code is what it produces).
+ */
+export function planForModel(graph: Graph, m: Manifest, overrides: PlanOverrides = {}): Plan {
   const boxes = new Map<string, InputBox>();
-  for (const inp of loaded.graph.inputs) {
+  for (const inp of graph.inputs) {
     const mi = m.inputs.find((x) => x.name === inp.name);
     if (!mi) throw new UserError(`stylus-ml.json has no input '${inp.name}'; regenerate the crate`);
     boxes.set(inp.id, { lo: Float64Array.from(mi.box.lo), hi: Float64Array.from(mi.box.hi), source: 'declared' });
@@ -52,10 +67,5 @@ export function planFromManifest(dir: string, m: Manifest, overrides: PlanOverri
     }
   }
   const opts = { activations: overrides.activations ?? m.options.activations, weights: overrides.weights ?? m.options.weights, accumulator: overrides.accumulator ?? m.options.accumulator };
-  const plan = planQuantisation(loaded.graph, { boxes, ...opts, force });
-  const changed = opts.activations !== m.options.activations || opts.weights !== m.options.weights || opts.accumulator !== m.options.accumulator;
-  if (!changed && modelHash(plan) !== m.modelHash) {
-    throw new UserError(`the plan rebuilt from ${file} does not reproduce the crate's modelHash ${m.modelHash.slice(0, 10)}…; regenerate the crate with this version of stylus-ml`);
-  }
-  return plan;
+  return planQuantisation(graph, { boxes, ...opts, force });
 }

@@ -19,7 +19,11 @@ import { PER_TX_GAS_LIMIT } from '../../nitro/limits';
 import { chainFlags, openChain, type ChainTarget } from './chain-target';
 import { loadProgram, type CrateProgram } from './crate-program';
 import type { Command } from './command';
-import { DeployJsonSchema, type DeployJson } from '../contracts/cli';
+import { DeployDryRunJsonSchema, DeployJsonSchema, type DeployDryRunJson, type DeployJson } from '../contracts/cli';
+import { v } from '../contracts/check';
+import { planDeployment } from '../chain/deploy-plan';
+import { readL1Pricing, readL1PricingFile } from '../chain/l1-pricing';
+import { announce, num } from './format';
 
 /** The per-transaction gas cap (nitro/limits.ts), as a number. */
 const MAX_TX_GAS = Number(PER_TX_GAS_LIMIT);
@@ -138,18 +142,26 @@ export function progressLine(p: PartProgress): string {
   return `part ${p.index}/${p.total} ${p.part}: ${p.phase === 'checking' ? 'checking' : 'deploying'}…`;
 }
 
-export const deployCommand: Command<typeof DeployJsonSchema> = {
+const DeployOutputSchema = v.union([DeployJsonSchema, DeployDryRunJsonSchema]);
+
+export const deployCommand: Command<typeof DeployOutputSchema> = {
   spec: {
     name: 'deploy',
     summary: 'Deploys the built crate (43-byte prelude) and activates it with ArbWasm (data fee paid); a model with data contracts deploys part by part and resumes where an interrupted run stopped; prints the address, tx hashes and gas of each step.',
-    usage: 'stylus-ml deploy DIR [--rpc URL] [--key-file F] [--progress] [--json]',
-    flags: { ...chainFlags, progress: { kind: 'boolean', help: 'report each part as a JSON line on stderr ({"progress": {...}}), for editors' } },
+    usage: 'stylus-ml deploy DIR [--rpc URL | --network arbitrum-one|arbitrum-sepolia] [--key-file F] [--progress] [--dry-run [--l1-pricing FILE]] [--json]',
+    flags: {
+      ...chainFlags,
+      progress: { kind: 'boolean', help: 'report each part as a JSON line on stderr ({"progress": {...}}), for editors' },
+      'dry-run': { kind: 'boolean', help: 'print every transaction, its gas (execution + L1 data) and the total cost in ETH; send nothing' },
+      'l1-pricing': { kind: 'string', help: "with --dry-run: price the L1 data with a recorded ArbGasInfo answer (JSON) instead of the chain's own" },
+    },
     positionals: ['dir'],
   },
-  output: DeployJsonSchema,
+  output: DeployOutputSchema,
   async run(args) {
     const dir = args.positionals[0];
     const manifest = readManifest(dir);
+    if (args.flags['l1-pricing'] !== undefined && !args.flags['dry-run']) throw new UserError('deploy: --l1-pricing goes with --dry-run (a deployment pays the chain\'s own L1 price)');
     refuseOverCap(dir, manifest);
     const program = await loadProgram(dir, manifest);
     const target = await openChain(args.flags);
@@ -164,6 +176,11 @@ export const deployCommand: Command<typeof DeployJsonSchema> = {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     try {
+      if (args.flags['dry-run']) {
+        const parts = dataParts(dir, manifest).length + program.fragments.length;
+        if (parts > 0) throw new UserError(`deploy --dry-run: ${dir} deploys ${parts} parts besides its program (fragments or data contracts); the dry run prices single-program crates only so far`);
+        return await dryRun(args.flags, target, program);
+      }
       const r = await deployCrate(dir, target, program, true, { onProgress, signal: abort.signal });
       if (json && target.ephemeral) process.stderr.write(`stylus-ml: ${target.note}\n`);
       const present = (r.parts ?? []).filter((p) => p.status === 'present').length;
@@ -187,3 +204,26 @@ export const deployCommand: Command<typeof DeployJsonSchema> = {
     }
   },
 };
+
+/** deploy --dry-run: the transactions a deployment would send and what they cost, nothing sent. */
+async function dryRun(flags: Record<string, unknown>, target: ChainTarget, program: CrateProgram): Promise<{ json: DeployDryRunJson; text: string }> {
+  const chainPricing = await readL1Pricing(target.client);
+  const file = flags['l1-pricing'] as string | undefined;
+  const pricing = file === undefined ? chainPricing : readL1PricingFile(file);
+  if (file !== undefined && target.ephemeral) announce(flags, `stylus-ml: ${target.note}`);
+  const plan = await planDeployment(target.client, program, chainPricing, pricing);
+  const json: DeployDryRunJson = { dryRun: true, ...plan, network: (flags.network as string | undefined) ?? null, compressedBytes: program.runtimeCode.length };
+  const lines = [
+    `chain     ${target.note}`,
+    `program   ${num(program.wasmBytes)} bytes of wasm, ${num(program.runtimeCode.length)} bytes of code`,
+    `from      ${plan.from}; the program lands at ${plan.address}`,
+    `L1 data   ${plan.l1Pricing.pricePerUnitWei} wei per unit at brotli level ${plan.l1Pricing.brotliLevel}, bought at ${plan.l1Pricing.l2BaseFeeWei} wei per gas (${file === undefined ? "the chain's ArbGasInfo" : `recorded: ${file}`})`,
+    '',
+    ...plan.transactions.map((t, i) => `tx ${i + 1}  ${t.name}\n      ${num(t.dataBytes)} bytes of data; gas ${num(t.gas)} = ${num(t.executionGas)} execution + ${num(t.l1Gas)} L1 data, at ${Number(BigInt(t.gasPriceWei)) / 1e9} gwei → ${t.costEth} ETH${BigInt(t.paidWei) > 0n ? ' (with the data fee)' : ''}`),
+    '',
+    `total     ${num(plan.total.gas)} gas, ${plan.total.costEth} ETH`,
+    ...plan.notes.map((n) => `note      ${n}`),
+    'dry run   nothing sent',
+  ];
+  return { json, text: lines.join('\n') };
+}

@@ -14,6 +14,7 @@ import { dataParts } from './deploy';
 import type { LayoutKind } from '../layout/layout';
 import { pickLowering, type RankedLowering } from '../gas/rank';
 import { MAX_CODE_SIZE } from '../../nitro/limits';
+import { contractAbi } from '../codegen/abi';
 import { DEFAULT_ARBOS_VERSION, SUPPORTED_ARBOS_VERSIONS } from '../../nitro/arbos';
 import type { StylusParams } from '../../nitro/params';
 import { readChainParams } from '../chain/chain-params';
@@ -81,6 +82,12 @@ function crateTarget(dir: string, flags: Record<string, unknown>, optimize: Opti
   return { plan, lowering, wasm, names, what: built ? `crate ${dir} (built: ${path.relative(dir, built)})` : `crate ${dir} (not built: program shape predicted)`, ranked: null, layout, codes, box: crateBox(m) };
 }
 
+/** A layer's measured ink per case (a batch's measurement divided by its cases). */
+function measuredLayerInk(e: Estimate, measured: Measured | null, fn: string): number | null {
+  const ink = measured?.layers?.find((x) => x.fn === fn)?.ink;
+  return ink === undefined ? null : Math.round(ink / (e.batch?.cases ?? 1));
+}
+
 const crateBox = (m: Manifest): Target['box'] => ({ source: 'crate', spec: null, note: m.box.note });
 
 const fmtSpread = (s: Spread) => (s.min === s.max ? num(s.typical) : `${num(s.typical)} (${num(s.min)}–${num(s.max)})`);
@@ -91,6 +98,7 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
   return {
     target: what,
     function: e.function,
+    ...(e.batch ? { batch: e.batch } : {}),
     call: { executionGas: e.call.executionGas, totalTxGas: e.call.totalTxGas, breakdown: e.call.breakdown },
     deploy: {
       deployGas: e.deploy.deployGas,
@@ -111,7 +119,8 @@ function jsonOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
       inkSpread: l.inkSpread,
       gas: Math.round(l.gas * 100) / 100,
       codeBytes: l.codeBytes,
-      measuredInk: measured?.layers?.find((x) => x.fn === l.fn)?.ink ?? null,
+      // a batch runs each layer once per case: the measured ink is per case, as the estimate's
+      measuredInk: measuredLayerInk(e, measured, l.fn),
       measuredCodeBytes: measured?.layers?.find((x) => x.fn === l.fn)?.codeBytes ?? null,
       format: formatText(t.plan.tensors.get(t.plan.nodes[i].node.outputs[0])!.format),
       interval: planned[i].interval,
@@ -157,10 +166,11 @@ function textOf(e: Estimate, measured: Measured | null, ranked: RankedLowering[]
     ...(b.dataContracts ? [`    data contracts             ${num(b.dataContracts)}  (account_code: weights read into the arena)`] : []),
     `    compute                    ${fmtSpread(b.compute)}`,
     `    L1 data                    ${num(b.l1)}`,
+    ...(e.batch ? [`  per case (${e.batch.cases} in one call, at most ${e.batch.maxBatch}): execution ${fmtSpread(e.batch.executionGasPerCase)}, total ${fmtSpread(e.batch.totalTxGasPerCase)}${measured ? `; measured total ${num(Math.round(measured.totalTxGas.typical / e.batch.cases))}` : ''}`] : []),
     '',
     table(
       ['layer', 'op', 'kernel', 'ink', 'gas', ...(measured?.layers ? ['measured ink'] : []), 'code bytes'],
-      e.layers.map((l) => [l.name, l.op, l.kernel, l.inkSpread.min === l.inkSpread.max ? num(l.ink) : `${num(l.ink)} (${num(l.inkSpread.min)}–${num(l.inkSpread.max)})`, (l.gas).toFixed(1), ...(measured?.layers ? [num(measured.layers.find((x) => x.fn === l.fn)?.ink ?? 0)] : []), num(l.codeBytes)]),
+      e.layers.map((l) => [l.name, l.op, l.kernel, l.inkSpread.min === l.inkSpread.max ? num(l.ink) : `${num(l.ink)} (${num(l.inkSpread.min)}–${num(l.inkSpread.max)})`, (l.gas).toFixed(1), ...(measured?.layers ? [num(measuredLayerInk(e, measured, l.fn) ?? 0)] : []), num(l.codeBytes)]),
       [false, false, false, true, true, ...(measured?.layers ? [true] : []), true],
     ),
     `  ABI decode/encode: ${num(e.abiInk)} ink`,
@@ -184,11 +194,12 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
   spec: {
     name: 'estimate',
     summary: 'Estimates the gas of a predict call (per layer, min/typical/max), the deployment and activation costs and the compressed size, before building; for a built crate also measures the program in the devnode\'s metered runtime.',
-    usage: 'stylus-ml estimate DIR|MODEL.onnx [--input-range lo:hi | --calibration DATA.json] (default box: real inputs in [-1, 1]) [--weights i8|i16|i32] [--optimize gas|size] [--function predict|predictPacked] [--inputs IN.json] [--arbos N | --rpc URL] [--l1-price WEI] [--l2-base-fee WEI] [--l1-brotli-level N] [--cached] [--no-measure] [--json]',
+    usage: 'stylus-ml estimate DIR|MODEL.onnx [--input-range lo:hi | --calibration DATA.json] (default box: real inputs in [-1, 1]) [--weights i8|i16|i32] [--optimize gas|size] [--function predict|predictPacked|predictBatch] [--batch N] [--inputs IN.json] [--arbos N | --rpc URL] [--l1-price WEI] [--l2-base-fee WEI] [--l1-brotli-level N] [--cached] [--no-measure] [--json]',
     flags: {
       ...quantFlags,
       optimize: { kind: 'string', help: 'for a model: the lowering preset to estimate (gas or size; default: weights in data, unrolled rows)' },
-      function: { kind: 'string', help: 'predict (default, int32[] calldata) or predictPacked (inputs packed at their storage width)' },
+      function: { kind: 'string', help: 'predict (default, int32[] calldata), predictPacked (inputs packed at their storage width) or predictBatch (cases packed back to back)' },
+      batch: { kind: 'number', help: "price one predictBatch call of N cases (implies --function predictBatch; at most the contract's maximum), with its gas per case" },
       inputs: { kind: 'string', help: 'inputs (input format) to estimate for; default: the box corners and random inputs in it' },
       arbos: { kind: 'number', help: `ArbOS version whose parameters price the call (default ${DEFAULT_ARBOS_VERSION}, what Arbitrum One runs)` },
       rpc: { kind: 'string', help: 'price with the live Stylus parameters of the chain at this RPC URL (read through ArbSys/ArbWasm/ArbOwnerPublic views)' },
@@ -204,8 +215,10 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
   async run(args) {
     const target = args.positionals[0];
     if (!fs.existsSync(target)) throw new UserError(`${target}: no such file or folder (give a crate folder or an .onnx model)`);
-    const fnName = ((args.flags.function as string | undefined) ?? 'predict') as PredictFunction;
-    if (fnName !== 'predict' && fnName !== 'predictPacked') throw new UserError(`--function must be predict or predictPacked, got '${fnName}'`);
+    const batch = args.flags.batch as number | undefined;
+    const fnName = ((args.flags.function as string | undefined) ?? (batch !== undefined ? 'predictBatch' : 'predict')) as PredictFunction;
+    if (fnName !== 'predict' && fnName !== 'predictPacked' && fnName !== 'predictBatch') throw new UserError(`--function must be predict, predictPacked or predictBatch, got '${fnName}'`);
+    if (batch !== undefined && (fnName !== 'predictBatch' || !Number.isInteger(batch) || batch < 1)) throw new UserError(`--batch N: a whole number of cases ≥ 1 for predictBatch (got ${batch}${fnName !== 'predictBatch' ? ` with --function ${fnName}` : ''})`);
     const rpc = args.flags.rpc as string | undefined;
     if (rpc !== undefined && args.flags.arbos !== undefined) throw new UserError('give --arbos or --rpc, not both: --rpc reads the chain\'s own version and parameters');
     const arbos = (args.flags.arbos as number | undefined) ?? DEFAULT_ARBOS_VERSION;
@@ -243,7 +256,9 @@ export const estimateCommand: Command<typeof EstimateJsonSchema> = {
         return t.plan.graph.inputs.map((i) => Array.from(q.get(i.id)!));
       });
     }
-    const e = estimateProgram(t.plan, t.lowering, { ...opts, wasm: t.wasm, inputs, layout: t.layout });
+    const maxBatch = contractAbi(t.plan).maxBatch;
+    if (batch !== undefined && batch > maxBatch) throw new UserError(`--batch ${batch}: more than this contract's maximum of ${maxBatch} cases per predictBatch call (contract.maxBatch); price a batch of at most ${maxBatch}`);
+    const e = estimateProgram(t.plan, t.lowering, { ...opts, wasm: t.wasm, inputs, batch, layout: t.layout });
     let measured: Measured | null = null;
     if (measure && t.wasm) measured = await measureProgram(e, t.wasm, e.calldatas, t.names, t.codes);
     return { json: jsonOf(e, measured, t.ranked, t.what, t), text: textOf(e, measured, t.ranked, t.what, t) };

@@ -26,3 +26,11 @@ export function short(v: number | string): string {
 export function sci(v: number | null): string {
   return v === null ? 'unbounded' : v === 0 ? '0' : v.toExponential(2);
 }
+
+/**
+ * A line the user must see before the command goes on (the cost of a transaction about to be sent):
+ * on stdout in human mode, on stderr under --json so that stdout stays one JSON document.
+ */
+export function announce(flags: Record<string, unknown>, text: string): void {
+  (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
+}

@@ -16,8 +16,12 @@ import { buildCommand } from './build';
 import { estimateCommand } from './estimate';
 import { benchCommand } from './bench';
 import { doctorCommand } from './doctor';
+import { statusCommand } from './status';
+import { activateCommand } from './activate';
+import { cacheCommand } from './cache';
+import { verifyCommand } from './verify';
 
-export const commands: Command[] = [inspectCommand, simulateCommand, newCommand, buildCommand, estimateCommand, benchCommand, demoCommand, devnodeCommand, deployCommand, callCommand, checkCommand, doctorCommand];
+export const commands: Command[] = [inspectCommand, simulateCommand, newCommand, buildCommand, estimateCommand, benchCommand, demoCommand, devnodeCommand, deployCommand, callCommand, statusCommand, activateCommand, cacheCommand, verifyCommand, checkCommand, doctorCommand];
 
 function usage(): string {
   return ['usage: stylus-ml <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary.split('. ')[0]}`), '', 'stylus-ml <command> --help for its options'].join('\n');

@@ -16,12 +16,12 @@ function bytesConst(name: string, bytes: Uint8Array, doc: string): string[] {
 
 const WIDTH = { i8: 1, i16: 2, i32: 4 } as const;
 
-/** The longest calldata any function accepts and the longest return data: the template's static buffers. */
+/** The longest calldata any function accepts (a full batch) and the longest return data: the template's static buffers. */
 export function abiBuffers(abi: ContractAbi): { maxCalldata: number; maxReturn: number } {
   const pad32 = (n: number) => Math.ceil(n / 32) * 32;
   return {
-    maxCalldata: Math.max(4 + 64 + 32 * abi.inputCount, 4 + 64 + pad32(abi.packedInputBytes), 4),
-    maxReturn: Math.max(64 + 32 * abi.outputCount, 64 + pad32(abi.packedOutputBytes), abi.formatsEncoded.length, 68, 32),
+    maxCalldata: Math.max(4 + 64 + 32 * abi.inputCount, 4 + 64 + pad32(abi.maxBatch * abi.packedInputBytes), 4),
+    maxReturn: Math.max(64 + 32 * abi.outputCount, 64 + pad32(abi.maxBatch * abi.packedOutputBytes), abi.formatsEncoded.length, 68, 32),
   };
 }
 
@@ -54,6 +54,8 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push(`pub const PACKED_INPUT_BYTES: usize = ${abi.packedInputBytes};`);
   L.push('/// Bytes of `predictPacked`\'s result.');
   L.push(`pub const PACKED_OUTPUT_BYTES: usize = ${abi.packedOutputBytes};`);
+  L.push('/// The most cases `predictBatch` takes in one call (`contract.maxBatch` in stylus-ml.json).');
+  L.push(`pub const MAX_BATCH: usize = ${abi.maxBatch};`);
   const { maxCalldata, maxReturn } = abiBuffers(abi);
   L.push('/// The longest calldata any function accepts.');
   L.push(`pub const MAX_CALLDATA: usize = ${maxCalldata};`);
@@ -113,6 +115,8 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push('    InputOutOfRange(usize, i64),');
   L.push('    /// `InvalidInputLength(expected, got)`');
   L.push('    InvalidInputLength(usize, usize),');
+  L.push('    /// `BatchTooLarge(maximum, got)`');
+  L.push('    BatchTooLarge(usize, usize),');
   if (dataContracts) {
     L.push('    /// `WeightsUnavailable(part)`: the data contract of part k has no code here');
     L.push('    WeightsUnavailable(usize),');
@@ -133,6 +137,12 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push('            Revert::InvalidInputLength(expected, got) => {');
   L.push('                out[..4].copy_from_slice(&ERR_INVALID_INPUT_LENGTH.to_be_bytes());');
   L.push('                put_word(out, 4, expected as i64);');
+  L.push('                put_word(out, 36, got as i64);');
+  L.push('                68');
+  L.push('            }');
+  L.push('            Revert::BatchTooLarge(maximum, got) => {');
+  L.push('                out[..4].copy_from_slice(&ERR_BATCH_TOO_LARGE.to_be_bytes());');
+  L.push('                put_word(out, 4, maximum as i64);');
   L.push('                put_word(out, 36, got as i64);');
   L.push('                68');
   L.push('            }');
@@ -347,6 +357,7 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push('        SEL_PREDICT => predict(args, out, w),');
   if (sel('predictLabel')) L.push('        SEL_PREDICT_LABEL => predict_label(args, out, w),');
   L.push('        SEL_PREDICT_PACKED => predict_packed(args, out, w),');
+  L.push('        SEL_PREDICT_BATCH => predict_batch(args, out, w),');
   L.push('        SEL_MODEL_HASH => {');
   L.push('            out[..32].copy_from_slice(&MODEL_HASH);');
   L.push('            Ok(32)');
@@ -406,6 +417,62 @@ export function generateAbiRs(plan: Plan, abi: ContractAbi, modelHash: string, p
   L.push('    put_word(out, 32, PACKED_OUTPUT_BYTES as i64);');
   L.push('    out[64..64 + padded].fill(0);');
   L.push('    output_packed(&w.y, &mut out[64..64 + PACKED_OUTPUT_BYTES]);');
+  L.push('    Ok(64 + padded)');
+  L.push('}');
+  L.push('');
+  L.push('/// The cases in `n` bytes of `predictBatch` input: a whole number, 1 to MAX_BATCH.');
+  L.push('pub fn batch_cases(n: usize) -> Result<usize, Revert> {');
+  L.push('    if n == 0 || n % PACKED_INPUT_BYTES != 0 {');
+  L.push('        return Err(Revert::InvalidInputLength(PACKED_INPUT_BYTES, n));');
+  L.push('    }');
+  L.push('    let cases = n / PACKED_INPUT_BYTES;');
+  L.push('    if cases > MAX_BATCH {');
+  L.push('        return Err(Revert::BatchTooLarge(MAX_BATCH, cases));');
+  L.push('    }');
+  L.push('    Ok(cases)');
+  L.push('}');
+  L.push('');
+  L.push('/// Calldata longer than any call takes can only be an over-long batch: BatchTooLarge with the fewest');
+  L.push('/// cases its length can hold (exact when a case takes 32 bytes or more: the bytes are padded to 32;');
+  L.push('/// the minimal template cannot read the calldata into its buffer to look).');
+  L.push('pub fn oversized(len: usize) -> Revert {');
+  L.push('    let fewest = (len.saturating_sub(68 + 31) + PACKED_INPUT_BYTES - 1) / PACKED_INPUT_BYTES;');
+  L.push('    Revert::BatchTooLarge(MAX_BATCH, fewest.max(MAX_BATCH + 1))');
+  L.push('}');
+  L.push('');
+  L.push('/// Runs every case of `b` (packed cases back to back) and packs the outputs into `out` in order; an');
+  L.push('/// input outside the box names its element flat over the whole batch (case × INPUT_COUNT + element).');
+  L.push('pub fn run_batch(b: &[u8], out: &mut [u8], w: &mut Workspace) -> Result<(), Revert> {');
+  L.push('    for (k, case) in b.chunks_exact(PACKED_INPUT_BYTES).enumerate() {');
+  L.push('        admit_packed_bytes(case, &mut w.x).map_err(|e| match e {');
+  L.push('            Revert::InputOutOfRange(i, v) => Revert::InputOutOfRange(k * INPUT_COUNT + i, v),');
+  L.push('            e => e,');
+  L.push('        })?;');
+  L.push('        run(w)?;');
+  L.push('        let at = k * PACKED_OUTPUT_BYTES;');
+  L.push('        output_packed(&w.y, &mut out[at..at + PACKED_OUTPUT_BYTES]);');
+  L.push('    }');
+  L.push('    Ok(())');
+  L.push('}');
+  L.push('');
+  L.push('fn predict_batch(args: &[u8], out: &mut [u8], w: &mut Workspace) -> Result<usize, Revert> {');
+  L.push('    if args.len() < 64 || word_usize(args, 0) != Some(32) {');
+  L.push('        return Err(Revert::Empty);');
+  L.push('    }');
+  L.push('    let n = word_usize(args, 32).unwrap_or(usize::MAX);');
+  L.push('    if n > usize::MAX / 2 {');
+  L.push('        return Err(Revert::Empty);');
+  L.push('    }');
+  L.push('    let cases = batch_cases(n)?;');
+  L.push('    if args.len() != 64 + (n + 31) / 32 * 32 {');
+  L.push('        return Err(Revert::Empty);');
+  L.push('    }');
+  L.push('    let len = cases * PACKED_OUTPUT_BYTES;');
+  L.push('    let padded = (len + 31) / 32 * 32;');
+  L.push('    put_word(out, 0, 32);');
+  L.push('    put_word(out, 32, len as i64);');
+  L.push('    out[64..64 + padded].fill(0);');
+  L.push('    run_batch(&args[64..64 + n], &mut out[64..64 + len], w)?;');
   L.push('    Ok(64 + padded)');
   L.push('}');
   return L.join('\n') + '\n';

@@ -60,8 +60,24 @@ export interface ContractAbi {
   /** bytes of `predictPacked`'s argument and result */
   packedInputBytes: number;
   packedOutputBytes: number;
+  /** the most cases `predictBatch` takes in one call (its calldata and return buffers are sized for it) */
+  maxBatch: number;
   /** the return data of `formats()` */
   formatsEncoded: Uint8Array;
+}
+
+/**
+ * Bytes of packed inputs and outputs one `predictBatch` call may carry: the minimal template keeps its
+ * calldata and return buffers in static memory, so this bounds the program's footprint (16 KiB stays
+ * within nitro's free pages beside the 32 KiB stack) and a call's gas.
+ */
+export const BATCH_BUFFER_BYTES = 16_384;
+/** No batch larger than this, however small a case is (a call's gas stays far below a block's). */
+export const BATCH_MAX_CASES = 256;
+
+/** The per-call maximum of `predictBatch` for a model whose packed case takes `inBytes` in and `outBytes` out. */
+export function maxBatchFor(inBytes: number, outBytes: number): number {
+  return Math.max(1, Math.min(BATCH_MAX_CASES, Math.floor(BATCH_BUFFER_BYTES / Math.max(1, inBytes + outBytes))));
 }
 
 const selectorOf = (sig: string) => toFunctionSelector(sig).slice(2);
@@ -119,12 +135,14 @@ export function contractAbi(plan: Plan, opts: { dataContracts?: boolean } = {}):
   if (label) functions.push(fn('predictLabel', [{ name: 'input', type: 'int32[]' }], [{ name: 'label', type: 'uint256' }], label.kind === 'output' ? `The class index the model's \`${label.name}\` output holds.` : `argmax of \`${label.name}\` (first maximum).`));
   functions.push(
     fn('predictPacked', [{ name: 'input', type: 'bytes' }], [{ name: 'output', type: 'bytes' }], 'Inputs packed little-endian at their storage width (cheap calldata); outputs packed the same way.'),
+    fn('predictBatch', [{ name: 'input', type: 'bytes' }], [{ name: 'output', type: 'bytes' }], 'N cases, each packed as predictPacked packs one, back to back (N = length / packed input bytes, at most maxBatch); the N outputs packed likewise, in order.'),
     fn('modelHash', [], [{ name: '', type: 'bytes32' }], 'keccak-256 of the quantised model; `stylus-ml` recomputes it from the ONNX file.'),
     fn('formats', [], FORMATS_OUTPUTS, 'Storage bits, fractional bits and element counts of each input and output.'),
   );
   const errors = [
     err('InputOutOfRange', [{ name: 'index', type: 'uint256' }, { name: 'value', type: 'int256' }], 'Input element `index` (flat, over all inputs) is outside the declared box.'),
-    err('InvalidInputLength', [{ name: 'expected', type: 'uint256' }, { name: 'got', type: 'uint256' }], 'The input array (elements) or packed bytes have the wrong length.'),
+    err('InvalidInputLength', [{ name: 'expected', type: 'uint256' }, { name: 'got', type: 'uint256' }], 'The input array (elements) or packed bytes have the wrong length (predictBatch: not a whole number of cases).'),
+    err('BatchTooLarge', [{ name: 'maximum', type: 'uint256' }, { name: 'got', type: 'uint256' }], 'predictBatch was given more cases than the contract takes in one call (`maximum`); split the batch.'),
     ...(opts.dataContracts ? [err('WeightsUnavailable', [{ name: 'part', type: 'address' }], 'The data contract `part` holding weights has no code on this chain: deploy the model\'s parts (`stylus-ml deploy`).')] : []),
   ];
   const formatsEncoded = Buffer.from(
@@ -134,6 +152,8 @@ export function contractAbi(plan: Plan, opts: { dataContracts?: boolean } = {}):
     ).slice(2),
     'hex',
   );
+  const packedInputBytes = inputs.reduce((a, i) => a + (i.size * i.bits) / 8, 0);
+  const packedOutputBytes = outputs.reduce((a, o) => a + (o.size * o.bits) / 8, 0);
   return {
     functions,
     errors,
@@ -142,8 +162,9 @@ export function contractAbi(plan: Plan, opts: { dataContracts?: boolean } = {}):
     outputs,
     inputCount: inputs.reduce((a, i) => a + i.size, 0),
     outputCount: outputs.reduce((a, o) => a + o.size, 0),
-    packedInputBytes: inputs.reduce((a, i) => a + (i.size * i.bits) / 8, 0),
-    packedOutputBytes: outputs.reduce((a, o) => a + (o.size * o.bits) / 8, 0),
+    packedInputBytes,
+    packedOutputBytes,
+    maxBatch: maxBatchFor(packedInputBytes, packedOutputBytes),
     formatsEncoded: new Uint8Array(formatsEncoded),
   };
 }

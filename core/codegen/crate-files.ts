@@ -143,6 +143,7 @@ export function readme(r: ReadmeInfo): string {
       ? '- `src/lib.rs`: the contract, no dependencies: the raw `vm_hooks` ABI (`user_entrypoint`, `read_args`, `write_result`).'
       : '- `src/lib.rs`, `src/main.rs`: the contract with stylus-sdk 0.10.9 (`#[entrypoint]`, `#[storage]`, `#[public]`) and `export-abi`.',
     '- `IModel.sol`, `abi.json`: the interface for clients. `stylus-ml.json`: formats, box, bounds, selectors, sizes.',
+    '- `examples/Consumer.sol`: an EVM contract that calls the model through `IModel.sol` and allows or denies a request on its answer, with a `Decision` event.',
     '',
     '## Interface',
     '',

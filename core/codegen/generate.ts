@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { UserError } from '../errors';
 import path from 'node:path';
 import type { Prepared } from '../pipeline';
+import { consumerSolidity } from './consumer-sol';
 import { modelHash } from '../quant/hash';
 import type { InputPolicy } from '../quant/simulate';
 import { abiJson, contractAbi, solidityInterface, type ContractAbi } from './abi';
@@ -129,6 +130,7 @@ export function generateCrate(prepared: Prepared & { warnings?: string[] }, opts
   for (const [k, v] of Object.entries(templateFiles(template, names, abi, source, lowering.optLevel))) add(k, v);
   add('IModel.sol', solidityInterface(abi, `${source} (stylus-ml, modelHash ${hash})`, boxes));
   add('abi.json', JSON.stringify(abiJson(abi), null, 2) + '\n');
+  add('examples/Consumer.sol', consumerSolidity(abi));
 
   const notes = [...new Set([...(prepared.warnings ?? []), ...model.notes])];
   add(

@@ -76,6 +76,7 @@ export function crateManifest(m: ManifestInput): Manifest {
       outputCount: m.abi.outputCount,
       packedInputBytes: m.abi.packedInputBytes,
       packedOutputBytes: m.abi.packedOutputBytes,
+      maxBatch: m.abi.maxBatch,
       goldenVectors: m.vectors,
     },
   };

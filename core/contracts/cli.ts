@@ -161,7 +161,9 @@ export const BuildJsonSchema = v.object({
 
 export const EstimateJsonSchema = v.object({
   target: v.string(),
-  function: v.picklist(['predict', 'predictPacked']),
+  function: v.picklist(['predict', 'predictPacked', 'predictBatch']),
+  /** predictBatch: cases per call, the contract's maximum, and the call's gas per case */
+  batch: v.optional(v.object({ cases: count, maxBatch: count, executionGasPerCase: SpreadSchema, totalTxGasPerCase: SpreadSchema })),
   call: v.object({
     executionGas: SpreadSchema,
     totalTxGas: SpreadSchema,
@@ -259,6 +261,35 @@ export const DeployProgressSchema = v.object({
   }),
 });
 
+/** `deploy --dry-run`: every transaction, its gas (execution + L1 data) and cost, the total; nothing sent (core/chain/deploy-plan.ts) */
+export const DeployDryRunJsonSchema = v.object({
+  dryRun: v.literal(true),
+  chainId: count,
+  network: v.nullable(v.string()),
+  from: address,
+  /** where the program would land (the sender's next nonce) */
+  address,
+  compressedBytes: count,
+  transactions: v.array(
+    v.object({
+      name: v.string(),
+      to: v.nullable(address),
+      dataBytes: count,
+      valueWei: decimal,
+      paidWei: decimal,
+      gas: count,
+      executionGas: count,
+      l1Gas: count,
+      gasPriceWei: decimal,
+      costWei: decimal,
+      costEth: v.string(),
+    }),
+  ),
+  total: v.object({ gas: count, costWei: decimal, costEth: v.string() }),
+  l1Pricing: v.object({ source: v.string(), pricePerUnitWei: decimal, l2BaseFeeWei: decimal, brotliLevel: count }),
+  notes: v.array(v.string()),
+});
+
 export const CallCaseJsonSchema = v.object({
   outputs: v.record(v.string(), v.object({ shape: v.array(count), fixed: v.array(labelOrNumber), fixedRaw: v.array(num) })),
   /** the receipt's with --send, else eth_estimateGas; null when the call reverted */
@@ -273,9 +304,124 @@ export const CallCaseJsonSchema = v.object({
 
 export const CallJsonSchema = v.object({
   address,
-  function: v.picklist(['predict', 'predictPacked']),
+  function: v.picklist(['predict', 'predictPacked', 'predictBatch']),
   cases: v.array(CallCaseJsonSchema),
   matchesSimulator: v.boolean(),
+  /** --batch: every case in one predictBatch call; its gas shared by the cases */
+  batch: v.optional(
+    v.object({
+      cases: count,
+      gasUsed: v.nullable(count),
+      gasPerCase: v.nullable(count),
+      /** the contract's per-call maximum (the manifest's contract.maxBatch) */
+      maxBatch: count,
+      hash: v.optional(txHash),
+      error: v.optional(v.string()),
+    }),
+  ),
+});
+
+// ---- status / activate / cache (after deployment) -------------------------------------------------------
+
+const bytes32 = v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte 0x hex'));
+const nullableCount = v.nullable(count);
+
+/** `stylus-ml status`: a deployed program's state, from ArbWasm's and ArbWasmCache's views (core/chain/lifecycle.ts) */
+export const StatusJsonSchema = v.object({
+  address,
+  activated: v.boolean(),
+  programVersion: nullableCount,
+  stylusVersion: count,
+  needsUpgrade: v.boolean(),
+  expiresInDays: nullableCount,
+  keepaliveAfterDays: nullableCount,
+  cached: v.boolean(),
+  initGas: nullableCount,
+  cachedInitGas: nullableCount,
+  // beyond the issue's keys
+  chainId: count,
+  codehash: bytes32,
+  expired: v.boolean(),
+  ageDays: nullableCount,
+  expiryDays: count,
+  keepaliveDays: count,
+  warnings: v.array(v.string()),
+  /** the code at the address is this crate's current build (null: the crate is not built) */
+  isCurrentBuild: v.nullable(v.boolean()),
+});
+
+/** core/chain/cost.ts TxCost: what a transaction costs before it is sent */
+export const TxCostSchema = v.object({
+  gas: count,
+  gasPriceWei: decimal,
+  valueWei: decimal,
+  /** the part of the value the chain keeps (data fee, bid); the rest is refunded */
+  paidWei: decimal,
+  totalWei: decimal,
+  totalEth: v.string(),
+});
+
+export const SentTxSchema = v.object({ hash: txHash, gasUsed: count });
+
+/** `stylus-ml activate`: what was due (activateProgram, codehashKeepalive or nothing), its cost, the status before and after */
+export const ActivateJsonSchema = v.object({
+  address,
+  action: v.picklist(['activate', 'keepalive', 'none']),
+  reason: v.string(),
+  cost: v.nullable(TxCostSchema),
+  sent: v.nullable(v.object({ ...SentTxSchema.entries, dataFeeWei: decimal })),
+  dryRun: v.boolean(),
+  before: StatusJsonSchema,
+  after: v.nullable(StatusJsonSchema),
+});
+
+/** `stylus-ml cache`: the CacheManager bid (as cargo stylus cache bid), its cost, the status before and after */
+export const CacheJsonSchema = v.object({
+  address,
+  action: v.picklist(['bid', 'none']),
+  reason: v.string(),
+  /** the CacheManager bid to (the last of ArbWasmCache.allCacheManagers()) */
+  manager: v.nullable(address),
+  /** the least bid the manager accepted when asked (getMinBid) */
+  minBidWei: v.nullable(decimal),
+  bidWei: v.nullable(decimal),
+  cost: v.nullable(TxCostSchema),
+  sent: v.nullable(SentTxSchema),
+  dryRun: v.boolean(),
+  /** init gas a call no longer pays once cached (programInitGas: uncached − cached) */
+  savedPerCallGas: v.nullable(count),
+  before: StatusJsonSchema,
+  after: v.nullable(StatusJsonSchema),
+});
+
+// ---- verify -------------------------------------------------------------------------------------------
+
+/** `stylus-ml verify`: the deployment against a rebuild from the ONNX file and options (core/cli/verify.ts) */
+export const VerifyJsonSchema = v.object({
+  matches: v.boolean(),
+  parts: v.array(
+    v.object({
+      address,
+      /** keccak-256 of the rebuilt code and of the deployed code (null: no code there) */
+      expected: bytes32,
+      deployed: v.nullable(bytes32),
+      equal: v.boolean(),
+      kind: v.picklist(['program', 'fragment', 'data']),
+      name: v.string(),
+      expectedBytes: count,
+      deployedBytes: count,
+      firstDifference: v.nullable(count),
+    }),
+  ),
+  modelHash: v.object({ expected: bytes32, deployed: v.nullable(bytes32), error: v.optional(v.string()) }),
+  address,
+  chainId: count,
+  toolchain: v.string(),
+  pin: v.object({ kind: v.picklist(['rustup', 'debian']), rustc: v.string(), linker: v.string(), wasmOpt: v.nullable(v.string()) }),
+  model: v.object({ file: v.string(), sha256: v.string(), recordedSha256: v.string() }),
+  notes: v.array(v.string()),
+  /** what differs, in words (empty when `matches`) */
+  differences: v.array(v.string()),
 });
 
 // ---- check / devnode / demo / bench ---------------------------------------------------------------------
@@ -314,7 +460,7 @@ export const BenchJsonSchema = v.object({
       kind: v.picklist(['trees', 'linear', 'mlp', 'cnn']),
       params: count,
       macs: count,
-      stylus: v.object({ executionGas: num, totalTxGas: num, packedTxGas: num, compressedBytes: count, deployGas: num, activationGas: num, cachedExecutionGas: num, initGas: num }),
+      stylus: v.object({ executionGas: num, totalTxGas: num, packedTxGas: num, compressedBytes: count, deployGas: num, activationGas: num, cachedExecutionGas: num, initGas: num, batch: v.object({ cases: count, txGasPerCase: num }) }),
       evm: v.nullable(v.object({ executionGas: num, totalTxGas: num, codeBytes: count, deployGas: num })),
       estimate: v.object({ executionGas: num, error: num }),
       inkPerMac: v.nullable(num),
@@ -376,5 +522,10 @@ export type NewJson = v.InferOutput<typeof NewJsonSchema>;
 export type BuildJson = v.InferOutput<typeof BuildJsonSchema>;
 export type EstimateJson = v.InferOutput<typeof EstimateJsonSchema>;
 export type DeployJson = v.InferOutput<typeof DeployJsonSchema>;
+export type DeployDryRunJson = v.InferOutput<typeof DeployDryRunJsonSchema>;
 export type DeployProgress = v.InferOutput<typeof DeployProgressSchema>['progress'];
 export type CallJson = v.InferOutput<typeof CallJsonSchema>;
+export type StatusJson = v.InferOutput<typeof StatusJsonSchema>;
+export type ActivateJson = v.InferOutput<typeof ActivateJsonSchema>;
+export type CacheJson = v.InferOutput<typeof CacheJsonSchema>;
+export type VerifyJson = v.InferOutput<typeof VerifyJsonSchema>;

@@ -7,7 +7,7 @@ import { generateModelRs, type ModelRs } from '../codegen/model-rs';
 import type { Lowering } from '../codegen/lowering';
 import { type Manifest } from '../manifest/schema';
 import { manifestFromPlan } from '../manifest/from-plan';
-import { encodeModelCall } from '../chain/predict';
+import { encodeBatchCall, encodeModelCall } from '../chain/predict';
 import { contractAbi } from '../codegen/abi';
 import { abiBuffers } from '../codegen/abi-rs';
 import type { Plan } from '../quant/types';
@@ -16,7 +16,7 @@ import { prng } from '../io/prng';
 import { DEFAULT_ARBOS_VERSION } from '../../nitro/arbos';
 import { stylusParamsFor, type StylusParams } from '../../nitro/params';
 import { abiInk, kernelKey, layerInk, layerUnits } from './kernels';
-import { callCost, calldataGas, spread, spreadOf, addSpread, type CallCost, type Spread } from './call';
+import { callCost, calldataGas, spread, spreadOf, addSpread, mapSpread, type CallCost, type Spread } from './call';
 import { l1GasOfCalls } from './l1';
 import { deployEstimate, proxiedPart, type DeployEstimate, type ProxiedPart } from './deploy';
 import { programCode, fragmentName } from '../build/fragmented';
@@ -28,7 +28,7 @@ import { layoutHomes, type LayoutKind } from '../layout/layout';
 import { accountCodeGas, BASE_INK, writePrice } from '../../nitro/pricing';
 import { MAX_CODE_SIZE } from '../../nitro/limits';
 
-export type PredictFunction = 'predict' | 'predictPacked';
+export type PredictFunction = 'predict' | 'predictPacked' | 'predictBatch';
 
 export interface LayerEstimate {
   name: string;
@@ -54,8 +54,10 @@ export interface Estimate {
   /** where each number comes from */
   provenance: Record<string, string>;
   inputsUsed: number;
-  /** the calldata of each input the estimate is for */
+  /** the calldata of each input the estimate is for (of each batch, for predictBatch) */
   calldatas: Hex[];
+  /** predictBatch: the cases per call and the call's gas shared by them (layers stay per case) */
+  batch: { cases: number; maxBatch: number; executionGasPerCase: Spread; totalTxGasPerCase: Spread } | null;
 }
 
 export interface EstimateOptions {
@@ -65,6 +67,8 @@ export interface EstimateOptions {
   /** where `params` came from, for the provenance */
   paramsSource?: string;
   function?: PredictFunction;
+  /** predictBatch: cases per call (default the contract's maximum) */
+  batch?: number;
   /** the built program, if any: its shape is exact */
   wasm?: Uint8Array | null;
   /** quantised inputs (per graph input, flat) the estimate is for; default: samples of the box */
@@ -142,18 +146,23 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const abi = contractAbi(plan);
   const inputElems = m.inputs.reduce((a, i) => a + i.shape.reduce((x, y) => x * y, 1), 0);
   const outputElems = m.outputs.reduce((a, o) => a + o.shape.reduce((x, y) => x * y, 1), 0);
-  const calldataHex = samples.map((q) => encodeModelCall(m, fn, q) as Hex);
+  const batch = fn === 'predictBatch' ? (opts.batch ?? abi.maxBatch) : 1;
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`internal: a batch of ${batch} cases`);
+  // a batch: a few calls of `batch` cases, each starting at another sample and cycling through them
+  const batches = Math.min(4, samples.length);
+  const calldataHex = fn === 'predictBatch' ? Array.from({ length: batches }, (_, r) => encodeBatchCall(m, Array.from({ length: batch }, (_, k) => samples[(r + k) % samples.length]))) : samples.map((q) => encodeModelCall(m, fn, q) as Hex);
   const calldatas = calldataHex.map((h) => hexToBytes(h));
   const cdGas = calldatas.map(calldataGas);
   const calldata = spreadOf(cdGas);
   const calldataBytes = calldatas[0].length;
-  const resultBytes = fn === 'predict' ? 64 + 32 * outputElems : 64 + 32 * Math.ceil(abi.packedOutputBytes / 32);
-  const abiWork = abiInk(fn, inputElems, outputElems);
-  const layerSum = layers.reduce<Spread>((a, l) => addSpread(a, l.inkSpread), spread(0));
+  const resultBytes = fn === 'predict' ? 64 + 32 * outputElems : 64 + 32 * Math.ceil((batch * abi.packedOutputBytes) / 32);
+  const abiWork = abiInk(fn, inputElems, outputElems, batch);
+  const layerSum = mapSpread(layers.reduce<Spread>((a, l) => addSpread(a, l.inkSpread), spread(0)), (x) => x * batch);
   const codeInk = addSpread(layerSum, spread(abiWork));
   // data contracts: account_code per part (its hostio ink, the code's bytes into the arena, the cold access)
   const parts = opts.layout === 'data' && rs.homes.size > 0 ? planDataLayout(plan).parts : [];
-  const partsInk = parts.reduce((a, p) => a + Number(BASE_INK.account_code + writePrice(p.code.length) + accountCodeGas(MAX_CODE_SIZE, true) * BigInt(params.inkPrice)), 0);
+  // (a batch reads them once per case; the cold access is charged as if each were the first: an upper bound)
+  const partsInk = batch * parts.reduce((a, p) => a + Number(BASE_INK.account_code + writePrice(p.code.length) + accountCodeGas(MAX_CODE_SIZE, true) * BigInt(params.inkPrice)), 0);
   const l2 = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, partsInk });
   // the signed transaction's gas field: what a wallet would send (the L2 estimate with a margin)
   const gasLimit = BigInt(Math.ceil(l2.totalTxGas.max * 1.2));
@@ -163,8 +172,10 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const deploy = fragmented
     ? deployEstimate(shape, params, undefined, fragmented.fragments, fragmented.root)
     : deployEstimate(shape, params, undefined, parts.map((p) => proxiedPart(`part-${String(p.index).padStart(3, '0')}`, p.initCode, p.code.length)));
+  const perCase = (s: Spread) => mapSpread(s, (x) => Math.round(x / batch));
   return {
     function: fn,
+    batch: fn === 'predictBatch' ? { cases: batch, maxBatch: abi.maxBatch, executionGasPerCase: perCase(call.executionGas), totalTxGasPerCase: perCase(call.totalTxGas) } : null,
     call,
     deploy,
     layers,
@@ -178,7 +189,7 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
       init: shape.provenance === 'built' ? 'nitro init/cached cost formula on the built wasm' : 'nitro init/cached cost formula on the predicted program shape',
       memory: 'nitro memory model for the program footprint',
       hostio: `nitro hostio prices for read_args, write_result, msg_value, pay_for_memory_grow${parts.length ? `, and account_code for ${parts.length} data contracts (cold access 2,600 + code charge 700 each)` : ''}`,
-      calldata: opts.inputs ? `EIP-2028 on the ${samples.length} given inputs` : `EIP-2028 on ${samples.length} inputs of the box (its corners and random draws)`,
+      calldata: `EIP-2028 on ${fn === 'predictBatch' ? `${batches} batches of ${batch} cases drawn from ` : ''}${opts.inputs ? `the ${samples.length} given inputs` : `${samples.length} inputs of the box (its corners and random draws)`}`,
       deploy: `EVM CREATE costs and ArbWasm.activateProgram on the ${shape.provenance === 'built' ? 'built' : 'predicted'} program; data fee from a fresh chain's data pricer`,
       l1: opts.l1PricePerUnitWei
         ? `poster fee: the signed call brotli-compressed at level ${opts.l1BrotliLevel ?? 0}, 16 units a byte, at the given L1 price per unit, bought at the L2 base fee (nitro l1pricing)`

@@ -118,6 +118,8 @@ export const KERNEL_COSTS: Record<KernelKey, KernelCost> = {
   /** the entrypoint's ABI work: decode each int32 word of predict(int32[]) and check it against the box, encode each output */
   'abi:predict': k({ fixed: 119056, input: 20057, output: 19748 }),
   'abi:predictPacked': k({ fixed: 110020, input: 12000, output: 12000 }),
+  /** predictBatch: the entrypoint once, then per case (`inner`) the packed decode, box check and encode */
+  'abi:predictBatch': k({ fixed: 110020, input: 12000, output: 12000, inner: 0 }),
 };
 
 /** Which kernel a layer compiles to, given the code generator's decision for it (ModelRs.decisions). */
@@ -228,7 +230,7 @@ export function layerInk(key: KernelKey, u: LayerUnits): Spread {
 }
 
 /** Ink of the entrypoint's ABI work for a call (decode inputs, check them, encode outputs). */
-export function abiInk(fn: 'predict' | 'predictPacked', inputElems: number, outputElems: number): number {
+export function abiInk(fn: 'predict' | 'predictPacked' | 'predictBatch', inputElems: number, outputElems: number, cases = 1): number {
   const c = KERNEL_COSTS[`abi:${fn}`];
-  return c.fixed + c.input * inputElems + c.output * outputElems;
+  return c.fixed + cases * (c.input * inputElems + c.output * outputElems + c.inner);
 }

@@ -27,10 +27,15 @@ const WINDOW_BITS = 22;
  * derived from the calldata's hash: 64 bytes that do not compress, as a real one's do not.
  */
 export function signedCallBytes(to: Hex, calldata: Uint8Array, gas: bigint, baseFeeWei: bigint, chainId: number): Uint8Array {
-  const data = toHex(calldata);
+  return signedTxBytes({ to, data: calldata, gas, baseFeeWei, chainId });
+}
+
+/** The same for any transaction: a contract creation (no `to`), one carrying value. */
+export function signedTxBytes(t: { to?: Hex; data: Uint8Array; value?: bigint; gas: bigint; baseFeeWei: bigint; chainId: number; nonce?: number }): Uint8Array {
+  const data = toHex(t.data);
   const h = keccak256(data);
   const tx = serializeTransaction(
-    { type: 'eip1559', chainId, nonce: 1000, to, data, gas, maxFeePerGas: 2n * baseFeeWei, maxPriorityFeePerGas: 0n, value: 0n },
+    { type: 'eip1559', chainId: t.chainId, nonce: t.nonce ?? 1000, to: t.to, data, gas: t.gas, maxFeePerGas: 2n * t.baseFeeWei, maxPriorityFeePerGas: 0n, value: t.value ?? 0n },
     { r: h, s: keccak256(h), yParity: 1 },
   );
   return Uint8Array.from(Buffer.from(tx.slice(2), 'hex'));

@@ -187,6 +187,16 @@ export const ValidationSchema = v.strictObject({
   advice: v.nullable(v.string()),
 });
 
+/** The toolchain a build was made with (core/build/pin.ts). */
+export const ToolchainPinSchema = v.strictObject({
+  kind: v.picklist(['rustup', 'debian']),
+  /** rustc's release, commit and LLVM version */
+  rustc: v.string(),
+  linker: v.string(),
+  /** wasm-opt's version when it ran, else null */
+  wasmOpt: v.nullable(v.string()),
+});
+
 export const ManifestSchema = v.strictObject({
   schema: v.literal(MANIFEST_SCHEMA, (i) => `schema ${JSON.stringify(i.input)} is not supported (this tool reads schema ${MANIFEST_SCHEMA}); regenerate the crate with \`stylus-ml new\``),
   tool: v.strictObject({ name: v.literal('stylus-ml'), version: v.string() }),
@@ -261,12 +271,23 @@ export const ManifestSchema = v.strictObject({
     outputCount: count,
     packedInputBytes: count,
     packedOutputBytes: count,
+    /** the most cases `predictBatch` takes in one call (absent in crates generated before it existed) */
+    maxBatch: v.optional(v.pipe(count, v.minValue(1))),
     goldenVectors: count,
   }),
   /** filled by build / deploy */
   measured: v.optional(
     v.strictObject({
-      build: v.optional(v.strictObject({ wasmBytes: count, compressedBytes: count, toolchain: v.string(), at: isoTime })),
+      build: v.optional(
+        v.strictObject({
+          wasmBytes: count,
+          compressedBytes: count,
+          toolchain: v.string(),
+          at: isoTime,
+          /** the toolchain exactly enough to rebuild the same bytes (`stylus-ml verify` rebuilds with it) */
+          pin: v.optional(ToolchainPinSchema),
+        }),
+      ),
       deploy: v.optional(
         v.strictObject({
           rpc: v.string(),
@@ -306,4 +327,5 @@ export type LabelRule = v.InferOutput<typeof LabelRuleSchema>;
 export type Validation = v.InferOutput<typeof ValidationSchema>;
 export type BoxDerivation = v.InferOutput<typeof BoxDerivationSchema>;
 export type Manifest = v.InferOutput<typeof ManifestSchema>;
+export type ToolchainPin = v.InferOutput<typeof ToolchainPinSchema>;
 export type ManifestPart = v.InferOutput<typeof LayoutPartSchema>;

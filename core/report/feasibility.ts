@@ -68,11 +68,11 @@ export function feasibilityMarkdown(res: FeasibilityResult, charts: { gasVsParam
   const out: string[] = [];
   out.push('# Stylus ML feasibility report', '');
   out.push(`Each model is generated as a Stylus program (minimal template, default lowering, compiled with rustc to wasm32) and as an EVM baseline (Solidity from the same integer plan, solc), deployed to the embedded devnode (ArbOS ${res.arbosVersion}) and measured the same way: \`eth_estimateGas\` of \`predict(int32[])\` on ${res.inputs} inputs of the declared box, split into the intrinsic 21,000 + calldata gas and the execution gas beyond them. Both return the same outputs (test/integration/baseline-evm.test.ts).`, '');
-  out.push('| model | params | MACs | Stylus exec gas | Stylus tx gas | packed tx gas | EVM exec gas | EVM tx gas | exec ratio EVM/Stylus | tx ratio | Stylus bytes | EVM bytes | estimate error |');
-  out.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  out.push('| model | params | MACs | Stylus exec gas | Stylus tx gas | packed tx gas | batch tx gas / case | EVM exec gas | EVM tx gas | exec ratio EVM/Stylus | tx ratio | Stylus bytes | EVM bytes | estimate error |');
+  out.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const r of rows) {
     const x = ratio(r);
-    out.push(`| ${r.model} | ${n(r.params)} | ${n(r.macs)} | ${n(r.stylus.executionGas)} | ${n(r.stylus.totalTxGas)} | ${n(r.stylus.packedTxGas)} | ${r.evm ? n(r.evm.executionGas) : 'n/a'} | ${r.evm ? n(r.evm.totalTxGas) : 'n/a'} | ${x ? `${x.toFixed(1)}×` : 'n/a'} | ${r.evm ? `${(r.evm.totalTxGas / r.stylus.totalTxGas).toFixed(2)}×` : 'n/a'} | ${n(r.stylus.compressedBytes)} | ${r.evm ? n(r.evm.codeBytes) : 'n/a'} | ${(r.estimate.error * 100).toFixed(2)}% |`);
+    out.push(`| ${r.model} | ${n(r.params)} | ${n(r.macs)} | ${n(r.stylus.executionGas)} | ${n(r.stylus.totalTxGas)} | ${n(r.stylus.packedTxGas)} | ${n(r.stylus.batch.txGasPerCase)} (${r.stylus.batch.cases}) | ${r.evm ? n(r.evm.executionGas) : 'n/a'} | ${r.evm ? n(r.evm.totalTxGas) : 'n/a'} | ${x ? `${x.toFixed(1)}×` : 'n/a'} | ${r.evm ? `${(r.evm.totalTxGas / r.stylus.totalTxGas).toFixed(2)}×` : 'n/a'} | ${n(r.stylus.compressedBytes)} | ${r.evm ? n(r.evm.codeBytes) : 'n/a'} | ${(r.estimate.error * 100).toFixed(2)}% |`);
   }
   out.push('', '![predict transaction gas vs parameters](gas-vs-params.svg)', '', '![execution gas vs multiply-accumulates](exec-vs-macs.svg)', '');
   out.push('## What the numbers say', '');
@@ -86,13 +86,13 @@ export function feasibilityMarkdown(res: FeasibilityResult, charts: { gasVsParam
   const trees = rows.filter((r) => r.kind === 'trees' && r.evm);
   if (trees.length) out.push(`- Trees: ${trees.map((r) => `${r.model}: Stylus ${n(r.stylus.totalTxGas)} vs EVM ${n(r.evm!.totalTxGas)} tx gas`).join('; ')}.`);
   const digits = rows.find((r) => r.model.startsWith('mlp 64-32-10'));
-  if (digits) out.push(`- The 64→32→10 MLP on 8×8 digits: ${n(digits.stylus.totalTxGas)} tx gas with predict(int32[]), ${n(digits.stylus.packedTxGas)} with predictPacked(bytes) — the calldata encoding is most of the difference (int32 words are 32 bytes each).`);
+  if (digits) out.push(`- The 64→32→10 MLP on 8×8 digits: ${n(digits.stylus.totalTxGas)} tx gas with predict(int32[]), ${n(digits.stylus.packedTxGas)} with predictPacked(bytes) — the calldata encoding is most of the difference (int32 words are 32 bytes each) — and ${n(digits.stylus.batch.txGasPerCase)} per case with ${digits.stylus.batch.cases} cases in one predictBatch(bytes) call, which pays the 21,000 intrinsic gas and the program's init once.`);
   out.push(`- Estimate error: the analytical estimate of execution gas is within ${(Math.max(...rows.map((r) => Math.abs(r.estimate.error))) * 100).toFixed(2)}% of the measurement on every model.`);
   if (res.lowerings.length) {
     out.push('', '## Ink per multiply-accumulate and the size-for-gas trade-off', '');
     out.push(`Lower bound for straight-line code with a constant weight (local.get, load at a constant offset, multiply, add): ${MAC_INK_BOUND} ink per multiply-accumulate.`, '');
-    out.push('| model | lowering | ink / MAC | vs bound | tx gas | packed tx gas | compressed bytes |', '|---|---|--:|--:|--:|--:|--:|');
-    for (const l of res.lowerings) out.push(`| ${l.model} | ${l.lowering} | ${n(l.inkPerMac)} | ${(l.inkPerMac / MAC_INK_BOUND).toFixed(2)}× | ${n(l.totalTxGas)} | ${n(l.packedTxGas)} | ${n(l.compressedBytes)} |`);
+    out.push('| model | lowering | ink / MAC | vs bound | tx gas | packed tx gas | batch tx gas / case | compressed bytes |', '|---|---|--:|--:|--:|--:|--:|--:|');
+    for (const l of res.lowerings) out.push(`| ${l.model} | ${l.lowering} | ${n(l.inkPerMac)} | ${(l.inkPerMac / MAC_INK_BOUND).toFixed(2)}× | ${n(l.totalTxGas)} | ${n(l.packedTxGas)} | ${n(l.batch.txGasPerCase)} (${l.batch.cases}) | ${n(l.compressedBytes)} |`);
     const best = res.lowerings.reduce((a, b) => (b.packedTxGas < a.packedTxGas ? b : a));
     out.push('', `Cheapest predict transaction: ${n(best.packedTxGas)} gas with \`${best.lowering}\` through predictPacked(bytes). Immediates (\`--optimize gas\`) cut the ink per multiply-accumulate below the data-segment bound — no weight loads — for more code bytes; rolled loops (\`--optimize size\`) save bytes and cost ink.`);
   }

@@ -63,7 +63,7 @@ describe('stylus-ml new: six models, two templates, native cargo test of the cor
 
         const t = cargoTest(path.join(dir, 'core'), path.join(work, 'target'));
         assert.ok(t.ok, `cargo test in ${dir}/core failed:\n${(t.stdout + t.stderr).split('\n').filter((l) => /panicked|left|right|error|FAILED/.test(l)).slice(0, 20).join('\n')}`);
-        assert.equal(passedTests(t.stdout), 5, 'golden, predict/label/packed through the ABI, hash and formats, malformed calls, out-of-box inputs');
+        assert.equal(passedTests(t.stdout), 6, 'golden, predict/label/packed through the ABI, a batch and its refusals, hash and formats, malformed calls, out-of-box inputs');
       });
     }
   }

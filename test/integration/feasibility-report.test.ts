@@ -26,10 +26,13 @@ test('bench --report: two MLPs measured on both targets, a break-even, charts th
     assert.ok(row.evm.executionGas > row.stylus.executionGas, `${row.model}: the EVM baseline costs more`);
     assert.ok(Math.abs(row.estimate.error) <= 0.05, `${row.model}: estimate error ${row.estimate.error}`);
     assert.ok(row.stylus.totalTxGas > 21_000 && row.stylus.packedTxGas < row.stylus.totalTxGas, 'packed calldata is cheaper');
+    assert.equal(row.stylus.batch.cases, 100, 'the bench batch: 100 cases (within the maximum of these MLPs)');
+    assert.ok(row.stylus.batch.txGasPerCase < row.stylus.packedTxGas / 5, `${row.model}: a batch case costs a fraction of one call (${row.stylus.batch.txGasPerCase} vs ${row.stylus.packedTxGas})`);
   }
   const md = fs.readFileSync(report, 'utf8');
   assert.match(md, /\| mlp 64-128-10 \| 9,610 \| 9,472 \|/);
   assert.match(md, /Break-even .*Stylus is cheaper from/);
+  assert.match(md, /\| batch tx gas \/ case \|/);
   for (const svg of ['gas-vs-params.svg', 'exec-vs-macs.svg']) {
     const text = fs.readFileSync(path.join(tmp, 'out', svg), 'utf8');
     assert.match(text, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);

@@ -211,7 +211,7 @@ test('stylus-ml estimate: a built crate gets the analytical figures and a measur
   assert.match(bad.stderr, /no such file or folder/);
   const badFn = await runCli(['estimate', dir, '--function', 'predictLabel']);
   assert.notEqual(badFn.code, 0);
-  assert.match(badFn.stderr, /--function must be predict or predictPacked/);
+  assert.match(badFn.stderr, /--function must be predict, predictPacked or predictBatch/);
 });
 
 after(() => {

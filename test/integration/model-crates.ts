@@ -50,6 +50,19 @@ export async function makeCrate(kind: ModelKind, tmp: string): Promise<ModelCrat
   return { kind, dir, model, inputRange: spec.inputRange, wasm: fs.readFileSync(wasmPath), compressedBytes: built.compressedBytes, toolchain: built.toolchain };
 }
 
+/** The 64→32→10 digits MLP (test/fixtures/calibration: trained on 8×8 digits, raw pixels 0..16) as a built minimal crate. */
+export const DIGITS_MLP = path.join(ROOT, 'test/fixtures/calibration/digits-mlp.onnx');
+export const DIGITS_TEST = path.join(ROOT, 'test/fixtures/calibration/digits-test.json');
+
+export async function makeDigitsCrate(tmp: string): Promise<{ dir: string; model: string }> {
+  const dir = path.join(tmp, 'digits-crate');
+  const n = await runCli(['new', DIGITS_MLP, '--out', dir, '--template', 'minimal', '--input-range', '0:16', '--force']);
+  if (n.code !== 0) throw new Error(`stylus-ml new digits failed: ${n.stderr.trim()}`);
+  const b = await runCli(['build', dir, '--json'], { timeoutMs: 300_000 });
+  if (b.code !== 0) throw new Error(`stylus-ml build digits failed: ${b.stderr.trim()}`);
+  return { dir, model: DIGITS_MLP };
+}
+
 /** A generated, built forest and `predict` calldata for one in-box case (the bench's tree model). */
 export async function generatedTreeProgram(): Promise<{ wasm: Uint8Array; calldata: Hex; what: string }> {
   const why = codegenMissing();

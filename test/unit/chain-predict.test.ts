@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { decodeFunctionData, encodeFunctionResult, toFunctionSelector } from 'viem';
 import { forest } from '../fixtures/onnx-builder';
 import { writeCrateManifest } from '../fixtures/crate-manifest';
-import { MODEL_ABI, checkSelectors, decodePredict, decodePredictPacked, encodeModelCall, fixedValues, packInputs } from '../../core/chain/predict';
+import { MODEL_ABI, checkSelectors, decodeBatch, decodePredict, decodePredictPacked, encodeBatchCall, encodeModelCall, fixedValues, packInputs } from '../../core/chain/predict';
 import { UserError } from '../../core/errors';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-predict-'));
@@ -55,6 +55,22 @@ test('results are split into the manifest outputs, in order; the packed result i
   assert.throws(() => decodePredict(m, short), /predict returned 2 values, the manifest's outputs have 4/);
   const long = encodeFunctionResult({ abi: MODEL_ABI, functionName: 'predictPacked', result: `0x${bytes.toString('hex')}00` });
   assert.throws(() => decodePredictPacked(m, long), /returned 17 bytes, the manifest's outputs take 16/);
+});
+
+test('predictBatch: the cases packed back to back, the result split into one set of outputs per case', () => {
+  assert.equal(m.contract.packedInputBytes, 8);
+  assert.equal(m.contract.packedOutputBytes, 16);
+  const data = encodeBatchCall(m, [[[1, -1, 0x1234, -32768]], [[2, 3, 4, 5]]]);
+  assert.equal(data.slice(0, 10), toFunctionSelector('predictBatch(bytes)'));
+  assert.deepEqual(decodeFunctionData({ abi: MODEL_ABI, data }).args, ['0x0100ffff341200800200030004000500']);
+  const out = Buffer.alloc(32);
+  [2, 1 << 28, -5, 7, 0, 1, 2, 3].forEach((v, i) => out.writeInt32LE(v, i * 4));
+  const ret = encodeFunctionResult({ abi: MODEL_ABI, functionName: 'predictBatch', result: `0x${out.toString('hex')}` });
+  assert.deepEqual(decodeBatch(m, ret, 2), [
+    { label: [2], probabilities: [1 << 28, -5, 7] },
+    { label: [0], probabilities: [1, 2, 3] },
+  ]);
+  assert.throws(() => decodeBatch(m, ret, 3), /predictBatch returned 32 bytes for 3 cases, the manifest's outputs take 48/);
 });
 
 test('fixed values: q·2^-frac for real outputs, the class label for a label output', () => {

@@ -55,7 +55,7 @@ describe('generateCrate', () => {
     const ours = JSON.parse(g.text('abi.json')) as Parameters<typeof strip>[0][];
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     assert.deepEqual(ours.map(strip).sort(byName), c.abi.map(strip).sort(byName));
-    assert.deepEqual(Object.keys(g.manifest.selectors).sort(), ['InputOutOfRange(uint256,int256)', 'InvalidInputLength(uint256,uint256)', 'formats()', 'modelHash()', 'predict(int32[])', 'predictLabel(int32[])', 'predictPacked(bytes)']);
+    assert.deepEqual(Object.keys(g.manifest.selectors).sort(), ['BatchTooLarge(uint256,uint256)', 'InputOutOfRange(uint256,int256)', 'InvalidInputLength(uint256,uint256)', 'formats()', 'modelHash()', 'predict(int32[])', 'predictBatch(bytes)', 'predictLabel(int32[])', 'predictPacked(bytes)']);
   });
 
   it('formats() return data decodes to the inputs\' and outputs\' formats', () => {

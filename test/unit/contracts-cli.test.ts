@@ -38,7 +38,7 @@ describe('CLI --json contracts', () => {
     const { call: _call, ...noCall } = good;
     refuse(noCall, /^stylus-ml estimate --json: call: missing/);
     refuse({ ...good, deploy: { ...(good.deploy as object), dataFeeWei: 12 } }, /deploy\.dataFeeWei: Invalid type: Expected string but received 12/);
-    refuse({ ...good, function: 'predictFast' }, /function: Invalid type: Expected \("predict" \| "predictPacked"\)/);
+    refuse({ ...good, function: 'predictFast' }, /function: Invalid type: Expected \("predict" \| "predictPacked" \| "predictBatch"\)/);
   });
 
   test('the extension refuses a CLI whose --json breaks the contract, naming the field (never renders it)', async () => {

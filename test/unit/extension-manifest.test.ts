@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const c = pkg.contributes;
 
 /** Context keys VS Code itself defines that our clauses may use. */
-const BUILTIN_KEYS = new Set(['resourceExtname', 'resourceFilename', 'activeCustomEditorId', 'activeWebviewPanelId']);
+const BUILTIN_KEYS = new Set(['resourceExtname', 'resourceFilename', 'activeCustomEditorId', 'activeWebviewPanelId', 'view', 'viewItem']);
 
 /** The context keys a clause reads: the left side of each comparison, or a bare (possibly negated) key. */
 function keysIn(clause: string): string[] {

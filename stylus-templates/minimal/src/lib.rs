@@ -47,12 +47,18 @@ mod entrypoint {
             let mut value = [0u64; 4];
             msg_value(value.as_mut_ptr() as *mut u8);
             let paid = (value[0] | value[1] | value[2] | value[3]) != 0;
-            // the functions are not payable, and no calldata is longer than MAX_CALLDATA
-            if len > abi::MAX_CALLDATA || paid {
+            // the functions are not payable
+            if paid {
                 return 1;
             }
             let calldata = &mut *core::ptr::addr_of_mut!(CALLDATA);
             let out = &mut *core::ptr::addr_of_mut!(RETURN);
+            // only a batch over MAX_BATCH is longer than MAX_CALLDATA: refused, naming the maximum
+            if len > abi::MAX_CALLDATA {
+                let n = abi::oversized(len).encode(out);
+                write_result(out.as_ptr(), n);
+                return 1;
+            }
             let w = &mut *core::ptr::addr_of_mut!(WORKSPACE);
             read_args(calldata.as_mut_ptr());
             let (status, n) = match abi::dispatch(&calldata[..len], out, w) {

@@ -23,7 +23,7 @@ fn workspace() -> &'static mut model::Workspace {
     unsafe { &mut *core::ptr::addr_of_mut!(WORKSPACE) }
 }
 
-/// The revert data of a named error (InputOutOfRange, InvalidInputLength).
+/// The revert data of a named error (InputOutOfRange, InvalidInputLength, BatchTooLarge).
 fn revert_data(e: abi::Revert) -> Vec<u8> {
     let mut data = [0u8; 68];
     let n = e.encode(&mut data);
@@ -48,6 +48,16 @@ impl Model {
         let mut out = [0u8; abi::PACKED_OUTPUT_BYTES];
         abi::output_packed(&w.y, &mut out);
         Ok(Bytes::from(out.to_vec()))
+    }
+
+    /// N cases, each packed as `predict_packed` packs one, back to back (at most `abi::MAX_BATCH`);
+    /// the N outputs packed likewise, in order.
+    pub fn predict_batch(&self, input: Bytes) -> Result<Bytes, Vec<u8>> {
+        let cases = abi::batch_cases(input.len()).map_err(revert_data)?;
+        let mut out = Vec::new();
+        out.resize(cases * abi::PACKED_OUTPUT_BYTES, 0u8);
+        abi::run_batch(&input[..], &mut out, workspace()).map_err(revert_data)?;
+        Ok(Bytes::from(out))
     }
 
     /// keccak-256 of the quantised model; `stylus-ml` recomputes it from the ONNX file.
