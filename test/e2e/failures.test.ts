@@ -12,12 +12,14 @@ import { VSCodeSession, e2eAvailability, sessionFor, freePort, makeWorkspace, pa
 const CRATE = 'iris-min';
 /** A Rust type error, put on the first line of `infer`'s body. */
 const BROKEN_LINE = '    let _broken: u8 = "no";';
-const INFER = 'pub fn infer(x: &Inputs, y: &mut Outputs) {\n';
+/** infer's signature line, whatever its parameters (the Workspace since the arena, issue 13) */
+const INFER_LINE = /^pub fn infer\(.*\) \{\n/m;
 
 describe('failures: a broken build and a deploy with no devnode in code-server', { timeout: 600_000 }, () => {
   let avail: Availability;
   let vs: VSCodeSession | undefined;
   let crateDir = '';
+  let infer = '';
   let modelRs = '';
   let original = '';
   let devnodePort = 0;
@@ -32,7 +34,9 @@ describe('failures: a broken build and a deploy with no devnode in code-server',
     assert.equal(made.code, 0, `stylus-ml new: ${made.stderr}`);
     modelRs = path.join(crateDir, 'core', 'src', 'model.rs');
     original = readFileSync(modelRs, 'utf8');
-    assert.ok(original.includes(INFER), 'the generated model has infer()');
+    const found = INFER_LINE.exec(original);
+    assert.ok(found, 'the generated model has infer()');
+    infer = found[0];
     // A free port nobody listens on: no devnode is reachable at the configured address.
     devnodePort = await freePort();
     vs = await VSCodeSession.start('failures', { workspace, vsix: [vsix], settings: { 'stylusMl.devnode.port': devnodePort } });
@@ -56,8 +60,8 @@ describe('failures: a broken build and a deploy with no devnode in code-server',
     });
 
   e2e('a failed build shows rustc\'s error in the Problems view', async (vs) => {
-    writeFileSync(modelRs, original.replace(INFER, `${INFER}${BROKEN_LINE}\n`));
-    const line = original.slice(0, original.indexOf(INFER)).split('\n').length + 1; // 1-based line of BROKEN_LINE
+    writeFileSync(modelRs, original.replace(infer, `${infer}${BROKEN_LINE}\n`));
+    const line = original.slice(0, original.indexOf(infer)).split('\n').length + 1; // 1-based line of BROKEN_LINE
     // The crate's stylus-ml.json activates the extension; its commands appear once the host has loaded it.
     await waitFor('the Build command', () => vs.runCommand('Stylus ML: Build').then(() => true, () => false), 120_000, 1_000);
     await vs.waitForToast(`Building ${CRATE} failed (exit 1).`, 120_000);
