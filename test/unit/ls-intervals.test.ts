@@ -109,6 +109,13 @@ describe('propagation through Rust code', () => {
     assert.equal(await intervalOf(src, 'acc'), 'i32 [-3840, 3810]');
   });
 
+  it('a loop too costly to unroll with its inner loops is unrolled per value: each row of a table on its own', async () => {
+    // a convolution's shape: `oc` picks a row, the positions are too many to unroll; with `oc` joined the
+    // rows' weights would be too ([-100, 100] each: [-51000, 51000])
+    const src = `static W: [[i8; 2]; 2] = [[100, -100], [-100, 100]];\npub fn f(x: &[u8; 60001], y: &mut [i32; 120000]) {\n    for oc in 0..2 {\n        let wk = &W[oc];\n        for p in 0..60000 {\n            let mut acc: i32 = 0;\n            acc += x[p] as i32 * wk[0] as i32;\n            acc += x[p + 1] as i32 * wk[1] as i32;\n            y[oc * 60000 + p] = /*@*/acc;\n        }\n    }\n}\n`;
+    assert.equal(await intervalOf(src, 'acc'), 'i32 [-25500, 25500]');
+  });
+
   it('round-half-up rescale through a helper function', async () => {
     const src = `fn rescale(a: i64, s: u32) -> i64 { (a + (1i64 << (s - 1))) >> s }\npub fn f(x: i16) -> i64 {\n    let acc = x as i64 * 100;\n    let r = rescale(acc, 7);\n    r\n}\n`;
     // (-3276800 + 64) >> 7 = -25599.5 -> -25600 (floor), (3276700 + 64) >> 7 = 25599

@@ -57,4 +57,23 @@ describe('the stylus-ml runtime', () => {
     assert.deepEqual(unit.analysis.saturations[0].pre, { lo: -51199n, hi: 51199n });
     assert.deepEqual(unit.analysis.stored.get('y')!.iv, { lo: -32768n, hi: 32767n });
   });
+
+  it('a pair kernel whose first term has nothing in the high lane keeps its lanes (lane_lo/lane_hi exact)', async () => {
+    // the gas lowering of a QGemm (digits-mlp-qdq): two rows per i64, bias b0 + b1·2^32, then a weight pair (-1, 0)
+    const model = `use crate::fixed::{lane_hi, lane_lo};
+pub fn layer_0_fc(x: &[i8; 2], y: &mut [i64; 2]) {
+    let mut a: i64 = -158961034572357;
+    a += x[0] as i64 * -1;
+    a += x[1] as i64 * 25769803776;
+    y[0] = lane_lo(a);
+    y[1] = lane_hi(a);
+}
+`;
+    const r = await withRuntime(model);
+    assert.deepEqual(r.findings.map((f) => `${f.code} ${covered(model, f)}`), []);
+    const unit = r.analysis.items.flatMap((i) => i.units).find((u) => u.name === 'layer_0_fc')!;
+    // -158961034572357 = -37011 · 2^32 + 19899; lanes 19899 - x0 in [19772, 20027] and -37011 + 6·x1 in
+    // [-37779, -36249] for x in [-128, 127]: each fits i32, so lane_lo and lane_hi are those lanes
+    assert.deepEqual(unit.analysis.stored.get('y')!.iv, { lo: -37779n, hi: 20027n });
+  });
 });

@@ -146,7 +146,9 @@ function pairOf(op: string, l: IntVal, r: IntVal): readonly [Interval, Interval]
   switch (op) {
     case '+':
     case '-': {
-      if (!l.pair && !r.pair) return null;
+      // a pair, or a constant with something in the high lane (a pair kernel's `let mut a: i64 = b0 + b1·2^32`
+      // followed by a term whose weights are (w, 0): `a += x[0] as i64 * -1`)
+      if (!l.pair && !r.pair && !pairConst(l) && !pairConst(r)) return null;
       const [a, b] = [lanesOf(l), lanesOf(r)];
       return op === '+' ? [I.add(a[0], b[0]), I.add(a[1], b[1])] : [I.sub(a[0], b[0]), I.sub(a[1], b[1])];
     }

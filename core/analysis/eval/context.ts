@@ -20,6 +20,16 @@ export interface Interp {
   budget: number;
   /** loops may be unrolled (false once the budget forced summaries) */
   allowUnroll: boolean;
+  /**
+   * >0 inside a loop unrolled per value with its inner loops cheap (loops.ts unrollPerValue): nested loops
+   * are unrolled only while their summarised bodies are small, summarised otherwise
+   */
+  perValue: number;
+  /**
+   * loops with loops inside are unrolled per value only, never with their inner loops (the second try of
+   * a function whose full unrolling ran out of steps, before everything is summarised)
+   */
+  perValueFirst: boolean;
   /** >0 while evaluating passes whose results are discarded (loop summaries' first pass, inlined calls) */
   quiet: number;
   inlineDepth: number;

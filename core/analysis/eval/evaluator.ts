@@ -39,6 +39,8 @@ export class Evaluator implements Interp {
   steps = 0;
   budget: number;
   allowUnroll = true;
+  perValue = 0;
+  perValueFirst = false;
   quiet = 0;
   inlineDepth = 0;
   loops: LoopFrame[] = [];
@@ -95,10 +97,19 @@ export class Evaluator implements Interp {
       result = run();
     } catch (e) {
       if (!(e instanceof BudgetExceeded)) throw e;
-      this.allowUnroll = false;
-      this.summarised = true;
-      this.budget = Number.MAX_SAFE_INTEGER;
-      result = run();
+      // the first loops unrolled whole took the steps the later ones needed (a layer split into helpers,
+      // each a loop nest): again with loop nests unrolled per value of their outer variables only
+      this.perValueFirst = true;
+      try {
+        result = run();
+      } catch (e2) {
+        if (!(e2 instanceof BudgetExceeded)) throw e2;
+        this.perValueFirst = false;
+        this.allowUnroll = false;
+        this.summarised = true;
+        this.budget = Number.MAX_SAFE_INTEGER;
+        result = run();
+      }
     }
     return { hits: [...this.hits.values()], facts: this.facts, saturations: [...this.sats.values()], shifts: [...this.shifts.values()], stored: this.stored, storedAt: this.storedAt, result, summarised: this.summarised };
   }
@@ -122,6 +133,7 @@ export class Evaluator implements Interp {
     this.storedAt = new Map();
     this.facts = new Facts();
     this.loops = [];
+    this.perValue = 0;
     this.fnStack = [];
   }
 
@@ -425,8 +437,10 @@ export class Evaluator implements Interp {
     c.evaluating = true;
     const savedText = this.text;
     const savedLoops = this.loops;
+    const savedPerValue = this.perValue;
     this.text = c.text;
     this.loops = [];
+    this.perValue = 0;
     this.quiet++;
     try {
       const ty = c.item.ty;
@@ -435,6 +449,7 @@ export class Evaluator implements Interp {
       this.quiet--;
       this.text = savedText;
       this.loops = savedLoops;
+      this.perValue = savedPerValue;
       c.evaluating = false;
     }
     return c.value;

@@ -23,8 +23,25 @@ export function forLoop(cx: Interp, e: Extract<Expr, { k: 'for' }>, st: State): 
   const count = spanCount(cx, e, it.count);
   if (count && count.hi === 0n) return;
   if (cx.allowUnroll && count && I.isSingleton(count) && it.at && forInLanes(cx, e, st, it, count)) return;
-  if (cx.allowUnroll && count && I.isSingleton(count) && it.at && count.lo <= 65_536n && Number(count.lo) * estimate(cx, e.body) <= cx.budget - cx.steps) {
+  if (cx.allowUnroll && count && I.isSingleton(count) && it.at && cx.perValue > 0) {
+    // inside a loop unrolled per value: this loop too while its body, summarised within, is small
+    if (Number(count.lo) * perValueEstimate(cx, e.body) <= PER_VALUE_STEPS) unroll(cx, e, st, count, it.at);
+    else summaryLoop(cx, e.body, st, count, (s) => cx.bindPat(e.pat, it.all, s, null));
+    return;
+  }
+  const nest = hasLoop(e.body);
+  const whole = count && I.isSingleton(count) ? Number(count.lo) * estimate(cx, e.body) : Infinity;
+  if (cx.allowUnroll && count && I.isSingleton(count) && it.at && count.lo <= 65_536n && whole <= cx.budget - cx.steps && !(cx.perValueFirst && nest && whole > PER_VALUE_WHOLE)) {
     unroll(cx, e, st, count, it.at);
+    return;
+  }
+  if (cx.allowUnroll && count && I.isSingleton(count) && it.at && count.lo <= PER_VALUE_TRIPS && nest && Number(count.lo) * perValueEstimate(cx, e.body) <= cx.budget - cx.steps) {
+    cx.perValue++;
+    try {
+      unroll(cx, e, st, count, it.at);
+    } finally {
+      cx.perValue--;
+    }
     return;
   }
   if (cx.allowUnroll && count && count.hi <= BOUNDED_UNROLL && Number(count.hi) * estimate(cx, e.body) <= cx.budget - cx.steps) {
@@ -32,6 +49,59 @@ export function forLoop(cx: Interp, e: Extract<Expr, { k: 'for' }>, st: State): 
     return;
   }
   summaryLoop(cx, e.body, st, count, (s) => cx.bindPat(e.pat, it.all, s, null));
+}
+
+/**
+ * A loop too costly to unroll with its inner loops (a convolution's `for oc in 0..OC` over every output
+ * position) is still unrolled per value of its variable when it runs at most this many times, its inner
+ * loops unrolled while they cost at most PER_VALUE_STEPS each (`for c in 0..C` over a kernel's input
+ * channels) and summarised past it (the output positions). The value of the variable is what selects a
+ * weight table's row: summarising that loop instead would join the rows (every output channel's weights
+ * at once), a bound far above the plan's, which proves each output channel with its own weights.
+ */
+const PER_VALUE_TRIPS = 1_024n;
+const PER_VALUE_STEPS = 4_096;
+/** On the second try (Interp.perValueFirst), loop nests up to this many steps are still unrolled whole (a padded copy). */
+const PER_VALUE_WHOLE = 250_000;
+
+/** Steps of `e` in a per-value unrolling: inner loops unrolled within PER_VALUE_STEPS, else twice (a summary's two passes). */
+function perValueEstimate(cx: Interp, e: Expr): number {
+  let memo = perValueEstimates.get(cx);
+  if (!memo) perValueEstimates.set(cx, (memo = new WeakMap()));
+  const hit = memo.get(e);
+  if (hit !== undefined) return hit;
+  let n = 1;
+  if (e.k === 'for') {
+    const body = perValueEstimate(cx, e.body);
+    const trips = guessTrips(cx, e.iter);
+    n += estimate(cx, e.iter) + (trips * body <= PER_VALUE_STEPS ? trips * body : 2 * body);
+  } else if (e.k === 'while' || e.k === 'loop') {
+    n += 2 * perValueEstimate(cx, e.body);
+  } else {
+    const inits = e.k === 'block' ? letInits(e) : null;
+    if (e.k === 'block') for (const st of e.stmts) if (st.k === 'let' && st.init) n += perValueEstimate(cx, st.init);
+    for (const c of childExprs(e)) if (!inits?.has(c)) n += perValueEstimate(cx, c);
+    if (e.k === 'call' && e.callee.k === 'path') {
+      const f = cx.program.fns.get(e.callee.segs[e.callee.segs.length - 1]);
+      if (f?.item.body && cx.inlineDepth < 3 && f.item.body !== e) n += Math.min(100_000, nodeCount(f.item.body));
+    }
+  }
+  memo.set(e, n);
+  return n;
+}
+const perValueEstimates = new WeakMap<Interp, WeakMap<Expr, number>>();
+
+const loopInside = new WeakMap<Expr, boolean>();
+function hasLoop(e: Expr): boolean {
+  let found = loopInside.get(e);
+  if (found === undefined) {
+    found = false;
+    walkExpr(e, (x) => {
+      if (x.k === 'for' || x.k === 'while' || x.k === 'loop') found = true;
+    });
+    loopInside.set(e, found);
+  }
+  return found;
 }
 
 /** Loops that run a few times, how many unknown, are unrolled that many times (the state joined over the counts). */
@@ -338,6 +408,8 @@ function loopCarried(body: Expr, st: State): { accs: string[]; others: string[] 
 
 function widenVal(v: Val): Val {
   if (v.t === 'int') return v.ty ? declaredInt(v.ty) : UNKNOWN;
+  // an array of arrays (a padded copy `xp[c][h][w]`) keeps its shape and element type
+  if (v.t === 'arr') return { t: 'arr', elem: widenVal(v.elem), elems: null, len: v.len };
   return UNKNOWN;
 }
 

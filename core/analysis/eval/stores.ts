@@ -120,7 +120,13 @@ export function storeIndexed(cx: Interp, st: State, l: Extract<Expr, { k: 'index
   }
 }
 
-/** A store into a parameter array (a layer's output): joined, and per element while every index is known. */
+/** Elements one store at an interval of indices may join into (wider: the output is joined as a whole). */
+const MAX_WEAK_STORE = 1n << 16n;
+
+/**
+ * A store into a parameter array (a layer's output): joined, and per element while every index is known
+ * or within a range (joined into each element of the range: the element stored is one of them).
+ */
 function recordOutput(cx: Interp, root: string, l: Extract<Expr, { k: 'index' }>, idx: Val, v: Val): void {
   if (v.t !== 'int') {
     cx.storedAt.set(root, null);
@@ -131,10 +137,13 @@ function recordOutput(cx: Interp, root: string, l: Extract<Expr, { k: 'index' }>
   // per element, while every store to it has a known index (`y[3] = ..`, an unrolled `y[n] = ..`)
   let at = cx.storedAt.get(root);
   if (at === undefined) cx.storedAt.set(root, (at = new Map()));
-  if (at !== null && l.base.k === 'path' && idx.t === 'int' && I.isSingleton(idx.iv)) {
-    const k = Number(idx.iv.lo);
-    const p = at.get(k);
-    at.set(k, p ? (joinVal(p, v) as IntVal) : v);
+  if (at !== null && l.base.k === 'path' && idx.t === 'int' && idx.iv.lo >= 0n && idx.iv.hi - idx.iv.lo < MAX_WEAK_STORE) {
+    // a known index, or a range of them (a summarised loop's `y[(oc * 28 + oh) * 28 + ow]` with oc known:
+    // that output channel's elements), each joined with the value
+    for (let k = Number(idx.iv.lo); k <= Number(idx.iv.hi); k++) {
+      const p = at.get(k);
+      at.set(k, p ? (joinVal(p, v) as IntVal) : v);
+    }
   } else cx.storedAt.set(root, null);
 }
 
