@@ -5,10 +5,12 @@ import { NotificationType } from 'vscode-languageserver-protocol';
 
 /**
  * Node options the server process runs with (the extension forks it with them, and so do the protocol
- * tests and the bench): a 1 MiB young generation instead of V8's 16 MiB semi-spaces. The analysis makes
- * many short-lived values; collected sooner, they keep the server ~30 MiB smaller (bench ls-latency).
+ * tests and the bench): a 1 MiB young generation instead of V8's 16 MiB semi-spaces (the analysis makes
+ * many short-lived values; collected sooner, they keep the server ~30 MiB smaller), and V8 tuned for size
+ * (RSS 263 → 192–196 MiB on the bench ls-latency run, for p95 still within its targets: 93–120 ms on
+ * 784-64-10, 124–238 ms on 784-128-64-10, measured beside a CI run).
  */
-export const SERVER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=1'];
+export const SERVER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size'];
 
 /** Diagnostics carry this `source`; rust-analyzer's stay distinct. */
 export const DIAGNOSTIC_SOURCE = 'stylus-ml';
