@@ -6,12 +6,12 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { StatusJson } from '../../core/contracts/cli';
 import { forest, mlp } from '../fixtures/onnx-builder';
 import { cliJson } from './cli';
-import { VSCodeSession, e2eAvailability, freePort, makeWorkspace, packageVsix, sessionFor, waitFor, type Availability } from './harness';
+import { VSCodeSession, closeSession, sessionTest, e2eAvailability, freePort, makeWorkspace, packageVsix, waitFor, type Availability } from './harness';
 
 const CACHED = 'alpha-cached';
 const UNCACHED = 'beta-uncached';
@@ -47,18 +47,9 @@ describe('the Deployments view: status per chain, warnings, Activate and Cache',
     vs = await VSCodeSession.start('deployments', { workspace, vsix: [vsix], settings: { 'stylusMl.devnode.port': port, 'stylusMl.devnode.arbosVersion': 50 }, viewport: { width: 1600, height: 1000 } });
   });
 
-  after(async () => {
-    if (!vs) return;
-    await vs.close();
-    assert.deepEqual(vs.survivors(), [], 'no process of the session (devnode included) outlives it');
-  });
+  after(() => closeSession(vs));
 
-  const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>) =>
-    test(name, async (t) => {
-      const session = sessionFor(t, avail, vs);
-      if (!session) return;
-      await session.step(name.slice(0, 40), () => fn(session));
-    });
+  const e2e = sessionTest(() => ({ avail, vs }));
 
   const url = () => `http://127.0.0.1:${port}`;
   const rpc = async (method: string, params: unknown[] = []) => {

@@ -5,8 +5,8 @@
 import { strict as assert } from 'node:assert';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { VSCodeSession, e2eAvailability, sessionFor, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
+import { after, before, describe } from 'node:test';
+import { VSCodeSession, closeSession, sessionTest, e2eAvailability, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
 
 const CRATE_FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'ls', 'mlp-crate');
 
@@ -50,18 +50,9 @@ describe('diagnostics: stylus-ml overflow warnings and quick fixes in code-serve
     vs = await VSCodeSession.start('diagnostics', { workspace, vsix: [vsix], settings: { 'stylusMl.diagnostics.debounceMs': 0 } });
   });
 
-  after(async () => {
-    if (!vs) return;
-    await vs.close();
-    assert.deepEqual(vs.survivors(), [], 'no process of the session outlives it');
-  });
+  after(() => closeSession(vs));
 
-  const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>) =>
-    test(name, async (t) => {
-      const session = sessionFor(t, avail, vs);
-      if (!session) return;
-      await session.step(name.slice(0, 40), () => fn(session));
-    });
+  const e2e = sessionTest(() => ({ avail, vs }));
 
   /** The Problems view's rows (aria-label and visible text); opens the view when it is not showing. */
   async function problemRows(vs: VSCodeSession): Promise<ProblemRow[]> {

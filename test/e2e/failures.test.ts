@@ -5,9 +5,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { runCli } from '../fixtures/cli';
-import { VSCodeSession, e2eAvailability, sessionFor, freePort, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
+import { VSCodeSession, closeSession, sessionTest, e2eAvailability, freePort, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
 
 const CRATE = 'iris-min';
 /** A Rust type error, put on the first line of `infer`'s body. */
@@ -42,22 +42,13 @@ describe('failures: a broken build and a deploy with no devnode in code-server',
     vs = await VSCodeSession.start('failures', { workspace, vsix: [vsix], settings: { 'stylusMl.devnode.port': devnodePort } });
   });
 
-  after(async () => {
-    if (!vs) return;
-    await vs.close();
-    assert.deepEqual(vs.survivors(), [], 'no process of the session (devnode included) outlives it');
-  });
+  after(() => closeSession(vs));
 
   /** The rows of the Problems view as shown (the view must be open). */
   const problemRows = (vs: VSCodeSession) =>
     vs.page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ')));
 
-  const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>) =>
-    test(name, async (t) => {
-      const session = sessionFor(t, avail, vs);
-      if (!session) return;
-      await session.step(name.slice(0, 40), () => fn(session));
-    });
+  const e2e = sessionTest(() => ({ avail, vs }));
 
   e2e('a failed build shows rustc\'s error in the Problems view', async (vs) => {
     writeFileSync(modelRs, original.replace(infer, `${infer}${BROKEN_LINE}\n`));

@@ -11,10 +11,12 @@
 //
 // Teardown never depends on the test passing: close() is idempotent, and an exit/signal hook kills any
 // session still running if the test runner dies.
+import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
@@ -46,6 +48,27 @@ export function sessionFor(t: { skip(message?: string): void }, avail: Availabil
   if (underCI) throw new Error(`e2e cannot run: ${reason}`);
   t.skip(`e2e skipped: ${reason}`);
   return null;
+}
+
+/**
+ * The suite's test wrapper: runs `fn` on the suite's session as one step (a screenshot if it fails); when
+ * e2e cannot run the test fails under CI and is skipped with the reason elsewhere (sessionFor).
+ */
+export function sessionTest(session: () => { avail: Availability | undefined; vs: VSCodeSession | undefined }) {
+  return (name: string, fn: (vs: VSCodeSession) => Promise<void>, opts: { skip?: string | false } = {}) =>
+    test(name, { skip: opts.skip }, async (t) => {
+      const { avail, vs } = session();
+      const s = sessionFor(t, avail, vs);
+      if (!s) return;
+      await s.step(name.slice(0, 40), () => fn(s));
+    });
+}
+
+/** Closes a suite's session; no process of it (the devnode included) may outlive it. */
+export async function closeSession(vs: VSCodeSession | undefined): Promise<void> {
+  if (!vs) return;
+  await vs.close();
+  assert.deepEqual(vs.survivors(), [], 'no process of the session (devnode included) outlives it');
 }
 
 /** Installs code-server if needed (about 2 minutes, once per machine); the reason when e2e cannot run. */

@@ -7,12 +7,12 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Manifest } from '../../core/manifest/schema';
 import type { PerLayerJson } from '../../core/contracts/cli';
 import type { EstimateJson } from '../../extension/core-client';
 import { cliJson } from './cli';
-import { VSCodeSession, e2eAvailability, sessionFor, freePort, makeWorkspace, packageVsix, repoRoot, tempDir, waitFor, type Availability } from './harness';
+import { VSCodeSession, closeSession, sessionTest, e2eAvailability, freePort, makeWorkspace, packageVsix, repoRoot, tempDir, waitFor, type Availability } from './harness';
 
 const SAMPLE = path.join(repoRoot, 'samples', 'iris-logreg.onnx');
 const CRATE = 'iris-stylus';
@@ -46,18 +46,9 @@ describe('pipeline: scaffold, preview, devnode, deploy and try-it from the VS Co
     vs = await VSCodeSession.start('pipeline', { workspace, vsix: [vsix], settings: { 'stylusMl.devnode.port': devnodePort } });
   });
 
-  after(async () => {
-    if (!vs) return;
-    await vs.close();
-    assert.deepEqual(vs.survivors(), [], 'no process of the session (devnode included) outlives it');
-  });
+  after(() => closeSession(vs));
 
-  const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>) =>
-    test(name, async (t) => {
-      const session = sessionFor(t, avail, vs);
-      if (!session) return;
-      await session.step(name.slice(0, 40), () => fn(session));
-    });
+  const e2e = sessionTest(() => ({ avail, vs }));
 
   /** The open quick input's title (to know which wizard step is showing). */
   const quickTitle = (vs: VSCodeSession) => vs.page.locator('.quick-input-widget .quick-input-title').first();

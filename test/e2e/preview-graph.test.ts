@@ -11,13 +11,13 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import type { Manifest } from '../../core/manifest/schema';
 import type { EstimateJson, InspectJson } from '../../core/contracts/cli';
 import { corpusAvailable, corpusFile } from '../fixtures/corpus';
 import { cliJson } from './cli';
-import { VSCodeSession, e2eAvailability, freePort, makeWorkspace, packageVsix, repoRoot, sessionFor, waitFor, type Availability } from './harness';
+import { VSCodeSession, closeSession, sessionTest, e2eAvailability, freePort, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
 
 const FIXTURES = path.join(repoRoot, 'test', 'fixtures', 'calibrated');
 const MODEL = 'models/torch-cnn-digits.onnx';
@@ -47,18 +47,9 @@ describe('preview: gas on any .onnx, the model as a graph, comparisons, themes',
     vs = await VSCodeSession.start('preview-graph', { workspace, vsix: [vsix], settings: { 'stylusMl.devnode.port': await freePort() } });
   });
 
-  after(async () => {
-    if (!vs) return;
-    await vs.close();
-    assert.deepEqual(vs.survivors(), [], 'no process of the session outlives it');
-  });
+  after(() => closeSession(vs));
 
-  const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>, opts: { skip?: string | false } = {}) =>
-    test(name, { skip: opts.skip }, async (t) => {
-      const session = sessionFor(t, avail, vs);
-      if (!session) return;
-      await session.step(name.slice(0, 40), () => fn(session));
-    });
+  const e2e = sessionTest(() => ({ avail, vs }));
 
   const estimate = (args: string[]): EstimateJson => {
     const r = cliJson<EstimateJson>(['estimate', ...args]);

@@ -1,14 +1,14 @@
 // Smoke test of the packaged extension in a real VS Code (code-server + Chromium): it installs the .vsix,
 // runs commands from the palette and reads what the model preview webview shows — the CLI's own numbers.
 import { strict as assert } from 'node:assert';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Manifest } from '../../core/manifest/schema';
 import { qformat, range } from '../../webview/format';
 import { writeCrateManifest } from '../fixtures/crate-manifest';
 import { cliJson } from './cli';
-import { VSCodeSession, e2eAvailability, sessionFor, freePort, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
+import { VSCodeSession, closeSession, sessionTest, e2eAvailability, freePort, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
 
 const SAMPLE = path.join(repoRoot, 'samples', 'iris-logreg.onnx');
 
@@ -42,19 +42,10 @@ describe('smoke: the packaged extension in code-server', { timeout: 600_000 }, (
     vs = await VSCodeSession.start('smoke', { workspace, vsix: [vsix], settings: { 'stylusMl.devnode.port': devnodePort } });
   });
 
-  after(async () => {
-    if (!vs) return;
-    await vs.close();
-    assert.deepEqual(vs.survivors(), [], 'no process of the session outlives it');
-  });
+  after(() => closeSession(vs));
 
   /** A test that needs the session: skipped with the reason when e2e cannot run; screenshot on failure. */
-  const e2e = (name: string, fn: (vs: VSCodeSession) => Promise<void>) =>
-    test(name, async (t) => {
-      const session = sessionFor(t, avail, vs);
-      if (!session) return;
-      await session.step(name.slice(0, 40), () => fn(session));
-    });
+  const e2e = sessionTest(() => ({ avail, vs }));
 
   e2e('the extension activates in a workspace with an .onnx file and shows the devnode in the status bar', async (vs) => {
     await vs.statusBarItem('Devnode').waitFor({ state: 'visible', timeout: 30_000 });

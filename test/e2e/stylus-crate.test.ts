@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { VSCodeSession, e2eAvailability, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
+import { VSCodeSession, closeSession, e2eAvailability, makeWorkspace, packageVsix, repoRoot, waitFor, type Availability } from './harness';
 
 const CRATE = path.join(repoRoot, 'test', 'fixtures', 'stylus-contract');
 
@@ -24,11 +24,7 @@ describe('a hand-written Stylus crate in a bare folder gets overflow diagnostics
     vs = await VSCodeSession.start('stylus-crate', { workspace, vsix: [vsix], settings: { 'stylusMl.diagnostics.debounceMs': 0 } });
   });
 
-  after(async () => {
-    if (!vs) return;
-    await vs.close();
-    assert.deepEqual(vs.survivors(), [], 'no process of the session outlives it');
-  });
+  after(() => closeSession(vs));
 
   test('opening src/lib.rs shows SML004 at the unchecked accumulation, and only there', async (t) => {
     if (!avail.ok || !vs) return t.skip(`e2e skipped: ${avail.ok ? 'the session did not start' : avail.reason}`);

@@ -15,7 +15,8 @@ import { createPublicClient, http, type Hex } from 'viem';
 import { startEmbeddedDevnode } from '../../devnode/index';
 import { readManifest } from '../../core/manifest/file';
 import { CREATE2_PROXY } from '../../core/layout/create2';
-import { cnn28, convStack, mlp, prng } from '../fixtures/onnx-builder';
+import { cnn28, convStack, mlp } from '../fixtures/onnx-builder';
+import { digitImages } from '../../core/bench/scale';
 import { corpusAvailable, corpusFile } from '../fixtures/corpus';
 import { ROOT, runCli } from '../fixtures/cli';
 import { wasmToolchain } from '../fixtures/rust';
@@ -31,27 +32,6 @@ after(async () => {
   await node?.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Handwriting-like 28×28 images: a few thick strokes of ink 255 on a zero background, as MNIST's are. */
-function digits(n: number, seed: number, scale = 255): number[][] {
-  const rnd = prng(seed);
-  return Array.from({ length: n }, () => {
-    const img = new Array<number>(784).fill(0);
-    for (let s = 0; s < 3; s++) {
-      let [x, y] = [6 + rnd() * 16, 6 + rnd() * 16];
-      const [dx, dy] = [rnd() * 2 - 1, rnd() * 2 - 1];
-      for (let t = 0; t < 14; t++) {
-        for (const [ox, oy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
-          const [px, py] = [Math.round(x) + ox, Math.round(y) + oy];
-          if (px >= 0 && px < 28 && py >= 0 && py < 28) img[py * 28 + px] = Math.round(scale * (0.7 + 0.3 * rnd()) * 1000) / 1000;
-        }
-        x += dx;
-        y += dy;
-      }
-    }
-    return img;
-  });
-}
 
 interface Flow {
   dir: string;
@@ -100,7 +80,7 @@ function checkEstimate(f: Flow, what: string): void {
 }
 
 test('mnist-8 (ONNX model zoo): new → build → deploy → predictPacked equals the simulator bit for bit, ≤ 150,000 gas', { skip, timeout: 15 * 60_000 }, async () => {
-  const f = await flow('mnist-8', corpusFile('zoo/mnist-8/model.onnx'), '0:255', digits(4, 8), ['--optimize', 'gas']);
+  const f = await flow('mnist-8', corpusFile('zoo/mnist-8/model.onnx'), '0:255', digitImages(4, 8), ['--optimize', 'gas']);
   assert.equal(f.call.matchesSimulator, true);
   assert.equal(f.call.cases.length, 4);
   const m = readManifest(f.dir);
@@ -114,7 +94,7 @@ test('mnist-8 (ONNX model zoo): new → build → deploy → predictPacked equal
 test('a 28×28 CNN (conv 8@3×3, pool, conv 16@3×3, pool, fc 400→32→10): bit-exact on the devnode', { skip, timeout: 15 * 60_000 }, async () => {
   const model = path.join(tmp, 'cnn28.onnx');
   fs.writeFileSync(model, cnn28());
-  const f = await flow('cnn28', model, '0:1', digits(3, 28, 1), ['--optimize', 'gas']);
+  const f = await flow('cnn28', model, '0:1', digitImages(3, 28, 1), ['--optimize', 'gas']);
   assert.equal(f.call.matchesSimulator, true);
   checkEstimate(f, 'cnn28');
 });
@@ -122,7 +102,7 @@ test('a 28×28 CNN (conv 8@3×3, pool, conv 16@3×3, pool, fc 400→32→10): bi
 test('layout data: dense weights in data contracts, deployed part by part, predict bit-exact in one transaction', { skip, timeout: 15 * 60_000 }, async () => {
   const model = path.join(tmp, 'mlp-data.onnx');
   fs.writeFileSync(model, mlp([784, 96, 10], { batch: 1, seed: 5, init: 'laplace' }));
-  const f = await flow('mlp-data', model, '0:1', digits(3, 9, 1), ['--layout', 'data']);
+  const f = await flow('mlp-data', model, '0:1', digitImages(3, 9, 1), ['--layout', 'data']);
   const m = readManifest(f.dir);
   const data = m.layout!.parts.filter((p) => p.kind === 'data');
   assert.equal(m.layout!.kind, 'data');
@@ -142,7 +122,7 @@ test('layout data: dense weights in data contracts, deployed part by part, predi
 test('layout fragments: a 109k-parameter i8 MLP (784→128→64→10) deploys as root + fragments at ArbOS 61 and predicts bit-exact', { skip, timeout: 20 * 60_000 }, async () => {
   const model = path.join(tmp, 'mlp-fragments.onnx');
   fs.writeFileSync(model, mlp([784, 128, 64, 10], { batch: 1, seed: 7, init: 'laplace' }));
-  const f = await flow('mlp-fragments', model, '0:1', digits(3, 11, 1), ['--activations', 'i16', '--layout', 'fragments']);
+  const f = await flow('mlp-fragments', model, '0:1', digitImages(3, 11, 1), ['--activations', 'i16', '--layout', 'fragments']);
   const m = readManifest(f.dir);
   assert.equal(m.layout!.kind, 'fragments');
   const params = m.layers.reduce((a, l) => a + l.params, 0);
