@@ -158,8 +158,10 @@ describe('the Deployments view: status per chain, warnings, Activate and Cache',
     const s = status(UPGRADE);
     assert.equal(s.needsUpgrade, false);
     assert.equal(s.programVersion, 3);
-    await waitFor('the row to leave the error state', async () => (await row(vs, UPGRADE).locator('.codicon-error').count()) === 0, 60_000, 500);
-    assert.match((await row(vs, UPGRADE).locator('.label-description').textContent()) ?? '', /not cached$/);
+    // the row is re-read after the action ("reading…" meanwhile): wait for its new status, not just for the error to go
+    const description = async () => (await row(vs, UPGRADE).locator('.label-description').textContent()) ?? '';
+    await waitFor('the row to show its new status', async () => (await row(vs, UPGRADE).locator('.codicon-error').count()) === 0 && !/reading/.test(await description()), 60_000, 500);
+    assert.match(await description(), /not cached$/);
     await vs.screenshot('deployments-after-activate');
   });
 
