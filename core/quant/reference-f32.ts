@@ -2,10 +2,10 @@
 // (core/quant/f32.ts, which rounds with Math.fround), written with the integer soft-float the generated
 // Rust runs (core/quant/softfloat.ts ≡ softfloat.rs `sf_*`), step for step as softfloat.rs orders them. Tests hold
 // the two to each other bit for bit.
-import type { IrNode } from '../ir/graph';
 import { sfAdd, sfDiv, sfFromInt, sfFromKey, sfKey, sfMul, sfNearbyint, sfSub } from './softfloat';
 import type { DynamicParams, F32Params, Plan, QNode } from './types';
 import { LOGISTIC, bitsOf } from './f32';
+import { dynamicProducts } from './dynamic-products';
 
 const ONE = bitsOf(1);
 const B255 = bitsOf(255);
@@ -72,47 +72,11 @@ export function runF32Soft(p: F32Params, x: Float64Array, size: number): Float64
 
 /** A dynamically quantized layer in soft-float (softfloat.rs `sf_dynamic_quantize` + the layer's epilogue). */
 export function runDynamicSoft(plan: Plan, qn: QNode, x: Float64Array, d: DynamicParams): Float64Array {
-  const n: IrNode = qn.node;
-  const op = n.op;
   const p = qn.params as Extract<QNode['params'], { op: 'matmul' | 'conv2d' }>;
-  const W = p.W.q;
   const { q, scale, zp } = dqlSoft(x);
-  const shape = (id: string) => plan.graph.tensors.get(id)!.shape;
-  const out = shape(n.outputs[0]);
-  const y = new Float64Array(out.reduce((a, b) => a * b, 1));
-  const epilogue = (acc: number, c: number) => {
+  return dynamicProducts(plan, qn.node, q, zp, p.W.q, (acc, c) => {
     const m = sfMul(scale, bitsOf(d.wScale[d.wScale.length === 1 ? 0 : c]));
     const v = sfMul(sfFromInt(acc), m);
     return sfKey(d.bias ? sfAdd(v, bitsOf(d.bias[c])) : v);
-  };
-  if (op.op === 'matmul') {
-    const { M, K, N } = op;
-    for (let m = 0; m < M; m++)
-      for (let c = 0; c < N; c++) {
-        let acc = 0;
-        for (let k = 0; k < K; k++) acc += (q[m * K + k] - zp) * W[c * K + k];
-        y[m * N + c] = epilogue(acc, c);
-      }
-    return y;
-  }
-  if (op.op !== 'conv2d') throw new Error(`internal: dynamic params on ${op.op}`);
-  const [Nb, C, H, Wd] = shape(n.inputs[0]);
-  const [, OC, OH, OW] = out;
-  const [kh, kw] = op.kernel;
-  for (let nb = 0; nb < Nb; nb++)
-    for (let oc = 0; oc < OC; oc++)
-      for (let oh = 0; oh < OH; oh++)
-        for (let ow = 0; ow < OW; ow++) {
-          let acc = 0;
-          for (let c = 0; c < C; c++)
-            for (let i = 0; i < kh; i++)
-              for (let j = 0; j < kw; j++) {
-                const ih = oh * op.strides[0] - op.pads[0] + i * op.dilations[0];
-                const iw = ow * op.strides[1] - op.pads[1] + j * op.dilations[1];
-                if (ih < 0 || ih >= H || iw < 0 || iw >= Wd) continue;
-                acc += (q[((nb * C + c) * H + ih) * Wd + iw] - zp) * W[((oc * C + c) * kh + i) * kw + j];
-              }
-          y[((nb * OC + oc) * OH + oh) * OW + ow] = epilogue(acc, oc);
-        }
-  return y;
+  });
 }

@@ -13,6 +13,7 @@ import type { Plan, QFormat, QNode, QTree, Requant } from './types';
 import { quantizeLinear, requant } from './requant';
 import { dynamicQuantize, f32, globalAverage, keyOf, logistic, valueOfKey } from './f32';
 import type { DynamicParams, F32Params } from './types';
+import { dynamicProducts } from './dynamic-products';
 
 export type QValues = Map<string, Float64Array>;
 
@@ -110,7 +111,7 @@ function runNode(plan: Plan, qn: QNode, v: QValues): Float64Array {
   const outShape = shapeOf(plan, out);
   const size = sizeOf(outShape);
   const y = new Float64Array(size);
-  if ((p.op === 'matmul' || p.op === 'conv2d') && p.dynamic) return runDynamic(plan, qn, x, p.dynamic, size);
+  if ((p.op === 'matmul' || p.op === 'conv2d') && p.dynamic) return runDynamic(plan, qn, x, p.dynamic);
   switch (p.op) {
     case 'matmul': {
       if (op.op !== 'matmul') break;
@@ -409,48 +410,12 @@ export function runF32(p: F32Params, x: Float64Array, size: number): Float64Arra
  * A dynamically quantized dense or convolution layer: DynamicQuantizeLinear of the input, the integer
  * sum Σ (q − zp)·(w − w_zp) (padding taps add nothing), then f32(f32(f32(acc) · f32(x_scale · w_scale)) + bias).
  */
-function runDynamic(plan: Plan, qn: QNode, x: Float64Array, d: DynamicParams, size: number): Float64Array {
-  const n = qn.node;
-  const op = n.op;
+function runDynamic(plan: Plan, qn: QNode, x: Float64Array, d: DynamicParams): Float64Array {
   const p = qn.params as Extract<QNode['params'], { op: 'matmul' | 'conv2d' }>;
-  const W = p.W.q;
   const { q, scale, zeroPoint } = dynamicQuantize(x);
-  const y = new Float64Array(size);
-  const epilogue = (acc: number, c: number) => {
+  return dynamicProducts(plan, qn.node, q, zeroPoint, p.W.q, (acc, c) => {
     const m = f32(scale * d.wScale[d.wScale.length === 1 ? 0 : c]);
     const v = f32(f32(acc) * m);
     return keyOf(d.bias ? f32(v + d.bias[c]) : v);
-  };
-  if (op.op === 'matmul') {
-    const { M, K, N } = op;
-    for (let m = 0; m < M; m++)
-      for (let c = 0; c < N; c++) {
-        let acc = 0;
-        for (let k = 0; k < K; k++) acc += (q[m * K + k] - zeroPoint) * W[c * K + k];
-        y[m * N + c] = epilogue(acc, c);
-      }
-    return y;
-  }
-  if (op.op !== 'conv2d') throw new Error(`internal: dynamic params on ${op.op}`);
-  const [Nb, C, H, Wd] = shapeOf(plan, n.inputs[0]);
-  const [, OC, OH, OW] = shapeOf(plan, n.outputs[0]);
-  const [kh, kw] = op.kernel;
-  for (let nb = 0; nb < Nb; nb++)
-    for (let oc = 0; oc < OC; oc++)
-      for (let oh = 0; oh < OH; oh++)
-        for (let ow = 0; ow < OW; ow++) {
-          let acc = 0;
-          for (let c = 0; c < C; c++)
-            for (let i = 0; i < kh; i++) {
-              const ih = oh * op.strides[0] - op.pads[0] + i * op.dilations[0];
-              if (ih < 0 || ih >= H) continue;
-              for (let j = 0; j < kw; j++) {
-                const iw = ow * op.strides[1] - op.pads[1] + j * op.dilations[1];
-                if (iw < 0 || iw >= Wd) continue;
-                acc += (q[((nb * C + c) * H + ih) * Wd + iw] - zeroPoint) * W[((oc * C + c) * kh + i) * kw + j];
-              }
-            }
-          y[((nb * OC + oc) * OH + oh) * OW + ow] = epilogue(acc, oc);
-        }
-  return y;
+  });
 }

@@ -290,20 +290,25 @@ export function summaryLoop(cx: Interp, body: Expr, st: State, count: Interval |
     p1.vars.set(n, { ...b, val: intVal(ty, I.iv(0n)) });
   }
   widen(p1, others, count === null);
-  cx.quiet++;
-  const frame1: LoopFrame = { count, breaks: [], continues: [] };
-  cx.loops.push(frame1);
-  try {
-    if (cond) {
-      cx.ev(cond, p1, null);
-      cx.refine(cond, p1, true);
+  // one evaluation of the body from state p (condition refined true, loop variable bound)
+  const pass = (p: State, quiet: boolean): LoopFrame => {
+    const frame: LoopFrame = { count, breaks: [], continues: [] };
+    if (quiet) cx.quiet++;
+    cx.loops.push(frame);
+    try {
+      if (cond) {
+        cx.ev(cond, p, null);
+        cx.refine(cond, p, true);
+      }
+      bind(p);
+      cx.ev(body, p, null);
+    } finally {
+      cx.loops.pop();
+      if (quiet) cx.quiet--;
     }
-    bind(p1);
-    cx.ev(body, p1, null);
-  } finally {
-    cx.loops.pop();
-    cx.quiet--;
-  }
+    return frame;
+  };
+  const frame1 = pass(p1, true);
   let end1 = p1;
   for (const c of frame1.continues) end1 = State.join(end1, c);
   for (const n of accs) {
@@ -333,18 +338,7 @@ export function summaryLoop(cx: Interp, body: Expr, st: State, count: Interval |
     exitVals.set(n, ty && !I.fitsTy(exit, ty) ? { ...declaredInt(ty), tainted: true } : intVal(ty, exit, { tainted: init.tainted }));
   }
   widen(p2, others, count === null);
-  const frame2: LoopFrame = { count, breaks: [], continues: [] };
-  cx.loops.push(frame2);
-  try {
-    if (cond) {
-      cx.ev(cond, p2, null);
-      cx.refine(cond, p2, true);
-    }
-    bind(p2);
-    cx.ev(body, p2, null);
-  } finally {
-    cx.loops.pop();
-  }
+  const frame2 = pass(p2, false);
   // after the loop: accumulators at their exit values; others as widened (or unchanged if never run)
   let out = p2;
   for (const c of frame2.continues) out = State.join(out, c);
