@@ -90,8 +90,14 @@ describe('the Deployments view: status per chain, warnings, Activate and Cache',
   /** Clicks a row's inline action, answers the modal that shows the cost, and returns the modal's text. */
   async function inlineAction(vs: VSCodeSession, name: string, action: string, confirm: string): Promise<string> {
     const r = row(vs, name);
-    await r.hover();
-    await r.locator(`.action-label[aria-label^="${action}"]`).click();
+    const button = r.locator(`.action-label[aria-label^="${action}"]`);
+    // inline actions show only while the row is hovered; a refresh of the tree under a still mouse can
+    // replace the row without the new one taking :hover, so move away and hover again until it shows
+    await waitFor(`the ${action} button on ${name}`, async () => {
+      await vs.page.mouse.move(0, 0);
+      await r.hover();
+      return button.click({ timeout: 2_000 }).then(() => true, () => false);
+    }, 60_000, 500);
     const dialog = vs.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 120_000 });
     const text = (await dialog.textContent()) ?? '';
