@@ -9,9 +9,9 @@ import { checkStylusWasm } from '../../nitro/validate';
 import type { Plan, QTreeRef } from '../quant/types';
 import { UserError } from '../errors';
 import { EXP2_TABLE, SIGMOID_TABLE } from '../quant/approx';
-import { treeDepthRange } from '../quant/plan-trees';
 import { ByteWriter } from '../wasm/bytes';
-import { lanePair } from '../codegen/dense';
+import { IMMEDIATES_PER_FUNCTION, lanePair } from '../codegen/dense';
+import { labelRule } from '../codegen/abi';
 import { denseImage } from '../layout/images';
 import { planFragmentLayout, type CodeLayout } from '../layout/fragments';
 import { biasStorage } from '../codegen/dense-pairs';
@@ -51,13 +51,14 @@ export function shapeOfWasm(wasm: Uint8Array, arbosVersion: number): ProgramShap
 }
 
 // ---- prediction before a build ----
-// What rustc 1.63 at opt-level s emits for the minimal template and for each kernel, measured on 60 built
-// programs (the bench set and the calibration models, three lowerings each): the module is the template's
-// 3,350 bytes plus each layer function's body plus the data segments, to within about 100 bytes; layer
-// bodies and the data are predicted below, so most of the error is in the tree kernels' code.
+// What rustc emits for the minimal template and for each kernel, measured by bench/fit-size.ts on 111
+// built programs (the bench set, synthetic MLPs/CNNs/forests and the skl2onnx corpus, three lowerings
+// each): the module is the template's 4,390 bytes (entrypoint, ABI, the vendored runtime) plus each layer
+// function's body (with the functions nested in it) plus the data segments; layer bodies and the data are
+// predicted below, so most of the error is in the tree kernels' code.
 
 /** bytes of the minimal template (entrypoint, ABI, runtime helpers, module structure) without any layer */
-const BASE_WASM_BYTES = 3350;
+const BASE_WASM_BYTES = 4390;
 /** the template's own constant data (formats, error selectors) */
 const BASE_DATA_BYTES = 128;
 const BASE_FUNCS = 3;
@@ -68,7 +69,9 @@ const BASE_OPS = 2200;
  * The template's code (entrypoint, ABI) compressed by brotli 11, with the layer functions priced apart:
  * fitted on 64 built programs (bench set, synthetic MLPs/CNNs/forests, the skl2onnx corpus).
  */
-const BASE_COMPRESSED = 1150;
+const BASE_COMPRESSED = 1600;
+/** without `predictLabel` (regressors): its dispatch, argmax and uint256 encoding are not in the template */
+const NO_LABEL = { bytes: 480, z: 100 } as const;
 /** compressed bytes of an unrolled dense function beyond its operator stream (row loop, bias, rescale) */
 const UNROLLED_OVERHEAD_Z = 110;
 
@@ -186,17 +189,20 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
     if (/code/.test(d)) {
       const K = op.op === 'matmul' ? op.K : op.inChannels * op.kernel[0] * op.kernel[1];
       const stream = immediatesStream(p.W.q, K);
-      return { bytes: Math.round((op.op === 'matmul' ? 640 : 450) + STREAM_BYTES.immediates * stream.length), opsPerByte: 0.55, compressRatio: 0, stream };
+      // dense: each function of outputs (dense.ts IMMEDIATES_PER_FUNCTION) loads its inputs again; with
+      // few outputs per function and long rows rustc keeps fewer of them in locals and reloads per term
+      const loads = op.op === 'matmul' ? K * Math.ceil(op.N / Math.max(1, Math.floor(IMMEDIATES_PER_FUNCTION / Math.max(1, K)))) * Math.min(6, Math.max(1.5, K / 36)) : 0;
+      return { bytes: Math.round((op.op === 'matmul' ? 150 : 450) + STREAM_BYTES.immediates * stream.length + loads), opsPerByte: 0.55, compressRatio: 0, stream };
     }
-    if (op.op === 'conv2d') return fixed(655, 380);
+    if (op.op === 'conv2d') return fixed(600, 350);
     if (/rolled loop/.test(d)) return code(305);
-    // unrolled rows: ~25 bytes per term of a row (load, multiply, add), the row loop around them
+    // unrolled rows: ~27 bytes per term of a row (load, multiply, add), the row loop around them
     const chunk = Number(/chunks of (\d+)/.exec(d)?.[1] ?? op.K);
     const width = WIDTH[p.W.format.storage];
     // compressed only when asked (predictShape): callers after the body bytes alone skip brotli
     let z: number | undefined;
     return {
-      bytes: Math.round(60 + 25.4 * op.K),
+      bytes: Math.round(100 + 27.45 * op.K),
       opsPerByte: 0.3,
       compressRatio: 0,
       get z() {
@@ -205,28 +211,24 @@ export function layerCode(plan: Plan, index: number, decision: string | undefine
     };
   }
   if (p.op === 'trees') {
-    if (/table/.test(d)) return code(560);
-    // Nested branches: ~28 body bytes per decision node. Compressed, rustc's shared paths make the size
-    // follow a tree's nodes per level (its nodes over its depth) and the distinct leaf values it writes,
-    // not its node count: fitted on 27 forests (synthetic and skl2onnx; the bench set's left out), within
-    // 26% of the measured program size — the weakest part of the prediction.
-    let levels = 0;
+    if (/table/.test(d)) return fixed(560, 450);
+    // Nested branches: ~30 body bytes per decision node. Compressed, rustc's shared paths make the size
+    // follow the distinct leaf values the trees write (distinct leaves × targets), not their node count:
+    // fitted on 22 forests (synthetic, skl2onnx and the bench set's) by bench/fit-size.ts, rms 6% and at
+    // most 12% of the program size — the weakest part of the prediction.
     let leafValues = 0;
-    for (const t of p.trees) {
-      levels += t.nodes.length / Math.max(1, treeDepthRange(t)[1]);
-      leafValues += new Set(t.leaves.map((l) => l.map((w) => `${w.target}:${w.q}`).join(','))).size * p.base.length;
-    }
+    for (const t of p.trees) leafValues += new Set(t.leaves.map((l) => l.map((w) => `${w.target}:${w.q}`).join(','))).size * p.base.length;
     const nodes = p.trees.reduce((a, t) => a + t.nodes.length, 0);
-    return { bytes: 300 + 28 * nodes, opsPerByte: 1.5, compressRatio: 0, z: 162 + 34 * levels + 1.61 * leafValues };
+    return { bytes: 400 + 30 * nodes, opsPerByte: 1.5, compressRatio: 0, z: 190 + 4.7 * leafValues };
   }
   switch (op.op) {
     case 'relu':
-      return fixed(50, 55);
+      return fixed(55, 55);
     case 'softmax':
       return fixed(530, 375);
     case 'maxpool2d':
     case 'avgpool2d':
-      return fixed(510, 300);
+      return fixed(195, 115);
     case 'normalize':
       return fixed(300, 220);
     case 'sigmoid':
@@ -274,34 +276,47 @@ export function layerDataBytes(plan: Plan, index: number, decision: string | und
     return out;
   }
   if (p.op === 'trees' && /table/.test(d)) {
-    // feature u16, threshold/yes/no i32 per node; roots i32 per tree; leaf starts u32; leaf target u16 + value
+    // feature u16, threshold/yes/no i32 per node; roots i32 per tree; leaf starts u32; per leaf weight its
+    // target u16 and value at the accumulator's width (i64 for MIN/MAX), zero weights left out for sums
+    const op = plan.nodes[index].node.op;
+    const minmax = op.op === 'trees' && (op.aggregate === 'MIN' || op.aggregate === 'MAX');
+    const valueBytes = minmax ? 8 : WIDTH[p.acc];
+    const kept = p.trees.flatMap((t) => t.leaves.flatMap((l) => l.filter((w) => minmax || w.q !== 0)));
     const nodes = p.trees.reduce((a, t) => a + t.nodes.length, 0);
     const leaves = p.trees.reduce((a, t) => a + t.leaves.length, 0);
-    const weights = p.trees.reduce((a, t) => a + t.leaves.reduce((b, l) => b + l.length, 0), 0);
-    const n = 14 * nodes + 4 * p.trees.length + 4 * (leaves + 1) + weights * (2 + WIDTH[p.acc]);
-    // the real table contents (features, thresholds, child references, leaf weights), as the code stores them
+    const n = 14 * nodes + 4 * p.trees.length + 4 * (leaves + 1) + kept.length * (2 + valueBytes);
+    // the real tables (trees.rs: one array per field, in this order), so they compress as the real ones
     const out = new Uint8Array(n);
     const view = new DataView(out.buffer);
     let at = 0;
+    const put = (bytes: number, v: number) => {
+      if (bytes === 2) view.setUint16(at, v & 0xffff, true);
+      else if (bytes === 8) view.setBigInt64(at, BigInt(v), true);
+      else view.setInt32(at, v, true);
+      at += bytes;
+    };
+    const refs: { yes: number; no: number }[] = [];
+    const roots: number[] = [];
+    const starts: number[] = [0];
     let leafBase = 0;
     let nodeBase = 0;
     for (const t of p.trees) {
       const ref = (r: QTreeRef) => ('leaf' in r ? -1 - (leafBase + r.leaf) : nodeBase + r.node);
-      for (const node of t.nodes) {
-        view.setUint16(at, node.feature, true);
-        view.setInt32(at + 2, node.le ?? 0, true);
-        view.setInt32(at + 6, ref(node.yes), true);
-        view.setInt32(at + 10, ref(node.no), true);
-        at += 14;
-      }
-      for (const leaf of t.leaves) for (const w of leaf) if (at + 6 <= n) {
-        view.setUint16(at, w.target, true);
-        view.setInt32(at + 2, w.q, true);
-        at += 6;
-      }
+      for (const node of t.nodes) refs.push({ yes: ref(node.yes), no: ref(node.no) });
+      roots.push(ref(t.root));
+      for (const l of t.leaves) starts.push(starts[starts.length - 1] + l.filter((w) => minmax || w.q !== 0).length);
       nodeBase += t.nodes.length;
       leafBase += t.leaves.length;
     }
+    const all = p.trees.flatMap((t) => t.nodes);
+    for (const node of all) put(2, node.feature);
+    for (const node of all) put(4, node.le ?? 0);
+    for (const r of refs) put(4, r.yes);
+    for (const r of refs) put(4, r.no);
+    for (const r of roots) put(4, r);
+    for (const v of starts) put(4, v);
+    for (const w of kept) put(2, w.target);
+    for (const w of kept) put(valueBytes, w.q);
     return out;
   }
   return new Uint8Array(0);
@@ -328,6 +343,8 @@ export function memoryPages(dataLen: number, staticBytes: number): number {
 
 /** compressed bytes of the real code per compressed byte of its synthetic stream */
 const STREAM_COMPRESSED = 1.1;
+/** compressed bytes a program with weights in code has beyond its streams (fitted: ~350 on 15 programs) */
+const STREAM_Z_BASE = 350;
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
@@ -348,9 +365,10 @@ export const STACK_BYTES = 32768;
  * arena): no data segment, but part of the initial pages nitro prices on every call.
  */
 export function predictShape(plan: Plan, decisions: Record<string, string>, fns: string[], arbosVersion: number, staticBytes = 0): ProgramShape {
-  let code = 0;
+  const labelled = labelRule(plan) !== null;
+  let code = labelled ? 0 : -NO_LABEL.bytes;
   let ops = BASE_OPS;
-  let codeZ = BASE_COMPRESSED;
+  let codeZ = BASE_COMPRESSED - (labelled ? 0 : NO_LABEL.z);
   let funcs = BASE_FUNCS;
   const dataParts: Uint8Array[] = [];
   const streams: Uint8Array[] = [];
@@ -363,7 +381,7 @@ export function predictShape(plan: Plan, decisions: Record<string, string>, fns:
     if (c.bytes > 0) funcs++;
     dataParts.push(layerDataBytes(plan, i, decisions[fns[i]]));
   }
-  if (streams.length > 0) codeZ += STREAM_COMPRESSED * brotliCompress(concat(streams)).length;
+  if (streams.length > 0) codeZ += STREAM_Z_BASE + STREAM_COMPRESSED * brotliCompress(concat(streams)).length;
   const data = concat([new Uint8Array(BASE_DATA_BYTES), ...dataParts, ...runtimeTables(plan)]);
   const dataLen = data.length;
   const wasmBytes = BASE_WASM_BYTES + code + dataLen;

@@ -122,7 +122,10 @@ for (const m of BASELINE_MODELS) {
       for (let i = first; i < rows.length; i++) {
         rows[i] = { ...rows[i], deployErr: dErr, activationErr: aErr, predictedDeployErr: rel(p.deploy.deployGas, Number(deployed.deploy.gasUsed)), predictedActivationErr: rel(p.deploy.activationGas, Number(deployed.activate.gasUsed)) };
       }
-      assert.ok(p.shape.compressedBytes > 0);
+      // the preview shows this figure before any crate exists: held to ±12% (bench/fit-size.ts refits it
+      // when the templates change; on the bench set it is within 9%)
+      const pre = rel(p.deploy.deployGas, Number(deployed.deploy.gasUsed));
+      assert.ok(Math.abs(pre) <= 0.12, `${m.name} at ArbOS ${arbos}: deployment estimated before a build ${p.deploy.deployGas}, used ${deployed.deploy.gasUsed} (${(pre * 100).toFixed(1)}%)`);
       assert.deepEqual(shapeOfWasm(wasm, arbos).costs, est.shape.costs);
     }
   });
