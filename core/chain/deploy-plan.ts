@@ -5,7 +5,12 @@
 // share of the signed transaction's bytes at the L1 pricing of ArbGasInfo (core/gas/l1.ts). On an Arbitrum
 // chain eth_estimateGas includes that share, so execution = the estimate − the share at the chain's own
 // pricing, and the total adds the share at the pricing asked for (the chain's, or a recording's).
-import { decodeFunctionResult, encodeFunctionData, formatEther, getContractAddress, toHex, type Hex } from 'viem';
+// A multi-part layout (fragments, data contracts) sends each part missing on chain through the CREATE2
+// proxy, as `deploy` will: each is estimated on its own (their addresses are fixed by their content), and
+// activation against an override holding the root's and its fragments' code.
+import { decodeFunctionResult, encodeFunctionData, formatEther, getContractAddress, parseTransaction, sliceHex, toHex, type Hex } from 'viem';
+import { CREATE2_PROXY, CREATE2_PROXY_DEPLOYMENT, CREATE2_PROXY_FUNDING, CREATE2_PROXY_SIGNER, proxyCalldata } from '../layout/create2';
+import { partPresent, type PartToDeploy } from './deploy-parts';
 import { UserError } from '../errors';
 import { posterGas, posterUnits, signedTxBytes } from '../gas/l1';
 import type { ChainClient } from './connect';
@@ -43,25 +48,38 @@ export interface DeployPlan {
   notes: string[];
 }
 
+const num = (n: number) => n.toLocaleString('en-US');
+
 function l1GasOf(pricing: ChainL1Pricing, tx: { to: Hex | null; data: Hex; value: bigint; gas: bigint }): number {
   const bytes = signedTxBytes({ to: tx.to ?? undefined, data: Buffer.from(tx.data.slice(2), 'hex'), value: tx.value, gas: tx.gas, baseFeeWei: pricing.l2BaseFeeWei, chainId: pricing.chainId });
   return posterGas(posterUnits(bytes, pricing.brotliLevel), pricing);
 }
 
+/** The proxy's runtime code: what its keyless deployment (init code of 14 bytes, then the code) leaves. */
+const PROXY_RUNTIME = sliceHex(parseTransaction(CREATE2_PROXY_DEPLOYMENT).data!, 14);
+
+/** A multi-part layout's parts in deployment order (data, fragments, the program last) and the fragments' code. */
+export interface PlannedParts {
+  parts: PartToDeploy[];
+  fragments: { address: Hex; code: Uint8Array }[];
+}
+
 /**
- * Prices the deployment of `runtimeCode` (EF F0 00 …, its init code `initCode`) on the client's chain.
- * `chainPricing` is the chain's own L1 pricing; `pricing` the one to charge (default: the chain's).
+ * Prices the deployment of `runtimeCode` (EF F0 00 …, its init code `initCode`) on the client's chain, or
+ * of `multi`'s parts when the layout has several. `chainPricing` is the chain's own L1 pricing; `pricing`
+ * the one to charge (default: the chain's).
  */
 export async function planDeployment(
   client: ChainClient,
   program: { runtimeCode: Uint8Array; initCode: Uint8Array },
   chainPricing: ChainL1Pricing,
   pricing: ChainL1Pricing = chainPricing,
+  multi: PlannedParts | null = null,
 ): Promise<DeployPlan> {
   const pub = client.publicClient;
   const from = (client.account ?? PRICING_SENDER) as Hex;
   const nonce = await pub.getTransactionCount({ address: from });
-  const address = getContractAddress({ from, nonce: BigInt(nonce) });
+  const address = multi ? multi.parts[multi.parts.length - 1].address : getContractAddress({ from, nonce: BigInt(nonce) });
   const gasPrice = await pub.getGasPrice();
   const funded = { address: from, balance: 10n ** 24n };
   const notes: string[] = [];
@@ -77,17 +95,45 @@ export async function planDeployment(
     txs.push({ name, to, dataBytes: (data.length - 2) / 2, valueWei: value.toString(), paidWei: paid.toString(), gas, executionGas: execution, l1Gas: l1, gasPriceWei: gasPrice.toString(), costWei: cost.toString(), costEth: formatEther(cost) });
   };
 
-  const initCode = toHex(program.initCode);
-  let createGas: bigint;
-  try {
-    createGas = await pub.estimateGas({ account: from, data: initCode, stateOverride: [funded] });
-  } catch (e) {
-    throw new UserError(`the deployment transaction would fail on chain ${client.chainId}: ${describeChainError(e)}`);
+  const created: { address: Hex; code: Hex }[] = [];
+  if (multi) {
+    // the parts through the CREATE2 proxy; where the chain has no proxy yet, deploy installs it first
+    const proxy = (await pub.getCode({ address: CREATE2_PROXY })) ?? '0x';
+    const proxyOverride = proxy === '0x' ? [{ address: CREATE2_PROXY as Hex, code: PROXY_RUNTIME }] : [];
+    if (proxy === '0x') {
+      const fund = await pub.estimateGas({ account: from, to: CREATE2_PROXY_SIGNER, value: CREATE2_PROXY_FUNDING, stateOverride: [funded] });
+      add(`install the CREATE2 proxy ${CREATE2_PROXY}: fund its one-time signer, which sends the proxy's keyless deployment`, CREATE2_PROXY_SIGNER, '0x', CREATE2_PROXY_FUNDING, CREATE2_PROXY_FUNDING, fund);
+    }
+    for (const part of multi.parts) {
+      if (await partPresent(client, part)) {
+        notes.push(`${part.name}: already on chain at ${part.address} with its code; not sent again`);
+        continue;
+      }
+      const data = proxyCalldata(part.initCode);
+      let gas: bigint;
+      try {
+        gas = await pub.estimateGas({ account: from, to: CREATE2_PROXY, data, stateOverride: [funded, ...proxyOverride] });
+      } catch (e) {
+        throw new UserError(`${part.name}: its deployment through the CREATE2 proxy would fail on chain ${client.chainId}: ${describeChainError(e)}`);
+      }
+      add(`deploy ${part.name} (${part.kind}, ${num(part.bytes)} bytes) through the CREATE2 proxy at ${part.address}`, CREATE2_PROXY, data, 0n, 0n, gas);
+    }
+    if (multi.parts.length > 0) notes.push("a part's gas is eth_estimateGas's: the gas limit it is sent with, which leaves the 1/64 the proxy's CREATE2 must keep back; it uses up to about 2% less");
+    created.push(...multi.fragments.map((f) => ({ address: f.address, code: toHex(f.code) })));
+  } else {
+    const initCode = toHex(program.initCode);
+    let createGas: bigint;
+    try {
+      createGas = await pub.estimateGas({ account: from, data: initCode, stateOverride: [funded] });
+    } catch (e) {
+      throw new UserError(`the deployment transaction would fail on chain ${client.chainId}: ${describeChainError(e)}`);
+    }
+    add('deploy (CREATE: 43-byte prelude + EF F0 00 00 + brotli)', null, initCode, 0n, 0n, createGas);
   }
-  add('deploy (CREATE: 43-byte prelude + EF F0 00 00 + brotli)', null, initCode, 0n, 0n, createGas);
 
-  // activateProgram against the code the CREATE will leave, as cargo-stylus check simulates it
-  const overrides = [funded, { address, code: toHex(program.runtimeCode) }];
+  // activateProgram against the code the deployment will leave (a root reads its fragments' code), as
+  // cargo-stylus check simulates it
+  const overrides = [funded, { address, code: toHex(program.runtimeCode) }, ...created];
   const data = encodeFunctionData({ abi: ARB_WASM_ABI, functionName: 'activateProgram', args: [address] });
   let fee: bigint | null = null;
   try {

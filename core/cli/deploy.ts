@@ -21,7 +21,7 @@ import { loadProgram, type CrateProgram } from './crate-program';
 import type { Command } from './command';
 import { DeployDryRunJsonSchema, DeployJsonSchema, type DeployDryRunJson, type DeployJson } from '../contracts/cli';
 import { v } from '../contracts/check';
-import { planDeployment } from '../chain/deploy-plan';
+import { planDeployment, type PlannedParts } from '../chain/deploy-plan';
 import { readL1Pricing, readL1PricingFile } from '../chain/l1-pricing';
 import { announce, num } from './format';
 
@@ -177,9 +177,8 @@ export const deployCommand: Command<typeof DeployOutputSchema> = {
     process.once('SIGTERM', stop);
     try {
       if (args.flags['dry-run']) {
-        const parts = dataParts(dir, manifest).length + program.fragments.length;
-        if (parts > 0) throw new UserError(`deploy --dry-run: ${dir} deploys ${parts} parts besides its program (fragments or data contracts); the dry run prices single-program crates only so far`);
-        return await dryRun(args.flags, target, program);
+        const multi = (manifest.layout?.kind ?? 'single') === 'single' ? null : { parts: [...dataParts(dir, manifest), ...fragmentParts(program), programPart(program)], fragments: program.fragments };
+        return await dryRun(args.flags, target, program, multi);
       }
       const r = await deployCrate(dir, target, program, true, { onProgress, signal: abort.signal });
       if (json && target.ephemeral) process.stderr.write(`stylus-ml: ${target.note}\n`);
@@ -206,16 +205,16 @@ export const deployCommand: Command<typeof DeployOutputSchema> = {
 };
 
 /** deploy --dry-run: the transactions a deployment would send and what they cost, nothing sent. */
-async function dryRun(flags: Record<string, unknown>, target: ChainTarget, program: CrateProgram): Promise<{ json: DeployDryRunJson; text: string }> {
+async function dryRun(flags: Record<string, unknown>, target: ChainTarget, program: CrateProgram, multi: PlannedParts | null): Promise<{ json: DeployDryRunJson; text: string }> {
   const chainPricing = await readL1Pricing(target.client);
   const file = flags['l1-pricing'] as string | undefined;
   const pricing = file === undefined ? chainPricing : readL1PricingFile(file);
   if (file !== undefined && target.ephemeral) announce(flags, `stylus-ml: ${target.note}`);
-  const plan = await planDeployment(target.client, program, chainPricing, pricing);
+  const plan = await planDeployment(target.client, program, chainPricing, pricing, multi);
   const json: DeployDryRunJson = { dryRun: true, ...plan, network: (flags.network as string | undefined) ?? null, compressedBytes: program.runtimeCode.length };
   const lines = [
     `chain     ${target.note}`,
-    `program   ${num(program.wasmBytes)} bytes of wasm, ${num(program.runtimeCode.length)} bytes of code`,
+    `program   ${num(program.wasmBytes)} bytes of wasm, ${num(program.runtimeCode.length)} bytes of code${multi ? `; ${multi.parts.length - 1} other part(s) through the CREATE2 proxy` : ''}`,
     `from      ${plan.from}; the program lands at ${plan.address}`,
     `L1 data   ${plan.l1Pricing.pricePerUnitWei} wei per unit at brotli level ${plan.l1Pricing.brotliLevel}, bought at ${plan.l1Pricing.l2BaseFeeWei} wei per gas (${file === undefined ? "the chain's ArbGasInfo" : `recorded: ${file}`})`,
     '',

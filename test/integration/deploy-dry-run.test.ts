@@ -2,7 +2,7 @@
 // every transaction exactly as the deployment then spends it, sends nothing, and with a recorded
 // ArbGasInfo answer (--l1-pricing) adds the L1 data component computed from the signed transactions'
 // bytes; the recording is what a devnode answers (recomputed here); --network refuses an endpoint of
-// another chain.
+// another chain; a multi-part crate (data contracts, fragments) is priced part by part.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +21,8 @@ import { posterGas, posterUnits, signedTxBytes } from '../../core/gas/l1';
 import { programFromWasm, wasmCandidates } from '../../core/cli/crate-program';
 import { rpc } from './devnode-helpers';
 import { makeCrate, type ModelCrate } from './model-crates';
+import { mlp } from '../fixtures/onnx-builder';
+import { readManifest } from '../../core/manifest/file';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-dry-run-'));
 let node: EmbeddedDevnode;
@@ -106,3 +108,54 @@ test('--network: the endpoint must be that network; unknown names and misplaced 
   assert.equal(misplaced.code, 1);
   assert.match(misplaced.stderr, /--l1-pricing goes with --dry-run/);
 });
+
+// multi-part layouts: every part the deployment will send through the CREATE2 proxy, then the activation
+for (const layout of ['data', 'fragments'] as const) {
+  test(`deploy --dry-run of a --layout ${layout} crate lists each part and the activation with the gas the deployment then uses; run again after it, nothing is left to send`, async () => {
+    const dir = path.join(tmp, `mlp-${layout}`);
+    const model = path.join(tmp, `mlp-${layout}.onnx`);
+    // fragments: a program past one contract (784-32-10 compresses to ~54 KB)
+    fs.writeFileSync(model, layout === 'data' ? mlp([64, 32, 10], { batch: 1, seed: 9 }) : mlp([784, 32, 10], { batch: 1, seed: 5 }));
+    const n = await runCli(['new', model, '--out', dir, '--template', 'minimal', '--input-range', '0:1', '--layout', layout]);
+    assert.equal(n.code, 0, n.stderr);
+    const b = await runCli(['build', dir], { timeoutMs: 300_000 });
+    assert.equal(b.code, 0, b.stderr);
+    const fresh = await startEmbeddedDevnode({ port: 0 });
+    try {
+      const nonce = async () => (await rpc(fresh.url, 'eth_getTransactionCount', [DEV_ACCOUNT.address, 'latest'])).result;
+      const before = await nonce();
+      const r = await runCli(['deploy', dir, '--rpc', fresh.url, '--dry-run', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const plan = parseContract(DeployDryRunJsonSchema, JSON.parse(r.stdout), 'deploy --dry-run --json');
+      assert.equal(await nonce(), before, 'nothing sent');
+      const parts = readManifest(dir).layout!.parts.filter((p) => p.kind !== 'program');
+      const sends = plan.transactions.filter((t) => /^deploy /.test(t.name));
+      const wanted = layout === 'data' ? parts.length + 1 : null;
+      if (wanted !== null) assert.equal(sends.length, wanted, 'each data contract, then the program');
+      else assert.ok(sends.length >= 3 && sends.some((t) => /\(fragment,/.test(t.name)), 'the fragments, then the root');
+      assert.match(sends[sends.length - 1].name, /^deploy program \(program,/);
+      assert.equal(plan.transactions[plan.transactions.length - 1].to, ARB_WASM);
+
+      const d = await runCli(['deploy', dir, '--rpc', fresh.url, '--json'], { timeoutMs: 300_000 });
+      assert.equal(d.code, 0, d.stderr);
+      const real = parseContract(DeployJsonSchema, JSON.parse(d.stdout), 'deploy --json');
+      assert.equal(real.address.toLowerCase(), plan.address.toLowerCase(), 'the program lands where the plan said');
+      const sent = real.parts!.filter((p) => p.status === 'deployed');
+      // the plan's gas is the limit each part is sent with: through the proxy's CREATE2 the part uses at
+      // most that and no more than 2% less (the 1/64 kept back)
+      assert.equal(sent.length, sends.length);
+      sent.forEach((p, i) => assert.ok(p.gasUsed <= sends[i].gas && p.gasUsed >= sends[i].gas * 0.98, `${p.name}: used ${p.gasUsed}, planned ${sends[i].gas}`));
+      assert.ok(plan.notes.some((x) => /1\/64/.test(x)));
+      assert.equal(real.activate.gasUsed, plan.transactions[plan.transactions.length - 1].gas);
+      assert.equal(real.activate.dataFeeWei, plan.transactions[plan.transactions.length - 1].paidWei);
+
+      const again = await runCli(['deploy', dir, '--rpc', fresh.url, '--dry-run', '--json']);
+      assert.equal(again.code, 0, again.stderr);
+      const nothing = parseContract(DeployDryRunJsonSchema, JSON.parse(again.stdout), 'deploy --dry-run --json');
+      assert.deepEqual(nothing.transactions, []);
+      assert.ok(nothing.notes.some((x) => /program: already on chain/.test(x)) && nothing.notes.some((x) => /already holds an activation/.test(x)), nothing.notes.join('; '));
+    } finally {
+      await fresh.stop();
+    }
+  });
+}
