@@ -2,7 +2,7 @@
 // weights live in data contracts is deployed part by part, then rebuilt from its ONNX file and compared part
 // by part — the program and every data contract at the address stylus-ml.json records. True as deployed;
 // false with exit 3 naming the part when one weight of the ONNX file changes, and when the deployment's record
-// points a data contract at another one (a swapped part).
+// points a data contract at another one (a swapped part); a fragmented program likewise, fragment by fragment.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -99,4 +99,41 @@ test('one changed weight in the ONNX file: false, exit 3, a data contract differ
   } finally {
     fs.writeFileSync(model, original);
   }
+});
+
+test('a fragmented program: true as deployed, every fragment compared; a swapped fragment: false, exit 3, naming it', async () => {
+  // 784-32-10 compresses to ~54 KB: a root and three fragments (ArbOS >= 60)
+  const fdir = path.join(tmp, 'mlp-fragments');
+  const fmodel = path.join(tmp, 'mlp-fragments.onnx');
+  fs.writeFileSync(fmodel, mlp([784, 32, 10], { batch: 1, seed: 5 }));
+  const n = await runCli(['new', fmodel, '--out', fdir, '--template', 'minimal', '--input-range', '0:1', '--layout', 'fragments']);
+  assert.equal(n.code, 0, n.stderr);
+  const b = await runCli(['build', fdir], { timeoutMs: 300_000 });
+  assert.equal(b.code, 0, b.stderr);
+  const d = await runCli(['deploy', fdir, '--rpc', node.url, '--json'], { timeoutMs: 300_000 });
+  assert.equal(d.code, 0, d.stderr);
+  const root = readManifest(fdir).measured!.deploy!.address;
+  const run = async () => {
+    const r = await runCli(['verify', fdir, '--address', root, '--rpc', node.url, '--json'], { timeoutMs: 300_000 });
+    return { code: r.code, stderr: r.stderr, json: parseContract(VerifyJsonSchema, JSON.parse(r.stdout), 'verify --json') };
+  };
+  const ok = await run();
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.json.matches, true);
+  const fragments = ok.json.parts.filter((p) => p.kind === 'fragment');
+  assert.ok(fragments.length >= 2, JSON.stringify(ok.json.parts.map((p) => p.name)));
+  assert.ok(fragments.every((p) => p.equal));
+
+  // the record of the first fragment now names the second one's address: other code than its slice
+  const file = path.join(fdir, 'stylus-ml.json');
+  const j = JSON.parse(fs.readFileSync(file, 'utf8')) as { layout: { parts: { kind: string; address?: string; name: string }[] } };
+  const recorded = j.layout.parts.filter((p) => p.kind === 'fragment');
+  assert.equal(recorded.length, fragments.length, 'stylus-ml.json records every fragment');
+  recorded[0].address = recorded[1].address;
+  fs.writeFileSync(file, JSON.stringify(j, null, 2));
+  const bad = await run();
+  assert.equal(bad.code, 3);
+  assert.equal(bad.json.matches, false);
+  assert.equal(bad.json.parts.find((p) => p.name === recorded[0].name)!.equal, false);
+  assert.ok(bad.json.differences.some((x) => x.includes(recorded[0].name)), bad.json.differences.join('; '));
 });
