@@ -14,7 +14,7 @@ import { multiplierOf, quantizeLinear, rshiftEven, rshiftEvenBig } from '../../c
 import { FloatReference } from '../../core/float/ort';
 import { floatOutputs } from '../../core/report/simulate';
 import type { InputCase } from '../../core/io/inputs';
-import { brokenQdq, digitsTest, qdqAddConstantFirst, quantizedModel, STATIC_MODELS } from '../fixtures/quantized';
+import { brokenQdq, digitsTest, qdqAddConstantFirst, qlinearAveragePool, quantizedModel, STATIC_MODELS } from '../fixtures/quantized';
 
 test('requantisation: a float32 multiplier is represented exactly; the shift rounds half to even', () => {
   for (const real of [Math.fround(0.0123), Math.fround(3.5e-5), Math.fround(0.9999), Math.fround(17.25)]) {
@@ -111,4 +111,40 @@ test('a QDQ Add whose constant is the first operand (bias + x) is refused naming
   const u = r.unsupported.find((x) => x.name === 'q_out');
   assert.ok(u, JSON.stringify(r.unsupported));
   assert.match(u.reason ?? '', /'sum' is a computed float tensor/);
+});
+
+test("QLinearAveragePool (not global): onnxruntime's float32 kernel and the integer requantisation are at most one step apart, and the import says so", { timeout: 300_000 }, async () => {
+  for (const [k, stride] of [[2, 2], [3, 1]] as const) {
+    const bytes = qlinearAveragePool(k, stride);
+    const file = `qavg-${k}x${k}.onnx`;
+    const r = importModel(bytes, { file });
+    assert.deepEqual(r.unsupported, []);
+    assert.ok(r.notes.some((n) => /QLinearAveragePool 'pool': onnxruntime sums it in float32 term by term/.test(n)), r.notes.join('; '));
+    const plan = prepareModel(file, {}, { bytes, graph: r.graph! }).plan;
+    const out = plan.tensors.get(plan.graph.outputs[0].id)!;
+    const ref = await FloatReference.create(bytes, file);
+    let seed = 11;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let equal = 0;
+    let total = 0;
+    let worst = 0;
+    try {
+      for (let n = 0; n < 300; n++) {
+        const c = toCase(plan.graph, Array.from({ length: 98 }, () => rnd() * 12 - 6.5));
+        const ort = (await floatOutputs(ref, plan.graph, c))[plan.graph.outputs[0].name] as number[];
+        const q = runFixed(plan, quantizeInputs(plan, c, 'clamp')).get(out.id)!;
+        ort.forEach((y, i) => {
+          const o = Math.round(y / out.format.scale! + out.format.zeroPoint!);
+          total++;
+          if (o === q[i]) equal++;
+          worst = Math.max(worst, Math.abs(o - q[i]));
+        });
+      }
+    } finally {
+      await ref.release();
+    }
+    process.stdout.write(`# QLinearAveragePool ${k}x${k} stride ${stride}: ${equal} of ${total} outputs equal onnxruntime-web's, worst ${worst} step(s)\n`);
+    assert.ok(worst <= 1, `${k}x${k}: ${worst} steps apart`);
+    assert.ok(equal >= 0.99 * total, `${k}x${k}: ${equal} of ${total} equal`);
+  }
 });
