@@ -1,6 +1,7 @@
 // Acceptance (issue 2, lines 2 and 3) on the skl2onnx models of the corpus:
 // - 10,000 random inputs inside the box: tree models predict the float label in every case on the grid,
-//   linear/logistic models in ≥ 99.5% of cases, regressors and transforms stay within the reported bound;
+//   linear/logistic models (linear-kernel SVMs among them) in ≥ 99.5% of cases, regressors and transforms
+//   stay within the reported bound (beyond onnxruntime's own float32 rounding, itself checked);
 // - 1,000 inputs at the corners and edges of the box run through the checked BigInt reference with no
 //   wraparound and no saturation, and the fast simulator agrees with it bit for bit.
 import { test } from 'node:test';
@@ -12,6 +13,7 @@ import { quantizeInputs, runFixed } from '../../core/quant/simulate';
 import { runReference } from '../../core/quant/reference';
 import { FloatReference } from '../../core/float/ort';
 import { floatOutputs } from '../../core/report/simulate';
+import { evaluateFloat } from '../../core/ir/evaluate';
 import { corpusAvailable, corpusFile, manifest } from '../fixtures/corpus';
 import { cornerCases, randomCase, testBoxes } from '../fixtures/boxes';
 import { prng } from '../fixtures/onnx-builder';
@@ -55,10 +57,17 @@ test(`skl2onnx models: ${CASES} random inputs per model agree with onnxruntime`,
         }
         const bound = isTree ? t.errorBoundOnGrid : t.errorBound;
         assert.notEqual(bound, null, `${m.id} ${o.name}: no bound`);
+        // the bound is against the exact (float64) model; onnxruntime's float32 evaluation is itself off
+        // the exact value by its rounding (a folded linear SVM sums hundreds of support vectors), within
+        // the precision the corpus declares for the model (its -DecN suffix) or 1e-5 relative
+        const exact = isTree ? null : evaluateFloat(g, c).get(o.id)!;
+        const dec = /-Dec(\d)/.exec(m.id);
         for (let i = 0; i < got.length; i++) {
+          const refErr = exact ? Math.abs((want[i] as number) - exact[i]) : 0;
+          if (exact) assert.ok(refErr <= (dec ? 10 ** -Number(dec[1]) : 1e-5 * Math.max(1, Math.abs(exact[i]))), `${m.id} ${o.name}[${i}]: onnxruntime ${want[i]} vs the imported model ${exact[i]}`);
           const err = Math.abs(got[i] * 2 ** -t.format.frac - (want[i] as number));
-          worst = Math.max(worst, err / bound!);
-          assert.ok(err <= bound! * (1 + 1e-9), `${m.id} ${o.name}[${i}]: error ${err} > bound ${bound} for input ${[...c.values()].map((v) => Array.from(v)).join(';')}`);
+          worst = Math.max(worst, (err - refErr) / bound!);
+          assert.ok(err <= bound! * (1 + 1e-9) + refErr, `${m.id} ${o.name}[${i}]: error ${err} > bound ${bound} (+ onnxruntime's own ${refErr}) for input ${[...c.values()].map((v) => Array.from(v)).join(';')}`);
         }
       }
     }

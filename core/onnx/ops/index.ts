@@ -4,6 +4,7 @@ import { lowerAveragePool, lowerBatchNorm, lowerConv, lowerGlobalAveragePool, lo
 import { lowerArith, lowerClip, lowerLeakyRelu, lowerRelu, lowerSigmoid, lowerTanh } from './elementwise';
 import { lowerGemm, lowerMatMul } from './linear';
 import { lowerLinearClassifier, lowerLinearRegressor, lowerNormalizer, lowerScaler, lowerZipMap } from './ml-linear';
+import { lowerSVMClassifier, lowerSVMRegressor } from './ml-svm';
 import { lowerArgMax, lowerSoftmax } from './reduce';
 import { lowerCast, lowerConstant, lowerDropout, lowerFlatten, lowerIdentity, lowerReshape, lowerSqueeze, lowerUnsqueeze } from './shape';
 import { lowerDequantizeLinear, lowerQGemm, lowerQLinearAdd, lowerQLinearAveragePool, lowerQLinearClip, lowerQLinearConv, lowerQLinearGlobalAveragePool, lowerQLinearLeakyRelu, lowerQLinearMatMul, lowerQLinearRelu, lowerQLinearSigmoid, lowerQuantizeLinear } from './quantized';
@@ -75,6 +76,8 @@ const ML_OPS: Record<string, Lowering> = {
   TreeEnsemble: lowerTreeEnsemble,
   LinearClassifier: lowerLinearClassifier,
   LinearRegressor: lowerLinearRegressor,
+  SVMClassifier: lowerSVMClassifier,
+  SVMRegressor: lowerSVMRegressor,
   Scaler: lowerScaler,
   Normalizer: lowerNormalizer,
   ZipMap: lowerZipMap,

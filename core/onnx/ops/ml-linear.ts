@@ -4,7 +4,7 @@
 import { notLowerable, prod, type LowerContext } from './context';
 
 /** [N, F] view of a classifier/regressor input (a 1-D input is one row). */
-function rows(ctx: LowerContext): { id: string; N: number; F: number } {
+export function rows(ctx: LowerContext): { id: string; N: number; F: number } {
   const x = ctx.tensorInput(0);
   const s = x.shape;
   if (s.length === 1) return { id: x.id, N: 1, F: s[0] };
@@ -12,7 +12,7 @@ function rows(ctx: LowerContext): { id: string; N: number; F: number } {
   return { id: x.id, N: s[0], F: s[1] };
 }
 
-function linearScores(ctx: LowerContext, coefficients: number[], intercepts: number[], F: number, xId: string, N: number, suffix: string): { id: string; T: number } {
+export function linearScores(ctx: LowerContext, coefficients: number[], intercepts: number[], F: number, xId: string, N: number, suffix: string): { id: string; T: number } {
   const T = coefficients.length / F;
   if (!Number.isInteger(T) || T < 1) notLowerable(`${coefficients.length} coefficients do not divide into rows of ${F} features`);
   if (intercepts.length !== 0 && intercepts.length !== T) notLowerable(`${intercepts.length} intercepts for ${T} targets`);

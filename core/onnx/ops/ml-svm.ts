@@ -1,0 +1,63 @@
+// ai.onnx.ml SVMClassifier and SVMRegressor with a LINEAR kernel: Σ coef_i · <x, sv_i> + rho is an affine
+// map of x, so the support vectors fold into one weight row (w = Σ coef_i · sv_i) before quantisation and the
+// model runs as a linear one. Other kernels (RBF, POLY, SIGMOID), one-vs-one voting over more than two
+// classes and Platt probabilities are refused naming what is missing. Semantics follow onnxruntime's
+// kernels (svmclassifier.cc, svmregressor.cc), the float reference.
+import { notLowerable, type LowerContext } from './context';
+import { emitPostTransform, linearScores, rows } from './ml-linear';
+
+/** The kernel must be LINEAR (what a linear SVM exports); the others are not affine. */
+function linearKernel(ctx: LowerContext): void {
+  const kernel = ctx.attrs.string('kernel_type', 'LINEAR');
+  if (kernel !== 'LINEAR') notLowerable(`kernel_type ${kernel} is not supported: only a LINEAR kernel folds into a linear model (retrain with kernel='linear', or use a LinearSVC)`);
+}
+
+/** Support vectors: the regressor's `n_supports`, the classifier's Σ vectors_per_class (as onnxruntime counts them). */
+function supportCount(ctx: LowerContext): number {
+  const perClass = ctx.attrs.ints('vectors_per_class', []);
+  return perClass.length > 0 ? perClass.reduce((a, b) => a + b, 0) : ctx.attrs.int('n_supports', 0);
+}
+
+/** w = Σ_i coef[i] · sv_i over support vectors [V, F]; from liblinear mode (no support vectors) the coefficients themselves. */
+function foldedWeights(ctx: LowerContext, coefficients: number[], F: number): number[] {
+  const V = supportCount(ctx);
+  if (V === 0) return coefficients;
+  const sv = ctx.attrs.floats('support_vectors', []);
+  if (sv.length !== V * F) notLowerable(`${sv.length} support vector values for ${V} vectors of ${F} features`);
+  if (coefficients.length < V) notLowerable(`${coefficients.length} coefficients for ${V} support vectors`);
+  const w = new Array<number>(F).fill(0);
+  for (let i = 0; i < V; i++) for (let f = 0; f < F; f++) w[f] += coefficients[i] * sv[i * F + f];
+  return w;
+}
+
+export function lowerSVMRegressor(ctx: LowerContext): void {
+  linearKernel(ctx);
+  const { id, N, F } = rows(ctx);
+  if (ctx.attrs.int('one_class', 0) !== 0) notLowerable('one_class=1 (a ±1 novelty output) is not supported');
+  const rho = ctx.attrs.floats('rho', []);
+  if (rho.length < 1) notLowerable('rho is missing');
+  const s = linearScores(ctx, foldedWeights(ctx, ctx.attrs.floats('coefficients'), F), [rho[0]], F, id, N, 'scores');
+  emitPostTransform(ctx, s.id, N, 1, ctx.attrs.string('post_transform', 'NONE'), 0);
+}
+
+export function lowerSVMClassifier(ctx: LowerContext): void {
+  linearKernel(ctx);
+  const { id, N, F } = rows(ctx);
+  const ints = ctx.attrs.ints('classlabels_ints', []);
+  const strings = ctx.attrs.strings('classlabels_strings', []);
+  const labels: (number | string)[] = strings.length ? strings : ints;
+  if (labels.length !== 2) notLowerable(`${labels.length} classes: one-vs-one voting over more than two classes is not supported (two classes are)`);
+  if (supportCount(ctx) === 0) notLowerable('liblinear mode (no support vectors) is not supported; export the model as a LinearClassifier');
+  if (ctx.attrs.floats('prob_a', []).length > 0) notLowerable('Platt probabilities (probability=True) are not supported; retrain with probability=False');
+  const transform = ctx.attrs.string('post_transform', 'NONE');
+  if (transform !== 'NONE') notLowerable(`post_transform ${transform} is not supported (NONE is)`);
+  const rho = ctx.attrs.floats('rho', []);
+  if (rho.length < 1) notLowerable('rho is missing');
+  // one classifier between class 0 and class 1: s = Σ coef·<x, sv> + rho; a vote for class 0 when s > 0
+  const s = linearScores(ctx, foldedWeights(ctx, ctx.attrs.floats('coefficients'), F), [rho[0]], F, id, N, 'decision');
+  ctx.emit({ op: 'threshold', threshold: 0 }, [s.id], [N], 'int', 0);
+  // threshold gives index 1 when s > 0: that is class 0's label
+  ctx.labels(0, [labels[1], labels[0]]);
+  // the scores onnxruntime writes for one classifier without a transform: [-s, s]
+  if (ctx.outputCount() > 1) ctx.emit({ op: 'binaryScores', mode: 'negate' }, [s.id], [N, 2], 'real', 1);
+}
