@@ -48,6 +48,10 @@ describe('propagation through Rust code', () => {
     const src = `const K: i32 = 300;\nconst S: u32 = K as u32 / 100;\npub fn f() -> u32 { let r = S + 1; r }\n`;
     assert.equal(await intervalOf(src, 'r'), 'u32 [4, 4]');
   });
+  it('a comparison cast to an integer is 0 or 1 (a decision feeding a vote)', async () => {
+    const src = `pub fn f(x: i16) -> i32 { let d = ((x as i64) > 0) as i32; d }\n`;
+    assert.equal(await intervalOf(src, 'd'), 'i32 [0, 1]');
+  });
 
   it('let bindings and parameters at their declared ranges', async () => {
     const src = `pub fn f(x: i8) -> i32 {\n    let y = x as i32 * 3 - 1;\n    y\n}\n`;

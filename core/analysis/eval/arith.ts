@@ -258,6 +258,8 @@ export function cast(cx: Interp, e: Extract<Expr, { k: 'cast' }>, st: State): Va
   const v = cx.ev(e.arg, st, null);
   const to = e.ty.k === 'int' ? e.ty.ty : null;
   if (!to) return UNKNOWN;
+  // `cond as i32`: a bool converts to exactly 0 or 1
+  if (v.t === 'bool') return intVal(to, I.iv(0n, 1n));
   if (v.t !== 'int') return declaredInt(to);
   const from = v.ty ?? 'i32';
   const val: IntVal = v.ty ? v : { ...v, ty: from };

@@ -5,6 +5,7 @@ import { lowerArith, lowerClip, lowerLeakyRelu, lowerRelu, lowerSigmoid, lowerTa
 import { lowerGemm, lowerMatMul } from './linear';
 import { lowerLinearClassifier, lowerLinearRegressor, lowerNormalizer, lowerScaler, lowerZipMap } from './ml-linear';
 import { lowerSVMClassifier, lowerSVMRegressor } from './ml-svm';
+import { lowerArrayFeatureExtractor, lowerBinarizer, lowerConcat, lowerFeatureVectorizer, lowerImputer } from './ml-transforms';
 import { lowerArgMax, lowerSoftmax } from './reduce';
 import { lowerCast, lowerConstant, lowerDropout, lowerFlatten, lowerIdentity, lowerReshape, lowerSqueeze, lowerUnsqueeze } from './shape';
 import { lowerDequantizeLinear, lowerQGemm, lowerQLinearAdd, lowerQLinearAveragePool, lowerQLinearClip, lowerQLinearConv, lowerQLinearGlobalAveragePool, lowerQLinearLeakyRelu, lowerQLinearMatMul, lowerQLinearRelu, lowerQLinearSigmoid, lowerQuantizeLinear } from './quantized';
@@ -17,6 +18,7 @@ export type Lowering = (ctx: LowerContext) => void;
 export const ML_DOMAIN = 'ai.onnx.ml';
 
 const ONNX_OPS: Record<string, Lowering> = {
+  Concat: lowerConcat,
   Gemm: lowerGemm,
   MatMul: lowerMatMul,
   Add: lowerArith('Add'),
@@ -78,6 +80,10 @@ const ML_OPS: Record<string, Lowering> = {
   LinearRegressor: lowerLinearRegressor,
   SVMClassifier: lowerSVMClassifier,
   SVMRegressor: lowerSVMRegressor,
+  Binarizer: lowerBinarizer,
+  Imputer: lowerImputer,
+  FeatureVectorizer: lowerFeatureVectorizer,
+  ArrayFeatureExtractor: lowerArrayFeatureExtractor,
   Scaler: lowerScaler,
   Normalizer: lowerNormalizer,
   ZipMap: lowerZipMap,
