@@ -3,10 +3,10 @@
 // concat, and a 0/1 selection matrix (exact in fixed point: each output is one input times 1).
 import { isConst, notLowerable, prod, type ConstValue, type LowerContext } from './context';
 
-/** Binarizer: 1 where x > threshold, else 0 (onnxruntime's kernel), as floats. */
+/** Binarizer: 1 where x > threshold, else 0 (onnxruntime's kernel): integer values, exact unless x is within its error of the threshold. */
 export function lowerBinarizer(ctx: LowerContext): void {
   const x = ctx.tensorInput(0);
-  ctx.emit({ op: 'threshold', threshold: ctx.attrs.float('threshold', 0) }, [x.id], x.shape, 'real');
+  ctx.emit({ op: 'threshold', threshold: ctx.attrs.float('threshold', 0) }, [x.id], x.shape, 'int');
 }
 
 /**
