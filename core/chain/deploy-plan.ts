@@ -118,7 +118,7 @@ export async function planDeployment(
       }
       add(`deploy ${part.name} (${part.kind}, ${num(part.bytes)} bytes) through the CREATE2 proxy at ${part.address}`, CREATE2_PROXY, data, 0n, 0n, gas);
     }
-    if (multi.parts.length > 0) notes.push("a part's gas is eth_estimateGas's: the gas limit it is sent with, which leaves the 1/64 the proxy's CREATE2 must keep back; it uses up to about 2% less");
+    if (txs.some((t) => t.to === CREATE2_PROXY)) notes.push("a part's gas is eth_estimateGas's: the gas limit it is sent with, which leaves the 1/64 the proxy's CREATE2 must keep back; it uses up to about 2% less");
     created.push(...multi.fragments.map((f) => ({ address: f.address, code: toHex(f.code) })));
   } else {
     const initCode = toHex(program.initCode);
