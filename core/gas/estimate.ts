@@ -161,8 +161,11 @@ export function estimateProgram(plan: Plan, lowering: Lowering, opts: EstimateOp
   const codeInk = addSpread(layerSum, spread(abiWork));
   // data contracts: account_code per part (its hostio ink, the code's bytes into the arena, the cold access)
   const parts = opts.layout === 'data' && rs.homes.size > 0 ? planDataLayout(plan).parts : [];
-  // (a batch reads them once per case; the cold access is charged as if each were the first: an upper bound)
-  const partsInk = batch * parts.reduce((a, p) => a + Number(BASE_INK.account_code + writePrice(p.code.length) + accountCodeGas(MAX_CODE_SIZE, true) * BigInt(params.inkPrice)), 0);
+  // A batch reads them in order once per case. Nitro's requestor keeps the last code it fetched (req.rs
+  // account_code): a read of that same address costs no gas, so one part is paid once per call; with several,
+  // each read follows another address and pays its access, cold the first time in the transaction (EIP-2929).
+  const touches = parts.length === 1 ? accountCodeGas(MAX_CODE_SIZE, true) : BigInt(parts.length) * (accountCodeGas(MAX_CODE_SIZE, true) + BigInt(batch - 1) * accountCodeGas(MAX_CODE_SIZE, false));
+  const partsInk = parts.reduce((a, p) => a + batch * Number(BASE_INK.account_code + writePrice(p.code.length)), 0) + Number(touches * BigInt(params.inkPrice));
   const l2 = callCost({ shape, params, calldata, calldataBytes, resultBytes, codeInk, cached: opts.cached, partsInk });
   // the signed transaction's gas field: what a wallet would send (the L2 estimate with a margin)
   const gasLimit = BigInt(Math.ceil(l2.totalTxGas.max * 1.2));

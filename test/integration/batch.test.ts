@@ -2,7 +2,8 @@
 // 100 held-out digits in one predictBatch call (`stylus-ml call --batch`, by eth_call and by transaction)
 // equal the simulator case for case, at ≤ 3,000 gas per case; a batch over the crate's maximum is refused
 // by the CLI and by the contract (BatchTooLarge naming it); a case outside the box reverts the call naming
-// its element over the whole batch; and `estimate --batch 100` prices the call as the devnode measures it.
+// its element over the whole batch; and `estimate --batch 100` prices the call as the devnode measures it,
+// also for a model whose weights are read from a data contract.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +22,7 @@ import { readInputFile } from '../../core/io/inputs';
 import { crateErrorsAbi, onChainInputs } from '../../core/cli/call';
 import { planFromManifest } from '../../core/cli/crate-model';
 import { DIGITS_TEST, makeDigitsCrate } from './model-crates';
+import { mlp } from '../fixtures/onnx-builder';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-batch-'));
 const TARGET_GAS_PER_CASE = 3_000;
@@ -130,4 +132,23 @@ test('estimate --batch 100 prices the call as the devnode measures it; over the 
   const over = await runCli(['estimate', dir, '--batch', String(maxBatch + 1), '--json']);
   assert.equal(over.code, 1);
   assert.match(over.stderr, new RegExp(`maximum of ${maxBatch} cases per predictBatch call`));
+});
+
+test('a batch over data contracts: each part pays its access once per call (the requestor keeps the last code), so the estimate follows the devnode', async (t) => {
+  const model = path.join(tmp, 'mlp-data.onnx');
+  const data = path.join(tmp, 'mlp-data');
+  fs.writeFileSync(model, mlp([64, 32, 10], { batch: 1, seed: 9 }));
+  const n = await runCli(['new', model, '--out', data, '--template', 'minimal', '--input-range', '0:1', '--layout', 'data']);
+  assert.equal(n.code, 0, n.stderr);
+  const b = await runCli(['build', data], { timeoutMs: 300_000 });
+  assert.equal(b.code, 0, b.stderr);
+  for (const cases of [1, 20]) {
+    const r = await runCli(['estimate', data, '--batch', String(cases), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const e = parseContract(EstimateJsonSchema, JSON.parse(r.stdout), 'estimate --batch --json') as EstimateJson;
+    const ratio = e.call.executionGas.typical / e.measured!.executionGas.typical;
+    t.diagnostic(`data layout, predictBatch of ${cases}: estimate ${e.call.executionGas.typical}, devnode ${e.measured!.executionGas.typical} (×${ratio.toFixed(3)})`);
+    // one part: its cold access once per call, not once per case (that was +260 % at 20 cases)
+    assert.ok(Math.abs(ratio - 1) <= 0.08, `${cases} cases: estimate ${e.call.executionGas.typical}, devnode ${e.measured!.executionGas.typical}`);
+  }
 });
