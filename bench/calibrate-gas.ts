@@ -147,6 +147,8 @@ function calibrationModels(): CalModel[] {
     { name: 'mlp 500-96-48-10 data i8', bytes: () => mlp([500, 96, 48, 10], { batch: 1, seed: 37 }), range: [0, 1], weights: 'i8', layout: 'data' },
     { name: 'mlp 200-64-10 data i16', bytes: () => mlp([200, 64, 10], { batch: 1, seed: 38 }), range: [0, 1], layout: 'data' },
     { name: 'mlp 400-48-10 data i16', bytes: () => mlp([400, 48, 10], { batch: 1, seed: 39 }), range: [-1, 1], layout: 'data' },
+    { name: 'mlp 64-40-10 data i16', bytes: () => mlp([64, 40, 10], { batch: 1, seed: 41 }), range: [0, 1], layout: 'data' },
+    { name: 'mlp 128-96-10 data i16', bytes: () => mlp([128, 96, 10], { batch: 1, seed: 42 }), range: [0, 1], layout: 'data' },
     { name: 'mlp 784-160-10 data i8', bytes: () => mlp([784, 160, 10], { batch: 1, seed: 40 }), range: [0, 1], weights: 'i8', layout: 'data' },
     { name: 'forest 6 trees depth 3', bytes: () => forest({ trees: 6, depth: 3, seed: 21 }), range: [-6, 6] },
     { name: 'forest 15 trees depth 6', bytes: () => forest({ trees: 15, depth: 6, seed: 22 }), range: [-6, 6] },

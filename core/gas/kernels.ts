@@ -77,7 +77,9 @@ export const KERNEL_COSTS: Record<KernelKey, KernelCost> = {
   // widened into locals (`input`); refitted by bench/calibrate-gas.ts on the i8 and data-layout models
   'dense:pairs': k({ fixed: 43661, mac: 442, output: 14249, input: 777 }),
   'dense:parts:pairs': k({ mac: 445, output: 22015, input: 1411 }),
-  'dense:parts:rows': k({ fixed: 1121295, mac: 1280 }),
+  // rows streamed from data contracts (i16 weights): refitted on four models (64-40, 128-96, 200-64, 400-48),
+  // worst fit 2.4 %; the two-model fit before put a 64×32 layer 20 % high
+  'dense:parts:rows': k({ fixed: 617087, mac: 1313 }),
   // two output channels per i64 multiply: a tap loaded once per position and channel window (`tap`), one
   // multiply-add per pair of channels (≈ 220 ink, half per MAC), the accumulator's round trip per channel
   // window (`group`); fitted on multi-channel 3×3 and 5×5 stacks (bench/calibrate-gas.ts)

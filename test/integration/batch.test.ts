@@ -148,7 +148,8 @@ test('a batch over data contracts: each part pays its access once per call (the 
     const e = parseContract(EstimateJsonSchema, JSON.parse(r.stdout), 'estimate --batch --json') as EstimateJson;
     const ratio = e.call.executionGas.typical / e.measured!.executionGas.typical;
     t.diagnostic(`data layout, predictBatch of ${cases}: estimate ${e.call.executionGas.typical}, devnode ${e.measured!.executionGas.typical} (×${ratio.toFixed(3)})`);
-    // one part: its cold access once per call, not once per case (that was +260 % at 20 cases)
-    assert.ok(Math.abs(ratio - 1) <= 0.08, `${cases} cases: estimate ${e.call.executionGas.typical}, devnode ${e.measured!.executionGas.typical}`);
+    // one part: its cold access once per call, not once per case (that was +260 % at 20 cases); the rows
+    // kernel refitted (a 64×32 layer was 20 % high)
+    assert.ok(Math.abs(ratio - 1) <= 0.05, `${cases} cases: estimate ${e.call.executionGas.typical}, devnode ${e.measured!.executionGas.typical}`);
   }
 });
