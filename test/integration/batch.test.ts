@@ -21,8 +21,7 @@ import { readManifest } from '../../core/manifest/file';
 import { readInputFile } from '../../core/io/inputs';
 import { crateErrorsAbi, onChainInputs } from '../../core/cli/call';
 import { planFromManifest } from '../../core/cli/crate-model';
-import { DIGITS_TEST, makeDigitsCrate } from './model-crates';
-import { mlp } from '../fixtures/onnx-builder';
+import { DIGITS_TEST, makeDigitsCrate, makeLayoutCrate } from './model-crates';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-batch-'));
 const TARGET_GAS_PER_CASE = 3_000;
@@ -135,13 +134,7 @@ test('estimate --batch 100 prices the call as the devnode measures it; over the 
 });
 
 test('a batch over data contracts: each part pays its access once per call (the requestor keeps the last code), so the estimate follows the devnode', async (t) => {
-  const model = path.join(tmp, 'mlp-data.onnx');
-  const data = path.join(tmp, 'mlp-data');
-  fs.writeFileSync(model, mlp([64, 32, 10], { batch: 1, seed: 9 }));
-  const n = await runCli(['new', model, '--out', data, '--template', 'minimal', '--input-range', '0:1', '--layout', 'data']);
-  assert.equal(n.code, 0, n.stderr);
-  const b = await runCli(['build', data], { timeoutMs: 300_000 });
-  assert.equal(b.code, 0, b.stderr);
+  const data = (await makeLayoutCrate(tmp, 'data')).dir;
   for (const cases of [1, 20]) {
     const r = await runCli(['estimate', data, '--batch', String(cases), '--json']);
     assert.equal(r.code, 0, r.stderr);

@@ -20,8 +20,7 @@ import { ARB_WASM, ARB_WASM_ABI } from '../../core/chain/index';
 import { posterGas, posterUnits, signedTxBytes } from '../../core/gas/l1';
 import { programFromWasm, wasmCandidates } from '../../core/cli/crate-program';
 import { rpc } from './devnode-helpers';
-import { makeCrate, type ModelCrate } from './model-crates';
-import { mlp } from '../fixtures/onnx-builder';
+import { makeCrate, makeLayoutCrate, type ModelCrate } from './model-crates';
 import { readManifest } from '../../core/manifest/file';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-dry-run-'));
@@ -112,14 +111,8 @@ test('--network: the endpoint must be that network; unknown names and misplaced 
 // multi-part layouts: every part the deployment will send through the CREATE2 proxy, then the activation
 for (const layout of ['data', 'fragments'] as const) {
   test(`deploy --dry-run of a --layout ${layout} crate lists each part and the activation with the gas the deployment then uses; run again after it, nothing is left to send`, async () => {
-    const dir = path.join(tmp, `mlp-${layout}`);
-    const model = path.join(tmp, `mlp-${layout}.onnx`);
     // fragments: a program past one contract (784-32-10 compresses to ~54 KB)
-    fs.writeFileSync(model, layout === 'data' ? mlp([64, 32, 10], { batch: 1, seed: 9 }) : mlp([784, 32, 10], { batch: 1, seed: 5 }));
-    const n = await runCli(['new', model, '--out', dir, '--template', 'minimal', '--input-range', '0:1', '--layout', layout]);
-    assert.equal(n.code, 0, n.stderr);
-    const b = await runCli(['build', dir], { timeoutMs: 300_000 });
-    assert.equal(b.code, 0, b.stderr);
+    const { dir } = await makeLayoutCrate(tmp, layout);
     const fresh = await startEmbeddedDevnode({ port: 0 });
     try {
       const nonce = async () => (await rpc(fresh.url, 'eth_getTransactionCount', [DEV_ACCOUNT.address, 'latest'])).result;

@@ -63,6 +63,21 @@ export async function makeDigitsCrate(tmp: string): Promise<{ dir: string; model
   return { dir, model: DIGITS_MLP };
 }
 
+/**
+ * An MLP over inputs in [0, 1] as a built minimal crate with the given layout: `data` (64→32→10, its dense
+ * weights in one data contract) or `fragments` (784→32→10, ~54 KB compressed: a root and three fragments).
+ */
+export async function makeLayoutCrate(tmp: string, layout: 'data' | 'fragments'): Promise<{ dir: string; model: string }> {
+  const model = path.join(tmp, `mlp-${layout}.onnx`);
+  const dir = path.join(tmp, `mlp-${layout}`);
+  fs.writeFileSync(model, layout === 'data' ? mlp([64, 32, 10], { batch: 1, seed: 9 }) : mlp([784, 32, 10], { batch: 1, seed: 5 }));
+  const n = await runCli(['new', model, '--out', dir, '--template', 'minimal', '--input-range', '0:1', '--layout', layout, '--force']);
+  if (n.code !== 0) throw new Error(`stylus-ml new --layout ${layout} failed: ${n.stderr.trim()}`);
+  const b = await runCli(['build', dir], { timeoutMs: 300_000 });
+  if (b.code !== 0) throw new Error(`stylus-ml build (--layout ${layout}) failed: ${b.stderr.trim()}`);
+  return { dir, model };
+}
+
 /** A generated, built forest and `predict` calldata for one in-box case (the bench's tree model). */
 export async function generatedTreeProgram(): Promise<{ wasm: Uint8Array; calldata: Hex; what: string }> {
   const why = codegenMissing();

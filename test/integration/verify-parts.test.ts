@@ -15,6 +15,7 @@ import { startEmbeddedDevnode, type EmbeddedDevnode } from '../../devnode/index'
 import { parseContract } from '../../core/contracts/check';
 import { VerifyJsonSchema, type VerifyJson } from '../../core/contracts/cli';
 import { readManifest } from '../../core/manifest/file';
+import { makeLayoutCrate } from './model-crates';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stylus-ml-verify-parts-'));
 const dir = path.join(tmp, 'mlp-data');
@@ -103,13 +104,7 @@ test('one changed weight in the ONNX file: false, exit 3, a data contract differ
 
 test('a fragmented program: true as deployed, every fragment compared; a swapped fragment: false, exit 3, naming it', async () => {
   // 784-32-10 compresses to ~54 KB: a root and three fragments (ArbOS >= 60)
-  const fdir = path.join(tmp, 'mlp-fragments');
-  const fmodel = path.join(tmp, 'mlp-fragments.onnx');
-  fs.writeFileSync(fmodel, mlp([784, 32, 10], { batch: 1, seed: 5 }));
-  const n = await runCli(['new', fmodel, '--out', fdir, '--template', 'minimal', '--input-range', '0:1', '--layout', 'fragments']);
-  assert.equal(n.code, 0, n.stderr);
-  const b = await runCli(['build', fdir], { timeoutMs: 300_000 });
-  assert.equal(b.code, 0, b.stderr);
+  const fdir = (await makeLayoutCrate(tmp, 'fragments')).dir;
   const d = await runCli(['deploy', fdir, '--rpc', node.url, '--json'], { timeoutMs: 300_000 });
   assert.equal(d.code, 0, d.stderr);
   const root = readManifest(fdir).measured!.deploy!.address;
