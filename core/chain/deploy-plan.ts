@@ -48,8 +48,6 @@ export interface DeployPlan {
   notes: string[];
 }
 
-const num = (n: number) => n.toLocaleString('en-US');
-
 function l1GasOf(pricing: ChainL1Pricing, tx: { to: Hex | null; data: Hex; value: bigint; gas: bigint }): number {
   const bytes = signedTxBytes({ to: tx.to ?? undefined, data: Buffer.from(tx.data.slice(2), 'hex'), value: tx.value, gas: tx.gas, baseFeeWei: pricing.l2BaseFeeWei, chainId: pricing.chainId });
   return posterGas(posterUnits(bytes, pricing.brotliLevel), pricing);
@@ -116,7 +114,7 @@ export async function planDeployment(
       } catch (e) {
         throw new UserError(`${part.name}: its deployment through the CREATE2 proxy would fail on chain ${client.chainId}: ${describeChainError(e)}`);
       }
-      add(`deploy ${part.name} (${part.kind}, ${num(part.bytes)} bytes) through the CREATE2 proxy at ${part.address}`, CREATE2_PROXY, data, 0n, 0n, gas);
+      add(`deploy ${part.name} (${part.kind}, ${part.bytes.toLocaleString('en-US')} bytes) through the CREATE2 proxy at ${part.address}`, CREATE2_PROXY, data, 0n, 0n, gas);
     }
     if (txs.some((t) => t.to === CREATE2_PROXY)) notes.push("a part's gas is eth_estimateGas's: the gas limit it is sent with, which leaves the 1/64 the proxy's CREATE2 must keep back; it uses up to about 2% less");
     created.push(...multi.fragments.map((f) => ({ address: f.address, code: toHex(f.code) })));

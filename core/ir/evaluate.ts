@@ -2,6 +2,7 @@
 // simulator approximates, and tests hold it against onnxruntime to check the importer's lowering.
 import type { Graph, IrNode, Tree } from './graph';
 import { sizeOf, stridesOf } from './graph';
+import { conv2dSums } from './conv';
 
 export type Values = Map<string, Float64Array>;
 
@@ -97,27 +98,8 @@ function evalNode(g: Graph, n: IrNode, v: Values): Float64Array {
       return y;
     }
     case 'conv2d': {
-      const [Nb, C, H, W] = shape(g, n.inputs[0]);
-      const [, OC, OH, OW] = outShape;
-      const [kh, kw] = op.kernel;
-      for (let nb = 0; nb < Nb; nb++)
-        for (let oc = 0; oc < OC; oc++)
-          for (let oh = 0; oh < OH; oh++)
-            for (let ow = 0; ow < OW; ow++) {
-              let acc = op.bias ? op.bias[oc] : 0;
-              for (let c = 0; c < C; c++)
-                for (let i = 0; i < kh; i++) {
-                  const ih = oh * op.strides[0] - op.pads[0] + i * op.dilations[0];
-                  if (ih < 0 || ih >= H) continue;
-                  for (let j = 0; j < kw; j++) {
-                    const iw = ow * op.strides[1] - op.pads[1] + j * op.dilations[1];
-                    if (iw < 0 || iw >= W) continue;
-                    acc += x[((nb * C + c) * H + ih) * W + iw] * op.W[((oc * C + c) * kh + i) * kw + j];
-                  }
-                }
-              y[((nb * OC + oc) * OH + oh) * OW + ow] = acc;
-            }
-      return y;
+      const bias = op.bias;
+      return conv2dSums(op, shape(g, n.inputs[0]), outShape, x, op.W, 0, (oc) => (bias ? bias[oc] : 0), (acc) => acc);
     }
     case 'maxpool2d':
     case 'avgpool2d': {

@@ -64,6 +64,19 @@ const PER_VALUE_STEPS = 4_096;
 /** On the second try (Interp.perValueFirst), loop nests up to this many steps are still unrolled whole (a padded copy). */
 const PER_VALUE_WHOLE = 250_000;
 
+/** Steps of a node that is no loop, each child counted by `child`: its let initialisers, its other children, and an inlined callee's body. */
+function straightSteps(cx: Interp, e: Expr, child: (x: Expr) => number): number {
+  let n = 0;
+  const inits = e.k === 'block' ? letInits(e) : null;
+  if (e.k === 'block') for (const st of e.stmts) if (st.k === 'let' && st.init) n += child(st.init);
+  for (const c of childExprs(e)) if (!inits?.has(c)) n += child(c);
+  if (e.k === 'call' && e.callee.k === 'path') {
+    const f = cx.program.fns.get(e.callee.segs[e.callee.segs.length - 1]);
+    if (f?.item.body && cx.inlineDepth < 3 && f.item.body !== e) n += Math.min(100_000, nodeCount(f.item.body));
+  }
+  return n;
+}
+
 /** Steps of `e` in a per-value unrolling: inner loops unrolled within PER_VALUE_STEPS, else twice (a summary's two passes). */
 function perValueEstimate(cx: Interp, e: Expr): number {
   let memo = perValueEstimates.get(cx);
@@ -77,15 +90,7 @@ function perValueEstimate(cx: Interp, e: Expr): number {
     n += estimate(cx, e.iter) + (trips * body <= PER_VALUE_STEPS ? trips * body : 2 * body);
   } else if (e.k === 'while' || e.k === 'loop') {
     n += 2 * perValueEstimate(cx, e.body);
-  } else {
-    const inits = e.k === 'block' ? letInits(e) : null;
-    if (e.k === 'block') for (const st of e.stmts) if (st.k === 'let' && st.init) n += perValueEstimate(cx, st.init);
-    for (const c of childExprs(e)) if (!inits?.has(c)) n += perValueEstimate(cx, c);
-    if (e.k === 'call' && e.callee.k === 'path') {
-      const f = cx.program.fns.get(e.callee.segs[e.callee.segs.length - 1]);
-      if (f?.item.body && cx.inlineDepth < 3 && f.item.body !== e) n += Math.min(100_000, nodeCount(f.item.body));
-    }
-  }
+  } else n += straightSteps(cx, e, (x) => perValueEstimate(cx, x));
   memo.set(e, n);
   return n;
 }
@@ -198,15 +203,7 @@ export function estimate(cx: Interp, e: Expr): number {
     n += estimate(cx, e.iter) + guessTrips(cx, e.iter) * estimate(cx, e.body);
   } else if (e.k === 'while' || e.k === 'loop') {
     n += 2 * estimate(cx, e.body);
-  } else {
-    const inits = e.k === 'block' ? letInits(e) : null;
-    if (e.k === 'block') for (const st of e.stmts) if (st.k === 'let' && st.init) n += estimate(cx, st.init);
-    for (const c of childExprs(e)) if (!inits?.has(c)) n += estimate(cx, c);
-    if (e.k === 'call' && e.callee.k === 'path') {
-      const f = cx.program.fns.get(e.callee.segs[e.callee.segs.length - 1]);
-      if (f?.item.body && cx.inlineDepth < 3 && f.item.body !== e) n += Math.min(100_000, nodeCount(f.item.body));
-    }
-  }
+  } else n += straightSteps(cx, e, (x) => estimate(cx, x));
   cx.estimates.set(e, n);
   return n;
 }

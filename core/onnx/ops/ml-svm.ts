@@ -18,6 +18,12 @@ function supportCount(ctx: LowerContext): number {
   return perClass.length > 0 ? perClass.reduce((a, b) => a + b, 0) : ctx.attrs.int('n_supports', 0);
 }
 
+/** Adds Σ_{m ∈ [from, to)} coef[m] · sv_m to `w` (support vectors [V, F], row-major). */
+function fold(w: number[], coef: ArrayLike<number>, sv: ArrayLike<number>, from: number, to: number): void {
+  const F = w.length;
+  for (let m = from; m < to; m++) for (let f = 0; f < F; f++) w[f] += coef[m] * sv[m * F + f];
+}
+
 /** w = Σ_i coef[i] · sv_i over support vectors [V, F]; from liblinear mode (no support vectors) the coefficients themselves. */
 function foldedWeights(ctx: LowerContext, coefficients: number[], F: number): number[] {
   const V = supportCount(ctx);
@@ -26,7 +32,7 @@ function foldedWeights(ctx: LowerContext, coefficients: number[], F: number): nu
   if (sv.length !== V * F) notLowerable(`${sv.length} support vector values for ${V} vectors of ${F} features`);
   if (coefficients.length < V) notLowerable(`${coefficients.length} coefficients for ${V} support vectors`);
   const w = new Array<number>(F).fill(0);
-  for (let i = 0; i < V; i++) for (let f = 0; f < F; f++) w[f] += coefficients[i] * sv[i * F + f];
+  fold(w, coefficients, sv, 0, V);
   return w;
 }
 
@@ -85,11 +91,9 @@ function oneVsOne(ctx: LowerContext, labels: (number | string)[], rho: number[],
   for (let i = 0; i < C - 1; i++)
     for (let j = i + 1; j < C; j++) {
       const w = new Array<number>(F).fill(0);
-      const fold = (row: number, cls: number) => {
-        for (let m = start[cls]; m < start[cls] + perClass[cls]; m++) for (let f = 0; f < F; f++) w[f] += coef[row * V + m] * sv[m * F + f];
-      };
-      fold(j - 1, i);
-      fold(i, j);
+      // class i's vectors with coefficient row j − 1, class j's with row i
+      fold(w, coef.slice((j - 1) * V, j * V), sv, start[i], start[i] + perClass[i]);
+      fold(w, coef.slice(i * V, (i + 1) * V), sv, start[j], start[j] + perClass[j]);
       W.push(...w);
       pairs.push([i, j]);
     }

@@ -26,17 +26,15 @@ export function lowerImputer(ctx: LowerContext): void {
 /** The runtime tensors (or constants, emitted as constant tensors) of a node's operands, in order. */
 function operandTensors(ctx: LowerContext): { id: string; shape: number[] }[] {
   const out: { id: string; shape: number[] }[] = [];
-  for (let i = 0; ; i++) {
+  for (let i = 0; i < (ctx.node.input?.length ?? 0); i++) {
     const o = ctx.operand(i);
-    if (o === undefined) {
-      if (i >= (ctx.node.input?.length ?? 0)) return out;
-      continue;
-    }
+    if (o === undefined) continue;
     if (isConst(o)) {
       const c: ConstValue = o.const;
       out.push({ id: ctx.emitTemp({ op: 'constant', values: Float64Array.from(c.data) }, [], c.shape, c.kind, `const${i}`), shape: c.shape });
     } else out.push({ id: o.tensor.id, shape: o.tensor.shape });
   }
+  return out;
 }
 
 function emitConcat(ctx: LowerContext, parts: { id: string; shape: number[] }[], axis: number): void {
